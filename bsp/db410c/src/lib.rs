@@ -1,0 +1,2 @@
+#![no_std]
+pub use apq8016_hal as hal;

@@ -1,0 +1,2 @@
+//! Placeholder until `cargo xtask regen` generates this crate.
+#![no_std]
