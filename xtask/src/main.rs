@@ -1,9 +1,18 @@
 //! `cargo xtask`: the project's automation. See `cargo xtask --help`.
+//!
+//! Every command checks its prerequisites first (the Rust target, the Debian packages the
+//! virtual board builds with) and installs what it can, or names the exact command to run.
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
+mod build;
+mod checks;
+mod prereq;
 mod regen;
+mod suite;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "DragonBoard 410c project automation")]
@@ -20,19 +29,78 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Build one firmware example (or all of them) for aarch64-unknown-none, release profile.
+    Build {
+        /// Example name (see `examples/`); all examples when omitted.
+        example: Option<String>,
+    },
+    /// Build an example and run it on the virtual board; exits with the board's status.
+    Run {
+        /// Example name (see `examples/`).
+        example: String,
+        /// Extra options for the virtual board (after `--`), e.g. `-- --trace gpio`.
+        #[arg(last = true)]
+        emu_args: Vec<String>,
+    },
+    /// Everything CI runs: fmt, clippy, host tests, PAC freshness, examples on the virtual board.
+    Test {
+        /// Run only the steps whose name contains this text (e.g. `example`, `clippy`).
+        #[arg(long)]
+        only: Option<String>,
+    },
 }
 
-fn main() -> Result<()> {
-    let cli = Cli::parse();
-    let root = workspace_root();
-    match cli.command {
-        Command::Regen { check } => regen::run(&root, check),
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("xtask: error: {error:#}");
+            ExitCode::FAILURE
+        }
     }
 }
 
+fn run() -> Result<ExitCode> {
+    let cli = Cli::parse();
+    let root = workspace_root();
+    match cli.command {
+        Command::Regen { check } => regen::run(&root, check).map(|()| ExitCode::SUCCESS),
+        Command::Build { example } => {
+            prereq::firmware(&root)?;
+            let names = match example {
+                Some(name) => vec![build::check_example_name(&root, &name)?],
+                None => build::example_names(&root)?,
+            };
+            for elf in build::examples(&root, &names)? {
+                println!("{}", elf.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Run { example, emu_args } => {
+            let name = build::check_example_name(&root, &example)?;
+            prereq::firmware(&root)?;
+            prereq::virtual_board(&root)?;
+            let elf = build::examples(&root, &[name])?.remove(0);
+            let emu = build::virtual_board(&root)?;
+            let status = std::process::Command::new(&emu)
+                .arg(&elf)
+                .args(&emu_args)
+                .status()
+                .map_err(|e| anyhow::anyhow!("cannot start {}: {e}", emu.display()))?;
+            Ok(exit_code_of(status))
+        }
+        Command::Test { only } => suite::run(&root, only.as_deref()),
+    }
+}
+
+/// Maps a child's exit status to ours (signals become 1).
+fn exit_code_of(status: std::process::ExitStatus) -> ExitCode {
+    ExitCode::from(status.code().map_or(1, |c| c.clamp(0, 255) as u8))
+}
+
 /// The workspace root (the parent of this crate's directory).
-fn workspace_root() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("xtask lives one level below the workspace root")
         .to_path_buf()

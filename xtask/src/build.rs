@@ -1,0 +1,87 @@
+//! Building the firmware examples and the virtual board.
+
+use crate::prereq::TARGET;
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The cargo target directory (honours `CARGO_TARGET_DIR`).
+pub fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|dir| if dir.is_absolute() { dir } else { root.join(dir) })
+        .unwrap_or_else(|| root.join("target"))
+}
+
+/// The example names declared in `examples/Cargo.toml` (`[[example]]` tables), sorted.
+pub fn example_names(root: &Path) -> Result<Vec<String>> {
+    let manifest_path = root.join("examples/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest_path)
+        .with_context(|| format!("cannot read {}", manifest_path.display()))?;
+    let manifest: toml::Table = text
+        .parse()
+        .with_context(|| format!("{} is not valid TOML", manifest_path.display()))?;
+    let mut names: Vec<String> = manifest
+        .get("example")
+        .and_then(|v| v.as_array())
+        .map(|examples| {
+            examples
+                .iter()
+                .filter_map(|e| e.get("name")?.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    Ok(names)
+}
+
+/// Returns `name` if it is a known example, else an error listing the known ones.
+pub fn check_example_name(root: &Path, name: &str) -> Result<String> {
+    let names = example_names(root)?;
+    if names.iter().any(|n| n == name) {
+        Ok(name.to_owned())
+    } else {
+        bail!(
+            "unknown example `{name}`; the examples are: {}",
+            if names.is_empty() { "(none)".to_owned() } else { names.join(", ") }
+        )
+    }
+}
+
+/// Builds the named examples (release, firmware target); returns their ELF paths in order.
+pub fn examples(root: &Path, names: &[String]) -> Result<Vec<PathBuf>> {
+    let mut cargo = cargo(root);
+    cargo.args(["build", "--package", "db410c-examples", "--release", "--target", TARGET]);
+    for name in names {
+        cargo.args(["--example", name]);
+    }
+    run_checked(&mut cargo, "building the firmware examples")?;
+    let dir = target_dir(root).join(TARGET).join("release/examples");
+    Ok(names.iter().map(|name| dir.join(name)).collect())
+}
+
+/// Builds the virtual board (release) and returns the path of its executable.
+pub fn virtual_board(root: &Path) -> Result<PathBuf> {
+    let mut cargo = cargo(root);
+    cargo.args(["build", "--package", "db410c-emu", "--release"]);
+    run_checked(&mut cargo, "building the virtual board")?;
+    Ok(target_dir(root).join("release/db410c-emu"))
+}
+
+/// A `cargo` command run from the workspace root, using the cargo that runs us.
+pub fn cargo(root: &Path) -> Command {
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command.current_dir(root);
+    command
+}
+
+/// Runs a command, failing with `what` if it does not succeed.
+pub fn run_checked(command: &mut Command, what: &str) -> Result<()> {
+    let status = command
+        .status()
+        .with_context(|| format!("{what}: cannot start {:?}", command.get_program()))?;
+    if !status.success() {
+        bail!("{what} failed ({status})");
+    }
+    Ok(())
+}

@@ -1,0 +1,99 @@
+//! Prerequisite checks: install what can be installed, otherwise name the exact command.
+//!
+//! Design notes: the environment sets `RUSTUP_AUTO_INSTALL=0`, so nothing appears by itself.
+//! The firmware needs the `aarch64-unknown-none` standard library (rustup). The virtual board
+//! builds unicorn's bundled C sources, which needs `cmake` and `libclang` (for bindgen): Debian
+//! packages `cmake` and `libclang-dev`. As root we install them with apt-get; otherwise we stop
+//! with the command to run.
+
+use anyhow::{Context, Result, bail};
+use std::path::Path;
+use std::process::Command;
+
+/// The firmware target.
+pub const TARGET: &str = "aarch64-unknown-none";
+
+/// Makes sure the firmware target's standard library is installed.
+pub fn firmware(root: &Path) -> Result<()> {
+    let installed = Command::new("rustup")
+        .current_dir(root)
+        .args(["target", "list", "--installed"])
+        .output()
+        .context("cannot run `rustup` (needed to install the aarch64-unknown-none target)")?;
+    let list = String::from_utf8_lossy(&installed.stdout);
+    if list.lines().any(|line| line.trim() == TARGET) {
+        return Ok(());
+    }
+    eprintln!("xtask: installing the Rust target {TARGET} (rustup target add {TARGET})");
+    let status = Command::new("rustup")
+        .current_dir(root)
+        .args(["target", "add", TARGET])
+        .status()
+        .context("cannot run `rustup target add`")?;
+    if !status.success() {
+        bail!("`rustup target add {TARGET}` failed; run it by hand and try again");
+    }
+    Ok(())
+}
+
+/// Debian packages the virtual board needs to build, with a file that proves each is there.
+const DEBIAN_PACKAGES: &[(&str, &[&str])] = &[
+    ("cmake", &["/usr/bin/cmake"]),
+    (
+        "libclang-dev",
+        &[
+            "/usr/lib/llvm-14/lib/libclang.so",
+            "/usr/lib/llvm-15/lib/libclang.so",
+            "/usr/lib/llvm-16/lib/libclang.so",
+            "/usr/lib/x86_64-linux-gnu/libclang.so",
+        ],
+    ),
+];
+
+/// Makes sure the virtual board can be built (cmake and libclang present).
+pub fn virtual_board(_root: &Path) -> Result<()> {
+    let missing: Vec<&str> = DEBIAN_PACKAGES
+        .iter()
+        .filter(|(_, files)| !files.iter().any(|f| Path::new(f).exists()) && !on_path(files))
+        .map(|(package, _)| *package)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let command = format!("apt-get update && apt-get install -y {}", missing.join(" "));
+    if !is_root() {
+        bail!(
+            "the virtual board needs the Debian packages {}; install them with:\n    sudo sh -c '{command}'",
+            missing.join(", ")
+        );
+    }
+    eprintln!("xtask: installing Debian packages for the virtual board: {command}");
+    let status = Command::new("sh")
+        .args(["-c", &command])
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .status()
+        .context("cannot run apt-get")?;
+    if !status.success() {
+        bail!("`{command}` failed; run it by hand and try again");
+    }
+    Ok(())
+}
+
+/// Whether any of the given absolute paths' file names is an executable on PATH.
+fn on_path(files: &[&str]) -> bool {
+    files.iter().any(|f| {
+        let name = Path::new(f).file_name().unwrap_or_default();
+        std::env::var_os("PATH")
+            .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()))
+            .unwrap_or(false)
+            && !name.to_string_lossy().ends_with(".so")
+    })
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
