@@ -1,1 +1,258 @@
-//! (in progress)
+//! Global clock controller (GCC): branch gates, the BLSP1 UART root clocks and GPLL0.
+//!
+//! Design notes:
+//! - Only the clocks this HAL's drivers need are covered ([`Branch`], [`UartClock`]).
+//! - BLSP1_AHB and PRNG_AHB are *voted* branches: the CPU (APCS) sets its bit in
+//!   `APCS_CLOCK_BRANCH_ENA_VOTE` and the branch runs while any master votes for it; their
+//!   CBCR `CLK_ENABLE` bit does nothing. The PRNG vote is bit 8, not bit 0: facts §12 item 2
+//!   (bit 0 is CRYPTO_AHB; early upstream Linux used it by mistake, U-Boot, current Linux
+//!   and the MSM8909 sibling use bit 8).
+//! - A voted branch counts as running when its CBCR reads `CLK_OFF = 0` with the NoC
+//!   status (bits 30:28) 0 or 2. Disabling a voted branch only withdraws our vote and does
+//!   not wait for `CLK_OFF`: other masters (RPM, modem, TrustZone) may keep it running, so
+//!   waiting for it to stop could time out for no fault of ours.
+//! - Every wait is bounded (see `wait`): branches 200 µs, RCG update 500 µs, GPLL0 lock
+//!   1 ms (the bounds Linux uses, facts §3.1).
+//! - The divider search ([`rcg`]) is pure arithmetic and unit-tested on the host.
+
+pub mod rcg;
+pub(crate) mod wait;
+
+use core::fmt;
+
+use crate::pac;
+use pac::gcc::Blsp1AhbCbcr;
+use pac::gcc::Blsp1Uart1AppsRcg;
+pub use rcg::{GPLL0_HZ, RcgSettings, RcgSource, UART_CLOCK_MAX_HZ, XO_HZ, uart_rcg_settings};
+
+/// Bound for a branch to start or stop, in µs.
+const BRANCH_TIMEOUT_US: u64 = 200;
+/// Bound for an RCG to take a new configuration (`CMD_RCGR.UPDATE` to clear), in µs.
+const RCG_UPDATE_TIMEOUT_US: u64 = 500;
+/// Bound for GPLL0 to report `ACTIVE` after it is voted on, in µs.
+const PLL_LOCK_TIMEOUT_US: u64 = 1_000;
+
+/// A clock branch (gate) the HAL can switch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum Branch {
+    /// BLSP1 bus clock, the interface clock of every BLSP1 UART/QUP (voted).
+    Blsp1Ahb,
+    /// Core clock of BLSP1 UART1 (fed by its RCG, see [`UartClock::Blsp1Uart1`]).
+    Blsp1Uart1Apps,
+    /// Core clock of BLSP1 UART2, the console (fed by [`UartClock::Blsp1Uart2`]).
+    Blsp1Uart2Apps,
+    /// Bus clock of the PRNG (voted).
+    PrngAhb,
+}
+
+impl Branch {
+    const fn is_voted(self) -> bool {
+        matches!(self, Branch::Blsp1Ahb | Branch::PrngAhb)
+    }
+}
+
+/// A root clock generator (RCG) feeding a UART core clock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum UartClock {
+    /// Root of BLSP1 UART1's core clock.
+    Blsp1Uart1,
+    /// Root of BLSP1 UART2's core clock.
+    Blsp1Uart2,
+}
+
+/// Errors of the clock controller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum ClockError {
+    /// A branch did not reach the requested state in time.
+    Timeout {
+        /// The branch that did not start or stop.
+        branch: Branch,
+    },
+    /// An RCG did not acknowledge its new configuration (`CMD_RCGR.UPDATE` stayed set).
+    RcgUpdateTimeout {
+        /// The root that did not update.
+        clock: UartClock,
+    },
+    /// GPLL0 did not report `ACTIVE` after being voted on.
+    PllLockTimeout,
+    /// No source/divider/M/N setting gives the requested rate within the tolerance.
+    UnachievableRate {
+        /// The requested rate in Hz.
+        requested_hz: u32,
+    },
+}
+
+impl fmt::Display for ClockError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ClockError::Timeout { branch } => {
+                write!(f, "clock branch {branch:?} did not change state in time")
+            }
+            ClockError::RcgUpdateTimeout { clock } => {
+                write!(f, "root clock {clock:?} did not take its new configuration")
+            }
+            ClockError::PllLockTimeout => f.write_str("GPLL0 did not lock"),
+            ClockError::UnachievableRate { requested_hz } => write!(
+                f,
+                "no UART clock setting within {} ppm of {requested_hz} Hz",
+                rcg::RATE_TOLERANCE_PPM
+            ),
+        }
+    }
+}
+
+impl core::error::Error for ClockError {}
+
+/// Driver of the global clock controller. Owns the `GCC` peripheral.
+pub struct Clocks {
+    gcc: pac::GCC,
+}
+
+impl fmt::Debug for Clocks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Clocks").finish_non_exhaustive()
+    }
+}
+
+impl Clocks {
+    /// Takes the clock controller. Changes nothing in the hardware.
+    pub fn new(gcc: pac::GCC) -> Self {
+        Clocks { gcc }
+    }
+
+    /// Gives the peripheral back.
+    pub fn free(self) -> pac::GCC {
+        self.gcc
+    }
+
+    fn cbcr(&self, branch: Branch) -> &Blsp1AhbCbcr {
+        match branch {
+            Branch::Blsp1Ahb => self.gcc.blsp1_ahb_cbcr(),
+            Branch::Blsp1Uart1Apps => self.gcc.blsp1_uart1_apps_cbcr(),
+            Branch::Blsp1Uart2Apps => self.gcc.blsp1_uart2_apps_cbcr(),
+            Branch::PrngAhb => self.gcc.prng_ahb_cbcr(),
+        }
+    }
+
+    fn rcg(&self, clock: UartClock) -> &Blsp1Uart1AppsRcg {
+        match clock {
+            UartClock::Blsp1Uart1 => self.gcc.blsp1_uart1_apps_rcg(),
+            UartClock::Blsp1Uart2 => self.gcc.blsp1_uart2_apps_rcg(),
+        }
+    }
+
+    fn set_vote(&mut self, branch: Branch, on: bool) {
+        self.gcc
+            .apcs_clock_branch_ena_vote()
+            .modify(|_, w| match branch {
+                Branch::PrngAhb => w.prng_ahb().bit(on),
+                _ => w.blsp1_ahb().bit(on),
+            });
+    }
+
+    /// Whether the branch is running (`CLK_OFF` reads 0).
+    pub fn is_enabled(&self, branch: Branch) -> bool {
+        self.cbcr(branch).read().clk_off().bit_is_clear()
+    }
+
+    /// Turns a branch on (sets its vote or `CLK_ENABLE`) and waits until it runs.
+    pub fn enable(&mut self, branch: Branch) -> Result<(), ClockError> {
+        if branch.is_voted() {
+            self.set_vote(branch, true);
+        } else {
+            self.cbcr(branch).modify(|_, w| w.clk_enable().set_bit());
+        }
+        let cbcr = self.cbcr(branch);
+        let running = wait::poll_until(BRANCH_TIMEOUT_US, || {
+            let r = cbcr.read();
+            // Bits 31:28 = CLK_OFF and the NoC status: 0 (plain branch on) or 2 (NoC on).
+            let top = r.bits() >> 28;
+            if branch.is_voted() {
+                top == 0 || top == 2
+            } else {
+                r.clk_off().bit_is_clear()
+            }
+        });
+        if running {
+            Ok(())
+        } else {
+            Err(ClockError::Timeout { branch })
+        }
+    }
+
+    /// Turns a branch off. Plain branches: clears `CLK_ENABLE` and waits for `CLK_OFF`.
+    /// Voted branches: withdraws the CPU's vote only (see the module notes).
+    pub fn disable(&mut self, branch: Branch) -> Result<(), ClockError> {
+        if branch.is_voted() {
+            self.set_vote(branch, false);
+            return Ok(());
+        }
+        let cbcr = self.cbcr(branch);
+        cbcr.modify(|_, w| w.clk_enable().clear_bit());
+        if wait::poll_until(BRANCH_TIMEOUT_US, || cbcr.read().clk_off().bit_is_set()) {
+            Ok(())
+        } else {
+            Err(ClockError::Timeout { branch })
+        }
+    }
+
+    /// Votes GPLL0 on (unless it already runs) and waits for it to lock.
+    fn enable_gpll0(&mut self) -> Result<(), ClockError> {
+        let status = self.gcc.gpll0_status();
+        if status.read().active().bit_is_set() {
+            return Ok(());
+        }
+        self.gcc
+            .apcs_gpll_ena_vote()
+            .modify(|_, w| w.gpll0().set_bit());
+        if wait::poll_until(PLL_LOCK_TIMEOUT_US, || status.read().active().bit_is_set()) {
+            Ok(())
+        } else {
+            Err(ClockError::PllLockTimeout)
+        }
+    }
+
+    /// Programs a UART root clock for `hz` and returns the rate actually produced (Hz).
+    ///
+    /// Picks the source, pre-divider and M/N with [`rcg`]'s rules, votes GPLL0 on when it is
+    /// the source, then writes M, N, D and CFG and latches them with `CMD_RCGR.UPDATE`.
+    pub fn set_uart_clock(&mut self, clock: UartClock, hz: u32) -> Result<u32, ClockError> {
+        let settings = rcg::uart_rcg_settings(hz)?;
+        // The RCG switches sources glitch-free, which needs the new source running.
+        if settings.source == RcgSource::Gpll0 {
+            self.enable_gpll0()?;
+        }
+        let rcg = self.rcg(clock);
+        if let Some(mnd) = settings.mnd {
+            rcg.m().write(|w| w.m().set(mnd.m));
+            rcg.n().write(|w| w.not_n_minus_m().set(mnd.n_reg));
+            rcg.d().write(|w| w.not_2d().set(mnd.d_reg));
+        }
+        rcg.cfg_rcgr().modify(|_, w| {
+            w.src_div().set(settings.src_div);
+            match settings.source {
+                RcgSource::Xo => w.src_sel().xo(),
+                RcgSource::Gpll0 => w.src_sel().gpll0(),
+            };
+            if settings.mnd.is_some() {
+                w.mode().dual_edge()
+            } else {
+                w.mode().bypass()
+            }
+        });
+        rcg.cmd_rcgr().modify(|_, w| w.update().set_bit());
+        if wait::poll_until(RCG_UPDATE_TIMEOUT_US, || {
+            rcg.cmd_rcgr().read().update().bit_is_clear()
+        }) {
+            Ok(settings.achieved_hz)
+        } else {
+            Err(ClockError::RcgUpdateTimeout { clock })
+        }
+    }
+}

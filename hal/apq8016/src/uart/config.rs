@@ -1,0 +1,353 @@
+//! UART configuration and the pure baud-rate arithmetic (host-tested).
+//!
+//! Design notes (baud rate): the UART divides its core clock by one of 16 fixed divisors
+//! chosen with the `CSR` code (facts §4.2; the divisor includes the 16× oversampling). For a
+//! baud rate `b` every divisor `d` asks for a core clock `b·d`; the ones the RCG can make
+//! ([`crate::clocks::uart_rcg_settings`], ≤ 60 MHz) are candidates. We take the candidate with
+//! the smallest baud error (in whole ppm), and among equals the core clock closest to
+//! 7.3728 MHz: the rate the boot chain, U-Boot and Linux give the console, so 9600, 57600,
+//! 115200 and 230400 baud keep the clock the previous stage left and need only a new `CSR`.
+
+use core::fmt;
+
+use pac::blsp1_uart1::mr2::{BitsPerChar, ParityMode, StopBitLen};
+
+use crate::clocks::{ClockError, uart_rcg_settings};
+use crate::pac;
+
+/// Largest error of the achieved baud rate we accept, in ppm (1 %; a UART link tolerates
+/// about 2 % in total between both ends).
+pub const BAUD_TOLERANCE_PPM: u64 = 10_000;
+/// Core clock the boot chain and other OSes use for the console (preferred on ties).
+const CONSOLE_CORE_CLOCK_HZ: u32 = 7_372_800;
+
+/// `CSR` codes and the core-clock divisor each selects (facts §4.2).
+pub const CSR_DIVISORS: [(u8, u32); 16] = [
+    (0xF, 16),
+    (0xE, 32),
+    (0xD, 48),
+    (0xC, 64),
+    (0xB, 96),
+    (0xA, 128),
+    (0x9, 192),
+    (0x8, 256),
+    (0x7, 384),
+    (0x6, 512),
+    (0x5, 768),
+    (0x4, 1536),
+    (0x3, 3072),
+    (0x2, 6144),
+    (0x1, 12288),
+    (0x0, 24576),
+];
+
+/// Parity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Parity {
+    /// No parity bit.
+    #[default]
+    None,
+    /// Even parity.
+    Even,
+    /// Odd parity.
+    Odd,
+}
+
+/// Number of stop bits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum StopBits {
+    /// One stop bit.
+    #[default]
+    One,
+    /// Two stop bits.
+    Two,
+}
+
+/// Number of data bits per character.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum DataBits {
+    /// 5 bits.
+    Five,
+    /// 6 bits.
+    Six,
+    /// 7 bits.
+    Seven,
+    /// 8 bits.
+    #[default]
+    Eight,
+}
+
+impl DataBits {
+    /// The number of bits.
+    pub const fn bits(self) -> u32 {
+        match self {
+            DataBits::Five => 5,
+            DataBits::Six => 6,
+            DataBits::Seven => 7,
+            DataBits::Eight => 8,
+        }
+    }
+}
+
+/// UART configuration. Default: 115200 baud, 8 data bits, no parity, 1 stop bit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub struct Config {
+    /// Baud rate in bit/s.
+    pub baudrate: u32,
+    /// Data bits per character.
+    pub data_bits: DataBits,
+    /// Parity.
+    pub parity: Parity,
+    /// Stop bits.
+    pub stop_bits: StopBits,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            baudrate: 115_200,
+            data_bits: DataBits::Eight,
+            parity: Parity::None,
+            stop_bits: StopBits::One,
+        }
+    }
+}
+
+impl Config {
+    /// Sets the baud rate.
+    pub const fn with_baudrate(mut self, baudrate: u32) -> Self {
+        self.baudrate = baudrate;
+        self
+    }
+
+    /// Sets the number of data bits.
+    pub const fn with_data_bits(mut self, data_bits: DataBits) -> Self {
+        self.data_bits = data_bits;
+        self
+    }
+
+    /// Sets the parity.
+    pub const fn with_parity(mut self, parity: Parity) -> Self {
+        self.parity = parity;
+        self
+    }
+
+    /// Sets the number of stop bits.
+    pub const fn with_stop_bits(mut self, stop_bits: StopBits) -> Self {
+        self.stop_bits = stop_bits;
+        self
+    }
+
+    /// Bits on the line per character: start + data + parity + stop.
+    pub const fn bits_per_frame(&self) -> u32 {
+        1 + self.data_bits.bits()
+            + if matches!(self.parity, Parity::None) {
+                0
+            } else {
+                1
+            }
+            + match self.stop_bits {
+                StopBits::One => 1,
+                StopBits::Two => 2,
+            }
+    }
+
+    /// Checks the configuration and works out the clocking, without touching hardware.
+    pub fn validate(&self) -> Result<BaudSettings, ConfigError> {
+        baud_settings(self.baudrate)
+    }
+
+    /// Field values for `MR2` (parity, stop bits, bits per character).
+    pub(crate) const fn mr2_fields(&self) -> (ParityMode, StopBitLen, BitsPerChar) {
+        let parity = match self.parity {
+            Parity::None => ParityMode::None,
+            Parity::Odd => ParityMode::Odd,
+            Parity::Even => ParityMode::Even,
+        };
+        let stop = match self.stop_bits {
+            StopBits::One => StopBitLen::One,
+            StopBits::Two => StopBitLen::Two,
+        };
+        let bits = match self.data_bits {
+            DataBits::Five => BitsPerChar::Bits5,
+            DataBits::Six => BitsPerChar::Bits6,
+            DataBits::Seven => BitsPerChar::Bits7,
+            DataBits::Eight => BitsPerChar::Bits8,
+        };
+        (parity, stop, bits)
+    }
+}
+
+/// Clocking that gives a baud rate: the UART core clock and the `CSR` divisor code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct BaudSettings {
+    /// Core clock to request from the RCG, in Hz (`baud × divisor`).
+    pub core_clock_hz: u32,
+    /// Core clock the RCG will actually produce, in Hz.
+    pub achieved_core_clock_hz: u32,
+    /// `CSR` divisor code (same value for RX and TX).
+    pub csr_code: u8,
+    /// Core-clock divisor selected by `csr_code`.
+    pub divisor: u32,
+    /// Resulting baud rate (rounded to the nearest bit/s).
+    pub achieved_baudrate: u32,
+}
+
+/// Finds core clock and `CSR` code for `baudrate` (rules in the module notes).
+pub fn baud_settings(baudrate: u32) -> Result<BaudSettings, ConfigError> {
+    let mut best: Option<((u64, u32), BaudSettings)> = None;
+    for (code, divisor) in CSR_DIVISORS {
+        let Ok(core_clock_hz) = u32::try_from(u64::from(baudrate) * u64::from(divisor)) else {
+            continue;
+        };
+        let Ok(rcg) = uart_rcg_settings(core_clock_hz) else {
+            continue;
+        };
+        let achieved = u64::from(rcg.achieved_hz);
+        // |achieved/divisor − baud| / baud in ppm = |achieved − core| · 1e6 / core.
+        let err_ppm =
+            achieved.abs_diff(u64::from(core_clock_hz)) * 1_000_000 / u64::from(core_clock_hz);
+        if err_ppm > BAUD_TOLERANCE_PPM {
+            continue;
+        }
+        let rank = (err_ppm, core_clock_hz.abs_diff(CONSOLE_CORE_CLOCK_HZ));
+        let settings = BaudSettings {
+            core_clock_hz,
+            achieved_core_clock_hz: achieved as u32,
+            csr_code: code,
+            divisor,
+            achieved_baudrate: ((achieved + u64::from(divisor) / 2) / u64::from(divisor)) as u32,
+        };
+        if best.as_ref().is_none_or(|(r, _)| rank < *r) {
+            best = Some((rank, settings));
+        }
+    }
+    best.map(|(_, s)| s)
+        .ok_or(ConfigError::UnsupportedBaudrate {
+            requested: baudrate,
+        })
+}
+
+/// Errors found while setting a UART up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// No core clock/`CSR` combination gives this baud rate within
+    /// [`BAUD_TOLERANCE_PPM`] (0, or above 3.75 Mbit/s = 60 MHz / 16).
+    UnsupportedBaudrate {
+        /// The requested rate.
+        requested: u32,
+    },
+    /// Enabling or programming a clock failed.
+    Clock(ClockError),
+}
+
+impl From<ClockError> for ConfigError {
+    fn from(e: ClockError) -> Self {
+        ConfigError::Clock(e)
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::UnsupportedBaudrate { requested } => {
+                write!(f, "baud rate {requested} cannot be generated")
+            }
+            ConfigError::Clock(e) => write!(f, "UART clock: {e}"),
+        }
+    }
+}
+
+impl core::error::Error for ConfigError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            ConfigError::Clock(e) => Some(e),
+            ConfigError::UnsupportedBaudrate { .. } => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pick(baud: u32) -> (u32, u8) {
+        let s = baud_settings(baud).unwrap();
+        assert_eq!(
+            u64::from(s.core_clock_hz),
+            u64::from(baud) * u64::from(s.divisor)
+        );
+        (s.core_clock_hz, s.csr_code)
+    }
+
+    #[test]
+    fn console_rates_keep_the_boot_clock() {
+        assert_eq!(pick(115_200), (7_372_800, 0xC), "CSR 0xCC like LK/U-Boot");
+        assert_eq!(pick(9_600), (7_372_800, 0x5));
+        assert_eq!(pick(57_600), (7_372_800, 0xA));
+        assert_eq!(pick(230_400), (7_372_800, 0xE));
+        assert_eq!(pick(460_800), (7_372_800, 0xF));
+        assert_eq!(pick(300), (7_372_800, 0x0));
+    }
+
+    #[test]
+    fn fast_rates_raise_the_core_clock() {
+        assert_eq!(pick(921_600), (14_745_600, 0xF));
+        assert_eq!(pick(1_000_000), (16_000_000, 0xF));
+        assert_eq!(pick(3_000_000), (48_000_000, 0xF));
+        assert_eq!(pick(3_750_000), (60_000_000, 0xF));
+    }
+
+    #[test]
+    fn achieved_rates_are_exact_for_common_bauds() {
+        for baud in [
+            1_200, 2_400, 4_800, 19_200, 38_400, 115_200, 250_000, 1_500_000,
+        ] {
+            let s = baud_settings(baud).unwrap();
+            assert_eq!(s.achieved_baudrate, baud);
+            assert_eq!(s.achieved_core_clock_hz, s.core_clock_hz);
+            // The code and the divisor agree with the table.
+            assert!(CSR_DIVISORS.contains(&(s.csr_code, s.divisor)));
+        }
+    }
+
+    #[test]
+    fn rejects_unsupported_baud_rates() {
+        for baud in [0, 3_750_001, 4_000_000, u32::MAX] {
+            assert_eq!(
+                Config::default().with_baudrate(baud).validate(),
+                Err(ConfigError::UnsupportedBaudrate { requested: baud })
+            );
+        }
+    }
+
+    #[test]
+    fn mr2_encoding_matches_facts() {
+        let raw = |c: &Config| {
+            let (p, s, b) = c.mr2_fields();
+            u32::from(u8::from(p)) | u32::from(u8::from(s)) << 2 | u32::from(u8::from(b)) << 4
+        };
+        // 8N1 = 0x34 (facts §4.3).
+        assert_eq!(raw(&Config::default()), 0x34);
+        let c = Config::default()
+            .with_data_bits(DataBits::Seven)
+            .with_parity(Parity::Even)
+            .with_stop_bits(StopBits::Two);
+        // parity 2 (even), stop 3 (two), bits 2 (7 bits).
+        assert_eq!(raw(&c), 0x2E);
+        let c = Config::default()
+            .with_data_bits(DataBits::Five)
+            .with_parity(Parity::Odd);
+        assert_eq!(raw(&c), 0x05);
+        assert_eq!(c.bits_per_frame(), 8);
+        assert_eq!(Config::default().bits_per_frame(), 10);
+    }
+}
