@@ -9,7 +9,13 @@ use std::process::Command;
 pub fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .map(|dir| if dir.is_absolute() { dir } else { root.join(dir) })
+        .map(|dir| {
+            if dir.is_absolute() {
+                dir
+            } else {
+                root.join(dir)
+            }
+        })
         .unwrap_or_else(|| root.join("target"))
 }
 
@@ -43,7 +49,11 @@ pub fn check_example_name(root: &Path, name: &str) -> Result<String> {
     } else {
         bail!(
             "unknown example `{name}`; the examples are: {}",
-            if names.is_empty() { "(none)".to_owned() } else { names.join(", ") }
+            if names.is_empty() {
+                "(none)".to_owned()
+            } else {
+                names.join(", ")
+            }
         )
     }
 }
@@ -51,7 +61,14 @@ pub fn check_example_name(root: &Path, name: &str) -> Result<String> {
 /// Builds the named examples (release, firmware target); returns their ELF paths in order.
 pub fn examples(root: &Path, names: &[String]) -> Result<Vec<PathBuf>> {
     let mut cargo = cargo(root);
-    cargo.args(["build", "--package", "db410c-examples", "--release", "--target", TARGET]);
+    cargo.args([
+        "build",
+        "--package",
+        "db410c-examples",
+        "--release",
+        "--target",
+        TARGET,
+    ]);
     for name in names {
         cargo.args(["--example", name]);
     }

@@ -65,13 +65,20 @@ pub fn run_process(command: &mut Command) -> Result<Run> {
         if start.elapsed() > RUN_TIMEOUT {
             let _ = child.kill();
             let _ = child.wait();
-            bail!("the run did not finish within {} s and was killed", RUN_TIMEOUT.as_secs());
+            bail!(
+                "the run did not finish within {} s and was killed",
+                RUN_TIMEOUT.as_secs()
+            );
         }
         std::thread::sleep(Duration::from_millis(10));
     };
     let stdout = String::from_utf8_lossy(&out.join().unwrap_or_default()).into_owned();
     let stderr = String::from_utf8_lossy(&err.join().unwrap_or_default()).into_owned();
-    Ok(Run { stdout, stderr, code: status.code() })
+    Ok(Run {
+        stdout,
+        stderr,
+        code: status.code(),
+    })
 }
 
 impl Run {
@@ -88,20 +95,32 @@ impl Run {
     /// Asserts that `pattern` (a regex) matches the console output.
     pub fn console_has(&self, pattern: &str) -> Result<()> {
         let re = Regex::new(pattern).expect("valid regex in a check");
-        ensure!(re.is_match(&self.stdout), "console output lacks /{pattern}/{}", self.context());
+        ensure!(
+            re.is_match(&self.stdout),
+            "console output lacks /{pattern}/{}",
+            self.context()
+        );
         Ok(())
     }
 
     /// Asserts that `pattern` (a regex) matches the virtual board's own report (stderr).
     pub fn board_has(&self, pattern: &str) -> Result<()> {
         let re = Regex::new(pattern).expect("valid regex in a check");
-        ensure!(re.is_match(&self.stderr), "virtual board report lacks /{pattern}/{}", self.context());
+        ensure!(
+            re.is_match(&self.stderr),
+            "virtual board report lacks /{pattern}/{}",
+            self.context()
+        );
         Ok(())
     }
 
     /// Asserts the exit code of the virtual board.
     pub fn exit_code_is(&self, code: i32) -> Result<()> {
-        ensure!(self.code == Some(code), "expected exit code {code}{}", self.context());
+        ensure!(
+            self.code == Some(code),
+            "expected exit code {code}{}",
+            self.context()
+        );
         Ok(())
     }
 
@@ -115,7 +134,13 @@ impl Run {
     pub fn gpio_trace(&self) -> Vec<(u64, u32, String)> {
         let re = Regex::new(r"(?m)^emu: t=(\d+) gpio(\d+) (high|low|input)$").expect("valid");
         re.captures_iter(&self.stderr)
-            .map(|c| (c[1].parse().unwrap_or(0), c[2].parse().unwrap_or(0), c[3].to_owned()))
+            .map(|c| {
+                (
+                    c[1].parse().unwrap_or(0),
+                    c[2].parse().unwrap_or(0),
+                    c[3].to_owned(),
+                )
+            })
             .collect()
     }
 }
@@ -143,19 +168,68 @@ pub struct ToolCheck {
 /// Every example check, in the order they run.
 pub fn all() -> Vec<ExampleCheck> {
     vec![
-        ExampleCheck { example: "hello", what: "prints the banner and resets", run: hello },
-        ExampleCheck { example: "hello", what: "entered at EL2, drops to EL1", run: hello_el2 },
-        ExampleCheck { example: "hello", what: "same run twice gives the same output", run: hello_deterministic },
-        ExampleCheck { example: "blinky", what: "LEDs alternate with 100 ms spacing", run: blinky },
-        ExampleCheck { example: "rng", what: "prints distinct random words per seed", run: rng },
-        ExampleCheck { example: "panic", what: "prints the panic report and resets", run: panic },
-        ExampleCheck { example: "exception", what: "prints the exception report and resets", run: exception },
+        ExampleCheck {
+            example: "hello",
+            what: "prints the banner and resets",
+            run: hello,
+        },
+        ExampleCheck {
+            example: "hello",
+            what: "entered at EL2, drops to EL1",
+            run: hello_el2,
+        },
+        ExampleCheck {
+            example: "hello",
+            what: "same run twice gives the same output",
+            run: hello_deterministic,
+        },
+        ExampleCheck {
+            example: "blinky",
+            what: "LEDs alternate with 100 ms spacing",
+            run: blinky,
+        },
+        ExampleCheck {
+            example: "rng",
+            what: "prints distinct random words per seed",
+            run: rng,
+        },
+        ExampleCheck {
+            example: "panic",
+            what: "prints the panic report and resets",
+            run: panic,
+        },
+        ExampleCheck {
+            example: "exception",
+            what: "prints the exception report and resets",
+            run: exception,
+        },
     ]
 }
 
 /// Checks of xtask's own error handling.
 pub fn tool_checks() -> Vec<ToolCheck> {
-    vec![ToolCheck { what: "unknown example name is a clear error", run: unknown_example }]
+    vec![
+        ToolCheck {
+            what: "unknown example name is a clear error",
+            run: unknown_example,
+        },
+        ToolCheck {
+            what: "hello boot image read back by unpack_bootimg",
+            run: boot_image_read_back,
+        },
+        ToolCheck {
+            what: "flash drives a fake fastboot; missing fastboot is a clear error",
+            run: flash_with_fake_fastboot,
+        },
+        ToolCheck {
+            what: "lava job for hello has the required keys",
+            run: lava_job_for_hello,
+        },
+        ToolCheck {
+            what: "size prints the table; hello .text <= 8192 bytes",
+            run: size_table,
+        },
+    ]
 }
 
 fn hello(runner: &Runner) -> Result<()> {
@@ -177,8 +251,14 @@ fn hello_el2(runner: &Runner) -> Result<()> {
 fn hello_deterministic(runner: &Runner) -> Result<()> {
     let first = runner.run(&["--stats", "--trace", "gpio"])?;
     let second = runner.run(&["--stats", "--trace", "gpio"])?;
-    ensure!(first.stdout == second.stdout, "console output differs between two runs");
-    ensure!(first.stderr == second.stderr, "board report differs between two runs");
+    ensure!(
+        first.stdout == second.stdout,
+        "console output differs between two runs"
+    );
+    ensure!(
+        first.stderr == second.stderr,
+        "board report differs between two runs"
+    );
     Ok(())
 }
 
@@ -194,12 +274,18 @@ fn blinky(runner: &Runner) -> Result<()> {
     let trace = run.gpio_trace();
     let led1: Vec<_> = trace.iter().filter(|(_, pin, _)| *pin == LED1).collect();
     let led2: Vec<_> = trace.iter().filter(|(_, pin, _)| *pin == LED2).collect();
-    ensure!(led1.len() >= 6 && led2.len() >= 6, "too few LED transitions: {trace:?}");
+    ensure!(
+        led1.len() >= 6 && led2.len() >= 6,
+        "too few LED transitions: {trace:?}"
+    );
     // Consecutive LED1 changes alternate high/low and are one blink period apart (2 %).
     for pair in led1.windows(2) {
         ensure!(pair[0].2 != pair[1].2, "LED1 did not alternate: {pair:?}");
     }
-    let driven: Vec<_> = led1.iter().filter(|(_, _, level)| level != "input").collect();
+    let driven: Vec<_> = led1
+        .iter()
+        .filter(|(_, _, level)| level != "input")
+        .collect();
     for pair in driven.windows(2).skip(1) {
         let spacing = pair[1].0 - pair[0].0;
         let error = spacing.abs_diff(BLINK_PERIOD_TICKS);
@@ -217,8 +303,13 @@ fn blinky(runner: &Runner) -> Result<()> {
         } else if *pin == LED1 && level == "high" && checked > 0 {
             let next_led2 = trace.iter().find(|(t, p, _)| *p == LED2 && t >= ticks);
             let after = next_led2.filter(|(t, _, _)| t - ticks < BLINK_PERIOD_TICKS / 10);
-            let level2 = after.map(|(_, _, l)| l.clone()).unwrap_or(led2_level.clone());
-            ensure!(level2 == "low", "LED1 and LED2 on together at t={ticks}: {trace:?}");
+            let level2 = after
+                .map(|(_, _, l)| l.clone())
+                .unwrap_or(led2_level.clone());
+            ensure!(
+                level2 == "low",
+                "LED1 and LED2 on together at t={ticks}: {trace:?}"
+            );
         }
         if *pin == LED1 {
             checked += 1;
@@ -230,17 +321,26 @@ fn blinky(runner: &Runner) -> Result<()> {
 fn rng(runner: &Runner) -> Result<()> {
     let words = |run: &Run| -> Vec<String> {
         let re = Regex::new(r"(?m)0x([0-9a-f]{8})\b").expect("valid");
-        re.captures_iter(&run.stdout).map(|c| c[1].to_owned()).collect()
+        re.captures_iter(&run.stdout)
+            .map(|c| c[1].to_owned())
+            .collect()
     };
     let first = runner.run(&["--seed", "1"])?;
     first.ended_by_reset()?;
     let w1 = words(&first);
-    ensure!(w1.len() >= 8, "expected at least 8 random words{}", first.context());
+    ensure!(
+        w1.len() >= 8,
+        "expected at least 8 random words{}",
+        first.context()
+    );
     let mut unique = w1.clone();
     unique.sort();
     unique.dedup();
     ensure!(unique.len() == w1.len(), "random words repeat: {w1:?}");
-    ensure!(!w1.iter().any(|w| w == "00000000"), "a random word is zero: {w1:?}");
+    ensure!(
+        !w1.iter().any(|w| w == "00000000"),
+        "a random word is zero: {w1:?}"
+    );
     let again = runner.run(&["--seed", "1"])?;
     ensure!(words(&again) == w1, "same seed gave different words");
     let other = runner.run(&["--seed", "2"])?;
@@ -267,7 +367,253 @@ fn unknown_example(root: &Path) -> Result<()> {
         .err()
         .context("an unknown example name was accepted")?;
     let message = format!("{error:#}");
-    ensure!(message.contains("no-such-example"), "message does not name the example: {message}");
-    ensure!(message.contains("hello"), "message does not list the known examples: {message}");
+    ensure!(
+        message.contains("no-such-example"),
+        "message does not name the example: {message}"
+    );
+    ensure!(
+        message.contains("hello"),
+        "message does not list the known examples: {message}"
+    );
+    Ok(())
+}
+
+// ---- Checks of `cargo xtask image`, `flash`, `lava`, `size` (boot-image engineer). ----
+
+/// The `key: value` lines `unpack_bootimg` prints about a boot image.
+fn unpack_bootimg_fields(stdout: &str) -> std::collections::HashMap<String, String> {
+    stdout
+        .lines()
+        .filter_map(|line| line.split_once(':'))
+        .map(|(key, value)| (key.trim().to_owned(), value.trim().to_owned()))
+        .collect()
+}
+
+/// Builds hello's boot image and has an independent reader (AOSP's `unpack_bootimg`) parse it:
+/// header fields, and the kernel section is gzip(the ELF's flat binary, starting with the arm64
+/// Image header) followed by our device tree.
+fn boot_image_read_back(root: &Path) -> Result<()> {
+    use crate::image;
+    let reader = image::ensure_boot_image_reader()?;
+    let scratch = tempfile::tempdir()?;
+    let img = scratch.path().join("hello.boot.img");
+    image::build_image(
+        root,
+        "hello",
+        Some(&img),
+        &crate::progress::Progress::quiet(),
+    )?;
+    let out = scratch.path().join("unpacked");
+    let output = Command::new(&reader)
+        .arg("--boot_img")
+        .arg(&img)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .with_context(|| format!("cannot run {}", reader.display()))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    ensure!(
+        output.status.success(),
+        "unpack_bootimg failed: {}{}",
+        stdout,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let fields = unpack_bootimg_fields(&stdout);
+    let kernel = std::fs::read(out.join("kernel")).context("unpack_bootimg wrote no kernel")?;
+    let expect = |key: &str, value: String| -> Result<()> {
+        let got = fields
+            .get(key)
+            .with_context(|| format!("unpack_bootimg did not print `{key}`:\n{stdout}"))?;
+        ensure!(
+            *got == value,
+            "unpack_bootimg: {key} is `{got}`, expected `{value}`"
+        );
+        Ok(())
+    };
+    expect("boot_magic", "ANDROID!".into())?;
+    expect("kernel_size", kernel.len().to_string())?;
+    expect("kernel load address", "0x80008000".into())?;
+    expect("ramdisk size", "0".into())?;
+    expect("second bootloader size", "0".into())?;
+    expect("kernel tags load address", "0x81e00000".into())?;
+    expect("page size", "2048".into())?;
+    expect("boot image header version", "0".into())?;
+    expect("product name", "hello".into())?;
+    expect("command line args", String::new())?;
+
+    let elf = crate::build::examples(root, &["hello".to_owned()])?.remove(0);
+    let flat = image::flat_binary(&elf)?;
+    let mut rest: &[u8] = &kernel;
+    let mut unzipped = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::bufread::GzDecoder::new(&mut rest),
+        &mut unzipped,
+    )
+    .context("the unpacked kernel is not gzip data")?;
+    image::arm64_header(&unzipped, "unpacked kernel")?;
+    ensure!(
+        unzipped == flat,
+        "the unpacked kernel differs from hello's flat binary"
+    );
+    ensure!(
+        rest == image::device_tree()?.as_slice(),
+        "the bytes after the gzip member are not our device tree"
+    );
+    Ok(())
+}
+
+/// Runs this xtask binary (a fresh process, so exit codes and messages are checked as a user
+/// sees them) with the given PATH and no FASTBOOT.
+fn xtask(root: &Path, args: &[&str], path: &std::ffi::OsStr) -> Result<Run> {
+    let me = std::env::current_exe().context("cannot find the xtask executable")?;
+    run_process(
+        Command::new(me)
+            .current_dir(root)
+            .args(args)
+            .env("PATH", path)
+            .env_remove("FASTBOOT"),
+    )
+}
+
+fn flash_with_fake_fastboot(root: &Path) -> Result<()> {
+    let scratch = tempfile::tempdir()?;
+    let log = scratch.path().join("log");
+    let fake_dir = scratch.path().join("bin");
+    std::fs::create_dir(&fake_dir)?;
+    crate::flash::write_fake_fastboot(&fake_dir, &log, "0123abcd\\tfastboot\\n", None)?;
+    let original = std::env::var_os("PATH").unwrap_or_default();
+    let without_fastboot: Vec<_> = std::env::split_paths(&original)
+        .filter(|dir| !dir.join("fastboot").exists())
+        .collect();
+    let with_fake = std::env::join_paths(
+        std::iter::once(fake_dir.clone()).chain(without_fastboot.iter().cloned()),
+    )?;
+    let image = crate::image::default_output(root, "hello");
+    let take_log = || -> String {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let _ = std::fs::remove_file(&log);
+        text
+    };
+
+    let run = xtask(root, &["flash", "hello"], &with_fake)?;
+    ensure!(
+        run.code == Some(0),
+        "`xtask flash hello` failed{}",
+        run.context()
+    );
+    let recorded = take_log();
+    ensure!(
+        recorded == format!("devices\nboot {}\n", image.display()),
+        "fastboot saw:\n{recorded}"
+    );
+
+    let run = xtask(root, &["flash", "hello", "--persist"], &with_fake)?;
+    ensure!(
+        run.code == Some(0),
+        "`xtask flash hello --persist` failed{}",
+        run.context()
+    );
+    let recorded = take_log();
+    ensure!(
+        recorded == format!("devices\nflash boot {}\nreboot\n", image.display()),
+        "fastboot saw:\n{recorded}"
+    );
+
+    let run = xtask(
+        root,
+        &["flash", "hello", "--persist", "--dry-run"],
+        &with_fake,
+    )?;
+    ensure!(
+        run.code == Some(0),
+        "`xtask flash --dry-run` failed{}",
+        run.context()
+    );
+    ensure!(take_log().is_empty(), "--dry-run ran fastboot");
+    ensure!(
+        run.stdout
+            .contains(&format!("flash boot {}", image.display()))
+            && run.stdout.contains("reboot"),
+        "--dry-run did not print the commands{}",
+        run.context()
+    );
+
+    crate::flash::write_fake_fastboot(&fake_dir, &log, "", None)?;
+    let run = xtask(root, &["flash", "hello"], &with_fake)?;
+    ensure!(
+        run.code != Some(0),
+        "no device, yet `xtask flash` succeeded{}",
+        run.context()
+    );
+    run.board_has("no device in fastboot mode")?;
+
+    let run = xtask(
+        root,
+        &["flash", "hello"],
+        &std::env::join_paths(&without_fastboot)?,
+    )?;
+    ensure!(
+        run.code != Some(0),
+        "no fastboot, yet `xtask flash` succeeded{}",
+        run.context()
+    );
+    run.board_has(r"apt-get install fastboot")?;
+    Ok(())
+}
+
+fn lava_job_for_hello(root: &Path) -> Result<()> {
+    let scratch = tempfile::tempdir()?;
+    let out = scratch.path().join("hello.yaml");
+    crate::lava::run(
+        root,
+        "hello",
+        Some(&out),
+        None,
+        &crate::progress::Progress::quiet(),
+    )?;
+    let yaml = std::fs::read_to_string(&out)?;
+    crate::lava::check_job(&yaml, "hello")?;
+    let image = crate::image::default_output(root, "hello").canonicalize()?;
+    ensure!(
+        yaml.contains(&format!("file://{}", image.display())),
+        "the job does not point at the image:\n{yaml}"
+    );
+    Ok(())
+}
+
+fn size_table(root: &Path) -> Result<()> {
+    let run = xtask(
+        root,
+        &["size"],
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )?;
+    ensure!(run.code == Some(0), "`xtask size` failed{}", run.context());
+    let mut lines = run.stdout.lines();
+    let header = lines.next().unwrap_or_default();
+    ensure!(
+        Regex::new(r"^example\s+\.text\s+\.rodata\s+\.data\s+\.bss$")?.is_match(header),
+        "bad table header: {header:?}"
+    );
+    let row = Regex::new(r"^(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)$")?;
+    let mut names = Vec::new();
+    let mut hello_text = None;
+    for line in lines {
+        let caps = row
+            .captures(line)
+            .with_context(|| format!("bad table row: {line:?}"))?;
+        if &caps[1] == "hello" {
+            hello_text = Some(caps[2].parse::<u64>()?);
+        }
+        names.push(caps[1].to_owned());
+    }
+    ensure!(
+        names == crate::build::example_names(root)?,
+        "table rows {names:?} are not the examples in order"
+    );
+    let text = hello_text.context("no row for hello")?;
+    ensure!(
+        text > 0 && text <= 8192,
+        "hello's .text is {text} bytes, expected 1..=8192"
+    );
     Ok(())
 }

@@ -10,8 +10,13 @@ use std::process::ExitCode;
 
 mod build;
 mod checks;
+mod flash;
+mod image;
+mod lava;
 mod prereq;
+mod progress;
 mod regen;
+mod size;
 mod suite;
 
 #[derive(Parser)]
@@ -42,6 +47,44 @@ enum Command {
         #[arg(last = true)]
         emu_args: Vec<String>,
     },
+    /// Build an example and wrap it in an Android boot image for the stock bootloader.
+    Image {
+        /// Example name (see `examples/`).
+        example: String,
+        /// Where to write the image (default: next to the ELF, `<name>.boot.img`).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Build an example's boot image and boot it on a board in fastboot mode (USB).
+    ///
+    /// Uses `$FASTBOOT`, else `fastboot` from PATH. Watching the console is not built in yet:
+    /// use a serial terminal on the board's UART (115200 8N1).
+    Flash {
+        /// Example name (see `examples/`).
+        example: String,
+        /// Write the boot partition and reboot, instead of booting from RAM once.
+        #[arg(long)]
+        persist: bool,
+        /// Print the fastboot commands instead of running them.
+        #[arg(long)]
+        dry_run: bool,
+        /// The board's fastboot serial number, when several boards are in fastboot mode.
+        #[arg(long)]
+        serial: Option<String>,
+    },
+    /// Write a LAVA job definition that runs an example on a lab's DragonBoard 410c.
+    Lava {
+        /// Example name (see `examples/`).
+        example: String,
+        /// Where to write the job (default: next to the boot image, `<name>.lava.yaml`).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// URL the lab downloads the boot image from (default: a file:// URL of the built image).
+        #[arg(long)]
+        image_url: Option<String>,
+    },
+    /// Build every example and print its .text/.rodata/.data/.bss sizes in bytes.
+    Size,
     /// Everything CI runs: fmt, clippy, host tests, PAC freshness, examples on the virtual board.
     Test {
         /// Run only the steps whose name contains this text (e.g. `example`, `clippy`).
@@ -88,6 +131,51 @@ fn run() -> Result<ExitCode> {
                 .status()
                 .map_err(|e| anyhow::anyhow!("cannot start {}: {e}", emu.display()))?;
             Ok(exit_code_of(status))
+        }
+        Command::Image { example, out } => {
+            let path = image::build_image(
+                &root,
+                &example,
+                out.as_deref(),
+                &progress::Progress::for_stderr(),
+            )?;
+            println!("{}", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Flash {
+            example,
+            persist,
+            dry_run,
+            serial,
+        } => {
+            let options = flash::FlashOptions {
+                persist,
+                dry_run,
+                serial,
+            };
+            flash::run(&root, &example, &options, &progress::Progress::for_stderr())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Lava {
+            example,
+            out,
+            image_url,
+        } => {
+            let progress = progress::Progress::for_stderr();
+            let path = lava::run(
+                &root,
+                &example,
+                out.as_deref(),
+                image_url.as_deref(),
+                &progress,
+            )?;
+            println!("{}", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Size => {
+            prereq::firmware(&root)?;
+            print!("{}", size::run(&root)?);
+            Ok(ExitCode::SUCCESS)
         }
         Command::Test { only } => suite::run(&root, only.as_deref()),
     }

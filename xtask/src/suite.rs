@@ -37,18 +37,34 @@ pub fn run(root: &Path, only: Option<&str>) -> Result<ExitCode> {
             Ok(()) => eprintln!("xtask test: PASS {name} ({seconds:.1} s)"),
             Err(e) => eprintln!("xtask test: FAIL {name} ({seconds:.1} s): {e:#}"),
         }
-        outcomes.push(Outcome { name: name.to_owned(), result, seconds });
+        outcomes.push(Outcome {
+            name: name.to_owned(),
+            result,
+            seconds,
+        });
         ok
     };
 
     step("fmt", &mut || {
-        build::run_checked(build::cargo(root).args(["fmt", "--all", "--", "--check"]), "cargo fmt --check")
+        build::run_checked(
+            build::cargo(root).args(["fmt", "--all", "--", "--check"]),
+            "cargo fmt --check",
+        )
     });
     step("clippy host crates", &mut || {
         build::run_checked(
             build::cargo(root).args([
-                "clippy", "--package", "xtask", "--package", "db410c-emu", "--package", "apq8016-hal",
-                "--all-targets", "--", "-D", "warnings",
+                "clippy",
+                "--package",
+                "xtask",
+                "--package",
+                "db410c-emu",
+                "--package",
+                "apq8016-hal",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
             ]),
             "clippy (host)",
         )
@@ -56,9 +72,23 @@ pub fn run(root: &Path, only: Option<&str>) -> Result<ExitCode> {
     step("clippy firmware crates", &mut || {
         build::run_checked(
             build::cargo(root).args([
-                "clippy", "--package", "apq8016-pac", "--package", "apq8016-hal", "--package", "db410c",
-                "--package", "db410c-examples", "--lib", "--examples", "--release", "--target",
-                prereq::TARGET, "--", "-D", "warnings",
+                "clippy",
+                "--package",
+                "apq8016-pac",
+                "--package",
+                "apq8016-hal",
+                "--package",
+                "db410c",
+                "--package",
+                "db410c-examples",
+                "--lib",
+                "--examples",
+                "--release",
+                "--target",
+                prereq::TARGET,
+                "--",
+                "-D",
+                "warnings",
             ]),
             "clippy (firmware)",
         )
@@ -66,12 +96,20 @@ pub fn run(root: &Path, only: Option<&str>) -> Result<ExitCode> {
     step("host unit tests", &mut || {
         build::run_checked(
             build::cargo(root).args([
-                "test", "--package", "xtask", "--package", "apq8016-hal", "--package", "db410c-emu",
+                "test",
+                "--package",
+                "xtask",
+                "--package",
+                "apq8016-hal",
+                "--package",
+                "db410c-emu",
             ]),
             "cargo test (host)",
         )
     });
-    step("PAC is fresh (regen --check)", &mut || regen::run(root, true));
+    step("PAC is fresh (regen --check)", &mut || {
+        regen::run(root, true)
+    });
 
     let mut elfs: Option<Vec<(String, PathBuf)>> = None;
     let names = build::example_names(root)?;
@@ -93,7 +131,10 @@ pub fn run(root: &Path, only: Option<&str>) -> Result<ExitCode> {
                 bail!("skipped: the examples or the virtual board did not build");
             };
             let Some((_, elf)) = elfs.iter().find(|(n, _)| n == check.example) else {
-                bail!("example `{}` is not declared in examples/Cargo.toml", check.example);
+                bail!(
+                    "example `{}` is not declared in examples/Cargo.toml",
+                    check.example
+                );
             };
             (check.run)(&checks::Runner { emu, elf })
         });
@@ -107,9 +148,17 @@ pub fn run(root: &Path, only: Option<&str>) -> Result<ExitCode> {
     let passed = outcomes.len() - failed;
     eprintln!();
     for outcome in &outcomes {
-        let mark = if outcome.result.is_ok() { "ok  " } else { "FAIL" };
+        let mark = if outcome.result.is_ok() {
+            "ok  "
+        } else {
+            "FAIL"
+        };
         eprintln!("  {mark} {:<60} {:>7.1} s", outcome.name, outcome.seconds);
     }
     println!("xtask: {passed} passed, {failed} failed");
-    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
