@@ -1,17 +1,21 @@
 //! Hardware abstraction layer for the Qualcomm APQ8016E (Snapdragon 410E).
+//!
+//! Cargo features:
+//! - `critical-section-impl` (default): registers [`critical_section_impl`]'s multi-core
+//!   `critical-section` implementation.
+//! - `panic-handler` (default, firmware builds only): a `#[panic_handler]` that reports on the
+//!   debug console and resets (see [`rt`]).
+//! - `defmt`: `defmt::Format` for the public types.
 #![no_std]
 #![deny(missing_docs)]
 
 pub use apq8016_pac as pac;
 
 pub mod clocks;
+pub mod critical_section_impl;
 pub mod gpio;
 pub mod reset;
 pub mod rng;
+pub mod rt;
 pub mod time;
 pub mod uart;
-
-#[cfg(target_arch = "aarch64")]
-pub mod critical_section_impl;
-#[cfg(target_arch = "aarch64")]
-pub mod rt;

@@ -1,0 +1,69 @@
+//! # hello: first words on the console
+//!
+//! Prints a banner with the chip and board names, the exception level the program runs at
+//! (the runtime always drops to EL1) and the frequency of the Arm generic timer, then resets
+//! the board.
+//!
+//! ## What to connect
+//!
+//! A **1.8 V** USB-serial adapter on the low-speed expansion header: adapter RX to pin 11
+//! (board TX), adapter TX to pin 13 (board RX), GND to pin 1. Open the port at 115200 8N1,
+//! then boot the image (e.g. `fastboot boot` of an Android boot image containing it).
+//!
+//! ## Expected output
+//!
+//! ```text
+//! Hello from the DragonBoard 410c!
+//! chip: Qualcomm APQ8016E (Snapdragon 410E), 4x Cortex-A53
+//! running at EL1
+//! generic timer: 19200000 Hz
+//! resetting
+//! ```
+
+// No standard library (there is no OS) and no `main` in the usual sense: the runtime in
+// `apq8016-hal` provides the entry point, which calls the function named in `entry!`.
+#![no_std]
+#![no_main]
+
+// `write!`/`writeln!` on the console come from this trait.
+use core::fmt::Write;
+
+use db410c::hal::{rt, time};
+use db410c::{BOARD_NAME, Board, CHIP_NAME};
+
+// Tell the runtime which function is the program. It runs on the boot core at EL1, with the
+// MMU and caches on, `.bss` zeroed and a 64 KiB stack.
+db410c::entry!(main);
+
+fn main() -> ! {
+    // Take the board's peripherals and set them up: this configures the console UART
+    // (115200 8N1 on LS pins 11/13) among other things. It can only fail if called twice or if
+    // the console clock cannot be set, so a panic (which also reports on the console) is fine.
+    let mut board = Board::take().unwrap();
+
+    // The console implements `core::fmt::Write`; line ends on a serial terminal are "\r\n".
+    // Writes to the console cannot usefully fail here, so their results are ignored.
+    let console = &mut board.console;
+    let _ = write!(console, "\r\nHello from the {BOARD_NAME}!\r\n");
+    let _ = write!(console, "chip: {CHIP_NAME}\r\n");
+
+    // `CurrentEL` tells the exception level: the runtime's start code drops from EL2 to EL1
+    // when the boot chain entered at EL2, so this is always 1.
+    let _ = write!(console, "running at EL{}\r\n", rt::current_el());
+
+    // The generic timer's frequency, as the boot firmware programmed CNTFRQ_EL0 (19.2 MHz on
+    // this SoC). `Instant`, `Delay` and all timeouts in the HAL count in these ticks.
+    let _ = write!(
+        console,
+        "generic timer: {} Hz\r\n",
+        time::ticks_per_second()
+    );
+
+    // Say goodbye and wait until the last byte has left the UART, otherwise the reset would
+    // cut it off.
+    let _ = write!(console, "resetting\r\n");
+    let _ = board.console.flush();
+
+    // Release PS_HOLD: the PMIC resets the board (and the virtual board ends the run).
+    board.ps_hold.reset()
+}
