@@ -234,17 +234,17 @@ pub fn tool_checks() -> Vec<ToolCheck> {
 
 fn hello(runner: &Runner) -> Result<()> {
     let run = runner.run(&["--stats"])?;
-    run.console_has(r"DragonBoard 410c")?;
-    run.console_has(r"APQ8016")?;
-    run.console_has(r"exception level: EL1")?;
-    run.console_has(r"19200000 Hz")?;
+    run.console_has(r"Hello from the DragonBoard 410c!")?;
+    run.console_has(r"chip: Qualcomm APQ8016E")?;
+    run.console_has(r"running at EL1")?;
+    run.console_has(r"generic timer: 19200000 Hz")?;
     run.board_has(r"emu: stats: instructions=\d+ first-console-byte-at=\d+")?;
     run.ended_by_reset()
 }
 
 fn hello_el2(runner: &Runner) -> Result<()> {
     let run = runner.run(&["--entry-el", "2"])?;
-    run.console_has(r"exception level: EL1")?;
+    run.console_has(r"running at EL1")?;
     run.ended_by_reset()
 }
 
