@@ -1,0 +1,416 @@
+//! GCC (global clock controller) model: the branches, roots, PLL and votes the firmware uses.
+//!
+//! Branch halt bits (CBCR.CLK_OFF) follow the branch's enable (its CLK_ENABLE bit, or its vote
+//! bit in APCS_CLOCK_BRANCH_ENA_VOTE for voted branches) after [`SETTLE_READS`] reads, so drivers
+//! have to poll. RCG writes to CFG/M/N/D only set DIRTY bits; CMD_RCGR.UPDATE latches them and
+//! clears itself after [`SETTLE_READS`] reads. GPLL0_STATUS.ACTIVE follows vote bit 0.
+
+use crate::bus::Fault;
+
+/// Reads of a status bit before it shows a change.
+pub const SETTLE_READS: u8 = 2;
+/// XO frequency.
+pub const XO_HZ: u64 = 19_200_000;
+/// GPLL0 frequency.
+pub const GPLL0_HZ: u64 = 800_000_000;
+
+const VOTE_GPLL: u64 = 0x45000;
+const VOTE_BRANCH: u64 = 0x45004;
+const VOTE_SLEEP: u64 = 0x45008;
+const GPLL0_BASE: u64 = 0x21000;
+const GPLL0_STATUS: u64 = 0x2101C;
+const BCRS: [u64; 5] = [0x1000, 0x2038, 0x3028, 0x13000, 0x34000];
+
+/// Which branch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BranchId {
+    /// BLSP1 AHB (voted, bit 10).
+    Blsp1Ahb,
+    /// BLSP1 UART1 APPS.
+    Uart1Apps,
+    /// BLSP1 UART2 APPS.
+    Uart2Apps,
+    /// PRNG AHB (voted, bit 8).
+    PrngAhb,
+}
+
+#[derive(Debug, Clone)]
+struct Branch {
+    id: BranchId,
+    offset: u64,
+    vote_bit: Option<u32>,
+    reg: u32,
+    /// CLK_OFF as last shown to the guest.
+    shown_off: bool,
+    countdown: u8,
+}
+
+/// RCG register set (active and pending copies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RcgRegs {
+    /// CFG_RCGR.
+    pub cfg: u32,
+    /// M.
+    pub m: u32,
+    /// N (NOT(N - M)).
+    pub n: u32,
+    /// D (NOT(2D)).
+    pub d: u32,
+}
+
+#[derive(Debug, Clone)]
+struct Rcg {
+    offset: u64,
+    active: RcgRegs,
+    pending: RcgRegs,
+    dirty: u32,
+    root_en: bool,
+    update_countdown: u8,
+}
+
+/// Clock facts the other models need.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClockView {
+    /// BLSP1 AHB branch running.
+    pub blsp1_ahb: bool,
+    /// PRNG AHB branch running.
+    pub prng_ahb: bool,
+    /// UART1/UART2 APPS branch running.
+    pub uart_apps: [bool; 2],
+    /// UART1/UART2 core clock in Hz (0 if it cannot be computed).
+    pub uart_core_hz: [u64; 2],
+}
+
+/// The GCC model.
+#[derive(Debug, Clone)]
+pub struct Gcc {
+    branches: Vec<Branch>,
+    rcgs: [Rcg; 2],
+    gpll_vote: u32,
+    branch_vote: u32,
+    sleep_vote: u32,
+    gpll0: [u32; 6],
+    bcr: [u32; BCRS.len()],
+}
+
+/// Output of an RCG for the given parent rates (MND width 16).
+pub fn rcg_rate(regs: &RcgRegs, gpll0_on: bool) -> u64 {
+    let parent = match (regs.cfg >> 8) & 7 {
+        0 => XO_HZ,
+        1 if gpll0_on => GPLL0_HZ,
+        _ => return 0,
+    };
+    let src_div = u64::from(regs.cfg & 0x1F);
+    let div2 = if src_div == 0 { 2 } else { src_div + 1 };
+    let mode = (regs.cfg >> 12) & 3;
+    let (m, n) = if mode == 2 {
+        let m = u64::from(regs.m & 0xFFFF);
+        let n = u64::from(!regs.n & 0xFFFF) + m;
+        if m == 0 || n == 0 {
+            return 0;
+        }
+        (m, n)
+    } else {
+        (1, 1)
+    };
+    parent * 2 * m / (div2 * n)
+}
+
+impl Default for Gcc {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Gcc {
+    /// Reset values, then the state the stock boot chain leaves (facts §11): BLSP1_AHB voted,
+    /// GPLL0 voted on, UART2 APPS on at 7.3728 MHz (GPLL0 × 144/15625, dual edge).
+    pub fn new() -> Self {
+        let br = |id, offset, vote_bit| Branch {
+            id,
+            offset,
+            vote_bit,
+            reg: 0,
+            shown_off: true,
+            countdown: 0,
+        };
+        let rcg = |offset| Rcg {
+            offset,
+            active: RcgRegs::default(),
+            pending: RcgRegs::default(),
+            dirty: 0,
+            root_en: false,
+            update_countdown: 0,
+        };
+        let mut g = Self {
+            branches: vec![
+                br(BranchId::Blsp1Ahb, 0x1008, Some(10)),
+                br(BranchId::Uart1Apps, 0x203C, None),
+                br(BranchId::Uart2Apps, 0x302C, None),
+                br(BranchId::PrngAhb, 0x13004, Some(8)),
+            ],
+            rcgs: [rcg(0x2044), rcg(0x3034)],
+            gpll_vote: 0,
+            branch_vote: 0,
+            sleep_vote: 0,
+            gpll0: [0; 6],
+            bcr: [0; BCRS.len()],
+        };
+        g.gpll_vote = 1;
+        g.branch_vote = 1 << 10;
+        let uart2 = RcgRegs {
+            cfg: (2 << 12) | (1 << 8) | 1,
+            m: 144,
+            n: !(15625u32 - 144) & 0xFFFF,
+            d: !15625u32 & 0xFFFF,
+        };
+        g.rcgs[1].active = uart2;
+        g.rcgs[1].pending = uart2;
+        g.branches[2].reg = 1;
+        let shown: Vec<bool> = g.branches.iter().map(|b| !g.branch_on(b)).collect();
+        for (b, off) in g.branches.iter_mut().zip(shown) {
+            b.shown_off = off;
+        }
+        g
+    }
+
+    fn branch_on(&self, b: &Branch) -> bool {
+        // Voted branches are switched by their vote bit only; CLK_ENABLE does nothing there.
+        match b.vote_bit {
+            Some(v) => self.branch_vote >> v & 1 != 0,
+            None => b.reg & 1 != 0,
+        }
+    }
+
+    fn is_on(&self, id: BranchId) -> bool {
+        self.branches
+            .iter()
+            .find(|b| b.id == id)
+            .is_some_and(|b| self.branch_on(b))
+    }
+
+    /// Whether GPLL0 is running.
+    pub fn gpll0_on(&self) -> bool {
+        self.gpll_vote & 1 != 0
+    }
+
+    /// Current clock facts.
+    pub fn view(&self) -> ClockView {
+        let gp = self.gpll0_on();
+        ClockView {
+            blsp1_ahb: self.is_on(BranchId::Blsp1Ahb),
+            prng_ahb: self.is_on(BranchId::PrngAhb),
+            uart_apps: [
+                self.is_on(BranchId::Uart1Apps),
+                self.is_on(BranchId::Uart2Apps),
+            ],
+            uart_core_hz: [
+                rcg_rate(&self.rcgs[0].active, gp),
+                rcg_rate(&self.rcgs[1].active, gp),
+            ],
+        }
+    }
+
+    /// Register read.
+    pub fn read(&mut self, off: u64, size: usize) -> Result<u64, Fault> {
+        if size != 4 || off & 3 != 0 {
+            return Err(Fault::Unclaimed);
+        }
+        let on: Vec<bool> = self.branches.iter().map(|b| self.branch_on(b)).collect();
+        if let Some((i, b)) = self
+            .branches
+            .iter_mut()
+            .enumerate()
+            .find(|(_, b)| b.offset == off)
+        {
+            if b.shown_off == on[i] {
+                // A change is pending: show it after a few reads.
+                if b.countdown == 0 {
+                    b.countdown = SETTLE_READS;
+                }
+                b.countdown -= 1;
+                if b.countdown == 0 {
+                    b.shown_off = !on[i];
+                }
+            }
+            return Ok(u64::from(
+                b.reg & 0x7FFF_FFFF | u32::from(b.shown_off) << 31,
+            ));
+        }
+        let apps_on = [on[1], on[2]];
+        for (k, r) in self.rcgs.iter_mut().enumerate() {
+            if (r.offset..r.offset + 0x14).contains(&off) {
+                let v = match off - r.offset {
+                    0 => {
+                        if r.update_countdown > 0 {
+                            r.update_countdown -= 1;
+                        }
+                        let root_off = !(r.root_en || apps_on[k]);
+                        u32::from(r.update_countdown > 0)
+                            | u32::from(r.root_en) << 1
+                            | r.dirty
+                            | u32::from(root_off) << 31
+                    }
+                    4 => r.pending.cfg,
+                    8 => r.pending.m,
+                    0xC => r.pending.n,
+                    _ => r.pending.d,
+                };
+                return Ok(u64::from(v));
+            }
+        }
+        let v = match off {
+            VOTE_GPLL => self.gpll_vote,
+            VOTE_BRANCH => self.branch_vote,
+            VOTE_SLEEP => self.sleep_vote,
+            GPLL0_STATUS => u32::from(self.gpll0_on()) << 17,
+            o if (GPLL0_BASE..GPLL0_BASE + 0x18).contains(&o) => {
+                self.gpll0[((o - GPLL0_BASE) / 4) as usize]
+            }
+            o => match BCRS.iter().position(|&b| b == o) {
+                Some(i) => self.bcr[i],
+                None => return Err(Fault::Unclaimed),
+            },
+        };
+        Ok(u64::from(v))
+    }
+
+    /// Register write.
+    pub fn write(&mut self, off: u64, size: usize, value: u64) -> Result<(), Fault> {
+        if size != 4 || off & 3 != 0 {
+            return Err(Fault::Unclaimed);
+        }
+        let v = value as u32;
+        if let Some(b) = self.branches.iter_mut().find(|b| b.offset == off) {
+            // Voted branches have no working enable bit; keep what was written anyway.
+            b.reg = v & 0x7FFF_FFFF;
+            b.countdown = 0;
+            return Ok(());
+        }
+        for r in &mut self.rcgs {
+            if (r.offset..r.offset + 0x14).contains(&off) {
+                match off - r.offset {
+                    0 => {
+                        r.root_en = v & 2 != 0;
+                        if v & 1 != 0 {
+                            r.active = r.pending;
+                            r.dirty = 0;
+                            r.update_countdown = SETTLE_READS;
+                        }
+                    }
+                    4 => {
+                        r.pending.cfg = v & 0x371F;
+                        r.dirty |= 1 << 4;
+                    }
+                    8 => {
+                        r.pending.m = v & 0xFFFF;
+                        r.dirty |= 1 << 6;
+                    }
+                    0xC => {
+                        r.pending.n = v & 0xFFFF;
+                        r.dirty |= 1 << 5;
+                    }
+                    _ => {
+                        r.pending.d = v & 0xFFFF;
+                        r.dirty |= 1 << 7;
+                    }
+                }
+                return Ok(());
+            }
+        }
+        match off {
+            VOTE_GPLL => self.gpll_vote = v & 0xF,
+            VOTE_BRANCH => self.branch_vote = v & 0x587,
+            VOTE_SLEEP => self.sleep_vote = v,
+            GPLL0_STATUS => return Err(Fault::Unclaimed),
+            o if (GPLL0_BASE..GPLL0_BASE + 0x18).contains(&o) => {
+                self.gpll0[((o - GPLL0_BASE) / 4) as usize] = v
+            }
+            o => match BCRS.iter().position(|&b| b == o) {
+                Some(i) => self.bcr[i] = v & 1,
+                None => return Err(Fault::Unclaimed),
+            },
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rd(g: &mut Gcc, off: u64) -> u32 {
+        g.read(off, 4).unwrap() as u32
+    }
+
+    #[test]
+    fn boot_state_uart2_clock_is_7_3728_mhz() {
+        let g = Gcc::new();
+        let v = g.view();
+        assert_eq!(v.uart_core_hz[1], 7_372_800);
+        assert!(v.blsp1_ahb && v.uart_apps[1] && !v.uart_apps[0] && !v.prng_ahb);
+        assert_eq!(v.uart_core_hz[0], XO_HZ);
+    }
+
+    #[test]
+    fn rcg_rate_half_integer_divider() {
+        // GPLL0 / 2.5 = 320 MHz: SRC_DIV = 2*2.5-1 = 4, bypass mode.
+        let r = RcgRegs {
+            cfg: (1 << 8) | 4,
+            ..Default::default()
+        };
+        assert_eq!(rcg_rate(&r, true), 320_000_000);
+        assert_eq!(rcg_rate(&r, false), 0);
+    }
+
+    #[test]
+    fn branch_halt_clears_after_polling() {
+        let mut g = Gcc::new();
+        assert_eq!(rd(&mut g, 0x203C) >> 31, 1);
+        g.write(0x203C, 4, 1).unwrap();
+        assert_eq!(rd(&mut g, 0x203C) >> 31, 1, "halt must not clear at once");
+        assert_eq!(rd(&mut g, 0x203C) >> 31, 0);
+        g.write(0x45004, 4, 1 << 8 | 1 << 10).unwrap();
+        assert!(g.view().prng_ahb);
+        let mut polls = 0;
+        while rd(&mut g, 0x13004) >> 31 == 1 {
+            polls += 1;
+            assert!(polls < 10);
+        }
+    }
+
+    #[test]
+    fn voted_branch_ignores_clk_enable() {
+        let mut g = Gcc::new();
+        g.write(0x13004, 4, 1).unwrap();
+        assert!(!g.view().prng_ahb);
+        for _ in 0..4 {
+            assert_eq!(rd(&mut g, 0x13004) >> 31, 1);
+        }
+    }
+
+    #[test]
+    fn rcg_dirty_then_update() {
+        let mut g = Gcc::new();
+        g.write(0x2044 + 4, 4, (1 << 8) | 1 | (2 << 12)).unwrap();
+        g.write(0x2044 + 8, 4, 144).unwrap();
+        g.write(0x2044 + 0xC, 4, u64::from(!(15625u32 - 144) & 0xFFFF))
+            .unwrap();
+        assert_eq!(rd(&mut g, 0x2044) & 0x70, 0x70);
+        assert_eq!(g.view().uart_core_hz[0], XO_HZ, "not latched before UPDATE");
+        g.write(0x2044, 4, 1).unwrap();
+        assert_eq!(rd(&mut g, 0x2044) & 1, 1);
+        assert_eq!(rd(&mut g, 0x2044) & 0xF1, 0);
+        assert_eq!(g.view().uart_core_hz[0], 7_372_800);
+    }
+
+    #[test]
+    fn gpll0_status_follows_vote_and_unknown_offsets_fault() {
+        let mut g = Gcc::new();
+        assert_eq!(rd(&mut g, 0x2101C) >> 17 & 1, 1);
+        g.write(0x45000, 4, 0).unwrap();
+        assert_eq!(rd(&mut g, 0x2101C) >> 17 & 1, 0);
+        assert_eq!(g.read(0x7000, 4), Err(Fault::Unclaimed));
+        assert_eq!(g.read(0x1008, 2), Err(Fault::Unclaimed));
+    }
+}

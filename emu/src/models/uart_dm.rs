@@ -1,0 +1,663 @@
+//! UART_DM v1.4 model (BLSP1 UART1/UART2).
+//!
+//! Design notes:
+//! - Both register maps of the v1.4 block answer: the legacy one with read/write-split
+//!   addresses (0x08, 0x10, 0x14, 0x38, 0x70) and the BLSP one (0xA0..0xBC, TF 0x100..0x10C,
+//!   RF 0x140..0x14C). Reading a write-only or writing a read-only address is reported as an
+//!   unclaimed access, as is any access that is not 32 bits wide.
+//! - Time is the board's 19.2 MHz counter. The TX FIFO (64 chars) drains at the configured
+//!   baud (core clock from the GCC model / CSR divisor; start + data + parity + stop bits per
+//!   char); a byte reaches the host when its last bit has been shifted. Bytes still in the
+//!   FIFO when the run ends never reach the host.
+//! - RX input arrives at the host line rate (115200 8N1), starting when the guest first
+//!   enables the receiver (CR.RX_EN) or reads RF. A byte arriving while the 64-char RX FIFO
+//!   is full is lost and sets SR.OVERRUN; one arriving while the receiver is disabled or its
+//!   clock is off is lost silently.
+//! - Single-character mode (DMEN.TX_SC_EN / RX_SC_EN) moves one char per TF/RF access;
+//!   otherwise TF takes packed words limited by NCF_TX and RF returns up to 4 chars.
+//! - The watermark interrupts compare FIFO fill in 32-bit words with TFWR/RFWR.
+
+use std::collections::VecDeque;
+
+use crate::bus::{Ctx, Fault, Model};
+
+/// FIFO depth in characters.
+pub const FIFO_CHARS: usize = 64;
+/// Host line rate.
+pub const HOST_BAUD: u64 = 115_200;
+/// Counter frequency.
+pub const COUNTER_HZ: u64 = 19_200_000;
+
+/// One element of the receive script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputItem {
+    /// A character; `true` = received with a parity/framing error.
+    Byte(u8, bool),
+    /// Idle line for this many counter ticks.
+    Wait(u64),
+}
+
+/// Parse `--input-str` text: `\n \r \t \\ \xHH`, `\p` / `\f` (or `\e{parity}` /
+/// `\e{framing}`): the next character arrives with a parity / framing error; `\w{N}`: line
+/// idle for N counter ticks.
+pub fn parse_input_str(s: &str) -> Result<Vec<InputItem>, String> {
+    let mut out = Vec::new();
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    let mut error_next = false;
+    let braced = |i: usize| -> Result<(&str, usize), String> {
+        if bytes.get(i) != Some(&b'{') {
+            return Err(format!("expected '{{' after escape at byte {i}"));
+        }
+        let end = s[i..].find('}').ok_or("unterminated '{'")? + i;
+        Ok((&s[i + 1..end], end + 1))
+    };
+    while i < bytes.len() {
+        let c = bytes[i];
+        i += 1;
+        let byte = if c == b'\\' {
+            let e = *bytes.get(i).ok_or("trailing backslash")?;
+            i += 1;
+            match e {
+                b'n' => b'\n',
+                b'r' => b'\r',
+                b't' => b'\t',
+                b'\\' => b'\\',
+                b'x' => {
+                    let h = s.get(i..i + 2).ok_or("\\x needs two hex digits")?;
+                    i += 2;
+                    u8::from_str_radix(h, 16).map_err(|_| format!("bad hex escape \\x{h}"))?
+                }
+                b'p' | b'f' => {
+                    error_next = true;
+                    continue;
+                }
+                b'e' => {
+                    let (what, next) = braced(i)?;
+                    i = next;
+                    if what != "parity" && what != "framing" {
+                        return Err(format!("unknown error kind \\e{{{what}}}"));
+                    }
+                    error_next = true;
+                    continue;
+                }
+                b'w' => {
+                    let (n, next) = braced(i)?;
+                    i = next;
+                    let ticks = n
+                        .replace('_', "")
+                        .parse()
+                        .map_err(|_| format!("bad \\w{{{n}}}"))?;
+                    out.push(InputItem::Wait(ticks));
+                    continue;
+                }
+                other => return Err(format!("unknown escape \\{}", other as char)),
+            }
+        } else {
+            c
+        };
+        out.push(InputItem::Byte(byte, error_next));
+        error_next = false;
+    }
+    if error_next {
+        return Err("error escape at the end of the input".into());
+    }
+    Ok(out)
+}
+
+/// CSR code -> divisor of the core clock.
+pub fn csr_divisor(code: u32) -> u64 {
+    const DIV: [u64; 16] = [
+        24576, 12288, 6144, 3072, 1536, 768, 512, 384, 256, 192, 128, 96, 64, 48, 32, 16,
+    ];
+    DIV[(code & 0xF) as usize]
+}
+
+/// The UART_DM model.
+#[derive(Debug)]
+pub struct UartDm {
+    index: usize,
+    name: &'static str,
+    mr1: u32,
+    mr2: u32,
+    ipr: u32,
+    tfwr: u32,
+    rfwr: u32,
+    hcr: u32,
+    dmrx: u32,
+    dmen: u32,
+    ncf_tx: u32,
+    badr: u32,
+    csr: u32,
+    imr: u32,
+    irda: u32,
+    rx_en: bool,
+    tx_en: bool,
+    stale_en: bool,
+    stale: bool,
+    tx_ready: bool,
+    overrun: bool,
+    par_err: bool,
+    tx_fifo: VecDeque<u8>,
+    tx_next_done: u64,
+    ncf_remaining: u32,
+    rx_fifo: VecDeque<u8>,
+    rx_total: u32,
+    rx_snap: u32,
+    input: VecDeque<InputItem>,
+    input_started: bool,
+    next_arrival: u64,
+    last_rx_at: u64,
+    warned_baud: bool,
+    /// Characters that reached the host, in order.
+    pub output: Vec<u8>,
+    /// Counter value when the first character reached the host.
+    pub first_byte_at: Option<u64>,
+}
+
+impl UartDm {
+    /// A UART at reset values; `index` 0 = UART1, 1 = UART2.
+    pub fn new(index: usize, input: Vec<InputItem>) -> Self {
+        Self {
+            index,
+            name: if index == 0 {
+                "BLSP1_UART1"
+            } else {
+                "BLSP1_UART2"
+            },
+            mr1: 0,
+            mr2: 0,
+            ipr: 0,
+            tfwr: 0,
+            rfwr: 0,
+            hcr: 0,
+            dmrx: 0,
+            dmen: 0,
+            ncf_tx: 0,
+            badr: 0,
+            csr: 0,
+            imr: 0,
+            irda: 0,
+            rx_en: false,
+            tx_en: false,
+            stale_en: false,
+            stale: false,
+            tx_ready: false,
+            overrun: false,
+            par_err: false,
+            tx_fifo: VecDeque::new(),
+            tx_next_done: 0,
+            ncf_remaining: 0,
+            rx_fifo: VecDeque::new(),
+            rx_total: 0,
+            rx_snap: 0,
+            input: input.into(),
+            input_started: false,
+            next_arrival: 0,
+            last_rx_at: 0,
+            warned_baud: false,
+            output: Vec::new(),
+            first_byte_at: None,
+        }
+    }
+
+    /// The console as the stock boot chain leaves it: 115200 8N1 (CSR 0xCC, MR2 0x34),
+    /// packed mode, receiver and transmitter enabled.
+    pub fn new_console(input: Vec<InputItem>) -> Self {
+        let mut u = Self::new(1, input);
+        u.csr = 0xCC;
+        u.mr2 = 0x34;
+        u.rx_en = true;
+        u.tx_en = true;
+        u
+    }
+
+    /// 0 = UART1, 1 = UART2.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// Add bytes to the receive script (interactive input).
+    pub fn push_input(&mut self, bytes: &[u8]) {
+        self.input
+            .extend(bytes.iter().map(|&b| InputItem::Byte(b, false)));
+    }
+
+    /// Characters accepted by the TX FIFO but not yet sent.
+    pub fn tx_pending(&self) -> usize {
+        self.tx_fifo.len()
+    }
+
+    fn bits_per_char(&self) -> u64 {
+        let data = 5 + u64::from(self.mr2 >> 4 & 3);
+        let parity = u64::from(self.mr2 & 3 != 0);
+        let stop = if self.mr2 >> 2 & 3 >= 2 { 2 } else { 1 };
+        1 + data + parity + stop
+    }
+
+    /// Baud rate the transmitter runs at.
+    pub fn baud(&self, core_hz: u64) -> u64 {
+        core_hz / csr_divisor(self.csr)
+    }
+
+    fn tx_char_ticks(&self, core_hz: u64) -> Option<u64> {
+        let baud = self.baud(core_hz);
+        (baud > 0).then(|| (self.bits_per_char() * COUNTER_HZ).div_ceil(baud))
+    }
+
+    fn sc_tx(&self) -> bool {
+        self.dmen >> 4 & 1 != 0
+    }
+
+    fn sc_rx(&self) -> bool {
+        self.dmen >> 5 & 1 != 0
+    }
+
+    fn rx_ready(&self) -> bool {
+        if self.sc_rx() {
+            !self.rx_fifo.is_empty()
+        } else {
+            self.rx_fifo.len() >= 4 || (self.stale && !self.rx_fifo.is_empty())
+        }
+    }
+
+    fn sr(&self) -> u32 {
+        let tx_space = if self.sc_tx() {
+            self.tx_fifo.len() < FIFO_CHARS
+        } else {
+            self.tx_fifo.len() <= FIFO_CHARS - 4
+        };
+        u32::from(self.rx_ready())
+            | u32::from(self.rx_fifo.len() >= FIFO_CHARS) << 1
+            | u32::from(tx_space) << 2
+            | u32::from(self.tx_fifo.is_empty()) << 3
+            | u32::from(self.overrun) << 4
+            | u32::from(self.par_err) << 5
+    }
+
+    fn isr(&self) -> u32 {
+        let tx_words = self.tx_fifo.len().div_ceil(4) as u32;
+        let rx_words = self.rx_fifo.len().div_ceil(4) as u32;
+        u32::from(tx_words <= self.tfwr)
+            | u32::from(self.stale) << 3
+            | u32::from(rx_words > self.rfwr) << 4
+            | u32::from(self.tx_ready) << 7
+            | u32::from(self.par_err) << 12
+    }
+
+    fn fifo_state(len: usize, packed: bool) -> u32 {
+        if packed {
+            (len / 4) as u32 | ((len % 4) as u32) << 7
+        } else {
+            len as u32
+        }
+    }
+
+    fn start_input(&mut self, now: u64) {
+        if !self.input_started {
+            self.input_started = true;
+            self.next_arrival = now + (10 * COUNTER_HZ).div_ceil(HOST_BAUD);
+        }
+    }
+
+    fn push_tx(&mut self, now: u64, core_hz: u64, ch: u8) {
+        if self.tx_fifo.len() >= FIFO_CHARS {
+            return;
+        }
+        if self.tx_fifo.is_empty() {
+            self.tx_next_done = now + self.tx_char_ticks(core_hz).unwrap_or(0);
+        }
+        self.tx_fifo.push_back(ch);
+    }
+
+    fn command(&mut self, now: u64, v: u32) {
+        let channel = (v >> 4 & 0xF) | (v >> 11 & 1) << 4;
+        match channel {
+            1 => {
+                self.rx_fifo.clear();
+                self.rx_en = false;
+                self.rx_total = 0;
+                self.stale = false;
+            }
+            2 => {
+                self.tx_fifo.clear();
+                self.tx_en = false;
+                self.ncf_remaining = 0;
+            }
+            3 => {
+                self.overrun = false;
+                self.par_err = false;
+            }
+            8 => self.stale = false,
+            0x14 => self.par_err = false,
+            _ => {}
+        }
+        match v >> 8 & 7 {
+            3 => self.tx_ready = false,
+            4 => {
+                self.stale = true;
+                self.rx_snap = self.rx_total;
+            }
+            5 => self.stale_en = true,
+            6 => self.stale_en = false,
+            _ => {}
+        }
+        if v & 2 != 0 {
+            self.rx_en = false;
+        }
+        if v & 1 != 0 {
+            self.rx_en = true;
+            self.start_input(now);
+        }
+        if v & 8 != 0 {
+            self.tx_en = false;
+        }
+        if v & 4 != 0 {
+            self.tx_en = true;
+        }
+    }
+}
+
+impl Model for UartDm {
+    fn advance(&mut self, ctx: &mut Ctx<'_>) {
+        let now = ctx.now;
+        let core_hz = ctx.clocks.uart_core_hz[self.index];
+        let running = ctx.clocks.uart_apps[self.index];
+        let ct = self.tx_char_ticks(core_hz).filter(|_| running);
+        match ct {
+            Some(ct) if self.tx_en => {
+                while !self.tx_fifo.is_empty() && self.tx_next_done <= now {
+                    let ch = self.tx_fifo.pop_front().unwrap_or_default();
+                    if !self.warned_baud {
+                        self.warned_baud = true;
+                        let baud = self.baud(core_hz);
+                        if baud.abs_diff(HOST_BAUD) * 100 > 3 * HOST_BAUD {
+                            ctx.effects.messages.push(format!(
+                                "warning: {} transmits at {baud} baud (core clock {core_hz} Hz, CSR {:#x}); the host line runs at {HOST_BAUD}",
+                                self.name, self.csr
+                            ));
+                        }
+                    }
+                    self.first_byte_at.get_or_insert(self.tx_next_done);
+                    self.output.push(ch);
+                    self.tx_next_done += ct;
+                }
+            }
+            _ => {
+                // Not shifting: the head char starts over once the transmitter runs again.
+                self.tx_next_done = self.tx_next_done.max(now + ct.unwrap_or(0));
+            }
+        }
+        if self.input_started {
+            let host_ct = (10 * COUNTER_HZ).div_ceil(HOST_BAUD);
+            while let Some(&item) = self.input.front() {
+                if self.next_arrival > now {
+                    break;
+                }
+                self.input.pop_front();
+                match item {
+                    InputItem::Wait(t) => self.next_arrival += t,
+                    InputItem::Byte(b, err) => {
+                        if self.rx_en && running {
+                            if self.rx_fifo.len() < FIFO_CHARS {
+                                self.rx_fifo.push_back(b);
+                                self.rx_total += 1;
+                                self.par_err |= err;
+                            } else {
+                                self.overrun = true;
+                            }
+                        }
+                        self.last_rx_at = self.next_arrival;
+                        self.next_arrival += host_ct;
+                    }
+                }
+            }
+            let timeout = u64::from((self.ipr & 0x1F) | (self.ipr >> 7) << 5).max(1);
+            if self.stale_en
+                && !self.stale
+                && !self.rx_fifo.is_empty()
+                && now >= self.last_rx_at + timeout * host_ct
+            {
+                self.stale = true;
+                self.rx_snap = self.rx_total;
+            }
+        }
+    }
+
+    fn read(&mut self, ctx: &mut Ctx<'_>, offset: u64, size: usize) -> Result<u64, Fault> {
+        if !ctx.clocks.blsp1_ahb {
+            return Err(Fault::ClockOff("BLSP1_AHB"));
+        }
+        if size != 4 {
+            return Err(Fault::Unclaimed);
+        }
+        let v = match offset {
+            0x00 => self.mr1,
+            0x04 => self.mr2,
+            0x08 | 0xA4 => self.sr(),
+            0x10 | 0xAC => self.isr() & self.imr,
+            0x14 | 0xB4 => self.isr(),
+            0x18 => self.ipr,
+            0x1C => self.tfwr,
+            0x20 => self.rfwr,
+            0x24 => self.hcr,
+            0x34 => self.dmrx,
+            0x38 | 0xBC => self.rx_snap,
+            0x3C => self.dmen,
+            0x40 => self.ncf_tx,
+            0x44 => self.badr,
+            0x4C => Self::fifo_state(self.tx_fifo.len(), !self.sc_tx()),
+            0x50 => Self::fifo_state(self.rx_fifo.len(), !self.sc_rx()),
+            0x70 | 0x140 | 0x144 | 0x148 | 0x14C => {
+                self.start_input(ctx.now);
+                if self.sc_rx() {
+                    u32::from(self.rx_fifo.pop_front().unwrap_or(0))
+                } else {
+                    let mut w = 0;
+                    for k in 0..4 {
+                        match self.rx_fifo.pop_front() {
+                            Some(b) => w |= u32::from(b) << (8 * k),
+                            None => break,
+                        }
+                    }
+                    w
+                }
+            }
+            _ => return Err(Fault::Unclaimed),
+        };
+        Ok(u64::from(v))
+    }
+
+    fn write(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        offset: u64,
+        size: usize,
+        value: u64,
+    ) -> Result<(), Fault> {
+        if !ctx.clocks.blsp1_ahb {
+            return Err(Fault::ClockOff("BLSP1_AHB"));
+        }
+        if size != 4 {
+            return Err(Fault::Unclaimed);
+        }
+        let v = value as u32;
+        let core_hz = ctx.clocks.uart_core_hz[self.index];
+        match offset {
+            0x00 => self.mr1 = v,
+            0x04 => self.mr2 = v & 0x1FF,
+            0x08 | 0xA0 => self.csr = v & 0xFF,
+            0x10 | 0xA8 => self.command(ctx.now, v),
+            0x14 | 0xB0 => self.imr = v & 0x1FFF,
+            0x18 => self.ipr = v,
+            0x1C => self.tfwr = v,
+            0x20 => self.rfwr = v,
+            0x24 => self.hcr = v & 0xFF,
+            0x34 => {
+                self.dmrx = v & 0xFF_FFFF;
+                self.rx_total = 0;
+            }
+            0x38 | 0xB8 => self.irda = v,
+            0x3C => self.dmen = v & 0x3F,
+            0x40 => {
+                self.ncf_tx = v & 0xFF_FFFF;
+                self.ncf_remaining = self.ncf_tx;
+            }
+            0x44 => self.badr = v,
+            0x70 | 0x100 | 0x104 | 0x108 | 0x10C => {
+                if self.sc_tx() {
+                    self.push_tx(ctx.now, core_hz, v as u8);
+                } else {
+                    let n = self.ncf_remaining.min(4);
+                    for k in 0..n {
+                        self.push_tx(ctx.now, core_hz, (v >> (8 * k)) as u8);
+                    }
+                    self.ncf_remaining -= n;
+                    if n > 0 && self.ncf_remaining == 0 {
+                        self.tx_ready = true;
+                    }
+                }
+            }
+            _ => return Err(Fault::Unclaimed),
+        }
+        Ok(())
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bus::Effects;
+    use crate::models::gcc::Gcc;
+
+    struct Rig {
+        u: UartDm,
+        clocks: crate::models::gcc::ClockView,
+        fx: Effects,
+    }
+
+    impl Rig {
+        fn new(input: &str) -> Self {
+            let mut u = UartDm::new_console(parse_input_str(input).unwrap());
+            u.dmen = 0x30;
+            Self {
+                u,
+                clocks: Gcc::new().view(),
+                fx: Effects::default(),
+            }
+        }
+        fn rd(&mut self, now: u64, off: u64) -> u32 {
+            let mut c = Ctx {
+                now,
+                clocks: &self.clocks,
+                effects: &mut self.fx,
+            };
+            self.u.advance(&mut c);
+            self.u.read(&mut c, off, 4).unwrap() as u32
+        }
+        fn wr(&mut self, now: u64, off: u64, v: u32) {
+            let mut c = Ctx {
+                now,
+                clocks: &self.clocks,
+                effects: &mut self.fx,
+            };
+            self.u.advance(&mut c);
+            self.u.write(&mut c, off, 4, u64::from(v)).unwrap();
+        }
+    }
+
+    #[test]
+    fn tx_drains_at_line_rate() {
+        let mut r = Rig::new("");
+        r.wr(0, 0x100, u32::from(b'A'));
+        r.wr(0, 0x100, u32::from(b'B'));
+        assert_eq!(r.rd(0, 0xA4) & 0b1100, 0b0100, "TXRDY, not TXEMT");
+        // 10 bits at 115200 = 1666.7 ticks.
+        assert_eq!(r.rd(1666, 0xA4) >> 3 & 1, 0);
+        assert_eq!(r.u.output, b"");
+        r.rd(1667, 0xA4);
+        assert_eq!(r.u.output, b"A");
+        assert_eq!(r.rd(3334, 0xA4) >> 3 & 1, 1);
+        assert_eq!(r.u.output, b"AB");
+        assert_eq!(r.u.first_byte_at, Some(1667));
+    }
+
+    #[test]
+    fn packed_tx_honours_ncf_and_tx_ready() {
+        let mut r = Rig::new("");
+        r.wr(0, 0x3C, 0);
+        r.wr(0, 0x40, 6);
+        r.wr(0, 0xA8, 0x300);
+        r.wr(0, 0x100, u32::from_le_bytes(*b"hell"));
+        assert_eq!(r.rd(0, 0xB4) >> 7 & 1, 0);
+        r.wr(0, 0x104, u32::from_le_bytes(*b"o!xx"));
+        assert_eq!(r.rd(0, 0xB4) >> 7 & 1, 1);
+        r.rd(100_000, 0x08);
+        assert_eq!(r.u.output, b"hello!");
+    }
+
+    #[test]
+    fn rx_overrun_and_reset_error() {
+        let input = "x".repeat(70);
+        let mut r = Rig::new(&input);
+        r.wr(0, 0xA8, 0x01);
+        let sr = r.rd(200_000, 0xA4);
+        assert_eq!(sr & 0b10011, 0b10011, "RXRDY, RXFULL, OVERRUN: {sr:#x}");
+        assert_eq!(r.rd(200_000, 0x50), 64);
+        r.wr(200_000, 0xA8, 0x30);
+        assert_eq!(r.rd(200_000, 0xA4) >> 4 & 1, 0);
+        assert_eq!(r.rd(200_000, 0x140), u32::from(b'x'));
+    }
+
+    #[test]
+    fn parity_error_escape_and_legacy_map() {
+        let mut r = Rig::new(r"a\e{parity}b");
+        r.wr(0, 0x10, 0x01); // legacy CR
+        assert_eq!(r.rd(2000, 0x08) & 0b100001, 0b000001);
+        assert_eq!(r.rd(4000, 0x08) >> 5 & 1, 1);
+        assert_eq!(r.rd(4000, 0x70), u32::from(b'a'));
+        assert_eq!(r.rd(4000, 0x70), u32::from(b'b'));
+        r.wr(4000, 0x10, 0x30);
+        assert_eq!(r.rd(4000, 0x08) >> 5 & 1, 0);
+    }
+
+    #[test]
+    fn write_only_and_unknown_offsets_fault() {
+        let mut r = Rig::new("");
+        let mut c = Ctx {
+            now: 0,
+            clocks: &r.clocks,
+            effects: &mut r.fx,
+        };
+        assert_eq!(r.u.read(&mut c, 0xA0, 4), Err(Fault::Unclaimed));
+        assert_eq!(r.u.write(&mut c, 0xA4, 4, 0), Err(Fault::Unclaimed));
+        assert_eq!(r.u.read(&mut c, 0x60, 4), Err(Fault::Unclaimed));
+        let off = crate::models::gcc::ClockView::default();
+        let mut c = Ctx {
+            now: 0,
+            clocks: &off,
+            effects: &mut r.fx,
+        };
+        assert_eq!(r.u.read(&mut c, 0xA4, 4), Err(Fault::ClockOff("BLSP1_AHB")));
+    }
+
+    #[test]
+    fn input_escapes() {
+        use InputItem::*;
+        assert_eq!(
+            parse_input_str(r"a\n\x41\p!\w{100}").unwrap(),
+            vec![
+                Byte(b'a', false),
+                Byte(b'\n', false),
+                Byte(0x41, false),
+                Byte(b'!', true),
+                Wait(100)
+            ]
+        );
+        assert!(parse_input_str(r"\q").is_err());
+    }
+}
