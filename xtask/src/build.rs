@@ -58,21 +58,71 @@ pub fn check_example_name(root: &Path, name: &str) -> Result<String> {
     }
 }
 
+/// The `required-features` of each example declared in `examples/Cargo.toml`.
+fn required_features(root: &Path) -> Result<Vec<(String, Vec<String>)>> {
+    let manifest_path = root.join("examples/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest_path)
+        .with_context(|| format!("cannot read {}", manifest_path.display()))?;
+    let manifest: toml::Table = text
+        .parse()
+        .with_context(|| format!("{} is not valid TOML", manifest_path.display()))?;
+    let examples = manifest.get("example").and_then(|v| v.as_array());
+    Ok(examples
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.get("name")?.as_str()?.to_owned();
+            let features = e
+                .get("required-features")
+                .and_then(|f| f.as_array())
+                .map(|f| {
+                    f.iter()
+                        .filter_map(|x| x.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
+            Some((name, features))
+        })
+        .collect())
+}
+
 /// Builds the named examples (release, firmware target); returns their ELF paths in order.
+///
+/// Examples with the same `required-features` are built together, each group with exactly its
+/// features, so that a feature one example needs (e.g. `defmt`, which adds a linker script and
+/// the logger) does not change the others.
 pub fn examples(root: &Path, names: &[String]) -> Result<Vec<PathBuf>> {
-    let mut cargo = cargo(root);
-    cargo.args([
-        "build",
-        "--package",
-        "db410c-examples",
-        "--release",
-        "--target",
-        TARGET,
-    ]);
+    let features = required_features(root)?;
+    let mut groups: Vec<(Vec<String>, Vec<&String>)> = Vec::new();
     for name in names {
-        cargo.args(["--example", name]);
+        let wanted = features
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, f)| f.clone())
+            .unwrap_or_default();
+        match groups.iter_mut().find(|(f, _)| *f == wanted) {
+            Some((_, members)) => members.push(name),
+            None => groups.push((wanted, vec![name])),
+        }
     }
-    run_checked(&mut cargo, "building the firmware examples")?;
+    for (group_features, members) in &groups {
+        let mut cargo = cargo(root);
+        cargo.args([
+            "build",
+            "--package",
+            "db410c-examples",
+            "--release",
+            "--target",
+            TARGET,
+        ]);
+        if !group_features.is_empty() {
+            cargo.args(["--features", &group_features.join(",")]);
+        }
+        for name in members {
+            cargo.args(["--example", name]);
+        }
+        run_checked(&mut cargo, "building the firmware examples")?;
+    }
     let dir = target_dir(root).join(TARGET).join("release/examples");
     Ok(names.iter().map(|name| dir.join(name)).collect())
 }

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 mod build;
 mod checks;
+mod defmt_decode;
 mod flash;
 mod image;
 mod lava;
@@ -18,6 +19,7 @@ mod progress;
 mod regen;
 mod size;
 mod suite;
+mod uboot;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "DragonBoard 410c project automation")]
@@ -85,6 +87,13 @@ enum Command {
     },
     /// Build every example and print its .text/.rodata/.data/.bss sizes in bytes.
     Size,
+    /// Fetch Debian's U-Boot for this board (cached, checksum-verified) and start it on the
+    /// virtual board with the console on this terminal.
+    Uboot {
+        /// Extra options for the virtual board (after `--`).
+        #[arg(last = true)]
+        emu_args: Vec<String>,
+    },
     /// Everything CI runs: fmt, clippy, host tests, PAC freshness, examples on the virtual board.
     Test {
         /// Run only the steps whose name contains this text (e.g. `example`, `clippy`).
@@ -125,12 +134,19 @@ fn run() -> Result<ExitCode> {
             prereq::virtual_board(&root)?;
             let elf = build::examples(&root, &[name])?.remove(0);
             let emu = build::virtual_board(&root)?;
-            let status = std::process::Command::new(&emu)
-                .arg(&elf)
-                .args(&emu_args)
-                .status()
-                .map_err(|e| anyhow::anyhow!("cannot start {}: {e}", emu.display()))?;
-            Ok(exit_code_of(status))
+            // defmt frames on the console are decoded with the ELF's table; plain text passes.
+            let elf_bytes = std::fs::read(&elf)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", elf.display()))?;
+            let decoder = defmt_decode::ConsoleDecoder::new(&elf_bytes)?;
+            run_on_board(&emu, &elf, &emu_args, Some(decoder))
+        }
+        Command::Uboot { emu_args } => {
+            prereq::virtual_board(&root)?;
+            let uboot = uboot::fetch(&root)?;
+            let emu = build::virtual_board(&root)?;
+            let mut args = vec!["--stdin".to_owned()];
+            args.extend(emu_args);
+            run_on_board(&emu, &uboot, &args, None)
         }
         Command::Image { example, out } => {
             let path = image::build_image(
@@ -179,6 +195,44 @@ fn run() -> Result<ExitCode> {
         }
         Command::Test { only } => suite::run(&root, only.as_deref()),
     }
+}
+
+/// Runs an image on the virtual board, streaming its console (through `decoder` if given) to
+/// our stdout; stdin and stderr are shared with the board. Returns the board's exit status.
+fn run_on_board(
+    emu: &Path,
+    image: &Path,
+    args: &[String],
+    mut decoder: Option<defmt_decode::ConsoleDecoder>,
+) -> Result<ExitCode> {
+    use std::io::{Read, Write};
+    let mut child = std::process::Command::new(emu)
+        .arg(image)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| anyhow::anyhow!("cannot start {}: {e}", emu.display()))?;
+    let mut console = child.stdout.take().expect("stdout is piped");
+    let mut out = std::io::stdout().lock();
+    let mut buffer = [0u8; 4096];
+    loop {
+        let n = match console.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e.into()),
+        };
+        match decoder.as_mut() {
+            Some(d) => out.write_all(&d.push(&buffer[..n]))?,
+            None => out.write_all(&buffer[..n])?,
+        }
+        out.flush()?;
+    }
+    if let Some(d) = decoder.as_mut() {
+        out.write_all(&d.finish())?;
+    }
+    out.flush()?;
+    Ok(exit_code_of(child.wait()?))
 }
 
 /// Maps a child's exit status to ours (signals become 1).

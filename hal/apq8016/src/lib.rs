@@ -6,6 +6,8 @@
 //! - `panic-handler` (default, firmware builds only): a `#[panic_handler]` that reports on the
 //!   debug console and resets (see [`rt`]).
 //! - `defmt`: `defmt::Format` for the public types.
+//! - `defmt-logger` (firmware builds only): a `defmt` global logger and timestamp on the debug
+//!   console, see the `defmt_logger` module and `docs/defmt.md`.
 #![no_std]
 #![deny(missing_docs)]
 
@@ -13,6 +15,8 @@ pub use apq8016_pac as pac;
 
 pub mod clocks;
 pub mod critical_section_impl;
+#[cfg(all(feature = "defmt-logger", target_arch = "aarch64"))]
+pub mod defmt_logger;
 pub mod gpio;
 pub mod reset;
 pub mod rng;
