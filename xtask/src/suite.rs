@@ -81,6 +81,8 @@ pub fn run(root: &Path, only: Option<&str>) -> Result<ExitCode> {
                 "db410c",
                 "--package",
                 "db410c-examples",
+                "--features",
+                "db410c-examples/defmt",
                 "--lib",
                 "--examples",
                 "--release",
