@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod bench;
 mod build;
 mod checks;
 mod defmt_decode;
@@ -87,6 +88,9 @@ enum Command {
     },
     /// Build every example and print its .text/.rodata/.data/.bss sizes in bytes.
     Size,
+    /// Zero-cost check: compare the instructions of HAL and raw-PAC functions (the `zero_cost`
+    /// example) and count instructions on the virtual board (no wall-clock timing).
+    Bench,
     /// Fetch Debian's U-Boot for this board (cached, checksum-verified) and start it on the
     /// virtual board with the console on this terminal.
     Uboot {
@@ -191,6 +195,12 @@ fn run() -> Result<ExitCode> {
         Command::Size => {
             prereq::firmware(&root)?;
             print!("{}", size::run(&root)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench => {
+            prereq::firmware(&root)?;
+            prereq::virtual_board(&root)?;
+            print!("{}", bench::run(&root)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Test { only } => suite::run(&root, only.as_deref()),
