@@ -9,6 +9,8 @@
 //! | `rng` | the hardware PRNG |
 //! | `panic` | the panic report on the console, then reset |
 //! | `exception` | the synchronous-exception report (undefined instruction), then reset |
+//! | `echo` | console input: reading lines with a timeout, receive errors (overrun, framing) |
+//! | `button` | GPIO input: the volume-up button mirrored on LED 1, with time stamps |
 //!
 //! Build all of them:
 //!
