@@ -24,8 +24,15 @@ pub fn run(root: &Path, only: Option<&str>) -> Result<ExitCode> {
 
     let mut outcomes: Vec<Outcome> = Vec::new();
     let wanted = |name: &str| only.is_none_or(|o| name.contains(o));
+    // The build steps also run when a selected example check needs their artefacts.
+    let example_step_names: Vec<String> = checks::all()
+        .iter()
+        .map(|c| format!("example {}: {}", c.example, c.what))
+        .collect();
+    let builds_needed = example_step_names.iter().any(|n| wanted(n));
     let mut step = |name: &str, body: &mut dyn FnMut() -> Result<()>| -> bool {
-        if !wanted(name) {
+        let is_build = name == "build examples" || name == "build virtual board";
+        if !wanted(name) && !(is_build && builds_needed) {
             return true;
         }
         eprintln!("xtask test: {name} ...");

@@ -15,7 +15,8 @@
 //!   breaks.
 //! - Receive errors are sticky `SR` flags that say nothing about which FIFO character they
 //!   belong to. A read that finds one reports it at once ([`Error::Overrun`] first, then
-//!   [`Error::Break`], then parity/framing), clears all error flags with `CR = RESET_ERROR`
+//!   [`Error::Break`], then parity/framing; when several are pending the others are kept and
+//!   reported by the next reads), clears all error flags with `CR = RESET_ERROR`
 //!   (plus `RESET_BREAK_INT` for a break) and leaves the RX FIFO alone: characters received
 //!   before the error are returned by the next reads. `SR` has one bit for parity *and*
 //!   framing errors, so they are only told apart when parity is off (then it can only be a
@@ -176,6 +177,35 @@ pub struct UartRx {
     regs: Regs,
     parity_enabled: bool,
     pin: AnyPin,
+    /// Errors that were pending together with a reported one; `RESET_ERROR` clears all the
+    /// hardware flags at once, so the others are kept here and reported by the next reads.
+    deferred_errors: DeferredErrors,
+}
+
+/// Receive errors still to be reported (one bit each).
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+struct DeferredErrors(u8);
+
+impl DeferredErrors {
+    const BREAK: u8 = 1 << 0;
+    const PARITY_OR_FRAMING: u8 = 1 << 1;
+
+    /// Takes the first deferred error, in the order the driver reports errors.
+    fn take(&mut self, parity_enabled: bool) -> Option<Error> {
+        if self.0 & Self::BREAK != 0 {
+            self.0 &= !Self::BREAK;
+            Some(Error::Break)
+        } else if self.0 & Self::PARITY_OR_FRAMING != 0 {
+            self.0 &= !Self::PARITY_OR_FRAMING;
+            Some(if parity_enabled {
+                Error::ParityOrFraming
+            } else {
+                Error::Framing
+            })
+        } else {
+            None
+        }
+    }
 }
 
 impl fmt::Debug for Uart {
@@ -242,6 +272,7 @@ impl Uart {
                 regs,
                 parity_enabled: config.parity != Parity::None,
                 pin: rx.into(),
+                deferred_errors: DeferredErrors::default(),
             },
             name: I::NAME,
             baud,
@@ -460,15 +491,15 @@ impl UartRx {
     /// Whether a character is waiting or an error is pending (a read would not block).
     pub fn read_ready(&self) -> bool {
         let sr = self.regs.get().sr().read();
-        sr.rxrdy().bit_is_set() || has_error(&sr)
+        sr.rxrdy().bit_is_set() || has_error(&sr) || self.deferred_errors != DeferredErrors(0)
     }
 
     /// Without blocking: `Err` if an error is pending (and clears it), `Ok(Some(n))` with
     /// the characters waiting (n ≥ 1), or `Ok(None)` if nothing is there. `buf` not empty.
     fn read_available(&mut self, buf: &mut [u8]) -> Result<Option<usize>, Error> {
-        let r = self.regs.get();
-        let sr = r.sr().read();
+        let sr = self.regs.get().sr().read();
         self.check_errors(&sr)?;
+        let r = self.regs.get();
         if sr.rxrdy().bit_is_clear() {
             return Ok(None);
         }
@@ -490,25 +521,32 @@ impl UartRx {
     }
 
     /// Reports and clears a pending receive error, leaving the FIFO untouched.
-    fn check_errors(&self, sr: &pac::blsp1_uart1::sr::R) -> Result<(), Error> {
-        if !has_error(sr) {
-            return Ok(());
+    /// When several are pending at once, the first is returned and the others are reported by
+    /// the following calls, so no error is lost.
+    fn check_errors(&mut self, sr: &pac::blsp1_uart1::sr::R) -> Result<(), Error> {
+        if has_error(sr) {
+            let mut pending = DeferredErrors(0);
+            if sr.rx_break().bit_is_set() {
+                pending.0 |= DeferredErrors::BREAK;
+            }
+            if sr.par_frame_err().bit_is_set() {
+                pending.0 |= DeferredErrors::PARITY_OR_FRAMING;
+            }
+            let cr = self.regs.get().cr();
+            cr.write(|w| w.channel_command().variant(ChannelCommand::ResetError));
+            if sr.rx_break().bit_is_set() {
+                cr.write(|w| w.channel_command().variant(ChannelCommand::ResetBreakInt));
+            }
+            if sr.overrun().bit_is_set() {
+                self.deferred_errors.0 |= pending.0;
+                return Err(Error::Overrun);
+            }
+            self.deferred_errors.0 |= pending.0;
         }
-        let error = if sr.overrun().bit_is_set() {
-            Error::Overrun
-        } else if sr.rx_break().bit_is_set() {
-            Error::Break
-        } else if self.parity_enabled {
-            Error::ParityOrFraming
-        } else {
-            Error::Framing
-        };
-        let cr = self.regs.get().cr();
-        cr.write(|w| w.channel_command().variant(ChannelCommand::ResetError));
-        if error == Error::Break {
-            cr.write(|w| w.channel_command().variant(ChannelCommand::ResetBreakInt));
+        match self.deferred_errors.take(self.parity_enabled) {
+            Some(error) => Err(error),
+            None => Ok(()),
         }
-        Err(error)
     }
 
     /// Reads one character if one is waiting (non-blocking; used by embedded-hal-nb).
