@@ -12,8 +12,12 @@
 //! - Exceptions: unicorn does not vector synchronous exceptions. The interrupt hook performs
 //!   the entry by hand (ELR, ESR, SPSR through the CP_REG interface, PSTATE, SP banking,
 //!   PC = VBAR + offset). SVC -> EC 0x15, BRK -> EC 0x3C, HVC at EL2 -> EC 0x16; UDF, and
-//!   HVC/SMC at EL1 (no hypervisor or secure firmware on this board), -> EC 0 (unknown).
+//!   HVC at EL1 (no hypervisor on this board), -> EC 0 (unknown).
 //!   MMU/alignment aborts carry no syndrome through the API: they stop the run (exit 5).
+//! - SMC at EL1/EL2 goes to the secure firmware model (`models::secure_monitor`): the TZ
+//!   "milestone 32->64" call re-enters the caller in AArch64 EL1 at the address it gave, PSCI
+//!   calls are answered (SYSTEM_OFF/RESET release PS_HOLD through the bus, as the real
+//!   firmware does), anything else returns NOT_SUPPORTED (-1) in x0.
 //! - Generic timer: MRS/MSR of CNT* registers are trapped with a system-instruction hook
 //!   registered through unicorn-engine-sys (the Rust binding's trampoline returns bool where
 //!   C expects u32). There is no GIC model yet, so no interrupt is delivered; a WFI wakes when
@@ -38,6 +42,8 @@ use crate::loader::{DRAM_BASE, DRAM_SIZE, LoadedImage};
 use crate::models::gcc::Gcc;
 use crate::models::prng::Prng;
 use crate::models::ps_hold::PsHold;
+use crate::models::sdhc::Sdhc;
+use crate::models::secure_monitor::{SecureMonitor, SmcAction};
 use crate::models::timer::{GenericTimer, TimerReg};
 use crate::models::tlmm::{PinEvent, Tlmm};
 use crate::models::uart_dm::{InputItem, UartDm};
@@ -177,6 +183,8 @@ struct State {
     trace_clock: bool,
     /// Address and size in bytes of the translated block being executed.
     block: (u64, u32),
+    /// The secure firmware answering SMC.
+    secure: SecureMonitor,
 }
 
 type Shared = Rc<RefCell<State>>;
@@ -264,6 +272,19 @@ pub fn run(
     );
     bus.register(0x0002_2000, 0x1000, Box::new(Prng::new(config.seed)));
     bus.register(0x004A_B000, 0x1000, Box::new(PsHold::default()));
+    // SD host controllers: eMMC slot (8-bit) and µSD slot, both empty.
+    bus.register(0x0782_4000, 0x1000, Box::new(Sdhc::new(true)));
+    bus.register(0x0786_4000, 0x1000, Box::new(Sdhc::new(false)));
+    // SPMI PMIC arbiter (five windows sharing one state) with the PM8916 behind it.
+    for (base, size, window) in crate::models::spmi::windows() {
+        bus.register(base, size, Box::new(window));
+    }
+    // USB HS controller (ChipIdea, EHCI host) and its ULPI PHY; nothing plugged in.
+    bus.register(
+        0x078D_9000,
+        0x1000,
+        Box::new(crate::models::usb_hs::UsbHs::new()),
+    );
     let windows = bus.windows();
     let state: Shared = Rc::new(RefCell::new(State {
         bus,
@@ -277,6 +298,7 @@ pub fn run(
         trace_mmio: config.trace_mmio,
         trace_clock: config.trace_clock,
         block: (image.entry, 0),
+        secure: SecureMonitor::default(),
     }));
 
     let mut uc = Unicorn::new(Arch::ARM64, Mode::ARM).map_err(fail)?;
@@ -412,7 +434,13 @@ pub fn run(
 
     let s = state.clone();
     uc.add_intr_hook(move |uc, intno| {
-        if let Err(outcome) = take_exception(uc, intno) {
+        let el = (uc.reg_read(RegisterARM64::PSTATE).unwrap_or(0) >> 2) & 3;
+        let res = if intno == INTNO_SMC && el >= 1 {
+            secure_call(uc, &s)
+        } else {
+            take_exception(uc, intno)
+        };
+        if let Err(outcome) = res {
             s.borrow_mut().stop.get_or_insert(outcome);
             let _ = uc.emu_stop();
         }
@@ -653,6 +681,76 @@ fn fault_outcome(f: Fault, write: bool, size: usize, addr: u64, pc: u64) -> Outc
             ),
             pc,
         },
+    }
+}
+
+/// unicorn's interrupt number for an SMC instruction (measured, see virtual-board notes).
+const INTNO_SMC: u32 = 13;
+/// MPM PS_HOLD register, which the secure firmware drops for PSCI SYSTEM_OFF/RESET.
+const PS_HOLD_ADDR: u64 = 0x004A_B000;
+
+/// Hand an SMC to the secure firmware model and apply its answer to the CPU. The PC is
+/// already past the SMC instruction.
+fn secure_call(uc: &mut Unicorn<'_, ()>, state: &Shared) -> Result<(), Outcome> {
+    let pc = uc.pc_read().unwrap_or(0);
+    let smc_pc = pc.wrapping_sub(4);
+    let stopped = |e| Outcome::Stopped {
+        what: fail(e),
+        pc: smc_pc,
+    };
+    let mut x = [0u64; 8];
+    for (k, v) in x.iter_mut().enumerate() {
+        *v = uc
+            .reg_read(RegisterARM64::X0 as i32 + k as i32)
+            .map_err(stopped)?;
+    }
+    let action = {
+        let view: &Unicorn<'_, ()> = uc;
+        // DRAM only: reading an MMIO window here would re-enter the models.
+        let read = |addr: u64, len: usize| -> Option<Vec<u8>> {
+            let end = addr.checked_add(len as u64)?;
+            if addr < DRAM_BASE || end > DRAM_BASE + DRAM_SIZE {
+                return None;
+            }
+            let mut v = vec![0u8; len];
+            view.mem_read(addr, &mut v).ok().map(|()| v)
+        };
+        state.borrow_mut().secure.call(&x, &read)
+    };
+    match action {
+        SmcAction::Return(v) => uc.reg_write(RegisterARM64::X0, v).map_err(stopped),
+        SmcAction::EnterEl1 { pc: entry, x } => {
+            for (k, v) in x.iter().enumerate() {
+                uc.reg_write(RegisterARM64::X0 as i32 + k as i32, *v)
+                    .map_err(stopped)?;
+            }
+            // MMU, data and instruction caches off (SCTLR_EL1.M, .C, .I).
+            let mut sctlr = cp(3, 0, 1, 0, 0, 0);
+            uc.reg_read_arm64_coproc(&mut sctlr).map_err(stopped)?;
+            sctlr.val &= !((1 << 12) | (1 << 2) | 1);
+            uc.reg_write_arm64_coproc(&sctlr).map_err(stopped)?;
+            // EL1h, DAIF masked; the SPSR write makes QEMU recompute its cached flags.
+            uc.reg_write(RegisterARM64::PSTATE, 0x3C5)
+                .map_err(stopped)?;
+            uc.reg_write_arm64_coproc(&cp(3, 0, 4, 0, 0, 0x3C5))
+                .map_err(stopped)?;
+            uc.reg_write(RegisterARM64::PC, entry).map_err(stopped)
+        }
+        SmcAction::ReleasePsHold { call } => {
+            let mut st = state.borrow_mut();
+            let now = st.now;
+            st.bus
+                .effects
+                .messages
+                .push(format!("secure firmware: PSCI {call}: releasing PS_HOLD"));
+            st.bus
+                .write(now, PS_HOLD_ADDR, 4, 0)
+                .map_err(|f| fault_outcome(f, true, 4, PS_HOLD_ADDR, smc_pc))?;
+            if st.bus.effects.ps_hold_released {
+                return Err(Outcome::PsHold { pc: smc_pc });
+            }
+            Ok(())
+        }
     }
 }
 

@@ -213,6 +213,46 @@ pub fn all() -> Vec<ExampleCheck> {
             what: "a damaged defmt frame is reported, the rest decodes",
             run: defmt_hello_corrupted,
         },
+        ExampleCheck {
+            example: "echo",
+            what: "echoes lines; CR LF is one line end; `quit` ends",
+            run: echo_lines,
+        },
+        ExampleCheck {
+            example: "echo",
+            what: "framing error reported, no byte before or after it lost",
+            run: echo_framing_error,
+        },
+        ExampleCheck {
+            example: "echo",
+            what: "overrun reported, the 64 FIFO bytes kept, later lines echo",
+            run: echo_overrun,
+        },
+        ExampleCheck {
+            example: "echo",
+            what: "overrun and framing pending together: both reported, no byte lost",
+            run: echo_overrun_and_framing,
+        },
+        ExampleCheck {
+            example: "echo",
+            what: "no input: gives up after 500 ms of silence, within 1 s",
+            run: echo_idle_timeout,
+        },
+        ExampleCheck {
+            example: "button",
+            what: "press 200..500 ms reported and mirrored on LED1 within one poll",
+            run: button_press,
+        },
+        ExampleCheck {
+            example: "button",
+            what: "never pressed: pull-up holds it released, LED1 stays off",
+            run: button_untouched,
+        },
+        ExampleCheck {
+            example: "button",
+            what: "held from power-on: pressed at the first poll, LED1 lit 1 s",
+            run: button_held_from_start,
+        },
     ]
 }
 
@@ -238,6 +278,14 @@ pub fn tool_checks() -> Vec<ToolCheck> {
         ToolCheck {
             what: "size prints the table; hello .text within its budget",
             run: size_table,
+        },
+        ToolCheck {
+            what: "bench: HAL GPIO set-high is the same code as raw PAC (zero_cost)",
+            run: crate::bench::check,
+        },
+        ToolCheck {
+            what: "Debian's U-Boot 2023.01 boots to its prompt; scripted session; deterministic",
+            run: uboot_session,
         },
     ]
 }
@@ -853,5 +901,279 @@ fn defmt_hello_corrupted(runner: &Runner) -> Result<()> {
             "{how}: the plain text was damaged:\n{decoded}"
         );
     }
+    Ok(())
+}
+
+/// The scripted U-Boot session: typed at the prompt, answers asserted.
+const UBOOT_SESSION: &str = r"\rversion\rgpio set 21\rgpio clear 21\rled list\rreset\r";
+
+/// Debian's U-Boot boots to its prompt on the virtual board, and a scripted session works:
+/// `version`, `gpio set/clear 21` (the model's LED1 pad follows), `led list`, and `reset`
+/// ends the run through PSCI SYSTEM_RESET -> PS_HOLD. The same boot twice is identical.
+fn uboot_session(root: &Path) -> Result<()> {
+    let image = crate::uboot::bootable_image(root)?;
+    let emu = crate::build::virtual_board(root)?;
+    let args = [
+        "--trace",
+        "gpio",
+        "--max-instructions",
+        "2000000000",
+        "--input-str",
+        UBOOT_SESSION,
+    ];
+    let run = run_process(Command::new(&emu).arg(&image).args(args))?;
+    run.console_has(r"U-Boot 2023\.01")?;
+    run.console_has(r"Qualcomm-DragonBoard 410C")?;
+    run.console_has(r"DRAM:  1 GiB")?;
+    run.console_has(r"dragonboard410c => version\r?\nU-Boot 2023\.01")?;
+    run.console_has(r"gpio set 21\r?\ngpio: pin 21 \(gpio 21\) value is 1")?;
+    run.console_has(r"gpio clear 21\r?\ngpio: pin 21 \(gpio 21\) value is 0")?;
+    run.console_has(r"led list\r?\ngreen:user1")?;
+    run.console_has(r"dragonboard410c => reset")?;
+    let led1: Vec<String> = run
+        .gpio_trace()
+        .into_iter()
+        .filter(|(_, pin, _)| *pin == LED1)
+        .map(|(_, _, level)| level)
+        .collect();
+    ensure!(
+        led1.ends_with(&["high".to_owned(), "low".to_owned()]),
+        "LED1 (GPIO 21) did not follow `gpio set`/`gpio clear`: {led1:?}{}",
+        run.context()
+    );
+    run.ended_by_reset()?;
+    let again = run_process(Command::new(&emu).arg(&image).args(args))?;
+    ensure!(
+        again.stdout == run.stdout && again.stderr == run.stderr,
+        "two boots of U-Boot with the same input differ"
+    );
+    Ok(())
+}
+
+// ---- Input paths: console receive (echo) and GPIO input (button). ----
+
+/// echo's prompt line; everything after it is what the session printed.
+const ECHO_PROMPT: &str = "echo: type lines; `quit` or 500 ms of silence ends\r\n";
+/// echo does not read for 50 ms after its prompt (the overrun demonstration).
+const ECHO_PAUSE_TICKS: u64 = TICKS_PER_SECOND / 20;
+
+/// `\w{N}` for echo's input: the line stays idle for `ticks`.
+fn idle_for(ticks: u64) -> String {
+    format!(r"\w{{{ticks}}}")
+}
+
+/// Asserts that what echo printed after its prompt is exactly `pattern` (a regex).
+fn echo_session_is(run: &Run, pattern: &str) -> Result<()> {
+    let at = run
+        .stdout
+        .find(ECHO_PROMPT)
+        .with_context(|| format!("echo did not print its prompt{}", run.context()))?;
+    let session = &run.stdout[at + ECHO_PROMPT.len()..];
+    let re = Regex::new(&format!("^{pattern}$")).expect("valid regex in a check");
+    ensure!(
+        re.is_match(session),
+        "echo's output after the prompt is not /^{pattern}$/: {session:?}{}",
+        run.context()
+    );
+    Ok(())
+}
+
+/// Lines come back one by one; CR LF counts as one line end; `quit` ends the session.
+fn echo_lines(runner: &Runner) -> Result<()> {
+    let run = runner.run(&["--input-str", r"hello\rworld\r\nquit\r"])?;
+    run.ended_by_reset()?;
+    echo_session_is(&run, r"echo: hello\r\necho: world\r\nbye\r\n")
+}
+
+/// A character with a framing error: the error is reported once, and neither the characters
+/// received before it nor the ones after it are lost; the session goes on. Three ways: the
+/// whole line (with the error flag set) waits in the FIFO when echo starts reading; the line
+/// arrives while echo reads; the parity-error escape, which with parity off can only be
+/// reported as a framing error.
+fn echo_framing_error(runner: &Runner) -> Result<()> {
+    let late = idle_for(2 * ECHO_PAUSE_TICKS);
+    for (how, input) in [
+        (
+            "in the FIFO before reading",
+            r"ab\e{framing}xcd\rquit\r".to_owned(),
+        ),
+        (
+            "while reading",
+            format!(r"{late}ab\e{{framing}}xcd\rquit\r"),
+        ),
+        (
+            "parity flag, parity off",
+            format!(r"{late}ab\e{{parity}}xcd\rquit\r"),
+        ),
+    ] {
+        let run = runner.run(&["--input-str", &input])?;
+        run.ended_by_reset().context(how)?;
+        echo_session_is(
+            &run,
+            r"uart error: [^\r\n]*(?i:framing)[^\r\n]*\r\necho: abxcd\r\nbye\r\n",
+        )
+        .context(how)?;
+    }
+    Ok(())
+}
+
+/// 100 characters while echo is not reading: the FIFO keeps exactly the first 64, the first
+/// read reports the overrun, then those 64 come through, and later lines still echo.
+fn echo_overrun(runner: &Runner) -> Result<()> {
+    let input = format!(
+        r"{}{}\rnext\rquit\r",
+        "x".repeat(100),
+        idle_for(2 * ECHO_PAUSE_TICKS)
+    );
+    let run = runner.run(&["--input-str", &input])?;
+    run.ended_by_reset()?;
+    echo_session_is(
+        &run,
+        r"uart error: [^\r\n]*(?i:overrun)[^\r\n]*\r\necho: x{64}\r\necho: next\r\nbye\r\n",
+    )
+}
+
+/// A framing error and then an overrun while echo is not reading: both flags are pending at
+/// once, and both are reported (overrun first), none lost; the bytes are still echoed.
+fn echo_overrun_and_framing(runner: &Runner) -> Result<()> {
+    let input = format!(
+        r"ab\e{{framing}}{}{}\rnext\rquit\r",
+        "x".repeat(100),
+        idle_for(2 * ECHO_PAUSE_TICKS)
+    );
+    let run = runner.run(&["--input-str", &input])?;
+    run.ended_by_reset()?;
+    echo_session_is(
+        &run,
+        r"uart error: [^\r\n]*(?i:overrun)[^\r\n]*\r\nuart error: [^\r\n]*(?i:framing)[^\r\n]*\r\necho: abx{62}\r\necho: next\r\nbye\r\n",
+    )
+}
+
+/// With no input, echo gives up after its 500 ms idle timeout: within 1 s of virtual time
+/// (an instruction budget: one instruction takes at least one tick), and not before 500 ms of
+/// silence (a line arriving ~445 ms after reading began is still echoed).
+fn echo_idle_timeout(runner: &Runner) -> Result<()> {
+    let budget = TICKS_PER_SECOND.to_string();
+    let run = runner.run(&["--max-instructions", &budget])?;
+    run.ended_by_reset()?;
+    echo_session_is(&run, r"no input for 500 ms\r\nbye\r\n")?;
+
+    // Input starts when the receiver is enabled, before the prompt and the 50 ms pause.
+    let input = format!(r"{}late\r", idle_for(TICKS_PER_SECOND / 2));
+    let run = runner.run(&["--input-str", &input])?;
+    run.ended_by_reset()?;
+    echo_session_is(&run, r"echo: late\r\nno input for 500 ms\r\nbye\r\n")
+}
+
+/// The volume-up button (active low) and button's polling period.
+const VOLUME_UP: u32 = 107;
+const BUTTON_POLL_TICKS: u64 = TICKS_PER_SECOND / 1000;
+
+/// Whether `ticks` is at or after `event` and at most one polling period (+5 % for the loop
+/// itself) later.
+fn within_one_poll(ticks: u64, event: u64) -> bool {
+    ticks >= event && ticks - event <= BUTTON_POLL_TICKS + BUTTON_POLL_TICKS / 20
+}
+
+/// LED1's changes after `Board::take` switched it off (which must be its first trace line).
+fn led1_changes(run: &Run) -> Result<Vec<(u64, String)>> {
+    let led1: Vec<(u64, String)> = run
+        .gpio_trace()
+        .into_iter()
+        .filter(|(_, pin, _)| *pin == LED1)
+        .map(|(ticks, _, level)| (ticks, level))
+        .collect();
+    ensure!(
+        led1.first().is_some_and(|(_, level)| level == "low"),
+        "LED1 was not first switched off{}",
+        run.context()
+    );
+    Ok(led1[1..].to_vec())
+}
+
+/// button's `pressed at N ms` / `released at N ms` lines, in order.
+fn button_reports(run: &Run) -> Vec<(String, u64)> {
+    let re = Regex::new(r"(?m)^(pressed|released) at (\d+) ms\r$").expect("valid");
+    re.captures_iter(&run.stdout)
+        .map(|c| (c[1].to_owned(), c[2].parse().unwrap_or(u64::MAX)))
+        .collect()
+}
+
+/// Pressed from 200 ms to 500 ms: reported with those times, LED1 lit in between, each
+/// change within one polling period of the button's.
+fn button_press(runner: &Runner) -> Result<()> {
+    let (press, release) = (TICKS_PER_SECOND / 5, TICKS_PER_SECOND / 2);
+    let ms = |ticks: u64| ticks * 1000 / TICKS_PER_SECOND;
+    let run = runner.run(&[
+        "--press",
+        &format!("{VOLUME_UP}@{press}:{release}"),
+        "--trace",
+        "gpio",
+    ])?;
+    run.ended_by_reset()?;
+    run.console_has(r"(?m)^done\r$")?;
+    let reports = button_reports(&run);
+    ensure!(
+        matches!(reports.as_slice(),
+            [(p, p_ms), (r, r_ms)] if p == "pressed" && r == "released"
+                && (ms(press)..=ms(press) + 1).contains(p_ms)
+                && (ms(release)..=ms(release) + 1).contains(r_ms)),
+        "expected `pressed at {} ms` and `released at {} ms` (+1), got {reports:?}{}",
+        ms(press),
+        ms(release),
+        run.context()
+    );
+    let led1 = led1_changes(&run)?;
+    ensure!(
+        matches!(led1.as_slice(),
+            [(on, high), (off, low)] if high == "high" && low == "low"
+                && within_one_poll(*on, press) && within_one_poll(*off, release)),
+        "LED1 should go high within one poll of t={press} and low within one poll of \
+         t={release}; it changed {led1:?}{}",
+        run.context()
+    );
+    Ok(())
+}
+
+/// Never pressed: the pull-up keeps the pad high, so nothing is reported and LED1 stays off.
+fn button_untouched(runner: &Runner) -> Result<()> {
+    let run = runner.run(&["--trace", "gpio"])?;
+    run.ended_by_reset()?;
+    run.console_has(r"(?m)^done\r$")?;
+    let reports = button_reports(&run);
+    ensure!(
+        reports.is_empty(),
+        "reports without a press: {reports:?}{}",
+        run.context()
+    );
+    let led1 = led1_changes(&run)?;
+    ensure!(
+        led1.is_empty(),
+        "LED1 changed without a press: {led1:?}{}",
+        run.context()
+    );
+    Ok(())
+}
+
+/// Held from power-on: reported at the first poll, LED1 lit until the end of the 1 s run.
+fn button_held_from_start(runner: &Runner) -> Result<()> {
+    let run = runner.run(&["--press", &format!("{VOLUME_UP}@0"), "--trace", "gpio"])?;
+    run.ended_by_reset()?;
+    run.console_has(r"(?m)^done\r$")?;
+    let reports = button_reports(&run);
+    ensure!(
+        matches!(reports.as_slice(), [(p, p_ms)] if p == "pressed" && *p_ms < 10),
+        "expected one `pressed` within 10 ms, got {reports:?}{}",
+        run.context()
+    );
+    let led1 = led1_changes(&run)?;
+    ensure!(
+        matches!(led1.as_slice(),
+            [(on, high), (off, low)] if high == "high" && low == "low"
+                && off - on >= TICKS_PER_SECOND - BUTTON_POLL_TICKS
+                && off - on <= TICKS_PER_SECOND + TICKS_PER_SECOND / 20),
+        "LED1 should be lit for the 1 s run, then switched off; it changed {led1:?}{}",
+        run.context()
+    );
     Ok(())
 }

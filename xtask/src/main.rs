@@ -146,7 +146,7 @@ fn run() -> Result<ExitCode> {
         }
         Command::Uboot { emu_args } => {
             prereq::virtual_board(&root)?;
-            let uboot = uboot::fetch(&root)?;
+            let uboot = uboot::bootable_image(&root)?;
             let emu = build::virtual_board(&root)?;
             let mut args = vec!["--stdin".to_owned()];
             args.extend(emu_args);

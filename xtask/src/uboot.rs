@@ -17,6 +17,25 @@ pub const PACKAGE_VERSION: &str = "2023.01+dfsg-2+deb12u3";
 pub const PACKAGE_SHA256: &str = "520a7bde51484b68db18f3e8c0a3de836e0516df96eed915a4911da84e18bff7";
 /// The U-Boot ELF inside the package.
 const ELF_IN_PACKAGE: &str = "usr/lib/u-boot/dragonboard410c/uboot.elf";
+/// U-Boot's load and entry address for this board (CONFIG_TEXT_BASE).
+const UBOOT_TEXT_BASE: u64 = 0x8F60_0000;
+
+/// The image the board really runs: `u-boot.bin` (U-Boot followed by its device tree),
+/// wrapped in a one-segment ELF at TEXT_BASE so the virtual board can load it.
+///
+/// `uboot.elf` in the package is the link output *without* the appended device tree that
+/// U-Boot looks for right after its image, so it stops in its device-tree set-up before any
+/// console output (it loops printing nothing).
+pub fn bootable_image(root: &Path) -> Result<PathBuf> {
+    let elf = fetch(root)?;
+    let bin_path = elf.with_file_name("u-boot.bin");
+    let bin =
+        std::fs::read(&bin_path).with_context(|| format!("cannot read {}", bin_path.display()))?;
+    let out = root.join(".cache/u-boot-qcom/u-boot-dtb.elf");
+    std::fs::write(&out, wrap_in_elf(&bin, UBOOT_TEXT_BASE))
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    Ok(out)
+}
 
 /// Returns the path of the cached U-Boot ELF, downloading and verifying the package if needed.
 pub fn fetch(root: &Path) -> Result<PathBuf> {
@@ -99,4 +118,31 @@ fn verify(deb: &Path) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// A minimal little-endian AArch64 ELF with one RWX PT_LOAD segment holding `bytes` at
+/// `addr`, entry point `addr`.
+fn wrap_in_elf(bytes: &[u8], addr: u64) -> Vec<u8> {
+    const DATA_OFFSET: u64 = 0x1000;
+    let mut e = Vec::new();
+    e.extend_from_slice(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0");
+    e.extend_from_slice(&2u16.to_le_bytes()); // ET_EXEC
+    e.extend_from_slice(&183u16.to_le_bytes()); // EM_AARCH64
+    e.extend_from_slice(&1u32.to_le_bytes());
+    e.extend_from_slice(&addr.to_le_bytes()); // entry
+    e.extend_from_slice(&64u64.to_le_bytes()); // program headers
+    e.extend_from_slice(&0u64.to_le_bytes()); // no section headers
+    e.extend_from_slice(&0u32.to_le_bytes());
+    for v in [64u16, 56, 1, 64, 0, 0] {
+        e.extend_from_slice(&v.to_le_bytes());
+    }
+    let size = bytes.len() as u64;
+    e.extend_from_slice(&1u32.to_le_bytes()); // PT_LOAD
+    e.extend_from_slice(&7u32.to_le_bytes()); // RWX
+    for v in [DATA_OFFSET, addr, addr, size, size, DATA_OFFSET] {
+        e.extend_from_slice(&v.to_le_bytes());
+    }
+    e.resize(DATA_OFFSET as usize, 0);
+    e.extend_from_slice(bytes);
+    e
 }

@@ -19,7 +19,15 @@ const VOTE_BRANCH: u64 = 0x45004;
 const VOTE_SLEEP: u64 = 0x45008;
 const GPLL0_BASE: u64 = 0x21000;
 const GPLL0_STATUS: u64 = 0x2101C;
-const BCRS: [u64; 5] = [0x1000, 0x2038, 0x3028, 0x13000, 0x34000];
+/// Block reset registers: BLSP1, UART1, UART2, PRNG, TLMM, USB_HS, SDCC1, SDCC2 (facts §3.2).
+const BCRS: [u64; 8] = [
+    0x1000, 0x2038, 0x3028, 0x13000, 0x34000, 0x41000, 0x42000, 0x43000,
+];
+/// Offsets in the USB_HS clock block that no source describes but that U-Boot 2023.01 touches
+/// (its SD clock code numbers slots from one lower than the hardware, so "SDCC0" lands here).
+/// Modelled as reserved space: reads return 0 (so a halt bit reads "running"), writes are
+/// ignored, and each access is reported once on stderr.
+const RESERVED_RAZ_WI: [u64; 2] = [0x41018, 0x4101C];
 
 /// Which branch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +40,18 @@ pub enum BranchId {
     Uart2Apps,
     /// PRNG AHB (voted, bit 8).
     PrngAhb,
+    /// USB_HS system clock.
+    UsbHsSystem,
+    /// USB_HS AHB.
+    UsbHsAhb,
+    /// SDCC1 APPS (eMMC core clock).
+    Sdcc1Apps,
+    /// SDCC1 AHB.
+    Sdcc1Ahb,
+    /// SDCC2 APPS (SD card core clock).
+    Sdcc2Apps,
+    /// SDCC2 AHB.
+    Sdcc2Ahb,
 }
 
 #[derive(Debug, Clone)]
@@ -85,7 +105,9 @@ pub struct ClockView {
 #[derive(Debug, Clone)]
 pub struct Gcc {
     branches: Vec<Branch>,
-    rcgs: [Rcg; 2],
+    /// UART1, UART2 (indices 0 and 1, used by [`Gcc::view`]), then USB_HS, SDCC1, SDCC2.
+    rcgs: [Rcg; 5],
+    reserved_reported: [bool; RESERVED_RAZ_WI.len()],
     gpll_vote: u32,
     branch_vote: u32,
     sleep_vote: u32,
@@ -148,8 +170,21 @@ impl Gcc {
                 br(BranchId::Uart1Apps, 0x203C, None),
                 br(BranchId::Uart2Apps, 0x302C, None),
                 br(BranchId::PrngAhb, 0x13004, Some(8)),
+                br(BranchId::UsbHsSystem, 0x41004, None),
+                br(BranchId::UsbHsAhb, 0x41008, None),
+                br(BranchId::Sdcc1Apps, 0x42018, None),
+                br(BranchId::Sdcc1Ahb, 0x4201C, None),
+                br(BranchId::Sdcc2Apps, 0x43018, None),
+                br(BranchId::Sdcc2Ahb, 0x4301C, None),
             ],
-            rcgs: [rcg(0x2044), rcg(0x3034)],
+            rcgs: [
+                rcg(0x2044),
+                rcg(0x3034),
+                rcg(0x41010),
+                rcg(0x42004),
+                rcg(0x43004),
+            ],
+            reserved_reported: [false; RESERVED_RAZ_WI.len()],
             gpll_vote: 0,
             branch_vote: 0,
             sleep_vote: 0,
@@ -237,7 +272,8 @@ impl Gcc {
                 b.reg & 0x7FFF_FFFF | u32::from(b.shown_off) << 31,
             ));
         }
-        let apps_on = [on[1], on[2]];
+        // The branch each root feeds (RCG index -> branch index): ROOT_OFF follows it.
+        let apps_on = [on[1], on[2], on[4], on[6], on[8]];
         for (k, r) in self.rcgs.iter_mut().enumerate() {
             if (r.offset..r.offset + 0x14).contains(&off) {
                 let v = match off - r.offset {
@@ -269,7 +305,10 @@ impl Gcc {
             }
             o => match BCRS.iter().position(|&b| b == o) {
                 Some(i) => self.bcr[i],
-                None => return Err(Fault::Unclaimed),
+                None => {
+                    self.reserved_access(o)?;
+                    0
+                }
             },
         };
         Ok(u64::from(v))
@@ -328,8 +367,22 @@ impl Gcc {
             }
             o => match BCRS.iter().position(|&b| b == o) {
                 Some(i) => self.bcr[i] = v & 1,
-                None => return Err(Fault::Unclaimed),
+                None => self.reserved_access(o)?,
             },
+        }
+        Ok(())
+    }
+
+    /// An access to a documented-as-reserved offset (RAZ/WI, reported once); anything else
+    /// is unclaimed.
+    fn reserved_access(&mut self, off: u64) -> Result<(), Fault> {
+        let i = RESERVED_RAZ_WI
+            .iter()
+            .position(|&r| r == off)
+            .ok_or(Fault::Unclaimed)?;
+        if !self.reserved_reported[i] {
+            self.reserved_reported[i] = true;
+            eprintln!("emu: note: GCC offset {off:#x} is reserved space (reads 0, writes ignored)");
         }
         Ok(())
     }

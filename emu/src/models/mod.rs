@@ -3,6 +3,10 @@
 pub mod gcc;
 pub mod prng;
 pub mod ps_hold;
+pub mod sdhc;
+pub mod secure_monitor;
+pub mod spmi;
 pub mod timer;
 pub mod tlmm;
 pub mod uart_dm;
+pub mod usb_hs;

@@ -136,6 +136,14 @@ pub struct UartDm {
     stale_en: bool,
     stale: bool,
     tx_ready: bool,
+    /// A packed transfer of NCF_TX characters has been fully written; ISR.TX_READY rises once
+    /// its characters have left the TX FIFO (drivers that write one transfer at a time without
+    /// checking FIFO room, like U-Boot's, rely on this pacing on the real block).
+    tx_ready_pending: bool,
+    /// The guest has reset the receiver (RESET_RX) since power-on: from then on, polling SR
+    /// with the receiver enabled also starts the scripted input (U-Boot never writes RX_EN;
+    /// the boot chain left the receiver enabled).
+    rx_reset_seen: bool,
     overrun: bool,
     par_err: bool,
     tx_fifo: VecDeque<u8>,
@@ -183,6 +191,8 @@ impl UartDm {
             stale_en: false,
             stale: false,
             tx_ready: false,
+            tx_ready_pending: false,
+            rx_reset_seen: false,
             overrun: false,
             par_err: false,
             tx_fifo: VecDeque::new(),
@@ -313,15 +323,17 @@ impl UartDm {
     fn command(&mut self, now: u64, v: u32) {
         let channel = (v >> 4 & 0xF) | (v >> 11 & 1) << 4;
         match channel {
+            // The reset commands empty the FIFO and the channel's state machine but leave its
+            // enable alone: U-Boot resets the transmitter and never re-enables it, yet prints on
+            // real boards.
             1 => {
+                self.rx_reset_seen = true;
                 self.rx_fifo.clear();
-                self.rx_en = false;
                 self.rx_total = 0;
                 self.stale = false;
             }
             2 => {
                 self.tx_fifo.clear();
-                self.tx_en = false;
                 self.ncf_remaining = 0;
             }
             3 => {
@@ -333,7 +345,9 @@ impl UartDm {
             _ => {}
         }
         match v >> 8 & 7 {
-            3 => self.tx_ready = false,
+            3 => {
+                self.tx_ready = false;
+            }
             4 => {
                 self.stale = true;
                 self.rx_snap = self.rx_total;
@@ -381,6 +395,10 @@ impl Model for UartDm {
                     self.first_byte_at.get_or_insert(self.tx_next_done);
                     self.output.push(ch);
                     self.tx_next_done += ct;
+                }
+                if self.tx_fifo.is_empty() && self.tx_ready_pending {
+                    self.tx_ready_pending = false;
+                    self.tx_ready = true;
                 }
             }
             _ => {
@@ -434,7 +452,12 @@ impl Model for UartDm {
         let v = match offset {
             0x00 => self.mr1,
             0x04 => self.mr2,
-            0x08 | 0xA4 => self.sr(),
+            0x08 | 0xA4 => {
+                if self.rx_reset_seen && self.rx_en {
+                    self.start_input(ctx.now);
+                }
+                self.sr()
+            }
             0x10 | 0xAC => self.isr() & self.imr,
             0x14 | 0xB4 => self.isr(),
             0x18 => self.ipr,
@@ -514,7 +537,7 @@ impl Model for UartDm {
                     }
                     self.ncf_remaining -= n;
                     if n > 0 && self.ncf_remaining == 0 {
-                        self.tx_ready = true;
+                        self.tx_ready_pending = true;
                     }
                 }
             }
@@ -595,9 +618,11 @@ mod tests {
         r.wr(0, 0x100, u32::from_le_bytes(*b"hell"));
         assert_eq!(r.rd(0, 0xB4) >> 7 & 1, 0);
         r.wr(0, 0x104, u32::from_le_bytes(*b"o!xx"));
-        assert_eq!(r.rd(0, 0xB4) >> 7 & 1, 1);
+        // TX_READY rises once the transfer's characters have left the FIFO, not before.
+        assert_eq!(r.rd(0, 0xB4) >> 7 & 1, 0);
         r.rd(100_000, 0x08);
         assert_eq!(r.u.output, b"hello!");
+        assert_eq!(r.rd(100_000, 0xB4) >> 7 & 1, 1);
     }
 
     #[test]

@@ -1,0 +1,579 @@
+//! SPMI PMIC arbiter v2 (msm8916) with the PM8916 PMIC behind it (facts §7).
+//!
+//! Design notes:
+//! - The arbiter is one state ([`Arbiter`]) shared by five register windows, each registered
+//!   on the bus as its own [`SpmiWindow`]: core (0x0200_F000), cnfg (0x0200_A000), chnls
+//!   (0x0240_0000), obsrvr (0x02C0_0000) and intr (0x0380_0000).
+//! - core: VERSION (+0x000, a v2 value), INT_EN (+0x004), and the APID -> PPID table at
+//!   +0x800 + 4·apid (PPID = SID << 8 | peripheral in bits 19:8). cnfg: the ownership table
+//!   at +0x700 + 4·apid (bits 2:0 = owning EE; every modelled peripheral belongs to EE 0,
+//!   the application processor). Unassigned table entries read 0.
+//! - chnls / obsrvr: one channel per APID at 0x8000·apid (EE 0 only; the other EEs'
+//!   channels are unclaimed). CMD (+0x00) runs the command at once and sets STATUS (+0x08):
+//!   opcodes 0 (extended register write, long) and 1 (extended register read, long) with the
+//!   register offset in bits 11:4 and byte count − 1 in bits 2:0 (the field is honoured, facts
+//!   §12.8); WDATA0/1 (+0x10/+0x14) and RDATA0/1 (+0x18/+0x1C) carry the bytes little-endian.
+//!   A write command on an observer (read-only) channel, or any command on an APID with no
+//!   peripheral, ends DENIED; other opcodes end FAILURE. CONFIG (+0x04) is stored.
+//! - intr: ACC_ENABLE (+0x1000·apid, bit 0) is stored; IRQ_STATUS (+4) reads 0 and IRQ_CLEAR
+//!   (+8) is accepted (no PMIC interrupt source is modelled); OWNER_ACC_STATUS
+//!   (+0x100000 + 4·k, EE 0) reads 0.
+//! - PM8916 (SID 0): REVID (0x01), PON (0x08), GPIO1..4 (0xC0..0xC3). Only the registers
+//!   listed in facts §7.2 exist; a PMIC register not listed there is reported as an
+//!   unclaimed access on the CMD write that asked for it (with an `spmi:` line naming the
+//!   PMIC address); in a multi-byte transfer only the first register must exist, the bytes
+//!   after it read 0 / are dropped when not modelled (U-Boot always moves 2 bytes and uses
+//!   one, facts §12.8). Read-only registers ignore writes. PON INT_RT_STS reads 0: neither the
+//!   power key nor RESIN (volume down) is pressed. A PM8916 GPIO in output mode (MODE_CTL
+//!   bits 6:4 = 1 or 2) with source 0 reads back its level (MODE_CTL bit 0) in STATUS bit 0;
+//!   an input reads 0 (nothing drives the pads).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::bus::{Ctx, Fault, Model};
+
+/// Arbiter version register value (v2: 0x2001_0000 <= VERSION < 0x3000_0000).
+pub const VERSION: u32 = 0x2001_0000;
+
+/// STATUS bits.
+const STATUS_DONE: u32 = 1;
+const STATUS_FAILURE: u32 = 1 << 1;
+const STATUS_DENIED: u32 = 1 << 2;
+
+/// Opcodes (facts §7.1).
+const OP_EXT_WRITEL: u32 = 0;
+const OP_EXT_READL: u32 = 1;
+
+/// Window bases and sizes (facts §1, §7.1; sizes rounded up to whole 4 KiB pages).
+pub const CORE: (u64, u64) = (0x0200_F000, 0x1000);
+/// cnfg window (0x2100 bytes, mapped as 0x3000).
+pub const CNFG: (u64, u64) = (0x0200_A000, 0x3000);
+/// Write channels.
+pub const CHNLS: (u64, u64) = (0x0240_0000, 0x40_0000);
+/// Read (observer) channels.
+pub const OBSRVR: (u64, u64) = (0x02C0_0000, 0x40_0000);
+/// Interrupt controller.
+pub const INTR: (u64, u64) = (0x0380_0000, 0x20_0000);
+
+const CHANNEL_STRIDE: u64 = 0x8000;
+const MAX_APIDS: usize = 256;
+
+/// How a PMIC register behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    ReadOnly,
+    ReadWrite,
+}
+
+/// One PMIC peripheral (256 registers, of which only the listed ones exist).
+#[derive(Debug, Clone)]
+struct Peripheral {
+    sid: u8,
+    id: u8,
+    name: &'static str,
+    regs: Vec<(u8, Access, u8)>,
+}
+
+impl Peripheral {
+    fn new(sid: u8, id: u8, name: &'static str, ty: u8, subtype: u8) -> Self {
+        Self {
+            sid,
+            id,
+            name,
+            regs: vec![
+                (0x04, Access::ReadOnly, ty),
+                (0x05, Access::ReadOnly, subtype),
+            ],
+        }
+    }
+
+    fn with(mut self, offset: u8, access: Access, value: u8) -> Self {
+        self.regs.push((offset, access, value));
+        self
+    }
+
+    fn ppid(&self) -> u32 {
+        u32::from(self.sid) << 8 | u32::from(self.id)
+    }
+
+    fn reg(&mut self, offset: u8) -> Option<&mut (u8, Access, u8)> {
+        self.regs.iter_mut().find(|r| r.0 == offset)
+    }
+
+    fn value(&self, offset: u8) -> Option<u8> {
+        self.regs.iter().find(|r| r.0 == offset).map(|r| r.2)
+    }
+}
+
+/// QPNP interrupt registers every peripheral has (0x10 RT_STS .. 0x18 LATCHED_STS).
+fn with_interrupt_regs(p: Peripheral) -> Peripheral {
+    p.with(0x10, Access::ReadOnly, 0)
+        .with(0x11, Access::ReadWrite, 0)
+        .with(0x12, Access::ReadWrite, 0)
+        .with(0x13, Access::ReadWrite, 0)
+        .with(0x14, Access::ReadWrite, 0)
+        .with(0x15, Access::ReadWrite, 0)
+        .with(0x16, Access::ReadWrite, 0)
+        .with(0x18, Access::ReadOnly, 0)
+}
+
+/// The PM8916 peripherals on SID 0.
+fn pm8916() -> Vec<Peripheral> {
+    use Access::{ReadOnly as Ro, ReadWrite as Rw};
+    // REVID: REV1..REV4, TYPE 0x51 (PMIC), SUBTYPE 0x0B (PM8916). Revision bytes describe a
+    // v2.0 part (REV4 major 2, REV3 minor 0).
+    let revid = Peripheral::new(0, 0x01, "REVID", 0x51, 0x0B)
+        .with(0x00, Ro, 0x00)
+        .with(0x01, Ro, 0x00)
+        .with(0x02, Ro, 0x00)
+        .with(0x03, Ro, 0x02);
+    // PON (TYPE/SUBTYPE are not documented in the sources reached: read as 0).
+    let pon = with_interrupt_regs(Peripheral::new(0, 0x08, "PON", 0, 0))
+        .with(0x01, Ro, 0x01) // REV2
+        .with(0x08, Ro, 0x80) // PON_REASON1: KPDPWR_N (powered on by the power key)
+        .with(0x0A, Ro, 0)
+        .with(0x0B, Ro, 0)
+        .with(0x0C, Ro, 0)
+        .with(0x0D, Ro, 0)
+        .with(0x44, Rw, 0)
+        .with(0x45, Rw, 0)
+        .with(0x46, Rw, 0)
+        .with(0x54, Rw, 0)
+        .with(0x55, Rw, 0)
+        .with(0x56, Rw, 0)
+        .with(0x57, Rw, 0)
+        .with(0x58, Rw, 0)
+        .with(0x5A, Rw, 0)
+        .with(0x5B, Rw, 0)
+        .with(0x70, Rw, 0x03) // pull-ups on KPDPWR and RESIN (DT: bias-pull-up)
+        .with(0x71, Rw, 0)
+        .with(0x8F, Rw, 0);
+    let mut v = vec![revid, pon];
+    for (n, name) in ["GPIO1", "GPIO2", "GPIO3", "GPIO4"].into_iter().enumerate() {
+        // TYPE 0x10 = GPIO; SUBTYPE 0x01 (a 4-source GPIO) is our assumption.
+        v.push(
+            with_interrupt_regs(Peripheral::new(0, 0xC0 + n as u8, name, 0x10, 0x01))
+                .with(0x08, Ro, 0) // STATUS (computed)
+                .with(0x40, Rw, 0) // MODE_CTL
+                .with(0x41, Rw, 0) // DIG_VIN_CTL
+                .with(0x42, Rw, 0) // DIG_PULL_CTL
+                .with(0x45, Rw, 0) // DIG_OUT_CTL
+                .with(0x46, Rw, 0), // EN_CTL
+        );
+    }
+    v
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Channel {
+    config: u32,
+    status: u32,
+    wdata: [u32; 2],
+    rdata: [u32; 2],
+}
+
+/// Arbiter state shared by the windows.
+#[derive(Debug)]
+pub struct Arbiter {
+    int_en: u32,
+    peripherals: Vec<Peripheral>,
+    /// Channel registers, per APID: (write channel, observer channel).
+    channels: Vec<[Channel; 2]>,
+    acc_enable: Vec<bool>,
+}
+
+impl Default for Arbiter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Arbiter {
+    /// The arbiter with PM8916's peripherals on APIDs 0, 1, 2, ... in table order.
+    pub fn new() -> Self {
+        Self {
+            int_en: 0,
+            peripherals: pm8916(),
+            channels: vec![[Channel::default(); 2]; MAX_APIDS],
+            acc_enable: vec![false; MAX_APIDS],
+        }
+    }
+
+    fn ppid_entry(&self, apid: usize) -> u32 {
+        self.peripherals.get(apid).map_or(0, |p| p.ppid() << 8)
+    }
+
+    fn gpio_status(p: &Peripheral) -> u8 {
+        let mode = p.value(0x40).unwrap_or(0);
+        let output = matches!(mode >> 4 & 7, 1 | 2) && mode >> 1 & 7 == 0;
+        u8::from(output && mode & 1 != 0)
+    }
+
+    fn pmic_read(&mut self, apid: usize, offset: u8) -> Option<u8> {
+        let p = self.peripherals.get(apid)?;
+        if p.name.starts_with("GPIO") && offset == 0x08 {
+            return Some(Self::gpio_status(p));
+        }
+        p.value(offset)
+    }
+
+    fn pmic_write(&mut self, apid: usize, offset: u8, value: u8) -> Option<()> {
+        let r = self.peripherals.get_mut(apid)?.reg(offset)?;
+        if r.1 == Access::ReadWrite {
+            r.2 = value;
+        }
+        Some(())
+    }
+
+    /// Run a command written to channel `apid` (`observer`: read-only channel).
+    fn command(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        apid: usize,
+        observer: bool,
+        cmd: u32,
+    ) -> Result<(), Fault> {
+        let opcode = cmd >> 27;
+        let offset = (cmd >> 4 & 0xFF) as u8;
+        let count = (cmd & 7) as usize + 1;
+        let k = usize::from(observer);
+        let status = if apid >= self.peripherals.len() {
+            STATUS_DENIED
+        } else {
+            match opcode {
+                OP_EXT_READL => {
+                    let mut bytes = [0u8; 8];
+                    // The first register must exist; the bytes after it that a longer read
+                    // sweeps up (drivers often read 2 bytes and use one) read 0 when the
+                    // register is not modelled, as unused PMIC addresses do.
+                    bytes[0] = self.pmic_read(apid, offset).ok_or_else(|| {
+                        self.missing(ctx, apid, offset, "read");
+                        Fault::Unclaimed
+                    })?;
+                    for (i, b) in bytes.iter_mut().enumerate().take(count).skip(1) {
+                        *b = self
+                            .pmic_read(apid, offset.wrapping_add(i as u8))
+                            .unwrap_or(0);
+                    }
+                    let ch = &mut self.channels[apid][k];
+                    ch.rdata = [
+                        u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]),
+                        u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]),
+                    ];
+                    STATUS_DONE
+                }
+                OP_EXT_WRITEL if observer => STATUS_DENIED,
+                OP_EXT_WRITEL => {
+                    let w = self.channels[apid][k].wdata;
+                    let mut bytes = [0u8; 8];
+                    bytes[..4].copy_from_slice(&w[0].to_le_bytes());
+                    bytes[4..].copy_from_slice(&w[1].to_le_bytes());
+                    // The first register must exist; later bytes of a longer write that land
+                    // on unmodelled addresses are dropped, as unused PMIC addresses do.
+                    if self.pmic_read(apid, offset).is_none() {
+                        self.missing(ctx, apid, offset, "write");
+                        return Err(Fault::Unclaimed);
+                    }
+                    for (i, b) in bytes.iter().enumerate().take(count) {
+                        self.pmic_write(apid, offset.wrapping_add(i as u8), *b);
+                    }
+                    STATUS_DONE
+                }
+                _ => STATUS_FAILURE,
+            }
+        };
+        self.channels[apid][k].status = status;
+        Ok(())
+    }
+
+    fn missing(&self, ctx: &mut Ctx<'_>, apid: usize, offset: u8, what: &str) {
+        let p = &self.peripherals[apid];
+        ctx.effects.messages.push(format!(
+            "spmi: {what} of PM8916 SID{} register {:#06x} ({} +{offset:#04x}), which the virtual board does not model",
+            p.sid,
+            u16::from(p.id) << 8 | u16::from(offset),
+            p.name
+        ));
+    }
+}
+
+/// Which arbiter window a [`SpmiWindow`] answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Region {
+    /// Core registers and APID table.
+    Core,
+    /// Ownership table.
+    Cnfg,
+    /// Write channels.
+    Chnls,
+    /// Read channels.
+    Obsrvr,
+    /// Interrupt controller.
+    Intr,
+}
+
+/// One register window of the arbiter.
+#[derive(Debug)]
+pub struct SpmiWindow {
+    region: Region,
+    arbiter: Rc<RefCell<Arbiter>>,
+}
+
+/// The five windows with their (base, size), sharing one arbiter.
+pub fn windows() -> Vec<(u64, u64, SpmiWindow)> {
+    let arbiter = Rc::new(RefCell::new(Arbiter::new()));
+    [
+        (CORE, Region::Core),
+        (CNFG, Region::Cnfg),
+        (CHNLS, Region::Chnls),
+        (OBSRVR, Region::Obsrvr),
+        (INTR, Region::Intr),
+    ]
+    .into_iter()
+    .map(|((base, size), region)| {
+        (
+            base,
+            size,
+            SpmiWindow {
+                region,
+                arbiter: arbiter.clone(),
+            },
+        )
+    })
+    .collect()
+}
+
+/// Split a channel-window offset into (apid, register) for EE 0.
+fn channel(offset: u64) -> Option<(usize, u64)> {
+    let apid = (offset / CHANNEL_STRIDE) as usize;
+    let within = offset % CHANNEL_STRIDE;
+    (apid < MAX_APIDS && within < 0x1000).then_some((apid, within))
+}
+
+impl Model for SpmiWindow {
+    fn read(&mut self, _ctx: &mut Ctx<'_>, offset: u64, size: usize) -> Result<u64, Fault> {
+        if size != 4 || offset & 3 != 0 {
+            return Err(Fault::Unclaimed);
+        }
+        let arb = self.arbiter.borrow();
+        let v = match self.region {
+            Region::Core => match offset {
+                0x000 => VERSION,
+                0x004 => arb.int_en,
+                0x800..0xC00 => arb.ppid_entry(((offset - 0x800) / 4) as usize),
+                _ => return Err(Fault::Unclaimed),
+            },
+            Region::Cnfg => match offset {
+                // Every modelled peripheral is owned by EE 0.
+                0x700..0xB00 => 0,
+                _ => return Err(Fault::Unclaimed),
+            },
+            Region::Chnls | Region::Obsrvr => {
+                let (apid, reg) = channel(offset).ok_or(Fault::Unclaimed)?;
+                let ch = &arb.channels[apid][usize::from(self.region == Region::Obsrvr)];
+                match reg {
+                    0x04 => ch.config,
+                    0x08 => ch.status,
+                    0x10 => ch.wdata[0],
+                    0x14 => ch.wdata[1],
+                    0x18 => ch.rdata[0],
+                    0x1C => ch.rdata[1],
+                    _ => return Err(Fault::Unclaimed),
+                }
+            }
+            Region::Intr => match offset {
+                o if o < 0x10_0000 && (o / 0x1000) < MAX_APIDS as u64 => match o % 0x1000 {
+                    0x0 => u32::from(arb.acc_enable[(o / 0x1000) as usize]),
+                    0x4 => 0,
+                    _ => return Err(Fault::Unclaimed),
+                },
+                0x10_0000..0x10_0020 => 0,
+                _ => return Err(Fault::Unclaimed),
+            },
+        };
+        Ok(u64::from(v))
+    }
+
+    fn write(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        offset: u64,
+        size: usize,
+        value: u64,
+    ) -> Result<(), Fault> {
+        if size != 4 || offset & 3 != 0 {
+            return Err(Fault::Unclaimed);
+        }
+        let v = value as u32;
+        let mut arb = self.arbiter.borrow_mut();
+        match self.region {
+            Region::Core => match offset {
+                0x004 => arb.int_en = v,
+                _ => return Err(Fault::Unclaimed),
+            },
+            Region::Cnfg => return Err(Fault::Unclaimed),
+            Region::Chnls | Region::Obsrvr => {
+                let observer = self.region == Region::Obsrvr;
+                let (apid, reg) = channel(offset).ok_or(Fault::Unclaimed)?;
+                let ch = &mut arb.channels[apid][usize::from(observer)];
+                match reg {
+                    0x00 => return arb.command(ctx, apid, observer, v),
+                    0x04 => ch.config = v,
+                    0x10 => ch.wdata[0] = v,
+                    0x14 => ch.wdata[1] = v,
+                    _ => return Err(Fault::Unclaimed),
+                }
+            }
+            Region::Intr => match offset {
+                o if o < 0x10_0000 && (o / 0x1000) < MAX_APIDS as u64 => match o % 0x1000 {
+                    0x0 => arb.acc_enable[(o / 0x1000) as usize] = v & 1 != 0,
+                    0x8 => {}
+                    _ => return Err(Fault::Unclaimed),
+                },
+                _ => return Err(Fault::Unclaimed),
+            },
+        }
+        Ok(())
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bus::Effects;
+    use crate::models::gcc::Gcc;
+
+    struct Bench {
+        windows: Vec<(u64, u64, SpmiWindow)>,
+        effects: Effects,
+    }
+
+    impl Bench {
+        fn new() -> Self {
+            Self {
+                windows: windows(),
+                effects: Effects::default(),
+            }
+        }
+
+        fn access(&mut self, addr: u64, write: Option<u32>) -> Result<u32, Fault> {
+            let clocks = Gcc::new().view();
+            let mut ctx = Ctx {
+                now: 0,
+                clocks: &clocks,
+                effects: &mut self.effects,
+            };
+            let (base, _, w) = self
+                .windows
+                .iter_mut()
+                .find(|(b, s, _)| (*b..*b + *s).contains(&addr))
+                .ok_or(Fault::Unclaimed)?;
+            match write {
+                Some(v) => w.write(&mut ctx, addr - *base, 4, u64::from(v)).map(|()| 0),
+                None => w.read(&mut ctx, addr - *base, 4).map(|v| v as u32),
+            }
+        }
+
+        fn rd(&mut self, addr: u64) -> u32 {
+            self.access(addr, None).unwrap()
+        }
+
+        fn wr(&mut self, addr: u64, v: u32) {
+            self.access(addr, Some(v)).unwrap();
+        }
+
+        /// Find the APID of (sid, peripheral) the way a driver does.
+        fn apid(&mut self, sid: u32, periph: u32) -> usize {
+            (0..MAX_APIDS)
+                .find(|&a| self.rd(CORE.0 + 0x800 + 4 * a as u64) >> 8 & 0xFFF == sid << 8 | periph)
+                .unwrap()
+        }
+
+        fn pmic_read(&mut self, sid: u32, addr: u32, n: u32) -> (u32, u32) {
+            let apid = self.apid(sid, addr >> 8) as u64;
+            let ch = OBSRVR.0 + CHANNEL_STRIDE * apid;
+            self.wr(ch + 4, 0);
+            self.wr(ch, 1 << 27 | (addr & 0xFF) << 4 | (n - 1));
+            (self.rd(ch + 8), self.rd(ch + 0x18))
+        }
+
+        fn pmic_write(&mut self, sid: u32, addr: u32, value: u32) -> u32 {
+            let apid = self.apid(sid, addr >> 8) as u64;
+            let ch = CHNLS.0 + CHANNEL_STRIDE * apid;
+            self.wr(ch + 4, 0);
+            self.wr(ch + 0x10, value);
+            self.wr(ch, (addr & 0xFF) << 4);
+            self.rd(ch + 8)
+        }
+    }
+
+    #[test]
+    fn version_and_revid_through_the_observer_channel() {
+        let mut b = Bench::new();
+        let v = b.rd(CORE.0);
+        assert!((0x2001_0000..0x3000_0000).contains(&v));
+        // TYPE and SUBTYPE in one 2-byte read.
+        assert_eq!(b.pmic_read(0, 0x104, 2), (STATUS_DONE, 0x0B51));
+        assert_eq!(b.pmic_read(0, 0x104, 1), (STATUS_DONE, 0x51));
+        // Nobody pressed the power key or volume down.
+        assert_eq!(b.pmic_read(0, 0x810, 1), (STATUS_DONE, 0));
+        // The ownership table says EE 0.
+        let apid = b.apid(0, 0x08) as u64;
+        assert_eq!(b.rd(CNFG.0 + 0x700 + 4 * apid) & 7, 0);
+    }
+
+    #[test]
+    fn gpio_output_level_reads_back_and_read_only_registers_keep_their_value() {
+        let mut b = Bench::new();
+        assert_eq!(b.pmic_write(0, 0xC046, 0), STATUS_DONE);
+        assert_eq!(b.pmic_write(0, 0xC040, 0x21), STATUS_DONE);
+        assert_eq!(b.pmic_read(0, 0xC008, 1), (STATUS_DONE, 1));
+        assert_eq!(b.pmic_write(0, 0xC040, 0x20), STATUS_DONE);
+        assert_eq!(b.pmic_read(0, 0xC008, 1), (STATUS_DONE, 0));
+        assert_eq!(b.pmic_read(0, 0xC104, 2), (STATUS_DONE, 0x0110));
+        // A 2-byte read starting at SUBTYPE sweeps up an unmodelled byte, which reads 0.
+        assert_eq!(b.pmic_read(0, 0xC105, 2), (STATUS_DONE, 0x0001));
+        assert_eq!(b.pmic_write(0, 0x104, 0x77), STATUS_DONE);
+        assert_eq!(b.pmic_read(0, 0x104, 1), (STATUS_DONE, 0x51));
+    }
+
+    #[test]
+    fn denied_failure_and_unmodelled_registers() {
+        let mut b = Bench::new();
+        // Write on the observer channel: denied.
+        let apid = b.apid(0, 0xC0) as u64;
+        b.wr(OBSRVR.0 + CHANNEL_STRIDE * apid, 0x40 << 4);
+        assert_eq!(b.rd(OBSRVR.0 + CHANNEL_STRIDE * apid + 8), STATUS_DENIED);
+        // An APID with no peripheral: denied.
+        b.wr(OBSRVR.0 + CHANNEL_STRIDE * 100, 1 << 27);
+        assert_eq!(b.rd(OBSRVR.0 + CHANNEL_STRIDE * 100 + 8), STATUS_DENIED);
+        // A 2-byte write starting at EN_CTL: the second byte lands nowhere.
+        let ch = CHNLS.0 + CHANNEL_STRIDE * apid;
+        b.wr(ch + 0x10, 0x0080);
+        b.wr(ch, 0x46 << 4 | 1);
+        assert_eq!(b.rd(ch + 8), STATUS_DONE);
+        assert_eq!(b.pmic_read(0, 0xC046, 1), (STATUS_DONE, 0x80));
+        // Unsupported opcode: failure.
+        b.wr(OBSRVR.0 + CHANNEL_STRIDE * apid, 15 << 27);
+        assert_eq!(b.rd(OBSRVR.0 + CHANNEL_STRIDE * apid + 8), STATUS_FAILURE);
+        // A PMIC register nobody documented: the access is reported.
+        let ch = OBSRVR.0 + CHANNEL_STRIDE * apid;
+        assert_eq!(
+            b.access(ch, Some(1 << 27 | 0x99 << 4)),
+            Err(Fault::Unclaimed)
+        );
+        assert!(
+            b.effects.messages[0].contains("0xc099"),
+            "{:?}",
+            b.effects.messages
+        );
+        // Other EEs' channels and unknown window offsets are unclaimed.
+        assert_eq!(b.access(CHNLS.0 + 0x1000, None), Err(Fault::Unclaimed));
+        assert_eq!(b.access(CORE.0 + 0x10, None), Err(Fault::Unclaimed));
+    }
+}
