@@ -276,7 +276,7 @@ pub fn run(
     bus.register(0x0782_4000, 0x1000, Box::new(Sdhc::new(true)));
     bus.register(0x0786_4000, 0x1000, Box::new(Sdhc::new(false)));
     // SPMI PMIC arbiter (five windows sharing one state) with the PM8916 behind it.
-    for (base, size, window) in crate::models::spmi::windows() {
+    for (base, size, window) in crate::models::spmi::windows(config.trace_gpio) {
         bus.register(base, size, Box::new(window));
     }
     // USB HS controller (ChipIdea, EHCI host) and its ULPI PHY; nothing plugged in.

@@ -905,7 +905,14 @@ fn defmt_hello_corrupted(runner: &Runner) -> Result<()> {
 }
 
 /// The scripted U-Boot session: typed at the prompt, answers asserted.
-const UBOOT_SESSION: &str = r"\rversion\rgpio set 21\rgpio clear 21\rled list\rreset\r";
+/// `\w{N}` lets the line stay idle while U-Boot prints a long answer: like a person typing,
+/// the script waits, so U-Boot's 64-byte receive FIFO never overflows.
+const UBOOT_SESSION: &str = concat!(
+    r"\rversion\r\w{2000000}gpio status -a\r\w{12000000}",
+    r"gpio set 21\r\w{2000000}gpio clear 21\r\w{2000000}",
+    r"led list\r\w{2000000}led green:user3 on\r\w{2000000}led list\r\w{2000000}",
+    r"led green:user3 off\r\w{2000000}reset\r",
+);
 
 /// Debian's U-Boot boots to its prompt on the virtual board, and a scripted session works:
 /// `version`, `gpio set/clear 21` (the model's LED1 pad follows), `led list`, and `reset`
@@ -928,7 +935,14 @@ fn uboot_session(root: &Path) -> Result<()> {
     run.console_has(r"dragonboard410c => version\r?\nU-Boot 2023\.01")?;
     run.console_has(r"gpio set 21\r?\ngpio: pin 21 \(gpio 21\) value is 1")?;
     run.console_has(r"gpio clear 21\r?\ngpio: pin 21 \(gpio 21\) value is 0")?;
-    run.console_has(r"led list\r?\ngreen:user1")?;
+    run.console_has(r"gpio status -a\r?\nBank soc:\r?\nsoc0: input: 0 \[ \]")?;
+    run.console_has(r"soc121: ")?;
+    run.console_has(r"led list\r?\ngreen:user1 +<inactive>\r?\ngreen:user2 +<inactive>\r?\ngreen:user3 +<inactive>")?;
+    run.console_has(
+        r"led list\r?\ngreen:user1 +<inactive>\r?\ngreen:user2 +<inactive>\r?\ngreen:user3 +on",
+    )?;
+    // LED3 is driven by the PM8916's GPIO1 behind the SPMI arbiter.
+    run.board_has(r"(?s)emu: t=\d+ pm8916-gpio1 high\n.*emu: t=\d+ pm8916-gpio1 low\n")?;
     run.console_has(r"dragonboard410c => reset")?;
     let led1: Vec<String> = run
         .gpio_trace()

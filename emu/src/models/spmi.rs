@@ -128,8 +128,10 @@ fn pm8916() -> Vec<Peripheral> {
         .with(0x01, Ro, 0x00)
         .with(0x02, Ro, 0x00)
         .with(0x03, Ro, 0x02);
-    // PON (TYPE/SUBTYPE are not documented in the sources reached: read as 0).
-    let pon = with_interrupt_regs(Peripheral::new(0, 0x08, "PON", 0, 0))
+    // PON: TYPE 0x01 (power-on peripheral), SUBTYPE 0x01 ("primary" PON of a first-generation
+    // PMIC such as the PM8916; later generations report 0x04/0x08). The subtype codes come from
+    // the public PON driver headers; the TYPE value follows the QPNP peripheral type numbering.
+    let pon = with_interrupt_regs(Peripheral::new(0, 0x08, "PON", 0x01, 0x01))
         .with(0x01, Ro, 0x01) // REV2
         .with(0x08, Ro, 0x80) // PON_REASON1: KPDPWR_N (powered on by the power key)
         .with(0x0A, Ro, 0)
@@ -181,6 +183,8 @@ pub struct Arbiter {
     /// Channel registers, per APID: (write channel, observer channel).
     channels: Vec<[Channel; 2]>,
     acc_enable: Vec<bool>,
+    /// Print a `--trace gpio` line when a PMIC GPIO's driven level changes.
+    trace_gpio: bool,
 }
 
 impl Default for Arbiter {
@@ -197,7 +201,17 @@ impl Arbiter {
             peripherals: pm8916(),
             channels: vec![[Channel::default(); 2]; MAX_APIDS],
             acc_enable: vec![false; MAX_APIDS],
+            trace_gpio: false,
         }
+    }
+
+    /// What a PMIC GPIO drives: `Some(level)` when enabled (EN_CTL bit 7) as an output (or
+    /// input+output) with the constant source, `None` otherwise.
+    fn gpio_drive(p: &Peripheral) -> Option<bool> {
+        let enabled = p.value(0x46).unwrap_or(0) & 0x80 != 0;
+        let mode = p.value(0x40).unwrap_or(0);
+        let output = matches!(mode >> 4 & 7, 1 | 2) && mode >> 1 & 7 == 0;
+        (enabled && output).then_some(mode & 1 != 0)
     }
 
     fn ppid_entry(&self, apid: usize) -> u32 {
@@ -275,8 +289,22 @@ impl Arbiter {
                         self.missing(ctx, apid, offset, "write");
                         return Err(Fault::Unclaimed);
                     }
+                    let is_gpio = self.peripherals[apid].name.starts_with("GPIO");
+                    let before = Self::gpio_drive(&self.peripherals[apid]);
                     for (i, b) in bytes.iter().enumerate().take(count) {
                         self.pmic_write(apid, offset.wrapping_add(i as u8), *b);
+                    }
+                    let after = Self::gpio_drive(&self.peripherals[apid]);
+                    if self.trace_gpio && is_gpio && before != after {
+                        let what = match after {
+                            Some(true) => "high",
+                            Some(false) => "low",
+                            None => "input",
+                        };
+                        let name = self.peripherals[apid].name.to_ascii_lowercase();
+                        ctx.effects
+                            .messages
+                            .push(format!("t={} pm8916-{name} {what}", ctx.now));
                     }
                     STATUS_DONE
                 }
@@ -320,9 +348,12 @@ pub struct SpmiWindow {
     arbiter: Rc<RefCell<Arbiter>>,
 }
 
-/// The five windows with their (base, size), sharing one arbiter.
-pub fn windows() -> Vec<(u64, u64, SpmiWindow)> {
-    let arbiter = Rc::new(RefCell::new(Arbiter::new()));
+/// The five windows with their (base, size), sharing one arbiter. With `trace_gpio`, changes
+/// of what a PM8916 GPIO drives are reported like TLMM pins (`pm8916-gpio<N>`).
+pub fn windows(trace_gpio: bool) -> Vec<(u64, u64, SpmiWindow)> {
+    let mut shared = Arbiter::new();
+    shared.trace_gpio = trace_gpio;
+    let arbiter = Rc::new(RefCell::new(shared));
     [
         (CORE, Region::Core),
         (CNFG, Region::Cnfg),
@@ -456,7 +487,7 @@ mod tests {
     impl Bench {
         fn new() -> Self {
             Self {
-                windows: windows(),
+                windows: windows(false),
                 effects: Effects::default(),
             }
         }
