@@ -102,9 +102,23 @@ fn load_boot_image(d: &[u8]) -> Result<LoadedImage, String> {
     let kernel = d
         .get(page..page + kernel_size)
         .ok_or("boot image: kernel runs past the end of the file")?;
-    if kernel.starts_with(&[0x1F, 0x8B]) {
-        return Err("boot image: gzip-compressed kernels are not supported; use an uncompressed arm64 Image".into());
-    }
+    // LK's layout for a compressed kernel: gzip(Image) followed directly by the device tree;
+    // the bootloader finds the DTB where the gzip member ends and inflates the kernel.
+    let (inflated, after_gzip);
+    let kernel = if kernel.starts_with(&[0x1F, 0x8B]) {
+        use std::io::Read;
+        let mut decoder = flate2::bufread::GzDecoder::new(kernel);
+        let mut out = Vec::new();
+        decoder
+            .read_to_end(&mut out)
+            .map_err(|e| format!("boot image: the gzip-compressed kernel is corrupt: {e}"))?;
+        after_gzip = Some(decoder.into_inner());
+        inflated = out;
+        &inflated[..]
+    } else {
+        after_gzip = None;
+        kernel
+    };
     if kernel.get(0x38..0x3C) != Some(b"ARM\x64") {
         return Err(
             "boot image: kernel is not an arm64 Image (no \"ARM\\x64\" magic at 0x38)".into(),
@@ -123,7 +137,10 @@ fn load_boot_image(d: &[u8]) -> Result<LoadedImage, String> {
     let second = d
         .get(second_off..second_off + second_size)
         .filter(|s| is_fdt(s));
-    let dtb = appended.or(second);
+    let dtb = after_gzip
+        .filter(|rest| is_fdt(rest))
+        .or(appended)
+        .or(second);
     let mut v = kernel_part.to_vec();
     v.resize(v.len().max(image_size), 0);
     if !in_dram(load_at, v.len() as u64) {
@@ -168,5 +185,37 @@ mod tests {
             l.chunks[1],
             (DTB_ADDR, vec![0xD0, 0x0D, 0xFE, 0xED, 1, 2, 3, 4])
         );
+    }
+
+    /// LK's compressed layout: gzip(Image) then the device tree right after the gzip member.
+    #[test]
+    fn boot_image_with_gzip_kernel_and_dtb_after_it() {
+        use std::io::Write;
+        let page = 2048usize;
+        let mut image = vec![0u8; 0x80];
+        image[8..16].copy_from_slice(&0x80000u64.to_le_bytes());
+        image[16..24].copy_from_slice(&0x80u64.to_le_bytes());
+        image[0x38..0x3C].copy_from_slice(b"ARM\x64");
+        image[0x40] = 0xAA;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(&image).unwrap();
+        let mut kernel = gz.finish().unwrap();
+        let dtb = vec![0xD0, 0x0D, 0xFE, 0xED, 9, 8, 7, 6];
+        kernel.extend_from_slice(&dtb);
+        let mut img = vec![0u8; page];
+        img[..8].copy_from_slice(b"ANDROID!");
+        img[8..12].copy_from_slice(&(kernel.len() as u32).to_le_bytes());
+        img[36..40].copy_from_slice(&(page as u32).to_le_bytes());
+        img.extend_from_slice(&kernel);
+        let l = load(&img).unwrap();
+        assert_eq!(l.entry, 0x8008_0000);
+        assert_eq!(l.chunks[0], (0x8008_0000, image));
+        assert_eq!(l.chunks[1], (DTB_ADDR, dtb));
+        assert_eq!(l.x0, DTB_ADDR);
+
+        // A damaged gzip stream is an error, not a half-loaded kernel.
+        let mut bad = img.clone();
+        bad[page + 20] ^= 0xFF;
+        assert!(load(&bad).unwrap_err().contains("gzip"));
     }
 }

@@ -180,6 +180,11 @@ pub fn all() -> Vec<ExampleCheck> {
         },
         ExampleCheck {
             example: "hello",
+            what: "boots from its boot image like the stock bootloader starts it",
+            run: hello_boot_image,
+        },
+        ExampleCheck {
+            example: "hello",
             what: "same run twice gives the same output",
             run: hello_deterministic,
         },
@@ -297,6 +302,23 @@ fn hello(runner: &Runner) -> Result<()> {
     run.console_has(r"running at EL1")?;
     run.console_has(r"generic timer: 19200000 Hz")?;
     run.board_has(r"emu: stats: instructions=\d+ first-console-byte-at=\d+")?;
+    run.ended_by_reset()
+}
+
+/// What `cargo xtask flash hello` sends to the board: the boot image (gzip'd Image + DTB in an
+/// Android v0 container), loaded the way LK does it (kernel at 0x8008_0000, x0 = DTB).
+fn hello_boot_image(runner: &Runner) -> Result<()> {
+    let image = runner.elf.with_extension("boot.img");
+    let name = runner
+        .elf
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("hello");
+    let kernel = crate::image::kernel_section(runner.elf)?;
+    std::fs::write(&image, crate::image::boot_image(&kernel, name)?)?;
+    let run = run_process(Command::new(runner.emu).arg(&image).arg("--stats"))?;
+    run.console_has(r"Hello from the DragonBoard 410c!")?;
+    run.console_has(r"running at EL1")?;
     run.ended_by_reset()
 }
 
