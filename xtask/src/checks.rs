@@ -265,6 +265,10 @@ pub fn all() -> Vec<ExampleCheck> {
 pub fn tool_checks() -> Vec<ToolCheck> {
     vec![
         ToolCheck {
+            what: "cargo runner: `cargo run-example hello` runs it; DB410C_RUNNER=board fastboots it",
+            run: cargo_runner,
+        },
+        ToolCheck {
             what: "unknown example name is a clear error",
             run: unknown_example,
         },
@@ -1210,6 +1214,48 @@ fn button_held_from_start(runner: &Runner) -> Result<()> {
                 && off - on <= TICKS_PER_SECOND + TICKS_PER_SECOND / 20),
         "LED1 should be lit for the 1 s run, then switched off; it changed {led1:?}{}",
         run.context()
+    );
+    Ok(())
+}
+
+/// The cargo runner in `.cargo/config.toml`: `cargo run-example hello` builds and runs the
+/// firmware on the virtual board; with `DB410C_RUNNER=board` it `fastboot boot`s the boot
+/// image instead (here with a fake fastboot that records its arguments).
+fn cargo_runner(root: &Path) -> Result<()> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let run = run_process(
+        Command::new(&cargo)
+            .current_dir(root)
+            .args(["run-example", "hello"])
+            .env_remove("DB410C_RUNNER"),
+    )?;
+    run.console_has(r"Hello from the DragonBoard 410c!")?;
+    run.ended_by_reset()?;
+
+    let scratch = tempfile::tempdir()?;
+    let log = scratch.path().join("fastboot.log");
+    let fake = scratch.path().join("fastboot");
+    std::fs::write(
+        &fake,
+        format!("#!/bin/sh\necho \"$@\" >> '{}'\n", log.display()),
+    )?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755))?;
+    }
+    let run = run_process(
+        Command::new(&cargo)
+            .current_dir(root)
+            .args(["run-example", "hello"])
+            .env("DB410C_RUNNER", "board")
+            .env("FASTBOOT", &fake),
+    )?;
+    run.exit_code_is(0)?;
+    let recorded = std::fs::read_to_string(&log).context("the fake fastboot was not called")?;
+    ensure!(
+        recorded.trim_end().starts_with("boot ") && recorded.trim_end().ends_with("hello.boot.img"),
+        "unexpected fastboot call: {recorded:?}"
     );
     Ok(())
 }

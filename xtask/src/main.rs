@@ -91,6 +91,14 @@ enum Command {
     /// Zero-cost check: compare the instructions of HAL and raw-PAC functions (the `zero_cost`
     /// example) and count instructions on the virtual board (no wall-clock timing).
     Bench,
+    /// Cargo runner for firmware ELFs (set in `.cargo/config.toml`): runs the ELF on the virtual
+    /// board, or, with `DB410C_RUNNER=board`, builds its boot image and `fastboot boot`s it.
+    Runner {
+        /// The firmware ELF cargo built.
+        elf: PathBuf,
+        /// Arguments after the ELF (passed to the virtual board).
+        args: Vec<String>,
+    },
     /// Fetch Debian's U-Boot for this board (cached, checksum-verified) and start it on the
     /// virtual board with the console on this terminal.
     Uboot {
@@ -143,6 +151,40 @@ fn run() -> Result<ExitCode> {
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", elf.display()))?;
             let decoder = defmt_decode::ConsoleDecoder::new(&elf_bytes)?;
             run_on_board(&emu, &elf, &emu_args, Some(decoder))
+        }
+        Command::Runner { elf, args } => {
+            if std::env::var("DB410C_RUNNER").as_deref() == Ok("board") {
+                let kernel = image::kernel_section(&elf)?;
+                let name = elf
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or("firmware");
+                let out = elf.with_extension("boot.img");
+                std::fs::write(&out, image::boot_image(&kernel, name)?)
+                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+                eprintln!(
+                    "xtask: DB410C_RUNNER=board: fastboot boot {}",
+                    out.display()
+                );
+                let status = std::process::Command::new(
+                    std::env::var_os("FASTBOOT").unwrap_or_else(|| "fastboot".into()),
+                )
+                .arg("boot")
+                .arg(&out)
+                .status()
+                .map_err(|e| {
+                    anyhow::anyhow!(
+                        "cannot run fastboot ({e}); install it: sudo apt-get install fastboot"
+                    )
+                })?;
+                return Ok(exit_code_of(status));
+            }
+            prereq::virtual_board(&root)?;
+            let emu = build::virtual_board(&root)?;
+            let elf_bytes = std::fs::read(&elf)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", elf.display()))?;
+            let decoder = defmt_decode::ConsoleDecoder::new(&elf_bytes)?;
+            run_on_board(&emu, &elf, &args, Some(decoder))
         }
         Command::Uboot { emu_args } => {
             prereq::virtual_board(&root)?;
