@@ -25,7 +25,10 @@ pub struct Runner<'a> {
 
 /// A finished run.
 pub struct Run {
+    /// The console as text (lossy: defmt frames are binary, see `console`).
     pub stdout: String,
+    /// The console bytes exactly as sent.
+    pub console: Vec<u8>,
     pub stderr: String,
     pub code: Option<i32>,
 }
@@ -72,10 +75,11 @@ pub fn run_process(command: &mut Command) -> Result<Run> {
         }
         std::thread::sleep(Duration::from_millis(10));
     };
-    let stdout = String::from_utf8_lossy(&out.join().unwrap_or_default()).into_owned();
+    let console = out.join().unwrap_or_default();
     let stderr = String::from_utf8_lossy(&err.join().unwrap_or_default()).into_owned();
     Ok(Run {
-        stdout,
+        stdout: String::from_utf8_lossy(&console).into_owned(),
+        console,
         stderr,
         code: status.code(),
     })
@@ -712,62 +716,6 @@ fn size_table(root: &Path) -> Result<()> {
 // Until `mod defmt_decode;` is declared in main.rs, the decoder is compiled as part of this
 use crate::defmt_decode;
 
-/// A run whose console output is kept as raw bytes (defmt frames are binary).
-struct RawRun {
-    console: Vec<u8>,
-    /// The same run with the console as text, for the board-report assertions.
-    run: Run,
-}
-
-/// Runs the example like [`Runner::run`], keeping the console bytes exactly as sent.
-fn run_raw(runner: &Runner, args: &[&str]) -> Result<RawRun> {
-    let mut child = Command::new(runner.emu)
-        .arg(runner.elf)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .with_context(|| format!("cannot start {}", runner.emu.display()))?;
-    let mut stdout_pipe = child.stdout.take().expect("piped");
-    let mut stderr_pipe = child.stderr.take().expect("piped");
-    let out = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stdout_pipe.read_to_end(&mut buf);
-        buf
-    });
-    let err = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stderr_pipe.read_to_end(&mut buf);
-        buf
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait()? {
-            break status;
-        }
-        if start.elapsed() > RUN_TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            bail!(
-                "the run did not finish within {} s and was killed",
-                RUN_TIMEOUT.as_secs()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let console = out.join().unwrap_or_default();
-    let stderr = String::from_utf8_lossy(&err.join().unwrap_or_default()).into_owned();
-    Ok(RawRun {
-        run: Run {
-            stdout: String::from_utf8_lossy(&console).into_owned(),
-            stderr,
-            code: status.code(),
-        },
-        console,
-    })
-}
-
 /// The workspace root (for reading example sources).
 fn workspace_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -805,20 +753,20 @@ fn defmt_line(decoded: &str, level: &str, message: &str) -> Result<(u64, usize)>
 
 fn defmt_hello(runner: &Runner) -> Result<()> {
     use defmt_decode::{FRAME_END, FRAME_START};
-    let raw = run_raw(runner, &[])?;
-    raw.run.ended_by_reset()?;
+    let raw = runner.run(&[])?;
+    raw.ended_by_reset()?;
     // The messages really travel as defmt frames, not as text.
     ensure!(
         raw.console
             .windows(2)
             .any(|w| w == [FRAME_END, FRAME_START]),
         "no defmt frame start on the console{}",
-        raw.run.context()
+        raw.context()
     );
     ensure!(
-        !raw.run.stdout.contains("logging over the console UART"),
+        !raw.stdout.contains("logging over the console UART"),
         "a defmt message appears as plain text{}",
-        raw.run.context()
+        raw.context()
     );
     let decoded = defmt_decode::decode_console(runner.elf, &raw.console)?;
     ensure!(
@@ -886,15 +834,15 @@ fn frame_ranges(console: &[u8]) -> Vec<std::ops::Range<usize>> {
 }
 
 fn defmt_hello_corrupted(runner: &Runner) -> Result<()> {
-    let raw = run_raw(runner, &[])?;
-    raw.run.ended_by_reset()?;
+    let raw = runner.run(&[])?;
+    raw.ended_by_reset()?;
     let frames = frame_ranges(&raw.console);
     ensure!(
         frames.len() == DEFMT_HELLO_LINES.len(),
         "expected {} defmt frames, found {}{}",
         DEFMT_HELLO_LINES.len(),
         frames.len(),
-        raw.run.context()
+        raw.context()
     );
     // Damage the second message (generic timer) two ways: a changed byte in the middle, and a
     // byte turned into 0x00 (which splits the frame in two).
