@@ -1,58 +1,16 @@
 //! The secure firmware model seen from the guest: hand-encoded AArch64 programs that issue
 //! SMC at EL1, run through the `db410c-emu` binary.
 
-use std::process::Command;
+mod common;
+use common::LOAD;
 
-const LOAD: u64 = 0x8008_0000;
-
-/// A minimal ELF64 (AArch64, one PT_LOAD segment at `LOAD`) holding `code`.
-fn elf(code: &[u32]) -> Vec<u8> {
-    let mut e = Vec::new();
-    e.extend_from_slice(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0");
-    e.extend_from_slice(&2u16.to_le_bytes()); // ET_EXEC
-    e.extend_from_slice(&183u16.to_le_bytes()); // EM_AARCH64
-    e.extend_from_slice(&1u32.to_le_bytes());
-    e.extend_from_slice(&LOAD.to_le_bytes()); // entry
-    e.extend_from_slice(&64u64.to_le_bytes()); // phoff
-    e.extend_from_slice(&0u64.to_le_bytes()); // shoff
-    e.extend_from_slice(&0u32.to_le_bytes());
-    for v in [64u16, 56, 1, 64, 0, 0] {
-        e.extend_from_slice(&v.to_le_bytes());
-    }
-    let off = 0x78u64;
-    let size = (code.len() * 4) as u64;
-    e.extend_from_slice(&1u32.to_le_bytes()); // PT_LOAD
-    e.extend_from_slice(&7u32.to_le_bytes()); // RWX
-    for v in [off, LOAD, LOAD, size, size, 4] {
-        e.extend_from_slice(&v.to_le_bytes());
-    }
-    for w in code {
-        e.extend_from_slice(&w.to_le_bytes());
-    }
-    e
-}
-
-struct Run {
-    code: i32,
-    stderr: String,
-}
-
-fn run(name: &str, code: &[u32]) -> Run {
-    let path = std::env::temp_dir().join(format!(
-        "db410c-emu-smc-test-{}-{name}.elf",
-        std::process::id()
-    ));
-    std::fs::write(&path, elf(code)).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_db410c-emu"))
-        .args(["--max-instructions", "100000"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    let _ = std::fs::remove_file(&path);
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+/// Runs `code` with a small instruction budget (these programs are a few instructions long).
+fn run(name: &str, code: &[u32]) -> common::Run {
+    common::run(
+        &format!("smc-{name}"),
+        code,
+        &["--max-instructions", "100000"],
+    )
 }
 
 // Hand-encoded instructions.
