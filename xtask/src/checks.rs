@@ -214,6 +214,11 @@ pub fn all() -> Vec<ExampleCheck> {
         },
         ExampleCheck {
             example: "defmt_hello",
+            what: "flash --monitor decodes a board's console (captured here from a run)",
+            run: flash_monitor,
+        },
+        ExampleCheck {
+            example: "defmt_hello",
             what: "defmt frames decode with level, location, timestamp",
             run: defmt_hello,
         },
@@ -1204,6 +1209,43 @@ fn cargo_runner(root: &Path) -> Result<()> {
     ensure!(
         recorded.trim_end().starts_with("boot ") && recorded.trim_end().ends_with("hello.boot.img"),
         "unexpected fastboot call: {recorded:?}"
+    );
+    Ok(())
+}
+
+/// `cargo xtask flash defmt_hello --monitor PORT` with a fake fastboot: the "port" is a file
+/// holding the console bytes the virtual board captured, so the monitor decodes exactly what
+/// a board would send (plain text and defmt frames) and ends at its end.
+fn flash_monitor(runner: &Runner) -> Result<()> {
+    let root = workspace_root();
+    let capture = runner.run(&[])?;
+    capture.ended_by_reset()?;
+    let scratch = tempfile::tempdir()?;
+    let port = scratch.path().join("console.bin");
+    std::fs::write(&port, &capture.console)?;
+    let log = scratch.path().join("log");
+    let fake_dir = scratch.path().join("bin");
+    std::fs::create_dir(&fake_dir)?;
+    crate::flash::write_fake_fastboot(&fake_dir, &log, "0123abcd\\tfastboot\\n", None)?;
+    let path = std::env::join_paths(std::iter::once(fake_dir).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))?;
+    let port_arg = port.to_string_lossy().into_owned();
+    let run = xtask(
+        root,
+        &["flash", "defmt_hello", "--monitor", &port_arg],
+        &path,
+    )?;
+    run.exit_code_is(0)?;
+    run.console_has(
+        r"\[INFO \] defmt_hello: logging over the console UART \(examples/defmt_hello\.rs:\d+\)",
+    )?;
+    run.console_has(r"plain text from the console driver")?;
+    run.console_has(r"\[WARN \] about to reset the board through PS_HOLD")?;
+    let recorded = std::fs::read_to_string(&log).unwrap_or_default();
+    ensure!(
+        recorded.contains("boot "),
+        "fastboot was not asked to boot: {recorded:?}"
     );
     Ok(())
 }

@@ -4,8 +4,7 @@
 //! PATH, so tests substitute a fake without touching a real one. Each fastboot step's output
 //! is captured and shown only when it fails. Default: `fastboot boot IMG` (runs from RAM, the
 //! board keeps its installed OS). `--persist`: `fastboot flash boot IMG` then `fastboot reboot`.
-//! Watching the console (`--monitor`) is not done here yet: use a serial terminal on the
-//! board's UART (low-speed expansion header, 115200 8N1).
+//! Watching the console afterwards (`--monitor PORT`) is `crate::monitor`.
 
 use crate::image;
 use crate::progress::Progress;

@@ -15,6 +15,7 @@ mod defmt_decode;
 mod flash;
 mod image;
 mod lava;
+mod monitor;
 mod prereq;
 mod progress;
 mod regen;
@@ -74,6 +75,10 @@ enum Command {
         /// The board's fastboot serial number, when several boards are in fastboot mode.
         #[arg(long)]
         serial: Option<String>,
+        /// Then show the board's console from this serial port (e.g. /dev/ttyUSB0), decoding
+        /// defmt frames like `cargo xtask run`.
+        #[arg(long, value_name = "PORT")]
+        monitor: Option<PathBuf>,
     },
     /// Write a LAVA job definition that runs an example on a lab's DragonBoard 410c.
     Lava {
@@ -209,6 +214,7 @@ fn run() -> Result<ExitCode> {
             persist,
             dry_run,
             serial,
+            monitor,
         } => {
             let options = flash::FlashOptions {
                 persist,
@@ -216,6 +222,15 @@ fn run() -> Result<ExitCode> {
                 serial,
             };
             flash::run(&root, &example, &options, &progress::Progress::for_stderr())?;
+            if let Some(port) = monitor {
+                if dry_run {
+                    println!("then: show the console of {} at 115200 8N1", port.display());
+                } else {
+                    let name = build::check_example_name(&root, &example)?;
+                    let elf = build::examples(&root, &[name])?.remove(0);
+                    monitor::run(&port, &elf)?;
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Lava {
