@@ -4,12 +4,11 @@
 //! what the firmware printed (stdout = the console UART) and what the board observed (stderr:
 //! `emu: ` lines, e.g. GPIO transitions with their virtual time, the PS_HOLD reset).
 
-use anyhow::{Context, Result, bail, ensure};
+use anyhow::{Context, Result, ensure};
 use regex::Regex;
-use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 /// Generic timer ticks per second on this SoC (19.2 MHz XO).
 pub const TICKS_PER_SECOND: u64 = 19_200_000;
@@ -42,46 +41,14 @@ impl Runner<'_> {
 
 /// Runs a process with a wall-clock limit, capturing its output.
 pub fn run_process(command: &mut Command) -> Result<Run> {
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .with_context(|| format!("cannot start {:?}", command.get_program()))?;
-    let mut stdout_pipe = child.stdout.take().expect("piped");
-    let mut stderr_pipe = child.stderr.take().expect("piped");
-    let out = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stdout_pipe.read_to_end(&mut buf);
-        buf
-    });
-    let err = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stderr_pipe.read_to_end(&mut buf);
-        buf
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait()? {
-            break status;
-        }
-        if start.elapsed() > RUN_TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            bail!(
-                "the run did not finish within {} s and was killed",
-                RUN_TIMEOUT.as_secs()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let console = out.join().unwrap_or_default();
-    let stderr = String::from_utf8_lossy(&err.join().unwrap_or_default()).into_owned();
+    let what = format!("{:?}", command.get_program());
+    let output =
+        crate::process::run_with_limit(command, &format!("the run of {what}"), RUN_TIMEOUT)?;
     Ok(Run {
-        stdout: String::from_utf8_lossy(&console).into_owned(),
-        console,
-        stderr,
-        code: status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        console: output.stdout,
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        code: output.status.code(),
     })
 }
 
@@ -721,13 +688,6 @@ fn size_table(root: &Path) -> Result<()> {
 // Until `mod defmt_decode;` is declared in main.rs, the decoder is compiled as part of this
 use crate::defmt_decode;
 
-/// The workspace root (for reading example sources).
-fn workspace_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives one level below the workspace root")
-}
-
 /// The decoded defmt lines of defmt_hello, in the order the example logs them.
 const DEFMT_HELLO_LINES: [(&str, &str); 4] = [
     ("INFO ", r"defmt_hello: logging over the console UART"),
@@ -787,7 +747,8 @@ fn defmt_hello(runner: &Runner) -> Result<()> {
         !decoded.contains("[DEBUG]") && !decoded.contains("board taken"),
         "the debug message was not filtered out:\n{decoded}"
     );
-    let source = std::fs::read_to_string(workspace_root().join("examples/defmt_hello.rs"))?;
+    let source =
+        std::fs::read_to_string(crate::process::workspace_root()?.join("examples/defmt_hello.rs"))?;
     let source_lines: Vec<&str> = source.lines().collect();
     let mut previous_micros = 0;
     for (level, message) in DEFMT_HELLO_LINES {
@@ -1217,7 +1178,7 @@ fn cargo_runner(root: &Path) -> Result<()> {
 /// holding the console bytes the virtual board captured, so the monitor decodes exactly what
 /// a board would send (plain text and defmt frames) and ends at its end.
 fn flash_monitor(runner: &Runner) -> Result<()> {
-    let root = workspace_root();
+    let root = crate::process::workspace_root()?;
     let capture = runner.run(&[])?;
     capture.ended_by_reset()?;
     let scratch = tempfile::tempdir()?;
@@ -1232,7 +1193,7 @@ fn flash_monitor(runner: &Runner) -> Result<()> {
     )))?;
     let port_arg = port.to_string_lossy().into_owned();
     let run = xtask(
-        root,
+        &root,
         &["flash", "defmt_hello", "--monitor", &port_arg],
         &path,
     )?;

@@ -119,10 +119,7 @@ impl ConsoleDecoder {
             defmt,
             state: State::Text,
             at_line_start: true,
-            workspace_root: Path::new(env!("CARGO_MANIFEST_DIR"))
-                .parent()
-                .unwrap_or(Path::new("/"))
-                .to_path_buf(),
+            workspace_root: crate::process::workspace_root().unwrap_or_else(|_| PathBuf::from("/")),
         })
     }
 

@@ -12,6 +12,7 @@ use anyhow::{Context, Result, bail};
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 /// Command-line choices of `cargo xtask flash`.
 #[derive(Debug, Clone, Default)]
@@ -22,7 +23,16 @@ pub struct FlashOptions {
     pub dry_run: bool,
     /// Which board (fastboot serial number) when several are in fastboot mode.
     pub serial: Option<String>,
+    /// How long one fastboot step may take before it is stopped (default [`STEP_LIMIT`];
+    /// `fastboot devices` gets at most [`DEVICES_LIMIT`]).
+    pub step_limit: Option<Duration>,
 }
+
+/// Time limit for `fastboot boot` / `flash boot` / `reboot`: a boot image of a few MiB takes
+/// seconds over USB 2.0; minutes mean a stuck tool or board.
+pub const STEP_LIMIT: Duration = Duration::from_secs(300);
+/// Time limit for `fastboot devices`, which answers at once.
+pub const DEVICES_LIMIT: Duration = Duration::from_secs(30);
 
 /// What to tell a user whose board is not in fastboot mode.
 pub const NO_DEVICE: &str = "no device in fastboot mode (hold Volume-Down (S4) while powering on \
@@ -94,6 +104,7 @@ pub fn execute(
         None => Vec::new(),
     };
     let steps = plan(image, options.persist);
+    let step_limit = options.step_limit.unwrap_or(STEP_LIMIT);
     if options.dry_run {
         println!("{}", shell_line(program, &[OsString::from("devices")]));
         for step in &steps {
@@ -106,10 +117,11 @@ pub fn execute(
     let devices = progress.step(
         "looking for a board in fastboot mode (fastboot devices)",
         || {
-            let output = Command::new(program)
-                .arg("devices")
-                .output()
-                .with_context(|| format!("cannot run {}", program.display()))?;
+            let output = crate::process::run_with_limit(
+                Command::new(program).arg("devices"),
+                &format!("`{} devices`", program.display()),
+                step_limit.min(DEVICES_LIMIT),
+            )?;
             if !output.status.success() {
                 bail!(
                     "`fastboot devices` failed ({}): {}",
@@ -126,10 +138,11 @@ pub fn execute(
         let args: Vec<OsString> = serial_args.iter().chain(step).cloned().collect();
         let line = shell_line(program, &args);
         let result = progress.step(&format!("running {line}"), || -> Result<()> {
-            let output = Command::new(program)
-                .args(&args)
-                .output()
-                .with_context(|| format!("cannot run {line}"))?;
+            let output = crate::process::run_with_limit(
+                Command::new(program).args(&args),
+                &format!("`{line}`"),
+                step_limit,
+            )?;
             if output.status.success() {
                 return Ok(());
             }
@@ -320,6 +333,31 @@ mod tests {
             "{}",
             fake.log()
         );
+    }
+
+    #[test]
+    fn a_hanging_fastboot_is_stopped_with_a_clear_error() {
+        use std::os::unix::fs::PermissionsExt;
+        let fake = fake("1f980087\\tfastboot\\n", None);
+        std::fs::write(
+            &fake.program,
+            "#!/bin/sh\nif [ \"$1\" = devices ]; then printf '1f980087\\tfastboot\\n'; exit 0; fi\nexec sleep 30\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&fake.program, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let started = std::time::Instant::now();
+        let error = fake
+            .run(&FlashOptions {
+                step_limit: Some(Duration::from_millis(500)),
+                ..Default::default()
+            })
+            .unwrap_err();
+        let message = format!("{error:#}");
+        assert!(
+            message.contains("boot") && message.contains("did not finish within"),
+            "{message}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(10));
     }
 
     #[test]

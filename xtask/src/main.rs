@@ -17,6 +17,7 @@ mod image;
 mod lava;
 mod monitor;
 mod prereq;
+mod process;
 mod progress;
 mod regen;
 mod size;
@@ -131,7 +132,7 @@ fn main() -> ExitCode {
 
 fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
-    let root = workspace_root();
+    let root = process::workspace_root()?;
     match cli.command {
         Command::Regen { check } => regen::run(&root, check).map(|()| ExitCode::SUCCESS),
         Command::Build { example } => {
@@ -220,6 +221,7 @@ fn run() -> Result<ExitCode> {
                 persist,
                 dry_run,
                 serial,
+                step_limit: None,
             };
             flash::run(&root, &example, &options, &progress::Progress::for_stderr())?;
             if let Some(port) = monitor {
@@ -305,12 +307,4 @@ fn run_on_board(
 /// Maps a child's exit status to ours (signals become 1).
 fn exit_code_of(status: std::process::ExitStatus) -> ExitCode {
     ExitCode::from(status.code().map_or(1, |c| c.clamp(0, 255) as u8))
-}
-
-/// The workspace root (the parent of this crate's directory).
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives one level below the workspace root")
-        .to_path_buf()
 }
