@@ -8,8 +8,16 @@
 //!   agrees with the committed file) and prefixed with a "generated, do not edit" header.
 //!   svd2rust itself emits the crate attributes (`no_std`, its naming `allow`s); the output
 //!   passes clippy without further allowances.
+//! - The SVD is validated first (`svd_check`: schema, overlaps, bit ranges, enumerated values,
+//!   duplicate names); any problem stops the run before anything is generated or written, and
+//!   all problems are listed with their `file:line:column` and element path.
+//! - Safe setters: before rendering, every writable multi-bit field without a `writeConstraint`
+//!   or write enumerated values is given a full-range `writeConstraint` in memory, so svd2rust
+//!   generates a safe `set()` for it (see [`declare_any_value_writable`] for why that is sound
+//!   on this chip, and which fields keep an `unsafe bits()` on purpose; `docs/svd.md`).
 //! - `--check` generates into a temporary directory and compares byte for byte with the
-//!   committed files, so it never writes inside the workspace.
+//!   committed files, so it never writes inside the workspace; it names each stale file and
+//!   its first differing line.
 //! - A normal run only rewrites files whose contents changed, to keep rebuilds cheap.
 
 use anyhow::{Context, Result, bail};
@@ -35,14 +43,20 @@ pub fn run(root: &Path, check: bool) -> Result<()> {
     if check {
         let stale = check_up_to_date(&options, &pac_src)?;
         if !stale.is_empty() {
-            let names: Vec<String> = stale
+            let lines: Vec<String> = stale
                 .iter()
-                .map(|p| p.strip_prefix(root).unwrap_or(p).display().to_string())
+                .map(|difference| {
+                    let path = difference
+                        .path
+                        .strip_prefix(root)
+                        .unwrap_or(&difference.path);
+                    format!("\n  {}: {}", path.display(), difference.detail)
+                })
                 .collect();
             bail!(
-                "the generated PAC is stale (it does not match what {SVD_PATH} generates): {}; \
-                 run `cargo xtask regen`",
-                names.join(", ")
+                "the generated PAC is stale (it does not match what {SVD_PATH} generates); \
+                 run `cargo xtask regen`:{}",
+                lines.concat()
             );
         }
         println!("{PAC_SRC_DIR} is up to date with {SVD_PATH}");
@@ -142,9 +156,10 @@ fn generate(input: &str, config: svd2rust::Config) -> Result<String> {
 /// - fields with write enumerated values that do not cover every value: the missing values are
 ///   reserved encodings (an RCG source that is not wired, an undocumented UART command), and
 ///   the generated enum or `unsafe bits()` is the way to write them;
-/// - fields that already have a `writeConstraint`: a partial range keeps svd2rust's checked
-///   setter, and `<useEnumeratedValues>true</useEnumeratedValues>` is the SVD's way to opt a
-///   field out of this rule (e.g. a future DMA address field: `bits()` stays `unsafe`);
+/// - fields that already have a `writeConstraint`: a partial range is left to svd2rust (a
+///   checked `set()` for fields wider than 8 bits, `unsafe bits()` only for narrower ones),
+///   and `<useEnumeratedValues>true</useEnumeratedValues>` is the SVD's way to opt a field out
+///   of this rule (e.g. a future DMA address field: its `bits()` stays `unsafe`);
 /// - one-bit fields (svd2rust already treats both values as valid) and read-only fields.
 ///
 /// The register-level `W::bits()` keeps svd2rust's rule (safe only for a register that is one
@@ -235,19 +250,31 @@ fn generate_into(options: &Options<'_>, out_dir: &Path) -> Result<Vec<PathBuf>> 
     Ok(written)
 }
 
+/// A committed file that is not what the generator writes.
+#[derive(Debug, PartialEq, Eq)]
+struct Difference {
+    path: PathBuf,
+    /// What differs: the first differing line, or that the file is missing or stray.
+    detail: String,
+}
+
 /// Generates into a temporary directory and returns the committed files in `committed_dir`
 /// that differ from (or are missing compared with) the fresh output, plus any stray `.rs`
 /// file there that the generator does not produce.
-fn check_up_to_date(options: &Options<'_>, committed_dir: &Path) -> Result<Vec<PathBuf>> {
+fn check_up_to_date(options: &Options<'_>, committed_dir: &Path) -> Result<Vec<Difference>> {
     let fresh_dir = TempDir::new("regen-check")?;
     generate_into(options, fresh_dir.path())?;
     let mut stale = Vec::new();
     for name in GENERATED_FILES {
         let fresh = std::fs::read(fresh_dir.path().join(name))
             .with_context(|| format!("cannot read the freshly generated {name}"))?;
-        let committed_path = committed_dir.join(name);
-        if std::fs::read(&committed_path).ok() != Some(fresh) {
-            stale.push(committed_path);
+        let path = committed_dir.join(name);
+        let detail = match std::fs::read(&path) {
+            Err(_) => Some("missing (the generator writes it)".to_owned()),
+            Ok(committed) => first_difference(&committed, &fresh),
+        };
+        if let Some(detail) = detail {
+            stale.push(Difference { path, detail });
         }
     }
     if let Ok(entries) = std::fs::read_dir(committed_dir) {
@@ -261,9 +288,59 @@ fn check_up_to_date(options: &Options<'_>, committed_dir: &Path) -> Result<Vec<P
             })
             .collect();
         strays.sort();
-        stale.extend(strays);
+        stale.extend(strays.into_iter().map(|path| Difference {
+            path,
+            detail: "not produced by the generator (stray file)".to_owned(),
+        }));
     }
     Ok(stale)
+}
+
+/// Where `committed` first differs from `fresh`, line by line; `None` when they are equal.
+fn first_difference(committed: &[u8], fresh: &[u8]) -> Option<String> {
+    if committed == fresh {
+        return None;
+    }
+    let committed = String::from_utf8_lossy(committed);
+    let fresh = String::from_utf8_lossy(fresh);
+    let mut committed_lines = committed.split_inclusive('\n');
+    let mut fresh_lines = fresh.split_inclusive('\n');
+    let mut number = 1;
+    loop {
+        match (committed_lines.next(), fresh_lines.next()) {
+            (Some(a), Some(b)) if a == b => number += 1,
+            (Some(a), Some(b)) => {
+                return Some(format!(
+                    "line {number} differs: committed `{}`, generated `{}`",
+                    shorten(a),
+                    shorten(b)
+                ));
+            }
+            (Some(a), None) => {
+                return Some(format!(
+                    "line {number} is extra (the generated file is shorter): `{}`",
+                    shorten(a)
+                ));
+            }
+            (None, Some(b)) => {
+                return Some(format!(
+                    "line {number} is missing (the committed file is shorter): generated `{}`",
+                    shorten(b)
+                ));
+            }
+            // Equal text: the bytes differed only in invalid UTF-8.
+            (None, None) => return Some("differs in bytes that are not UTF-8".to_owned()),
+        }
+    }
+}
+
+/// A line for a message: trimmed, at most 100 characters.
+fn shorten(line: &str) -> String {
+    let line = line.trim_end_matches(['\n', '\r']).trim();
+    match line.char_indices().nth(100) {
+        Some((at, _)) => format!("{}...", &line[..at]),
+        None => line.to_owned(),
+    }
 }
 
 /// A directory under the system temp dir, removed on drop.
@@ -460,18 +537,34 @@ mod tests {
 
         let lib_rs = out.join("lib.rs");
         let mut text = std::fs::read_to_string(&lib_rs).unwrap();
+        let generated_lines = text.lines().count();
         text.push_str("// hand edit\n");
         std::fs::write(&lib_rs, text).unwrap();
         assert_eq!(
             check_up_to_date(&options, &out).unwrap(),
-            vec![lib_rs.clone()]
+            vec![Difference {
+                path: lib_rs.clone(),
+                detail: format!(
+                    "line {} is extra (the generated file is shorter): `// hand edit`",
+                    generated_lines + 1
+                ),
+            }]
         );
 
         std::fs::write(out.join("extra.rs"), "// stray\n").unwrap();
         std::fs::remove_file(&lib_rs).unwrap();
         assert_eq!(
             check_up_to_date(&options, &out).unwrap(),
-            vec![lib_rs.clone(), out.join("extra.rs")]
+            vec![
+                Difference {
+                    path: lib_rs.clone(),
+                    detail: "missing (the generator writes it)".into(),
+                },
+                Difference {
+                    path: out.join("extra.rs"),
+                    detail: "not produced by the generator (stray file)".into(),
+                },
+            ]
         );
 
         std::fs::remove_file(out.join("extra.rs")).unwrap();
@@ -487,9 +580,140 @@ mod tests {
         let out = dir.path().join("src");
         generate_into(&options(&svd), &out).unwrap();
         std::fs::write(&svd, SMALL_SVD.replace("CTRL", "CONTROL")).unwrap();
+        let stale = check_up_to_date(&options(&svd), &out).unwrap();
+        assert_eq!(stale.len(), 1, "{stale:?}");
+        assert_eq!(stale[0].path, out.join("lib.rs"));
+        // The first differing line is named, with both versions of it.
+        let committed = std::fs::read_to_string(out.join("lib.rs")).unwrap();
+        let first = committed
+            .lines()
+            .position(|line| line.to_lowercase().contains("ctrl"))
+            .unwrap();
+        let detail = &stale[0].detail;
+        assert!(
+            detail.starts_with(&format!("line {} differs: committed `", first + 1)),
+            "{detail}"
+        );
+        let lowercase = detail.to_lowercase();
+        assert!(
+            lowercase.contains("committed `ctrl") && lowercase.contains("generated `control"),
+            "{detail}"
+        );
+    }
+
+    #[test]
+    fn first_difference_names_the_line() {
+        assert_eq!(first_difference(b"a\nb\n", b"a\nb\n"), None);
         assert_eq!(
-            check_up_to_date(&options(&svd), &out).unwrap(),
-            vec![out.join("lib.rs")]
+            first_difference(b"a\nb\nc\n", b"a\nB\nc\n").unwrap(),
+            "line 2 differs: committed `b`, generated `B`"
+        );
+        assert_eq!(
+            first_difference(b"a\n", b"a\nb\n").unwrap(),
+            "line 2 is missing (the committed file is shorter): generated `b`"
+        );
+        let long = "x".repeat(150);
+        let detail = first_difference(long.as_bytes(), b"y").unwrap();
+        assert!(
+            detail.contains(&format!("`{}...`", "x".repeat(100))),
+            "{detail}"
+        );
+    }
+
+    #[test]
+    fn an_invalid_svd_writes_nothing() {
+        let dir = TempDir::new("test-invalid-writes-nothing").unwrap();
+        let svd = dir.path().join("overlap.svd");
+        let out = dir.path().join("src");
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join("lib.rs"), "// previous output\n").unwrap();
+        // A second register at CTRL's address, and a field past bit 31: both reported.
+        let broken = SMALL_SVD
+            .replace(
+                "      </registers>",
+                "        <register><name>ALIAS</name><addressOffset>0x0</addressOffset></register>\n      </registers>",
+            )
+            .replace("[0:0]", "[32:0]");
+        std::fs::write(&svd, broken).unwrap();
+        let text = format!("{:#}", generate_into(&options(&svd), &out).unwrap_err());
+        assert!(
+            text.contains("overlap.svd: invalid SVD (2 problems;"),
+            "{text}"
+        );
+        assert!(
+            text.contains("overlap.svd:23:13: BLOCK/CTRL/EN: bits 0..=32"),
+            "{text}"
+        );
+        assert!(
+            text.contains("overlap.svd:26:9: BLOCK/ALIAS: register `ALIAS`"),
+            "{text}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("lib.rs")).unwrap(),
+            "// previous output\n"
+        );
+    }
+
+    /// The writer type svd2rust generates for field `name` (its `...W<'a, REG> = ...;` line).
+    fn writer_of(lib_rs: &str, name: &str) -> Option<String> {
+        let start = lib_rs.find(&format!("pub type {name}W<'a, REG> ="))?;
+        let end = start + lib_rs[start..].find(';')?;
+        Some(
+            lib_rs[start..end]
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+    }
+
+    #[test]
+    fn multi_bit_fields_get_a_safe_setter_unless_marked() {
+        let dir = TempDir::new("test-safe-setter").unwrap();
+        let svd = dir.path().join("fields.svd");
+        let fields = r#"<field><name>EN</name><description>enable</description><bitRange>[0:0]</bitRange></field>
+            <field><name>LEVEL</name><description>any value</description><bitRange>[4:1]</bitRange></field>
+            <field><name>SEL</name><description>reserved encodings</description><bitRange>[6:5]</bitRange>
+              <enumeratedValues><name>SEL</name>
+                <enumeratedValue><name>A</name><description>a</description><value>0</value></enumeratedValue>
+                <enumeratedValue><name>B</name><description>b</description><value>2</value></enumeratedValue>
+              </enumeratedValues></field>
+            <field><name>ADDRESS</name><description>opted out</description><bitRange>[15:8]</bitRange>
+              <writeConstraint><useEnumeratedValues>true</useEnumeratedValues></writeConstraint></field>
+            <field><name>LIMIT</name><description>partial range</description><bitRange>[19:16]</bitRange>
+              <writeConstraint><range><minimum>0</minimum><maximum>9</maximum></range></writeConstraint></field>
+            <field><name>COUNT</name><description>read-only</description><bitRange>[27:20]</bitRange><access>read-only</access></field>"#;
+        let text = SMALL_SVD.replace(
+            r#"<field><name>EN</name><description>enable</description><bitRange>[0:0]</bitRange></field>"#,
+            fields,
+        );
+        assert_ne!(text, SMALL_SVD);
+        std::fs::write(&svd, text).unwrap();
+        let files = render(&options(&svd)).unwrap();
+        let lib_rs = &files[0].1;
+        let writer = |name| writer_of(lib_rs, name);
+        assert_eq!(
+            writer("Level").as_deref(),
+            Some("pub type LevelW<'a, REG> = crate::FieldWriter<'a, REG, 4, u8, crate::Safe>")
+        );
+        // Not exhaustive: only the enum variants are safe; `bits()` stays unsafe.
+        assert_eq!(
+            writer("Sel").as_deref(),
+            Some("pub type SelW<'a, REG> = crate::FieldWriter<'a, REG, 2, Sel>")
+        );
+        assert_eq!(
+            writer("Address").as_deref(),
+            Some("pub type AddressW<'a, REG> = crate::FieldWriter<'a, REG, 8>")
+        );
+        assert_eq!(
+            writer("Limit").as_deref(),
+            // svd2rust's own choice for a partial range on a field of up to 8 bits: no checked
+            // `set()`, only `unsafe bits()` (wider fields get a checked `set()`).
+            Some("pub type LimitW<'a, REG> = crate::FieldWriter<'a, REG, 4>")
+        );
+        assert_eq!(writer("Count"), None);
+        assert_eq!(
+            writer("En").as_deref(),
+            Some("pub type EnW<'a, REG> = crate::BitWriter<'a, REG>")
         );
     }
 }
