@@ -106,8 +106,13 @@ fn render(options: &Options<'_>) -> Result<Vec<(&'static str, String)>> {
     // position, instead of svd-parser's first one (or none, for the layout problems it accepts).
     let problems = crate::svd_check::validate(&input);
     if !problems.is_empty() {
+        // Relative to the current directory when inside it, as compilers print paths.
+        let shown = std::env::current_dir()
+            .ok()
+            .and_then(|dir| svd.strip_prefix(dir).ok().map(Path::to_path_buf))
+            .unwrap_or_else(|| svd.to_path_buf());
         bail!(crate::svd_check::report(
-            &svd.display().to_string(),
+            &shown.display().to_string(),
             &problems
         ));
     }

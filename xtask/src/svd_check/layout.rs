@@ -518,7 +518,7 @@ fn check_overlaps(mut spans: Vec<Span<'_, '_>>, what: &str, problems: &mut Probl
             problems.add(
                 second.owner,
                 format!(
-                    "{} `{}` at {:#x}..{:#x} overlaps {} `{}` at {:#x}..{:#x} (line {})",
+                    "{} `{}` at {:#x}..{:#x} overlaps {} `{}` at {:#x}..{:#x} (at {})",
                     kind(second.owner),
                     child_text(second.owner, "name").unwrap_or("?"),
                     second.start,
