@@ -489,13 +489,12 @@ struct Span<'a, 'input> {
 fn check_overlaps(mut spans: Vec<Span<'_, '_>>, what: &str, problems: &mut Problems<'_, '_>) {
     spans.sort_by_key(|s| (s.start, s.end));
     let mut reported: Vec<(roxmltree::NodeId, roxmltree::NodeId)> = Vec::new();
-    for (index, span) in spans.iter().enumerate() {
-        for earlier in spans[..index].iter().rev() {
-            if earlier.end <= span.start
-                || earlier.owner == span.owner
-                || earlier.alternate
-                || span.alternate
-            {
+    // The earlier spans (by start) that reach past the current start: the only candidates.
+    let mut active: Vec<&Span> = Vec::new();
+    for span in &spans {
+        active.retain(|earlier| earlier.end > span.start);
+        for &earlier in &active {
+            if earlier.owner == span.owner || earlier.alternate || span.alternate {
                 continue;
             }
             let (first, second) = if earlier.owner.range().start <= span.owner.range().start {
@@ -531,6 +530,7 @@ fn check_overlaps(mut spans: Vec<Span<'_, '_>>, what: &str, problems: &mut Probl
                 ),
             );
         }
+        active.push(span);
     }
 }
 

@@ -476,3 +476,50 @@ fn all_problems_are_reported_together() {
         "{text}"
     );
 }
+
+#[test]
+fn alternate_registers_may_share_an_address() {
+    let svd = edit(
+        "<addressOffset>0x4</addressOffset>",
+        "<alternateRegister>CTRL</alternateRegister>\n          <addressOffset>0x0</addressOffset>",
+    );
+    assert_eq!(validate(&svd), vec![]);
+}
+
+#[test]
+fn derived_cluster_has_its_base_extent() {
+    // A copy of CH (8 bytes) at 0x28 fits; at 0x24 it covers CH's second register.
+    let copy = |offset: &str| {
+        edit(
+            "        </cluster>\n",
+            &format!(
+                "        </cluster>\n        <cluster derivedFrom=\"CH\"><name>CH2</name><addressOffset>{offset}</addressOffset></cluster>\n"
+            ),
+        )
+    };
+    assert_eq!(validate(&copy("0x28")), vec![]);
+    let svd = copy("0x24");
+    let problem = single_problem(&svd);
+    assert_problem(
+        &problem,
+        line_of(&svd, "<name>CH2"),
+        "UART/CH2",
+        "cluster `CH2` at 0x24..0x2c overlaps cluster `CH` at 0x20..0x28",
+    );
+}
+
+#[test]
+fn derived_register_has_its_base_size() {
+    // DATA2 copies DATA, made 64-bit: at 0xC it spans 0xC..0x14 and covers FIFO[0] at 0x10.
+    let svd = edit("<name>DATA</name>", "<name>DATA</name>\n          <size>64</size>").replace(
+        "        <cluster>\n",
+        "        <register derivedFrom=\"DATA\"><name>DATA2</name><addressOffset>0xC</addressOffset></register>\n        <cluster>\n",
+    );
+    let problem = single_problem(&svd);
+    assert_problem(
+        &problem,
+        line_of(&svd, "<name>DATA2"),
+        "UART/DATA2",
+        "register `DATA2` at 0xc..0x14 overlaps register `FIFO[%s]` at 0x10..0x14",
+    );
+}
