@@ -61,10 +61,12 @@ pub(super) fn check(device: Node<'_, '_>, problems: &mut Problems<'_, '_>) {
                 continue;
             }
             for index in 0..array.count {
-                let start = address + offset + index * array.increment;
+                let start = address
+                    .saturating_add(offset)
+                    .saturating_add(index.saturating_mul(array.increment));
                 spans.push(Span {
                     start,
-                    end: start + size,
+                    end: start.saturating_add(size),
                     owner: peripheral,
                     alternate: child(peripheral, "alternatePeripheral").is_some(),
                 });
@@ -117,10 +119,10 @@ fn check_scope(scope: Node<'_, '_>, default_size: u64, problems: &mut Problems<'
             .iter()
             .any(|tag| child(item, tag).is_some());
         for index in 0..array.count {
-            let start = offset + index * array.increment;
+            let start = offset.saturating_add(index.saturating_mul(array.increment));
             spans.push(Span {
                 start,
-                end: start + extent,
+                end: start.saturating_add(extent),
                 owner: item,
                 alternate,
             });
@@ -169,7 +171,11 @@ fn cluster_extent(cluster: Node<'_, '_>, default_size: u64, depth: usize) -> Opt
         let increment = child_text(item, "dimIncrement")
             .and_then(parse_integer)
             .unwrap_or(0);
-        end = end.max(offset + count.saturating_sub(1) * increment + extent);
+        end = end.max(
+            offset
+                .saturating_add(count.saturating_sub(1).saturating_mul(increment))
+                .saturating_add(extent),
+        );
     }
     Some(end)
 }
@@ -207,14 +213,19 @@ fn check_register(register: Node<'_, '_>, size: u64, problems: &mut Problems<'_,
         let Some(array) = array_of(field, Some(width), problems) else {
             continue;
         };
-        let last = offset + array.count.saturating_sub(1) * array.increment;
-        if last + width > size {
+        let last = offset.saturating_add(
+            array
+                .count
+                .saturating_sub(1)
+                .saturating_mul(array.increment),
+        );
+        if last.saturating_add(width) > size {
             problems.add(
                 field,
                 format!(
                     "bits {}..={} do not fit the {size}-bit register",
                     last,
-                    last + width - 1
+                    last.saturating_add(width) - 1
                 ),
             );
             continue;
@@ -257,7 +268,7 @@ fn bit_range(field: Node<'_, '_>, problems: &mut Problems<'_, '_>) -> Option<(u6
             .and_then(|t| t.split_once(':'))
             .and_then(|(msb, lsb)| Some((parse_integer(msb)?, parse_integer(lsb)?)));
         match parsed {
-            Some((msb, lsb)) if msb >= lsb => (lsb, msb - lsb + 1),
+            Some((msb, lsb)) if msb >= lsb => (lsb, (msb - lsb).saturating_add(1)),
             _ => {
                 problems.add(
                     node,
@@ -270,7 +281,7 @@ fn bit_range(field: Node<'_, '_>, problems: &mut Problems<'_, '_>) -> Option<(u6
         let lsb = number(field, "lsb", problems);
         let msb = number(field, "msb", problems);
         match (lsb, msb) {
-            (Some(lsb), Some(msb)) if msb >= lsb => (lsb, msb - lsb + 1),
+            (Some(lsb), Some(msb)) if msb >= lsb => (lsb, (msb - lsb).saturating_add(1)),
             (Some(_), Some(_)) => {
                 problems.add(field, "<msb> is below <lsb>");
                 return None;
@@ -294,10 +305,13 @@ fn bit_range(field: Node<'_, '_>, problems: &mut Problems<'_, '_>) -> Option<(u6
     } else {
         return None;
     };
-    if offset + width > 64 {
+    if offset.saturating_add(width) > 64 {
         problems.add(
             field,
-            format!("bits up to {} are past bit 63", offset + width - 1),
+            format!(
+                "bits up to {} are past bit 63",
+                offset.saturating_add(width) - 1
+            ),
         );
         return None;
     }
@@ -413,7 +427,7 @@ fn dim_indices(node: Node<'_, '_>) -> Vec<String> {
         if let Some((first, last)) = list.split_once('-')
             && let (Ok(first), Ok(last)) = (first.trim().parse::<u64>(), last.trim().parse::<u64>())
         {
-            return (first..=last.min(first + MAX_DIM))
+            return (first..=last.min(first.saturating_add(MAX_DIM)))
                 .map(|i| i.to_string())
                 .collect();
         }

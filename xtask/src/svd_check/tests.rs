@@ -523,3 +523,15 @@ fn derived_register_has_its_base_size() {
         "register `DATA2` at 0xc..0x14 overlaps register `FIFO[%s]` at 0x10..0x14",
     );
 }
+
+#[test]
+fn huge_values_are_reported_not_overflowed() {
+    let svd = edit(
+        "<baseAddress>0x2000</baseAddress>",
+        "<baseAddress>0xFFFFFFFFFFFFFFFF</baseAddress>",
+    )
+    .replace("<msb>11</msb>", "<msb>18446744073709551615</msb>");
+    let problems = validate(&svd);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(problems[0].message.contains("past bit 63"), "{problems:#?}");
+}
