@@ -22,6 +22,7 @@ mod progress;
 mod regen;
 mod size;
 mod suite;
+mod svd_check;
 mod uboot;
 
 #[derive(Parser)]
