@@ -12,6 +12,7 @@ mod bench;
 mod build;
 mod checks;
 mod defmt_decode;
+mod elf_writer;
 mod flash;
 mod image;
 mod lava;

@@ -6,6 +6,7 @@
 //! packages `cmake` and `libclang-dev`. As root we install them with apt-get; otherwise we stop
 //! with the command to run.
 
+use crate::process;
 use anyhow::{Context, Result, bail};
 use std::path::Path;
 use std::process::Command;
@@ -61,7 +62,7 @@ pub fn virtual_board(_root: &Path) -> Result<()> {
         return Ok(());
     }
     let command = format!("apt-get update && apt-get install -y {}", missing.join(" "));
-    if !is_root() {
+    if !process::is_root() {
         bail!(
             "the virtual board needs the Debian packages {}; install them with:\n    sudo sh -c '{command}'",
             missing.join(", ")
@@ -79,21 +80,14 @@ pub fn virtual_board(_root: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Whether any of the given absolute paths' file names is an executable on PATH.
+/// Whether any of the given absolute paths' file names (other than libraries) is an
+/// executable on PATH.
 fn on_path(files: &[&str]) -> bool {
     files.iter().any(|f| {
-        let name = Path::new(f).file_name().unwrap_or_default();
-        std::env::var_os("PATH")
-            .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()))
-            .unwrap_or(false)
-            && !name.to_string_lossy().ends_with(".so")
+        let name = Path::new(f)
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy();
+        !name.ends_with(".so") && process::find_on_path(&name).is_some()
     })
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
 }

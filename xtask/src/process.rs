@@ -1,5 +1,6 @@
 //! Shared process and workspace helpers: the one place xtask starts child processes with a
-//! time limit, and finds the workspace it works on.
+//! time limit, finds the workspace it works on, looks programs up on PATH and asks whether it
+//! runs as root.
 //!
 //! Design notes:
 //! - The workspace root is found at run time (`CARGO_MANIFEST_DIR`, which `cargo run` sets
@@ -12,6 +13,7 @@
 //!   run in parallel threads, so spawning retries that error for a short, bounded time.
 
 use anyhow::{Context, Result, bail};
+use std::ffi::OsStr;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -40,6 +42,35 @@ pub fn workspace_root() -> Result<PathBuf> {
 fn is_workspace_root(dir: &Path) -> bool {
     std::fs::read_to_string(dir.join("Cargo.toml"))
         .is_ok_and(|text| text.lines().any(|line| line.trim() == "[workspace]"))
+}
+
+/// The first executable called `name` in the directories of `path_env` (a `$PATH` value).
+pub fn find_in_path(name: &str, path_env: Option<&OsStr>) -> Option<PathBuf> {
+    std::env::split_paths(path_env?)
+        .map(|dir| dir.join(name))
+        .find(|p| is_executable(p))
+}
+
+/// The first executable called `name` on this process's PATH.
+pub fn find_on_path(name: &str) -> Option<PathBuf> {
+    find_in_path(name, std::env::var_os("PATH").as_deref())
+}
+
+/// Whether `path` is a regular file with an execute bit.
+pub fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    path.metadata()
+        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
+}
+
+/// Whether xtask runs as root (then it may install Debian packages itself).
+pub fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
 }
 
 /// How long to keep retrying a start that fails with "Text file busy".
