@@ -5,7 +5,7 @@
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod bench;
@@ -21,6 +21,7 @@ mod prereq;
 mod process;
 mod progress;
 mod regen;
+mod session;
 mod size;
 mod suite;
 mod uboot;
@@ -157,7 +158,7 @@ fn run() -> Result<ExitCode> {
             let elf_bytes = std::fs::read(&elf)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", elf.display()))?;
             let decoder = defmt_decode::ConsoleDecoder::new(&elf_bytes)?;
-            run_on_board(&emu, &elf, &emu_args, Some(decoder))
+            session::run_on_board(&emu, &elf, &emu_args, Some(decoder))
         }
         Command::Runner { elf, args } => {
             if std::env::var("DB410C_RUNNER").as_deref() == Ok("board") {
@@ -173,17 +174,13 @@ fn run() -> Result<ExitCode> {
                     "xtask: DB410C_RUNNER=board: fastboot boot {}",
                     out.display()
                 );
-                let status = std::process::Command::new(
-                    std::env::var_os("FASTBOOT").unwrap_or_else(|| "fastboot".into()),
-                )
-                .arg("boot")
-                .arg(&out)
-                .status()
-                .map_err(|e| {
-                    anyhow::anyhow!(
-                        "cannot run fastboot ({e}); install it: sudo apt-get install fastboot"
-                    )
-                })?;
+                let fastboot =
+                    flash::find_fastboot(std::env::var_os("FASTBOOT"), std::env::var_os("PATH"))?;
+                let status = std::process::Command::new(&fastboot)
+                    .arg("boot")
+                    .arg(&out)
+                    .status()
+                    .map_err(|e| anyhow::anyhow!("cannot run {}: {e}", fastboot.display()))?;
                 return Ok(exit_code_of(status));
             }
             prereq::virtual_board(&root)?;
@@ -191,7 +188,7 @@ fn run() -> Result<ExitCode> {
             let elf_bytes = std::fs::read(&elf)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", elf.display()))?;
             let decoder = defmt_decode::ConsoleDecoder::new(&elf_bytes)?;
-            run_on_board(&emu, &elf, &args, Some(decoder))
+            session::run_on_board(&emu, &elf, &args, Some(decoder))
         }
         Command::Uboot { emu_args } => {
             prereq::virtual_board(&root)?;
@@ -199,7 +196,7 @@ fn run() -> Result<ExitCode> {
             let emu = build::virtual_board(&root)?;
             let mut args = vec!["--stdin".to_owned()];
             args.extend(emu_args);
-            run_on_board(&emu, &uboot, &args, None)
+            session::run_on_board(&emu, &uboot, &args, None)
         }
         Command::Image { example, out } => {
             let path = image::build_image(
@@ -265,44 +262,6 @@ fn run() -> Result<ExitCode> {
         }
         Command::Test { only } => suite::run(&root, only.as_deref()),
     }
-}
-
-/// Runs an image on the virtual board, streaming its console (through `decoder` if given) to
-/// our stdout; stdin and stderr are shared with the board. Returns the board's exit status.
-fn run_on_board(
-    emu: &Path,
-    image: &Path,
-    args: &[String],
-    mut decoder: Option<defmt_decode::ConsoleDecoder>,
-) -> Result<ExitCode> {
-    use std::io::{Read, Write};
-    let mut child = std::process::Command::new(emu)
-        .arg(image)
-        .args(args)
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|e| anyhow::anyhow!("cannot start {}: {e}", emu.display()))?;
-    let mut console = child.stdout.take().expect("stdout is piped");
-    let mut out = std::io::stdout().lock();
-    let mut buffer = [0u8; 4096];
-    loop {
-        let n = match console.read(&mut buffer) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e.into()),
-        };
-        match decoder.as_mut() {
-            Some(d) => out.write_all(&d.push(&buffer[..n]))?,
-            None => out.write_all(&buffer[..n])?,
-        }
-        out.flush()?;
-    }
-    if let Some(d) = decoder.as_mut() {
-        out.write_all(&d.finish())?;
-    }
-    out.flush()?;
-    Ok(exit_code_of(child.wait()?))
 }
 
 /// Maps a child's exit status to ours (signals become 1).

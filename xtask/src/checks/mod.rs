@@ -270,6 +270,10 @@ pub fn tool_checks() -> Vec<ToolCheck> {
             run: tools::cargo_runner,
         },
         ToolCheck {
+            what: "run and runner exit 101 on a panic, 102 on an exception, 0 for hello",
+            run: faults::exit_codes,
+        },
+        ToolCheck {
             what: "unknown example name is a clear error",
             run: tools::unknown_example,
         },
