@@ -13,6 +13,7 @@ mod build;
 mod checks;
 mod defmt_decode;
 mod elf_writer;
+mod expected_output;
 mod flash;
 mod image;
 mod lava;

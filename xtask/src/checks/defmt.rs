@@ -7,25 +7,58 @@ use regex::Regex;
 
 use crate::defmt_decode;
 
-/// The decoded defmt lines of defmt_hello, in the order the example logs them.
-const DEFMT_HELLO_LINES: [(&str, &str); 4] = [
-    ("INFO ", r"defmt_hello: logging over the console UART"),
-    (
-        "INFO ",
-        r"generic timer: 19200000 Hz, 4 cores, sum of \[1, 2, 3, 4\] = 10",
-    ),
-    (
-        "INFO ",
-        r"status register 0x000000c8, console ready: (true|false)",
-    ),
-    ("WARN ", r"about to reset the board through PS_HOLD"),
-];
+/// defmt_hello's documented output (the `## Expected output` block of its source).
+struct Documented {
+    /// The decoded defmt messages (level tag as printed, e.g. `INFO `, and text), in order.
+    messages: Vec<(String, String)>,
+    /// The one plain-text line.
+    plain: String,
+    /// Every line's text (message or plain), in the documented order.
+    order: Vec<String>,
+}
+
+fn documented() -> Result<Documented> {
+    let root = crate::process::workspace_root()?;
+    let lines = crate::expected_output::lines(&root, "defmt_hello")?;
+    let decoded = Regex::new(
+        r"^\d+\.\d{6} \[(?<level>[A-Z ]{5})\] (?<message>.+) \(examples/defmt_hello\.rs:\d+\)$",
+    )
+    .expect("valid regex");
+    let mut messages = Vec::new();
+    let mut plain = Vec::new();
+    let mut order = Vec::new();
+    for line in &lines {
+        match decoded.captures(line) {
+            Some(caps) => {
+                messages.push((caps["level"].to_owned(), caps["message"].to_owned()));
+                order.push(caps["message"].to_owned());
+            }
+            None => {
+                plain.push(line.clone());
+                order.push(line.clone());
+            }
+        }
+    }
+    ensure!(
+        messages.len() >= 2 && plain.len() == 1,
+        "examples/defmt_hello.rs documents {} defmt lines and {} plain lines; the checks need \
+         at least two defmt lines and one plain line: {lines:?}",
+        messages.len(),
+        plain.len()
+    );
+    Ok(Documented {
+        messages,
+        plain: plain.remove(0),
+        order,
+    })
+}
 
 /// Finds the decoded line for `message` at `level`; returns (timestamp in µs, source line).
 fn defmt_line(decoded: &str, level: &str, message: &str) -> Result<(u64, usize)> {
     let pattern = format!(
-        r"(?m)^(?<secs>\d+)\.(?<micros>\d{{6}}) \[{}\] {message} \(examples/defmt_hello\.rs:(?<line>\d+)\)$",
-        regex::escape(level)
+        r"(?m)^(?<secs>\d+)\.(?<micros>\d{{6}}) \[{}\] {} \(examples/defmt_hello\.rs:(?<line>\d+)\)$",
+        regex::escape(level),
+        regex::escape(message)
     );
     let caps = Regex::new(&pattern)
         .expect("valid regex in a check")
@@ -37,6 +70,7 @@ fn defmt_line(decoded: &str, level: &str, message: &str) -> Result<(u64, usize)>
 
 pub fn frames_decode(runner: &Runner) -> Result<()> {
     use defmt_decode::{FRAME_END, FRAME_START};
+    let documented = documented()?;
     let raw = runner.run(&[])?;
     raw.ended_by_reset()?;
     // The messages really travel as defmt frames, not as text.
@@ -48,7 +82,7 @@ pub fn frames_decode(runner: &Runner) -> Result<()> {
         raw.context()
     );
     ensure!(
-        !raw.stdout.contains("logging over the console UART"),
+        !raw.stdout.contains(&documented.messages[0].1),
         "a defmt message appears as plain text{}",
         raw.context()
     );
@@ -58,7 +92,7 @@ pub fn frames_decode(runner: &Runner) -> Result<()> {
         "a frame did not decode:\n{decoded}"
     );
     ensure!(
-        decoded.contains("plain text from the console driver\r\n"),
+        decoded.contains(&format!("{}\r\n", documented.plain)),
         "the plain-text line is missing or damaged:\n{decoded}"
     );
     // Compiled out by DEFMT_LOG=info.
@@ -70,7 +104,7 @@ pub fn frames_decode(runner: &Runner) -> Result<()> {
         std::fs::read_to_string(crate::process::workspace_root()?.join("examples/defmt_hello.rs"))?;
     let source_lines: Vec<&str> = source.lines().collect();
     let mut previous_micros = 0;
-    for (level, message) in DEFMT_HELLO_LINES {
+    for (level, message) in &documented.messages {
         let (micros, line) = defmt_line(&decoded, level, message)?;
         ensure!(
             micros >= previous_micros,
@@ -89,11 +123,13 @@ pub fn frames_decode(runner: &Runner) -> Result<()> {
             "`{message}` is located at examples/defmt_hello.rs:{line}, which reads {text:?}"
         );
     }
-    let first = decoded.find("logging over the console UART");
-    let text = decoded.find("plain text from the console driver");
-    let second = decoded.find("generic timer:");
+    let positions: Vec<Option<usize>> = documented
+        .order
+        .iter()
+        .map(|text| decoded.find(text.as_str()))
+        .collect();
     ensure!(
-        first < text && text < second,
+        positions.iter().all(Option::is_some) && positions.windows(2).all(|w| w[0] < w[1]),
         "text and defmt lines are out of order:\n{decoded}"
     );
     Ok(())
@@ -119,13 +155,14 @@ fn frame_ranges(console: &[u8]) -> Vec<std::ops::Range<usize>> {
 }
 
 pub fn damaged_frame(runner: &Runner) -> Result<()> {
+    let documented = documented()?;
     let raw = runner.run(&[])?;
     raw.ended_by_reset()?;
     let frames = frame_ranges(&raw.console);
     ensure!(
-        frames.len() == DEFMT_HELLO_LINES.len(),
+        frames.len() == documented.messages.len(),
         "expected {} defmt frames, found {}{}",
-        DEFMT_HELLO_LINES.len(),
+        documented.messages.len(),
         frames.len(),
         raw.context()
     );
@@ -133,6 +170,9 @@ pub fn damaged_frame(runner: &Runner) -> Result<()> {
     // byte turned into 0x00 (which splits the frame in two).
     let victim = frames[1].clone();
     let middle = victim.start + victim.len() / 2;
+    let victim_message = &documented.messages[1].1;
+    // Not even the start of it (up to its first `:`) may appear.
+    let victim_prefix = victim_message.split(':').next().unwrap_or(victim_message);
     let reports = Regex::new(r"(?m)^\[defmt: corrupted frame: [^\n]+, \d+ bytes skipped\]$")?;
     for (how, value) in [
         ("flipped bit", raw.console[middle] ^ 0x04),
@@ -146,17 +186,18 @@ pub fn damaged_frame(runner: &Runner) -> Result<()> {
             "{how}: the damaged frame was not reported exactly once:\n{decoded}"
         );
         ensure!(
-            !decoded.contains("generic timer"),
+            !decoded.contains(victim_prefix),
             "{how}: the damaged frame was decoded anyway:\n{decoded}"
         );
-        for (level, message) in DEFMT_HELLO_LINES
+        for (level, message) in documented
+            .messages
             .iter()
-            .filter(|(_, m)| !m.starts_with("generic timer"))
+            .filter(|(_, m)| m != victim_message)
         {
             defmt_line(&decoded, level, message).context(how)?;
         }
         ensure!(
-            decoded.contains("plain text from the console driver\r\n"),
+            decoded.contains(&format!("{}\r\n", documented.plain)),
             "{how}: the plain text was damaged:\n{decoded}"
         );
     }
@@ -187,11 +228,15 @@ pub fn flash_monitor(runner: &Runner) -> Result<()> {
         &path,
     )?;
     run.exit_code_is(0)?;
-    run.console_has(
-        r"\[INFO \] defmt_hello: logging over the console UART \(examples/defmt_hello\.rs:\d+\)",
-    )?;
-    run.console_has(r"plain text from the console driver")?;
-    run.console_has(r"\[WARN \] about to reset the board through PS_HOLD")?;
+    let documented = documented()?;
+    for (level, message) in &documented.messages {
+        run.console_has(&format!(
+            r"\[{}\] {} \(examples/defmt_hello\.rs:\d+\)",
+            regex::escape(level),
+            regex::escape(message)
+        ))?;
+    }
+    run.console_has(&regex::escape(&documented.plain))?;
     let recorded = std::fs::read_to_string(&log).unwrap_or_default();
     ensure!(
         recorded.contains("boot "),

@@ -4,8 +4,11 @@ use super::{Run, Runner, TICKS_PER_SECOND};
 use anyhow::{Context, Result, ensure};
 use regex::Regex;
 
-/// echo's prompt line; everything after it is what the session printed.
-const ECHO_PROMPT: &str = "echo: type lines; `quit` or 500 ms of silence ends\r\n";
+/// echo's prompt line (the first documented line); everything after it is what the session
+/// printed.
+fn prompt() -> Result<String> {
+    Ok(format!("{}\r\n", super::banner("echo")?))
+}
 /// echo does not read for 50 ms after its prompt (the overrun demonstration).
 const ECHO_PAUSE_TICKS: u64 = TICKS_PER_SECOND / 20;
 
@@ -16,11 +19,12 @@ fn idle_for(ticks: u64) -> String {
 
 /// Asserts that what echo printed after its prompt is exactly `pattern` (a regex).
 fn echo_session_is(run: &Run, pattern: &str) -> Result<()> {
+    let prompt = prompt()?;
     let at = run
         .stdout
-        .find(ECHO_PROMPT)
+        .find(&prompt)
         .with_context(|| format!("echo did not print its prompt{}", run.context()))?;
-    let session = &run.stdout[at + ECHO_PROMPT.len()..];
+    let session = &run.stdout[at + prompt.len()..];
     let re = Regex::new(&format!("^{pattern}$")).expect("valid regex in a check");
     ensure!(
         re.is_match(session),

@@ -9,12 +9,14 @@ use std::process::Command;
 
 pub fn panic_report(runner: &Runner) -> Result<()> {
     let run = runner.run(&[])?;
+    run.console_has_lines(&[super::banner("panic")?])?;
     run.console_has(r"panicked at examples/panic\.rs:\d+:\d+")?;
     run.ended_by_reset()
 }
 
 pub fn exception_report(runner: &Runner) -> Result<()> {
     let run = runner.run(&[])?;
+    run.console_has_lines(&[super::banner("exception")?])?;
     run.console_has(r"(?i)undefined instruction|brk")?;
     run.console_has(r"ESR[^\n]*0x[0-9a-f]+")?;
     run.console_has(r"ELR[^\n]*0x[0-9a-f]+")?;

@@ -99,6 +99,20 @@ impl Run {
         Ok(())
     }
 
+    /// Asserts that the console shows each of `lines` as a whole line, in this order (other
+    /// lines may come in between).
+    pub fn console_has_lines(&self, lines: &[String]) -> Result<()> {
+        let mut console = self.stdout.split('\n').map(|l| l.trim_end_matches('\r'));
+        for line in lines {
+            ensure!(
+                console.any(|shown| shown == line),
+                "console output lacks the line {line:?} (after the lines before it in {lines:?}){}",
+                self.context()
+            );
+        }
+        Ok(())
+    }
+
     /// Asserts that `pattern` (a regex) matches the virtual board's own report (stderr).
     pub fn board_has(&self, pattern: &str) -> Result<()> {
         let re = Regex::new(pattern).expect("valid regex in a check");
@@ -141,6 +155,16 @@ impl Run {
     }
 }
 
+/// An example's documented output (the `## Expected output` block of its source).
+pub fn documented_output(example: &str) -> Result<Vec<String>> {
+    crate::expected_output::lines(&crate::process::workspace_root()?, example)
+}
+
+/// The first documented line of an example (its banner).
+pub fn banner(example: &str) -> Result<String> {
+    Ok(documented_output(example)?.remove(0))
+}
+
 /// The last 60 lines of a text (CI logs stay readable).
 fn tail(text: &str) -> String {
     let lines: Vec<&str> = text.lines().collect();
@@ -167,7 +191,7 @@ pub fn all() -> Vec<ExampleCheck> {
         ExampleCheck {
             example: "hello",
             what: "prints the banner and resets",
-            run: hello::banner,
+            run: hello::prints_documented_output,
         },
         ExampleCheck {
             example: "hello",

@@ -32,7 +32,7 @@ pub fn cargo_runner(root: &Path) -> Result<()> {
             .args(["run-example", "hello"])
             .env_remove("DB410C_RUNNER"),
     )?;
-    run.console_has(r"Hello from the DragonBoard 410c!")?;
+    run.console_has(&regex::escape(&super::banner("hello")?))?;
     run.ended_by_reset()?;
 
     let scratch = tempfile::tempdir()?;
