@@ -12,12 +12,14 @@ mod bench;
 mod build;
 mod checks;
 mod defmt_decode;
+mod doc;
 mod elf_writer;
 mod expected_output;
 mod flash;
 mod image;
 mod lava;
 mod monitor;
+mod new_example;
 mod prereq;
 mod process;
 mod progress;
@@ -47,14 +49,28 @@ enum Command {
         /// Example name (see `examples/`); all examples when omitted.
         example: Option<String>,
     },
-    /// Build an example and run it on the virtual board; exits with the board's status.
+    /// Build an example and run it on the virtual board; exits with the board's status, or 101
+    /// when the firmware reported a panic, 102 when it reported an unexpected exception.
     Run {
         /// Example name (see `examples/`).
         example: String,
+        /// Build with overflow checks and debug assertions on (profile `firmware-debug`, its own
+        /// output directory; the release build is left as it is).
+        #[arg(long)]
+        debug: bool,
         /// Extra options for the virtual board (after `--`), e.g. `-- --trace gpio`.
         #[arg(last = true)]
         emu_args: Vec<String>,
     },
+    /// Create a new example `examples/NAME.rs` from a small tutorial template, listed in
+    /// `examples/Cargo.toml`, ready for `cargo xtask run NAME`.
+    New {
+        /// The example's name: snake_case ASCII, starting with a letter.
+        name: String,
+    },
+    /// Build the firmware crates' documentation (PAC, HAL, board crate) for the firmware target
+    /// with rustdoc warnings denied; prints the index page's path.
+    Doc,
     /// Build an example and wrap it in an Android boot image for the stock bootloader.
     Image {
         /// Example name (see `examples/`).
@@ -149,11 +165,20 @@ fn run() -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Run { example, emu_args } => {
+        Command::Run {
+            example,
+            debug,
+            emu_args,
+        } => {
             let name = build::check_example_name(&root, &example)?;
             prereq::firmware(&root)?;
             prereq::virtual_board(&root)?;
-            let elf = build::examples(&root, &[name])?.remove(0);
+            let profile = if debug {
+                build::Profile::FirmwareDebug
+            } else {
+                build::Profile::Release
+            };
+            let elf = build::examples_with(&root, &[name], profile)?.remove(0);
             let emu = build::virtual_board(&root)?;
             // defmt frames on the console are decoded with the ELF's table; plain text passes.
             let elf_bytes = std::fs::read(&elf)
@@ -198,6 +223,20 @@ fn run() -> Result<ExitCode> {
             let mut args = vec!["--stdin".to_owned()];
             args.extend(emu_args);
             session::run_on_board(&emu, &uboot, &args, None)
+        }
+        Command::New { name } => {
+            let path = new_example::create(&root, &name)?;
+            println!("{}", path.display());
+            eprintln!(
+                "xtask: created example `{name}` (and its [[example]] entry in \
+                 examples/Cargo.toml); run it with `cargo xtask run {name}`"
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Doc => {
+            prereq::firmware(&root)?;
+            println!("{}", doc::run(&root)?.display());
+            Ok(ExitCode::SUCCESS)
         }
         Command::Image { example, out } => {
             let path = image::build_image(

@@ -4,7 +4,7 @@
 //! problem), except steps that need an artefact a failed step did not produce. The last line is
 //! `xtask: N passed, M failed`, which CI tooling reads; the exit status is non-zero on any failure.
 
-use crate::{build, checks, prereq, regen};
+use crate::{build, checks, doc, prereq, regen};
 use anyhow::{Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -119,6 +119,9 @@ pub fn run(root: &Path, only: Option<&str>) -> Result<ExitCode> {
     });
     step("PAC is fresh (regen --check)", &mut || {
         regen::run(root, true)
+    });
+    step("docs build with warnings denied", &mut || {
+        doc::run(root).map(|_| ())
     });
 
     let mut elfs: Option<Vec<(String, PathBuf)>> = None;

@@ -298,6 +298,14 @@ pub fn tool_checks() -> Vec<ToolCheck> {
             run: faults::exit_codes,
         },
         ToolCheck {
+            what: "run --debug hello: overflow checks on, own directory, release build untouched",
+            run: tools::run_debug,
+        },
+        ToolCheck {
+            what: "new: refuses existing/bad names; a new example builds and runs as documented",
+            run: tools::new_example,
+        },
+        ToolCheck {
             what: "unknown example name is a clear error",
             run: tools::unknown_example,
         },

@@ -1,4 +1,4 @@
-//! Checks of xtask itself: the cargo runner, bad example names.
+//! Checks of xtask itself: the cargo runner, bad example names, `new`, `run --debug`.
 
 use super::{Run, run_process};
 use anyhow::{Context, Result, ensure};
@@ -74,4 +74,112 @@ pub fn xtask(root: &Path, args: &[&str], path: &std::ffi::OsStr) -> Result<Run> 
             .env("PATH", path)
             .env_remove("FASTBOOT"),
     )
+}
+
+/// The name of the scratch example the `new` check creates (and removes again).
+const SCRATCH_EXAMPLE: &str = "xtask_new_check";
+
+/// Puts `examples/Cargo.toml` back as it was and removes the scratch example's file, also when
+/// the check fails half-way.
+struct ScratchExample {
+    manifest_path: std::path::PathBuf,
+    manifest: String,
+    source: std::path::PathBuf,
+}
+
+impl Drop for ScratchExample {
+    fn drop(&mut self) {
+        let _ = std::fs::write(&self.manifest_path, &self.manifest);
+        let _ = std::fs::remove_file(&self.source);
+    }
+}
+
+/// `cargo xtask new NAME` refuses an existing or a bad name; a new example builds, is
+/// rustfmt-clean, runs on the virtual board printing what its doc block says, and is listed
+/// for `build`/`size`. The scratch example is removed again.
+pub fn new_example(root: &Path) -> Result<()> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let run = xtask(root, &["new", "hello"], &path)?;
+    ensure!(
+        run.code != Some(0),
+        "`new hello` succeeded{}",
+        run.context()
+    );
+    run.board_has("`hello` already exists")?;
+    let run = xtask(root, &["new", "Bad-Name"], &path)?;
+    ensure!(
+        run.code != Some(0),
+        "`new Bad-Name` succeeded{}",
+        run.context()
+    );
+    run.board_has("`Bad-Name` is not a valid example name")?;
+
+    let manifest_path = root.join("examples/Cargo.toml");
+    let source = root.join("examples").join(format!("{SCRATCH_EXAMPLE}.rs"));
+    ensure!(
+        !source.exists(),
+        "{} is left over from an interrupted run; remove it and its [[example]] entry",
+        source.display()
+    );
+    let _guard = ScratchExample {
+        manifest: std::fs::read_to_string(&manifest_path)?,
+        manifest_path,
+        source: source.clone(),
+    };
+    let run = xtask(root, &["new", SCRATCH_EXAMPLE], &path)?;
+    run.exit_code_is(0)?;
+    ensure!(source.is_file(), "`new` wrote no {}", source.display());
+    ensure!(
+        crate::build::example_names(root)?
+            .iter()
+            .any(|n| n == SCRATCH_EXAMPLE),
+        "the new example is not listed in examples/Cargo.toml"
+    );
+    let fmt = run_process(
+        Command::new("rustfmt")
+            .args(["--check", "--edition", "2024"])
+            .arg(&source),
+    )?;
+    fmt.exit_code_is(0)
+        .context("the new example is not rustfmt-clean")?;
+    let run = xtask(root, &["run", SCRATCH_EXAMPLE], &path)?;
+    run.exit_code_is(0)?;
+    run.board_has(r"emu: PS_HOLD released at pc=0x[0-9a-f]+: system reset")?;
+    run.console_has_lines(&super::documented_output(SCRATCH_EXAMPLE)?)?;
+    Ok(())
+}
+
+/// `cargo xtask run --debug hello`: built with overflow checks (the panic messages of checked
+/// arithmetic are in the ELF, and not in the release one) into its own directory, so the
+/// release ELF is not rebuilt; it runs as documented.
+pub fn run_debug(root: &Path) -> Result<()> {
+    let release = crate::build::examples(root, &["hello".to_owned()])?.remove(0);
+    let before = std::fs::metadata(&release)?.modified()?;
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let run = xtask(root, &["run", "--debug", "hello"], &path)?;
+    run.exit_code_is(0)?;
+    run.console_has_lines(&super::documented_output("hello")?)?;
+    let debug_elf = crate::build::target_dir(root)
+        .join(crate::prereq::TARGET)
+        .join("firmware-debug/examples/hello");
+    let has_overflow_checks = |elf: &Path| -> Result<bool> {
+        let bytes = std::fs::read(elf).with_context(|| format!("cannot read {}", elf.display()))?;
+        Ok(bytes
+            .windows(b"with overflow".len())
+            .any(|w| w == b"with overflow"))
+    };
+    ensure!(
+        has_overflow_checks(&debug_elf)?,
+        "{} has no overflow checks",
+        debug_elf.display()
+    );
+    ensure!(
+        !has_overflow_checks(&release)?,
+        "the release ELF has overflow checks"
+    );
+    ensure!(
+        std::fs::metadata(&release)?.modified()? == before,
+        "`run --debug` rebuilt the release ELF"
+    );
+    Ok(())
 }
