@@ -1,6 +1,7 @@
 //! Building the firmware examples and the virtual board.
 
 use crate::prereq::TARGET;
+use crate::process::SpawnRetrying;
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -176,7 +177,7 @@ pub fn cargo(root: &Path) -> Command {
 /// Runs a command, failing with `what` if it does not succeed.
 pub fn run_checked(command: &mut Command, what: &str) -> Result<()> {
     let status = command
-        .status()
+        .status_retrying()
         .with_context(|| format!("{what}: cannot start {:?}", command.get_program()))?;
     if !status.success() {
         bail!("{what} failed ({status})");

@@ -21,6 +21,7 @@
 //!   little-endian u32 (kernel, ramdisk, second), zero-padded to 32 bytes: what AOSP's
 //!   `mkbootimg` writes for v0, so `unpack_bootimg`/`abootimg` and verified-boot tooling agree.
 
+use crate::process::SpawnRetrying;
 use crate::progress::Progress;
 use crate::{build, prereq, process};
 use anyhow::{Context, Result, bail, ensure};
@@ -306,7 +307,7 @@ pub fn ensure_boot_image_reader() -> Result<PathBuf> {
     let status = Command::new("sh")
         .args(["-c", command])
         .env("DEBIAN_FRONTEND", "noninteractive")
-        .status()
+        .status_retrying()
         .context("cannot run apt-get")?;
     ensure!(
         status.success(),

@@ -3,6 +3,7 @@
 //! Every command checks its prerequisites first (the Rust target, the Debian packages the
 //! virtual board builds with) and installs what it can, or names the exact command to run.
 
+use crate::process::SpawnRetrying;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -81,8 +82,8 @@ enum Command {
     },
     /// Build an example's boot image and boot it on a board in fastboot mode (USB).
     ///
-    /// Uses `$FASTBOOT`, else `fastboot` from PATH. Watching the console is not built in yet:
-    /// use a serial terminal on the board's UART (115200 8N1).
+    /// Uses `$FASTBOOT`, else `fastboot` from PATH. `--monitor PORT` then shows the board's
+    /// console (115200 8N1) with defmt frames decoded.
     Flash {
         /// Example name (see `examples/`).
         example: String,
@@ -205,7 +206,7 @@ fn run() -> Result<ExitCode> {
                 let status = std::process::Command::new(&fastboot)
                     .arg("boot")
                     .arg(&out)
-                    .status()
+                    .status_retrying()
                     .map_err(|e| anyhow::anyhow!("cannot run {}: {e}", fastboot.display()))?;
                 return Ok(exit_code_of(status));
             }

@@ -7,6 +7,7 @@
 //! with the command to run.
 
 use crate::process;
+use crate::process::SpawnRetrying;
 use anyhow::{Context, Result, bail};
 use std::path::Path;
 use std::process::Command;
@@ -19,7 +20,7 @@ pub fn firmware(root: &Path) -> Result<()> {
     let installed = Command::new("rustup")
         .current_dir(root)
         .args(["target", "list", "--installed"])
-        .output()
+        .output_retrying()
         .context("cannot run `rustup` (needed to install the aarch64-unknown-none target)")?;
     let list = String::from_utf8_lossy(&installed.stdout);
     if list.lines().any(|line| line.trim() == TARGET) {
@@ -29,7 +30,7 @@ pub fn firmware(root: &Path) -> Result<()> {
     let status = Command::new("rustup")
         .current_dir(root)
         .args(["target", "add", TARGET])
-        .status()
+        .status_retrying()
         .context("cannot run `rustup target add`")?;
     if !status.success() {
         bail!("`rustup target add {TARGET}` failed; run it by hand and try again");
@@ -72,7 +73,7 @@ pub fn virtual_board(_root: &Path) -> Result<()> {
     let status = Command::new("sh")
         .args(["-c", &command])
         .env("DEBIAN_FRONTEND", "noninteractive")
-        .status()
+        .status_retrying()
         .context("cannot run apt-get")?;
     if !status.success() {
         bail!("`{command}` failed; run it by hand and try again");

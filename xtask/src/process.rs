@@ -92,6 +92,30 @@ pub fn spawn(command: &mut Command) -> std::io::Result<Child> {
     }
 }
 
+/// `Command::status` and `Command::output`, started through [`spawn`] (so a "Text file busy"
+/// start is retried). Every child process of xtask starts through this module.
+pub trait SpawnRetrying {
+    /// Runs to completion with the standard streams inherited; returns the exit status.
+    fn status_retrying(&mut self) -> std::io::Result<ExitStatus>;
+    /// Runs to completion with stdout and stderr captured and stdin empty.
+    fn output_retrying(&mut self) -> std::io::Result<std::process::Output>;
+}
+
+impl SpawnRetrying for Command {
+    fn status_retrying(&mut self) -> std::io::Result<ExitStatus> {
+        spawn(self)?.wait()
+    }
+
+    fn output_retrying(&mut self) -> std::io::Result<std::process::Output> {
+        spawn(
+            self.stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped()),
+        )?
+        .wait_with_output()
+    }
+}
+
 /// A finished process.
 pub struct Output {
     pub status: ExitStatus,

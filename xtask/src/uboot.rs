@@ -6,6 +6,7 @@
 //! also checks the file against the signed archive index. When Debian drops the pinned version,
 //! the error says so and names the two constants to update.
 
+use crate::process::SpawnRetrying;
 use anyhow::{Context, Result, bail, ensure};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -68,7 +69,7 @@ pub fn fetch(root: &Path) -> Result<PathBuf> {
         .arg("-x")
         .arg(&deb)
         .arg(&unpacked)
-        .status()
+        .status_retrying()
         .context("cannot run dpkg-deb (Debian package `dpkg`)")?;
     ensure!(status.success(), "dpkg-deb -x {} failed", deb.display());
     ensure!(
@@ -92,7 +93,7 @@ fn download(cache: &Path) -> Result<()> {
     let update = Command::new("apt-get")
         .args(&options)
         .args(["-qq", "update"])
-        .status()
+        .status_retrying()
         .context("cannot run apt-get (needed to download Debian's u-boot-qcom)")?;
     ensure!(
         update.success(),
@@ -102,7 +103,7 @@ fn download(cache: &Path) -> Result<()> {
         .current_dir(cache)
         .args(&options)
         .args(["-qq", "download", &format!("u-boot-qcom={PACKAGE_VERSION}")])
-        .status()
+        .status_retrying()
         .context("cannot run apt-get download")?;
     if !download.success() {
         bail!(

@@ -1,5 +1,6 @@
 //! Check of `cargo xtask image`: an independent reader parses hello's boot image.
 
+use crate::process::SpawnRetrying;
 use anyhow::{Context, Result, ensure};
 use std::path::Path;
 use std::process::Command;
@@ -33,7 +34,7 @@ pub fn read_back(root: &Path) -> Result<()> {
         .arg(&img)
         .arg("--out")
         .arg(&out)
-        .output()
+        .output_retrying()
         .with_context(|| format!("cannot run {}", reader.display()))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     ensure!(
