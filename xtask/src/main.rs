@@ -3,7 +3,6 @@
 //! Every command checks its prerequisites first (the Rust target, the Debian packages the
 //! virtual board builds with) and installs what it can, or names the exact command to run.
 
-use crate::process::SpawnRetrying;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -171,52 +170,14 @@ fn run() -> Result<ExitCode> {
             debug,
             emu_args,
         } => {
-            let name = build::check_example_name(&root, &example)?;
-            prereq::firmware(&root)?;
-            prereq::virtual_board(&root)?;
             let profile = if debug {
                 build::Profile::FirmwareDebug
             } else {
                 build::Profile::Release
             };
-            let elf = build::examples_with(&root, &[name], profile)?.remove(0);
-            let emu = build::virtual_board(&root)?;
-            // defmt frames on the console are decoded with the ELF's table; plain text passes.
-            let elf_bytes = std::fs::read(&elf)
-                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", elf.display()))?;
-            let decoder = defmt_decode::ConsoleDecoder::new(&elf_bytes)?;
-            session::run_on_board(&emu, &elf, &emu_args, Some(decoder))
+            session::run_example(&root, &example, profile, &emu_args)
         }
-        Command::Runner { elf, args } => {
-            if std::env::var("DB410C_RUNNER").as_deref() == Ok("board") {
-                let kernel = image::kernel_section(&elf)?;
-                let name = elf
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .unwrap_or("firmware");
-                let out = elf.with_extension("boot.img");
-                std::fs::write(&out, image::boot_image(&kernel, name)?)
-                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
-                eprintln!(
-                    "xtask: DB410C_RUNNER=board: fastboot boot {}",
-                    out.display()
-                );
-                let fastboot =
-                    flash::find_fastboot(std::env::var_os("FASTBOOT"), std::env::var_os("PATH"))?;
-                let status = std::process::Command::new(&fastboot)
-                    .arg("boot")
-                    .arg(&out)
-                    .status_retrying()
-                    .map_err(|e| anyhow::anyhow!("cannot run {}: {e}", fastboot.display()))?;
-                return Ok(exit_code_of(status));
-            }
-            prereq::virtual_board(&root)?;
-            let emu = build::virtual_board(&root)?;
-            let elf_bytes = std::fs::read(&elf)
-                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", elf.display()))?;
-            let decoder = defmt_decode::ConsoleDecoder::new(&elf_bytes)?;
-            session::run_on_board(&emu, &elf, &args, Some(decoder))
-        }
+        Command::Runner { elf, args } => session::cargo_runner(&root, &elf, &args),
         Command::Uboot { emu_args } => {
             prereq::virtual_board(&root)?;
             let uboot = uboot::bootable_image(&root)?;
@@ -303,9 +264,4 @@ fn run() -> Result<ExitCode> {
         }
         Command::Test { only } => suite::run(&root, only.as_deref()),
     }
-}
-
-/// Maps a child's exit status to ours (signals become 1).
-fn exit_code_of(status: std::process::ExitStatus) -> ExitCode {
-    ExitCode::from(status.code().map_or(1, |c| c.clamp(0, 255) as u8))
 }

@@ -1,4 +1,4 @@
-//! Running an image on the virtual board with its console on this terminal: `cargo xtask run`,
+//! Running firmware on the virtual board with its console on this terminal: `cargo xtask run`,
 //! the cargo runner (`cargo run-example`) and `cargo xtask uboot`.
 //!
 //! Design notes:
@@ -14,6 +14,8 @@
 //!   first report wins (an exception inside the panic handler stays a panic).
 
 use crate::defmt_decode::ConsoleDecoder;
+use crate::process::SpawnRetrying;
+use crate::{build, flash, image, prereq};
 use anyhow::{Context, Result};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
@@ -178,6 +180,60 @@ impl LineMerger {
         self.held_since = None;
         self.held.drain(..).map(Piece::Board).collect()
     }
+}
+
+/// `cargo xtask run EXAMPLE`: builds the example with `profile` and runs it on the virtual
+/// board.
+pub fn run_example(
+    root: &Path,
+    example: &str,
+    profile: build::Profile,
+    emu_args: &[String],
+) -> Result<ExitCode> {
+    let name = build::check_example_name(root, example)?;
+    prereq::firmware(root)?;
+    prereq::virtual_board(root)?;
+    let elf = build::examples_with(root, &[name], profile)?.remove(0);
+    let emu = build::virtual_board(root)?;
+    run_firmware(&emu, &elf, emu_args)
+}
+
+/// The cargo runner (`cargo xtask runner ELF ARGS`): runs the ELF cargo built on the virtual
+/// board, or with `DB410C_RUNNER=board` wraps it in a boot image and `fastboot boot`s it.
+pub fn cargo_runner(root: &Path, elf: &Path, args: &[String]) -> Result<ExitCode> {
+    if std::env::var("DB410C_RUNNER").as_deref() == Ok("board") {
+        let kernel = image::kernel_section(elf)?;
+        let name = elf
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("firmware");
+        let out = elf.with_extension("boot.img");
+        std::fs::write(&out, image::boot_image(&kernel, name)?)
+            .with_context(|| format!("cannot write {}", out.display()))?;
+        eprintln!(
+            "xtask: DB410C_RUNNER=board: fastboot boot {}",
+            out.display()
+        );
+        let fastboot =
+            flash::find_fastboot(std::env::var_os("FASTBOOT"), std::env::var_os("PATH"))?;
+        let status = std::process::Command::new(&fastboot)
+            .arg("boot")
+            .arg(&out)
+            .status_retrying()
+            .with_context(|| format!("cannot run {}", fastboot.display()))?;
+        return Ok(ExitCode::from(exit_code(status, None)));
+    }
+    prereq::virtual_board(root)?;
+    let emu = build::virtual_board(root)?;
+    run_firmware(&emu, elf, args)
+}
+
+/// Runs a firmware ELF on the virtual board, decoding defmt frames on the console with the
+/// ELF's table (plain text passes unchanged).
+fn run_firmware(emu: &Path, elf: &Path, args: &[String]) -> Result<ExitCode> {
+    let elf_bytes = std::fs::read(elf).with_context(|| format!("cannot read {}", elf.display()))?;
+    let decoder = ConsoleDecoder::new(&elf_bytes)?;
+    run_on_board(emu, elf, args, Some(decoder))
 }
 
 /// What the reader threads report.
