@@ -19,6 +19,7 @@
 //!   instructions it executed (deterministic; one instruction = one tick of the 19.2 MHz
 //!   counter on the virtual board, not a cycle count of the real Cortex-A53).
 
+use crate::process::SpawnRetrying;
 use crate::{build, checks, size};
 use anyhow::{Context, Result, bail, ensure};
 use object::{Object, ObjectSection, ObjectSymbol, SymbolKind};
@@ -438,7 +439,7 @@ pub fn disassembly(elf_path: &Path, symbol: &str, function: &Function) -> String
                 .args(["-d", "--no-show-raw-insn"])
                 .arg(format!("--disassemble-symbols={symbol}"))
                 .arg(elf_path)
-                .output()
+                .output_retrying()
                 .ok()?;
             output.status.success().then_some(output.stdout)
         });

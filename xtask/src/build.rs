@@ -1,6 +1,7 @@
 //! Building the firmware examples and the virtual board.
 
 use crate::prereq::TARGET;
+use crate::process::SpawnRetrying;
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -86,12 +87,39 @@ fn required_features(root: &Path) -> Result<Vec<(String, Vec<String>)>> {
         .collect())
 }
 
+/// How the firmware is built.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Profile {
+    /// `--release`: small and fast (what the board runs, what every check uses).
+    Release,
+    /// `--profile firmware-debug` (defined in `.cargo/config.toml`): the release profile with
+    /// overflow checks and debug assertions on, built into its own directory
+    /// (`target/aarch64-unknown-none/firmware-debug/`) so it does not replace the release build.
+    FirmwareDebug,
+}
+
+impl Profile {
+    /// Cargo's name of the profile (and of its output directory).
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Release => "release",
+            Profile::FirmwareDebug => "firmware-debug",
+        }
+    }
+}
+
 /// Builds the named examples (release, firmware target); returns their ELF paths in order.
+pub fn examples(root: &Path, names: &[String]) -> Result<Vec<PathBuf>> {
+    examples_with(root, names, Profile::Release)
+}
+
+/// Builds the named examples with `profile` for the firmware target; returns their ELF paths
+/// in order.
 ///
 /// Examples with the same `required-features` are built together, each group with exactly its
 /// features, so that a feature one example needs (e.g. `defmt`, which adds a linker script and
 /// the logger) does not change the others.
-pub fn examples(root: &Path, names: &[String]) -> Result<Vec<PathBuf>> {
+pub fn examples_with(root: &Path, names: &[String], profile: Profile) -> Result<Vec<PathBuf>> {
     let features = required_features(root)?;
     let mut groups: Vec<(Vec<String>, Vec<&String>)> = Vec::new();
     for name in names {
@@ -111,7 +139,8 @@ pub fn examples(root: &Path, names: &[String]) -> Result<Vec<PathBuf>> {
             "build",
             "--package",
             "db410c-examples",
-            "--release",
+            "--profile",
+            profile.name(),
             "--target",
             TARGET,
         ]);
@@ -123,7 +152,10 @@ pub fn examples(root: &Path, names: &[String]) -> Result<Vec<PathBuf>> {
         }
         run_checked(&mut cargo, "building the firmware examples")?;
     }
-    let dir = target_dir(root).join(TARGET).join("release/examples");
+    let dir = target_dir(root)
+        .join(TARGET)
+        .join(profile.name())
+        .join("examples");
     Ok(names.iter().map(|name| dir.join(name)).collect())
 }
 
@@ -145,7 +177,7 @@ pub fn cargo(root: &Path) -> Command {
 /// Runs a command, failing with `what` if it does not succeed.
 pub fn run_checked(command: &mut Command, what: &str) -> Result<()> {
     let status = command
-        .status()
+        .status_retrying()
         .with_context(|| format!("{what}: cannot start {:?}", command.get_program()))?;
     if !status.success() {
         bail!("{what} failed ({status})");

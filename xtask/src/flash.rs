@@ -6,8 +6,8 @@
 //! board keeps its installed OS). `--persist`: `fastboot flash boot IMG` then `fastboot reboot`.
 //! Watching the console afterwards (`--monitor PORT`) is `crate::monitor`.
 
-use crate::image;
 use crate::progress::Progress;
+use crate::{image, process};
 use anyhow::{Context, Result, bail};
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
@@ -60,7 +60,7 @@ pub fn find_fastboot(
 ) -> Result<PathBuf> {
     if let Some(program) = fastboot_env.filter(|p| !p.is_empty()) {
         let program = PathBuf::from(program);
-        if image::is_executable(&program) {
+        if process::is_executable(&program) {
             return Ok(program);
         }
         bail!(
@@ -68,15 +68,10 @@ pub fn find_fastboot(
             program.display()
         );
     }
-    path_env
-        .iter()
-        .flat_map(std::env::split_paths)
-        .map(|dir| dir.join("fastboot"))
-        .find(|p| image::is_executable(p))
-        .context(
-            "`fastboot` was not found on PATH; install it with `sudo apt-get install fastboot` \
+    process::find_in_path("fastboot", path_env.as_deref()).context(
+        "`fastboot` was not found on PATH; install it with `sudo apt-get install fastboot` \
              (Debian/Ubuntu), or set FASTBOOT=/path/to/fastboot",
-        )
+    )
 }
 
 /// `cargo xtask flash EXAMPLE`: builds the boot image, then boots or flashes it.

@@ -21,8 +21,9 @@
 //!   little-endian u32 (kernel, ramdisk, second), zero-padded to 32 bytes: what AOSP's
 //!   `mkbootimg` writes for v0, so `unpack_bootimg`/`abootimg` and verified-boot tooling agree.
 
+use crate::process::SpawnRetrying;
 use crate::progress::Progress;
-use crate::{build, prereq};
+use crate::{build, prereq, process};
 use anyhow::{Context, Result, bail, ensure};
 use sha1::{Digest, Sha1};
 use std::io::Write;
@@ -294,50 +295,26 @@ pub fn build_image(
 /// Makes sure an independent boot image reader (`unpack_bootimg`, Debian package `mkbootimg`)
 /// is installed, installing it as root, and returns its path. Otherwise names the command.
 pub fn ensure_boot_image_reader() -> Result<PathBuf> {
-    if let Some(path) = find_on_path("unpack_bootimg") {
+    if let Some(path) = process::find_on_path("unpack_bootimg") {
         return Ok(path);
     }
     let command =
         "apt-get install -y mkbootimg || (apt-get update && apt-get install -y mkbootimg)";
-    if !is_root() {
+    if !process::is_root() {
         bail!("`unpack_bootimg` is missing; install it with:\n    sudo sh -c '{command}'");
     }
     eprintln!("xtask: installing the Debian package mkbootimg (for unpack_bootimg)");
     let status = Command::new("sh")
         .args(["-c", command])
         .env("DEBIAN_FRONTEND", "noninteractive")
-        .status()
+        .status_retrying()
         .context("cannot run apt-get")?;
     ensure!(
         status.success(),
         "`{command}` failed; run it by hand and try again"
     );
-    find_on_path("unpack_bootimg")
+    process::find_on_path("unpack_bootimg")
         .context("the mkbootimg package is installed but unpack_bootimg is not on PATH")
-}
-
-/// The first executable called `name` on PATH.
-pub fn find_on_path(name: &str) -> Option<PathBuf> {
-    let paths = std::env::var_os("PATH")?;
-    std::env::split_paths(&paths)
-        .map(|dir| dir.join(name))
-        .find(|p| is_executable(p))
-}
-
-/// Whether `path` is a regular file with an execute bit.
-pub fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    path.metadata()
-        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        .unwrap_or(false)
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
 }
 
 #[cfg(test)]
@@ -345,40 +322,17 @@ pub mod tests {
     use super::*;
 
     /// A minimal little-endian ELF64 with the given machine and PT_LOAD segments
-    /// (physical address, bytes).
+    /// (physical address, bytes), entered at the load address.
     pub fn tiny_elf(machine: u16, segments: &[(u64, &[u8])]) -> Vec<u8> {
-        let phoff = 64usize;
-        let data_start = phoff + 56 * segments.len();
-        let mut elf = vec![0u8; data_start];
-        elf[..4].copy_from_slice(b"\x7fELF");
-        elf[4] = 2; // ELFCLASS64
-        elf[5] = 1; // little endian
-        elf[6] = 1; // EV_CURRENT
-        elf[16..18].copy_from_slice(&2u16.to_le_bytes()); // ET_EXEC
-        elf[18..20].copy_from_slice(&machine.to_le_bytes());
-        elf[20..24].copy_from_slice(&1u32.to_le_bytes());
-        elf[24..32].copy_from_slice(&LOAD_ADDRESS.to_le_bytes());
-        elf[32..40].copy_from_slice(&(phoff as u64).to_le_bytes());
-        elf[52..54].copy_from_slice(&64u16.to_le_bytes()); // e_ehsize
-        elf[54..56].copy_from_slice(&56u16.to_le_bytes()); // e_phentsize
-        elf[56..58].copy_from_slice(&(segments.len() as u16).to_le_bytes());
-        let mut offset = data_start;
-        for (i, (address, bytes)) in segments.iter().enumerate() {
-            let ph = phoff + 56 * i;
-            elf[ph..ph + 4].copy_from_slice(&object::elf::PT_LOAD.to_le_bytes());
-            elf[ph + 4..ph + 8].copy_from_slice(&5u32.to_le_bytes()); // R+X
-            elf[ph + 8..ph + 16].copy_from_slice(&(offset as u64).to_le_bytes());
-            elf[ph + 16..ph + 24].copy_from_slice(&address.to_le_bytes()); // vaddr
-            elf[ph + 24..ph + 32].copy_from_slice(&address.to_le_bytes()); // paddr
-            elf[ph + 32..ph + 40].copy_from_slice(&(bytes.len() as u64).to_le_bytes());
-            elf[ph + 40..ph + 48].copy_from_slice(&(bytes.len() as u64).to_le_bytes());
-            elf[ph + 48..ph + 56].copy_from_slice(&8u64.to_le_bytes());
-            offset += bytes.len();
-        }
-        for (_, bytes) in segments {
-            elf.extend_from_slice(bytes);
-        }
-        elf
+        let segments: Vec<_> = segments
+            .iter()
+            .map(|&(address, bytes)| crate::elf_writer::Segment {
+                address,
+                bytes,
+                flags: crate::elf_writer::READ_EXECUTE,
+            })
+            .collect();
+        crate::elf_writer::executable(machine, LOAD_ADDRESS, &segments).expect("ELF written")
     }
 
     /// 64 bytes of arm64 Image header: branch, text_offset, image_size, flags, magic.

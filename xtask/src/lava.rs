@@ -4,8 +4,9 @@
 //! (image key `boot`, i.e. the boot partition), boots it with the `fastboot` boot method, and
 //! judges the run with a `monitors` test action, LAVA's way of checking a console that has no
 //! shell: it waits for the `start` text, records one result per line matching `pattern` until
-//! the `end` text. The expectations follow the "Expected output" block in each example's doc
-//! comment (a unit test checks they appear there, in order). See docs/lava.md for submitting the job.
+//! the `end` text. The `start` and `end` texts are the first and last lines of the "Expected
+//! output" block in the example's doc comment (`expected_output`), the one source of what an
+//! example prints; a unit test checks that the pattern matches that block with a pass. See docs/lava.md for submitting the job.
 
 use crate::image;
 use crate::progress::Progress;
@@ -17,10 +18,6 @@ use std::path::{Path, PathBuf};
 /// What an example's console must show on a real board.
 pub struct ConsoleExpectation {
     pub example: &'static str,
-    /// Text that starts the monitored part of the console (the banner).
-    pub start: &'static str,
-    /// Text that ends it.
-    pub end: &'static str,
     /// A regex with named groups `test_case_id` and `result`, matched between the two.
     pub pattern: &'static str,
     /// Maps `result` values to LAVA results (pass/fail).
@@ -30,8 +27,6 @@ pub struct ConsoleExpectation {
 /// The examples that have a LAVA job, with what their console must show.
 pub const EXPECTATIONS: &[ConsoleExpectation] = &[ConsoleExpectation {
     example: "hello",
-    start: "Hello from the DragonBoard 410c!",
-    end: "resetting",
     pattern: r"(?P<test_case_id>running at) (?P<result>EL\d)",
     fixup: &[("EL1", "pass"), ("EL2", "fail"), ("EL3", "fail")],
 }];
@@ -97,20 +92,24 @@ struct Url {
 #[derive(Serialize)]
 struct Monitor {
     name: String,
-    start: &'static str,
-    end: &'static str,
+    start: String,
+    end: String,
     pattern: &'static str,
     fixupdict: BTreeMap<&'static str, &'static str>,
 }
 
-/// The job definition (YAML text) for `example`, whose boot image a worker fetches from `url`.
-pub fn job_yaml(example: &str, url: &str) -> Result<String> {
+/// The job definition (YAML text) for `example`, whose boot image a worker fetches from `url`;
+/// `documented` is the example's documented output (`expected_output::lines`).
+pub fn job_yaml(example: &str, url: &str, documented: &[String]) -> Result<String> {
     let Some(expect) = EXPECTATIONS.iter().find(|e| e.example == example) else {
         let known: Vec<&str> = EXPECTATIONS.iter().map(|e| e.example).collect();
         bail!(
             "example `{example}` has no console expectation for LAVA; examples with one: {}",
             known.join(", ")
         );
+    };
+    let (Some(start), Some(end)) = (documented.first(), documented.last()) else {
+        bail!("example `{example}` documents no expected output");
     };
     let job = Job {
         device_type: "dragonboard-410c",
@@ -148,8 +147,8 @@ pub fn job_yaml(example: &str, url: &str) -> Result<String> {
                     timeout: Minutes { minutes: 2 },
                     monitors: vec![Monitor {
                         name: format!("{example}-console"),
-                        start: expect.start,
-                        end: expect.end,
+                        start: start.clone(),
+                        end: end.clone(),
                         pattern: expect.pattern,
                         fixupdict: expect.fixup.iter().copied().collect(),
                     }],
@@ -172,7 +171,8 @@ pub fn run(
     progress: &Progress,
 ) -> Result<PathBuf> {
     // Fail on an example without expectations before building anything.
-    job_yaml(example, "")?;
+    let documented = crate::expected_output::lines(root, example)?;
+    job_yaml(example, "", &documented)?;
     let image = image::build_image(root, example, None, progress)?;
     let url = match image_url {
         Some(url) => url.to_owned(),
@@ -181,7 +181,7 @@ pub fn run(
             image.canonicalize().unwrap_or(image.clone()).display()
         ),
     };
-    let yaml = job_yaml(example, &url)?;
+    let yaml = job_yaml(example, &url, &documented)?;
     let out = out
         .map(Path::to_path_buf)
         .unwrap_or_else(|| image.with_file_name(format!("{example}.lava.yaml")));
@@ -271,55 +271,55 @@ pub fn check_job(yaml: &str, example: &str) -> Result<()> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn hello_job_has_the_required_keys() {
-        let yaml = job_yaml("hello", "https://lab.example.org/hello.boot.img").unwrap();
-        check_job(&yaml, "hello").unwrap();
-        assert!(yaml.contains("https://lab.example.org/hello.boot.img"));
+    fn documented(example: &str) -> Vec<String> {
+        let root = crate::process::workspace_root().unwrap();
+        crate::expected_output::lines(&root, example).unwrap()
     }
 
     #[test]
-    fn expectations_follow_the_documented_output() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    fn hello_job_has_the_required_keys() {
+        let yaml = job_yaml(
+            "hello",
+            "https://lab.example.org/hello.boot.img",
+            &documented("hello"),
+        )
+        .unwrap();
+        check_job(&yaml, "hello").unwrap();
+        assert!(yaml.contains("https://lab.example.org/hello.boot.img"));
+        assert!(
+            yaml.contains("start: Hello from the DragonBoard 410c!"),
+            "{yaml}"
+        );
+        assert!(yaml.contains("end: resetting"), "{yaml}");
+    }
+
+    #[test]
+    fn expectations_match_the_documented_output() {
         for expect in EXPECTATIONS {
-            let source = std::fs::read_to_string(
-                root.join("examples").join(format!("{}.rs", expect.example)),
-            )
-            .unwrap();
-            let block = source
-                .split("## Expected output")
-                .nth(1)
-                .expect("an Expected output section");
-            let block = block
-                .split("```text")
-                .nth(1)
-                .unwrap()
-                .split("```")
-                .next()
-                .unwrap();
-            let start = block
-                .find(expect.start)
-                .expect("start text in the expected output");
+            let lines = documented(expect.example);
+            let block = lines.join("\n");
             let re = regex::Regex::new(expect.pattern).unwrap();
             let found = re
-                .captures(&block[start..])
+                .captures(&block)
                 .expect("pattern matches the expected output");
             let result = &found["result"];
             assert!(
                 expect.fixup.contains(&(result, "pass")),
                 "documented result {result} is not a pass"
             );
-            let after = start + found.get(0).unwrap().end();
+            let matched = found.get(0).unwrap();
+            let start = block.find(&lines[0]).unwrap();
+            let end = block.rfind(lines.last().unwrap().as_str()).unwrap();
             assert!(
-                block[after..].contains(expect.end),
-                "end text after the pattern"
+                start < matched.start() && matched.end() <= end,
+                "the pattern must match between the first and the last documented line"
             );
         }
     }
 
     #[test]
     fn check_job_rejects_a_job_without_test() {
-        let yaml = job_yaml("hello", "https://x/hello.boot.img").unwrap();
+        let yaml = job_yaml("hello", "https://x/hello.boot.img", &documented("hello")).unwrap();
         let cut = &yaml[..yaml.find("- test:").unwrap()];
         assert!(
             format!("{:#}", check_job(cut, "hello").unwrap_err()).contains("deploy, boot, test")
@@ -328,7 +328,7 @@ mod tests {
 
     #[test]
     fn unknown_example_is_an_error() {
-        let message = format!("{:#}", job_yaml("blinky-nope", "u").unwrap_err());
+        let message = format!("{:#}", job_yaml("blinky-nope", "u", &[]).unwrap_err());
         assert!(
             message.contains("blinky-nope") && message.contains("hello"),
             "{message}"

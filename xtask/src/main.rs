@@ -5,21 +5,26 @@
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod bench;
 mod build;
 mod checks;
 mod defmt_decode;
+mod doc;
+mod elf_writer;
+mod expected_output;
 mod flash;
 mod image;
 mod lava;
 mod monitor;
+mod new_example;
 mod prereq;
 mod process;
 mod progress;
 mod regen;
+mod session;
 mod size;
 mod suite;
 mod svd_check;
@@ -45,14 +50,28 @@ enum Command {
         /// Example name (see `examples/`); all examples when omitted.
         example: Option<String>,
     },
-    /// Build an example and run it on the virtual board; exits with the board's status.
+    /// Build an example and run it on the virtual board; exits with the board's status, or 101
+    /// when the firmware reported a panic, 102 when it reported an unexpected exception.
     Run {
         /// Example name (see `examples/`).
         example: String,
+        /// Build with overflow checks and debug assertions on (profile `firmware-debug`, its own
+        /// output directory; the release build is left as it is).
+        #[arg(long)]
+        debug: bool,
         /// Extra options for the virtual board (after `--`), e.g. `-- --trace gpio`.
         #[arg(last = true)]
         emu_args: Vec<String>,
     },
+    /// Create a new example `examples/NAME.rs` from a small tutorial template, listed in
+    /// `examples/Cargo.toml`, ready for `cargo xtask run NAME`.
+    New {
+        /// The example's name: snake_case ASCII, starting with a letter.
+        name: String,
+    },
+    /// Build the firmware crates' documentation (PAC, HAL, board crate) for the firmware target
+    /// with rustdoc warnings denied; prints the index page's path.
+    Doc,
     /// Build an example and wrap it in an Android boot image for the stock bootloader.
     Image {
         /// Example name (see `examples/`).
@@ -63,8 +82,8 @@ enum Command {
     },
     /// Build an example's boot image and boot it on a board in fastboot mode (USB).
     ///
-    /// Uses `$FASTBOOT`, else `fastboot` from PATH. Watching the console is not built in yet:
-    /// use a serial terminal on the board's UART (115200 8N1).
+    /// Uses `$FASTBOOT`, else `fastboot` from PATH. `--monitor PORT` then shows the board's
+    /// console (115200 8N1) with defmt frames decoded.
     Flash {
         /// Example name (see `examples/`).
         example: String,
@@ -147,59 +166,40 @@ fn run() -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Run { example, emu_args } => {
-            let name = build::check_example_name(&root, &example)?;
-            prereq::firmware(&root)?;
-            prereq::virtual_board(&root)?;
-            let elf = build::examples(&root, &[name])?.remove(0);
-            let emu = build::virtual_board(&root)?;
-            // defmt frames on the console are decoded with the ELF's table; plain text passes.
-            let elf_bytes = std::fs::read(&elf)
-                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", elf.display()))?;
-            let decoder = defmt_decode::ConsoleDecoder::new(&elf_bytes)?;
-            run_on_board(&emu, &elf, &emu_args, Some(decoder))
+        Command::Run {
+            example,
+            debug,
+            emu_args,
+        } => {
+            let profile = if debug {
+                build::Profile::FirmwareDebug
+            } else {
+                build::Profile::Release
+            };
+            session::run_example(&root, &example, profile, &emu_args)
         }
-        Command::Runner { elf, args } => {
-            if std::env::var("DB410C_RUNNER").as_deref() == Ok("board") {
-                let kernel = image::kernel_section(&elf)?;
-                let name = elf
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .unwrap_or("firmware");
-                let out = elf.with_extension("boot.img");
-                std::fs::write(&out, image::boot_image(&kernel, name)?)
-                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
-                eprintln!(
-                    "xtask: DB410C_RUNNER=board: fastboot boot {}",
-                    out.display()
-                );
-                let status = std::process::Command::new(
-                    std::env::var_os("FASTBOOT").unwrap_or_else(|| "fastboot".into()),
-                )
-                .arg("boot")
-                .arg(&out)
-                .status()
-                .map_err(|e| {
-                    anyhow::anyhow!(
-                        "cannot run fastboot ({e}); install it: sudo apt-get install fastboot"
-                    )
-                })?;
-                return Ok(exit_code_of(status));
-            }
-            prereq::virtual_board(&root)?;
-            let emu = build::virtual_board(&root)?;
-            let elf_bytes = std::fs::read(&elf)
-                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", elf.display()))?;
-            let decoder = defmt_decode::ConsoleDecoder::new(&elf_bytes)?;
-            run_on_board(&emu, &elf, &args, Some(decoder))
-        }
+        Command::Runner { elf, args } => session::cargo_runner(&root, &elf, &args),
         Command::Uboot { emu_args } => {
             prereq::virtual_board(&root)?;
             let uboot = uboot::bootable_image(&root)?;
             let emu = build::virtual_board(&root)?;
             let mut args = vec!["--stdin".to_owned()];
             args.extend(emu_args);
-            run_on_board(&emu, &uboot, &args, None)
+            session::run_on_board(&emu, &uboot, &args, None)
+        }
+        Command::New { name } => {
+            let path = new_example::create(&root, &name)?;
+            println!("{}", path.display());
+            eprintln!(
+                "xtask: created example `{name}` (and its [[example]] entry in \
+                 examples/Cargo.toml); run it with `cargo xtask run {name}`"
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Doc => {
+            prereq::firmware(&root)?;
+            println!("{}", doc::run(&root)?.display());
+            Ok(ExitCode::SUCCESS)
         }
         Command::Image { example, out } => {
             let path = image::build_image(
@@ -265,47 +265,4 @@ fn run() -> Result<ExitCode> {
         }
         Command::Test { only } => suite::run(&root, only.as_deref()),
     }
-}
-
-/// Runs an image on the virtual board, streaming its console (through `decoder` if given) to
-/// our stdout; stdin and stderr are shared with the board. Returns the board's exit status.
-fn run_on_board(
-    emu: &Path,
-    image: &Path,
-    args: &[String],
-    mut decoder: Option<defmt_decode::ConsoleDecoder>,
-) -> Result<ExitCode> {
-    use std::io::{Read, Write};
-    let mut child = std::process::Command::new(emu)
-        .arg(image)
-        .args(args)
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|e| anyhow::anyhow!("cannot start {}: {e}", emu.display()))?;
-    let mut console = child.stdout.take().expect("stdout is piped");
-    let mut out = std::io::stdout().lock();
-    let mut buffer = [0u8; 4096];
-    loop {
-        let n = match console.read(&mut buffer) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e.into()),
-        };
-        match decoder.as_mut() {
-            Some(d) => out.write_all(&d.push(&buffer[..n]))?,
-            None => out.write_all(&buffer[..n])?,
-        }
-        out.flush()?;
-    }
-    if let Some(d) = decoder.as_mut() {
-        out.write_all(&d.finish())?;
-    }
-    out.flush()?;
-    Ok(exit_code_of(child.wait()?))
-}
-
-/// Maps a child's exit status to ours (signals become 1).
-fn exit_code_of(status: std::process::ExitStatus) -> ExitCode {
-    ExitCode::from(status.code().map_or(1, |c| c.clamp(0, 255) as u8))
 }

@@ -7,6 +7,7 @@
 //! both show; the monitor ends at end of input or Ctrl-C.
 
 use crate::defmt_decode::ConsoleDecoder;
+use crate::process::SpawnRetrying;
 use anyhow::{Context, Result, bail};
 use std::io::{Read, Write};
 use std::path::Path;
@@ -20,7 +21,7 @@ pub fn run(port: &Path, elf: &Path) -> Result<()> {
             .arg("-F")
             .arg(port)
             .args(["115200", "cs8", "-cstopb", "-parenb", "raw", "-echo"])
-            .status()
+            .status_retrying()
             .context("cannot run stty to configure the serial port")?;
         if !status.success() {
             bail!("stty could not set {} to 115200 8N1", port.display());

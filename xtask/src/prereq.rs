@@ -6,6 +6,8 @@
 //! packages `cmake` and `libclang-dev`. As root we install them with apt-get; otherwise we stop
 //! with the command to run.
 
+use crate::process;
+use crate::process::SpawnRetrying;
 use anyhow::{Context, Result, bail};
 use std::path::Path;
 use std::process::Command;
@@ -18,7 +20,7 @@ pub fn firmware(root: &Path) -> Result<()> {
     let installed = Command::new("rustup")
         .current_dir(root)
         .args(["target", "list", "--installed"])
-        .output()
+        .output_retrying()
         .context("cannot run `rustup` (needed to install the aarch64-unknown-none target)")?;
     let list = String::from_utf8_lossy(&installed.stdout);
     if list.lines().any(|line| line.trim() == TARGET) {
@@ -28,7 +30,7 @@ pub fn firmware(root: &Path) -> Result<()> {
     let status = Command::new("rustup")
         .current_dir(root)
         .args(["target", "add", TARGET])
-        .status()
+        .status_retrying()
         .context("cannot run `rustup target add`")?;
     if !status.success() {
         bail!("`rustup target add {TARGET}` failed; run it by hand and try again");
@@ -61,7 +63,7 @@ pub fn virtual_board(_root: &Path) -> Result<()> {
         return Ok(());
     }
     let command = format!("apt-get update && apt-get install -y {}", missing.join(" "));
-    if !is_root() {
+    if !process::is_root() {
         bail!(
             "the virtual board needs the Debian packages {}; install them with:\n    sudo sh -c '{command}'",
             missing.join(", ")
@@ -71,7 +73,7 @@ pub fn virtual_board(_root: &Path) -> Result<()> {
     let status = Command::new("sh")
         .args(["-c", &command])
         .env("DEBIAN_FRONTEND", "noninteractive")
-        .status()
+        .status_retrying()
         .context("cannot run apt-get")?;
     if !status.success() {
         bail!("`{command}` failed; run it by hand and try again");
@@ -79,21 +81,14 @@ pub fn virtual_board(_root: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Whether any of the given absolute paths' file names is an executable on PATH.
+/// Whether any of the given absolute paths' file names (other than libraries) is an
+/// executable on PATH.
 fn on_path(files: &[&str]) -> bool {
     files.iter().any(|f| {
-        let name = Path::new(f).file_name().unwrap_or_default();
-        std::env::var_os("PATH")
-            .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()))
-            .unwrap_or(false)
-            && !name.to_string_lossy().ends_with(".so")
+        let name = Path::new(f)
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy();
+        !name.ends_with(".so") && process::find_on_path(&name).is_some()
     })
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
 }

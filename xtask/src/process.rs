@@ -1,5 +1,6 @@
 //! Shared process and workspace helpers: the one place xtask starts child processes with a
-//! time limit, and finds the workspace it works on.
+//! time limit, finds the workspace it works on, looks programs up on PATH and asks whether it
+//! runs as root.
 //!
 //! Design notes:
 //! - The workspace root is found at run time (`CARGO_MANIFEST_DIR`, which `cargo run` sets
@@ -12,6 +13,7 @@
 //!   run in parallel threads, so spawning retries that error for a short, bounded time.
 
 use anyhow::{Context, Result, bail};
+use std::ffi::OsStr;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -42,6 +44,35 @@ fn is_workspace_root(dir: &Path) -> bool {
         .is_ok_and(|text| text.lines().any(|line| line.trim() == "[workspace]"))
 }
 
+/// The first executable called `name` in the directories of `path_env` (a `$PATH` value).
+pub fn find_in_path(name: &str, path_env: Option<&OsStr>) -> Option<PathBuf> {
+    std::env::split_paths(path_env?)
+        .map(|dir| dir.join(name))
+        .find(|p| is_executable(p))
+}
+
+/// The first executable called `name` on this process's PATH.
+pub fn find_on_path(name: &str) -> Option<PathBuf> {
+    find_in_path(name, std::env::var_os("PATH").as_deref())
+}
+
+/// Whether `path` is a regular file with an execute bit.
+pub fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    path.metadata()
+        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
+}
+
+/// Whether xtask runs as root (then it may install Debian packages itself).
+pub fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
 /// How long to keep retrying a start that fails with "Text file busy".
 const BUSY_RETRY_FOR: Duration = Duration::from_secs(2);
 
@@ -58,6 +89,30 @@ pub fn spawn(command: &mut Command) -> std::io::Result<Child> {
             }
             other => return other,
         }
+    }
+}
+
+/// `Command::status` and `Command::output`, started through [`spawn`] (so a "Text file busy"
+/// start is retried). Every child process of xtask starts through this module.
+pub trait SpawnRetrying {
+    /// Runs to completion with the standard streams inherited; returns the exit status.
+    fn status_retrying(&mut self) -> std::io::Result<ExitStatus>;
+    /// Runs to completion with stdout and stderr captured and stdin empty.
+    fn output_retrying(&mut self) -> std::io::Result<std::process::Output>;
+}
+
+impl SpawnRetrying for Command {
+    fn status_retrying(&mut self) -> std::io::Result<ExitStatus> {
+        spawn(self)?.wait()
+    }
+
+    fn output_retrying(&mut self) -> std::io::Result<std::process::Output> {
+        spawn(
+            self.stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped()),
+        )?
+        .wait_with_output()
     }
 }
 

@@ -4,7 +4,7 @@
 //! problem), except steps that need an artefact a failed step did not produce. The last line is
 //! `xtask: N passed, M failed`, which CI tooling reads; the exit status is non-zero on any failure.
 
-use crate::{build, checks, prereq, regen};
+use crate::{build, checks, doc, prereq, regen};
 use anyhow::{Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -17,23 +17,24 @@ struct Outcome {
     seconds: f64,
 }
 
-/// Runs the suite; `only` keeps the steps whose name contains it.
-pub fn run(root: &Path, only: Option<&str>) -> Result<ExitCode> {
-    prereq::firmware(root)?;
-    prereq::virtual_board(root)?;
+/// The suite's steps run so far, and which ones to run.
+struct Suite<'a> {
+    only: Option<&'a str>,
+    /// Whether a selected example check needs the build steps' artefacts.
+    builds_needed: bool,
+    outcomes: Vec<Outcome>,
+}
 
-    let mut outcomes: Vec<Outcome> = Vec::new();
-    let wanted = |name: &str| only.is_none_or(|o| name.contains(o));
-    // The build steps also run when a selected example check needs their artefacts.
-    let example_step_names: Vec<String> = checks::all()
-        .iter()
-        .map(|c| format!("example {}: {}", c.example, c.what))
-        .collect();
-    let builds_needed = example_step_names.iter().any(|n| wanted(n));
-    let mut step = |name: &str, body: &mut dyn FnMut() -> Result<()>| -> bool {
+impl Suite<'_> {
+    fn wanted(&self, name: &str) -> bool {
+        self.only.is_none_or(|o| name.contains(o))
+    }
+
+    /// Runs one step if it is selected (the build steps also when an example check needs
+    /// them), printing and recording its outcome; returns false if it failed.
+    fn step(&mut self, name: &str, body: impl FnOnce() -> Result<()>) -> bool {
         let is_build = name == "build examples" || name == "build virtual board";
-        let selected = wanted(name) || (is_build && builds_needed);
-        if !selected {
+        if !(self.wanted(name) || (is_build && self.builds_needed)) {
             return true;
         }
         eprintln!("xtask test: {name} ...");
@@ -45,21 +46,95 @@ pub fn run(root: &Path, only: Option<&str>) -> Result<ExitCode> {
             Ok(()) => eprintln!("xtask test: PASS {name} ({seconds:.1} s)"),
             Err(e) => eprintln!("xtask test: FAIL {name} ({seconds:.1} s): {e:#}"),
         }
-        outcomes.push(Outcome {
+        self.outcomes.push(Outcome {
             name: name.to_owned(),
             result,
             seconds,
         });
         ok
-    };
+    }
 
-    step("fmt", &mut || {
+    /// Prints the summary; the last line is `xtask: N passed, M failed`.
+    fn report(self) -> ExitCode {
+        let failed = self.outcomes.iter().filter(|o| o.result.is_err()).count();
+        let passed = self.outcomes.len() - failed;
+        eprintln!();
+        for outcome in &self.outcomes {
+            let mark = if outcome.result.is_ok() {
+                "ok  "
+            } else {
+                "FAIL"
+            };
+            eprintln!("  {mark} {:<60} {:>7.1} s", outcome.name, outcome.seconds);
+        }
+        println!("xtask: {passed} passed, {failed} failed");
+        if failed == 0 {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs the suite; `only` keeps the steps whose name contains it.
+pub fn run(root: &Path, only: Option<&str>) -> Result<ExitCode> {
+    prereq::firmware(root)?;
+    prereq::virtual_board(root)?;
+    let mut suite = Suite {
+        only,
+        builds_needed: false,
+        outcomes: Vec::new(),
+    };
+    suite.builds_needed = checks::all()
+        .iter()
+        .any(|c| suite.wanted(&format!("example {}: {}", c.example, c.what)));
+    host_steps(&mut suite, root);
+    let mut elfs: Option<Vec<(String, PathBuf)>> = None;
+    let names = build::example_names(root)?;
+    suite.step("build examples", || {
+        let paths = build::examples(root, &names)?;
+        elfs = Some(names.iter().cloned().zip(paths).collect());
+        Ok(())
+    });
+    let mut emu: Option<PathBuf> = None;
+    suite.step("build virtual board", || {
+        emu = Some(build::virtual_board(root)?);
+        Ok(())
+    });
+
+    for check in checks::all() {
+        let name = format!("example {}: {}", check.example, check.what);
+        suite.step(&name, || {
+            let (Some(elfs), Some(emu)) = (&elfs, &emu) else {
+                bail!("skipped: the examples or the virtual board did not build");
+            };
+            let Some((_, elf)) = elfs.iter().find(|(n, _)| n == check.example) else {
+                bail!(
+                    "example `{}` is not declared in examples/Cargo.toml",
+                    check.example
+                );
+            };
+            (check.run)(&checks::Runner { emu, elf })
+        });
+    }
+    for check in checks::tool_checks() {
+        let name = format!("xtask: {}", check.what);
+        suite.step(&name, || (check.run)(root));
+    }
+
+    Ok(suite.report())
+}
+
+/// The steps that need neither the examples nor the virtual board: formatting, lints, host
+/// unit tests, PAC freshness, documentation.
+fn host_steps(suite: &mut Suite, root: &Path) {
+    suite.step("fmt", || {
         build::run_checked(
             build::cargo(root).args(["fmt", "--all", "--", "--check"]),
             "cargo fmt --check",
         )
     });
-    step("clippy host crates", &mut || {
+    suite.step("clippy host crates", || {
         build::run_checked(
             build::cargo(root).args([
                 "clippy",
@@ -77,7 +152,7 @@ pub fn run(root: &Path, only: Option<&str>) -> Result<ExitCode> {
             "clippy (host)",
         )
     });
-    step("clippy firmware crates", &mut || {
+    suite.step("clippy firmware crates", || {
         build::run_checked(
             build::cargo(root).args([
                 "clippy",
@@ -103,7 +178,7 @@ pub fn run(root: &Path, only: Option<&str>) -> Result<ExitCode> {
             "clippy (firmware)",
         )
     });
-    step("host unit tests", &mut || {
+    suite.step("host unit tests", || {
         build::run_checked(
             build::cargo(root).args([
                 "test",
@@ -117,58 +192,8 @@ pub fn run(root: &Path, only: Option<&str>) -> Result<ExitCode> {
             "cargo test (host)",
         )
     });
-    step("PAC is fresh (regen --check)", &mut || {
-        regen::run(root, true)
+    suite.step("PAC is fresh (regen --check)", || regen::run(root, true));
+    suite.step("docs build with warnings denied", || {
+        doc::run(root).map(|_| ())
     });
-
-    let mut elfs: Option<Vec<(String, PathBuf)>> = None;
-    let names = build::example_names(root)?;
-    step("build examples", &mut || {
-        let paths = build::examples(root, &names)?;
-        elfs = Some(names.iter().cloned().zip(paths).collect());
-        Ok(())
-    });
-    let mut emu: Option<PathBuf> = None;
-    step("build virtual board", &mut || {
-        emu = Some(build::virtual_board(root)?);
-        Ok(())
-    });
-
-    for check in checks::all() {
-        let name = format!("example {}: {}", check.example, check.what);
-        step(&name, &mut || {
-            let (Some(elfs), Some(emu)) = (&elfs, &emu) else {
-                bail!("skipped: the examples or the virtual board did not build");
-            };
-            let Some((_, elf)) = elfs.iter().find(|(n, _)| n == check.example) else {
-                bail!(
-                    "example `{}` is not declared in examples/Cargo.toml",
-                    check.example
-                );
-            };
-            (check.run)(&checks::Runner { emu, elf })
-        });
-    }
-    for check in checks::tool_checks() {
-        let name = format!("xtask: {}", check.what);
-        step(&name, &mut || (check.run)(root));
-    }
-
-    let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
-    let passed = outcomes.len() - failed;
-    eprintln!();
-    for outcome in &outcomes {
-        let mark = if outcome.result.is_ok() {
-            "ok  "
-        } else {
-            "FAIL"
-        };
-        eprintln!("  {mark} {:<60} {:>7.1} s", outcome.name, outcome.seconds);
-    }
-    println!("xtask: {passed} passed, {failed} failed");
-    Ok(if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
 }

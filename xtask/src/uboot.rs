@@ -6,6 +6,7 @@
 //! also checks the file against the signed archive index. When Debian drops the pinned version,
 //! the error says so and names the two constants to update.
 
+use crate::process::SpawnRetrying;
 use anyhow::{Context, Result, bail, ensure};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -32,8 +33,16 @@ pub fn bootable_image(root: &Path) -> Result<PathBuf> {
     let bin =
         std::fs::read(&bin_path).with_context(|| format!("cannot read {}", bin_path.display()))?;
     let out = root.join(".cache/u-boot-qcom/u-boot-dtb.elf");
-    std::fs::write(&out, wrap_in_elf(&bin, UBOOT_TEXT_BASE))
-        .with_context(|| format!("cannot write {}", out.display()))?;
+    let elf = crate::elf_writer::executable(
+        object::elf::EM_AARCH64,
+        UBOOT_TEXT_BASE,
+        &[crate::elf_writer::Segment {
+            address: UBOOT_TEXT_BASE,
+            bytes: &bin,
+            flags: crate::elf_writer::READ_WRITE_EXECUTE,
+        }],
+    )?;
+    std::fs::write(&out, elf).with_context(|| format!("cannot write {}", out.display()))?;
     Ok(out)
 }
 
@@ -60,7 +69,7 @@ pub fn fetch(root: &Path) -> Result<PathBuf> {
         .arg("-x")
         .arg(&deb)
         .arg(&unpacked)
-        .status()
+        .status_retrying()
         .context("cannot run dpkg-deb (Debian package `dpkg`)")?;
     ensure!(status.success(), "dpkg-deb -x {} failed", deb.display());
     ensure!(
@@ -84,7 +93,7 @@ fn download(cache: &Path) -> Result<()> {
     let update = Command::new("apt-get")
         .args(&options)
         .args(["-qq", "update"])
-        .status()
+        .status_retrying()
         .context("cannot run apt-get (needed to download Debian's u-boot-qcom)")?;
     ensure!(
         update.success(),
@@ -94,7 +103,7 @@ fn download(cache: &Path) -> Result<()> {
         .current_dir(cache)
         .args(&options)
         .args(["-qq", "download", &format!("u-boot-qcom={PACKAGE_VERSION}")])
-        .status()
+        .status_retrying()
         .context("cannot run apt-get download")?;
     if !download.success() {
         bail!(
@@ -118,31 +127,4 @@ fn verify(deb: &Path) -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// A minimal little-endian AArch64 ELF with one RWX PT_LOAD segment holding `bytes` at
-/// `addr`, entry point `addr`.
-fn wrap_in_elf(bytes: &[u8], addr: u64) -> Vec<u8> {
-    const DATA_OFFSET: u64 = 0x1000;
-    let mut e = Vec::new();
-    e.extend_from_slice(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0");
-    e.extend_from_slice(&2u16.to_le_bytes()); // ET_EXEC
-    e.extend_from_slice(&183u16.to_le_bytes()); // EM_AARCH64
-    e.extend_from_slice(&1u32.to_le_bytes());
-    e.extend_from_slice(&addr.to_le_bytes()); // entry
-    e.extend_from_slice(&64u64.to_le_bytes()); // program headers
-    e.extend_from_slice(&0u64.to_le_bytes()); // no section headers
-    e.extend_from_slice(&0u32.to_le_bytes());
-    for v in [64u16, 56, 1, 64, 0, 0] {
-        e.extend_from_slice(&v.to_le_bytes());
-    }
-    let size = bytes.len() as u64;
-    e.extend_from_slice(&1u32.to_le_bytes()); // PT_LOAD
-    e.extend_from_slice(&7u32.to_le_bytes()); // RWX
-    for v in [DATA_OFFSET, addr, addr, size, size, DATA_OFFSET] {
-        e.extend_from_slice(&v.to_le_bytes());
-    }
-    e.resize(DATA_OFFSET as usize, 0);
-    e.extend_from_slice(bytes);
-    e
 }
