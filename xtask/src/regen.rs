@@ -267,7 +267,10 @@ struct Difference {
 /// that differ from (or are missing compared with) the fresh output, plus any stray `.rs`
 /// file there that the generator does not produce.
 fn check_up_to_date(options: &Options<'_>, committed_dir: &Path) -> Result<Vec<Difference>> {
-    let fresh_dir = TempDir::new("regen-check")?;
+    let fresh_dir = tempfile::Builder::new()
+        .prefix("xtask-regen-check")
+        .tempdir()
+        .context("cannot create a temporary directory")?;
     generate_into(options, fresh_dir.path())?;
     let mut stale = Vec::new();
     for name in GENERATED_FILES {
@@ -348,47 +351,13 @@ fn shorten(line: &str) -> String {
     }
 }
 
-/// A directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> Result<Self> {
-        use std::sync::atomic::{AtomicU32, Ordering};
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let path = std::env::temp_dir().join(format!(
-            "xtask-{tag}-{}-{}-{nanos}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&path)
-            .with_context(|| format!("cannot create temporary directory {}", path.display()))?;
-        Ok(Self(path))
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        // Best effort: a leftover directory in /tmp is harmless.
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// The project's real SVD (read only).
     fn real_svd() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("..")
-            .join(SVD_PATH)
+        crate::process::workspace_root().unwrap().join(SVD_PATH)
     }
 
     fn options(svd: &Path) -> Options<'_> {
@@ -432,7 +401,10 @@ mod tests {
 
     #[test]
     fn truncated_xml_names_the_file_and_the_problem() {
-        let dir = TempDir::new("test-truncated").unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("test-truncated")
+            .tempdir()
+            .unwrap();
         let svd = dir.path().join("truncated.svd");
         // Cut off in the middle: the closing tags are missing.
         std::fs::write(&svd, &SMALL_SVD[..SMALL_SVD.find("</register>").unwrap()]).unwrap();
@@ -443,7 +415,10 @@ mod tests {
 
     #[test]
     fn mismatched_tag_reports_the_position() {
-        let dir = TempDir::new("test-mismatched").unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("test-mismatched")
+            .tempdir()
+            .unwrap();
         let svd = dir.path().join("mismatched.svd");
         std::fs::write(
             &svd,
@@ -458,7 +433,10 @@ mod tests {
 
     #[test]
     fn missing_required_element_names_the_element() {
-        let dir = TempDir::new("test-missing-elem").unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("test-missing-elem")
+            .tempdir()
+            .unwrap();
         let svd = dir.path().join("no-offset.svd");
         std::fs::write(
             &svd,
@@ -472,7 +450,10 @@ mod tests {
 
     #[test]
     fn bad_value_is_reported() {
-        let dir = TempDir::new("test-bad-value").unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("test-bad-value")
+            .tempdir()
+            .unwrap();
         let svd = dir.path().join("bad-value.svd");
         std::fs::write(
             &svd,
@@ -492,7 +473,10 @@ mod tests {
 
     #[test]
     fn missing_svd_file_is_a_clear_error() {
-        let dir = TempDir::new("test-missing").unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("test-missing")
+            .tempdir()
+            .unwrap();
         let svd = dir.path().join("does-not-exist.svd");
         let text = format!("{:#}", render(&options(&svd)).unwrap_err());
         assert!(text.contains("cannot read the SVD file"), "{text}");
@@ -526,7 +510,10 @@ mod tests {
 
     #[test]
     fn check_mode_detects_a_modified_file_and_passes_after_regeneration() {
-        let dir = TempDir::new("test-check").unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("test-check")
+            .tempdir()
+            .unwrap();
         let svd = dir.path().join("small.svd");
         std::fs::write(&svd, SMALL_SVD).unwrap();
         let out = dir.path().join("src");
@@ -579,7 +566,10 @@ mod tests {
 
     #[test]
     fn check_mode_detects_an_svd_change() {
-        let dir = TempDir::new("test-check-svd").unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("test-check-svd")
+            .tempdir()
+            .unwrap();
         let svd = dir.path().join("small.svd");
         std::fs::write(&svd, SMALL_SVD).unwrap();
         let out = dir.path().join("src");
@@ -627,7 +617,10 @@ mod tests {
 
     #[test]
     fn an_invalid_svd_writes_nothing() {
-        let dir = TempDir::new("test-invalid-writes-nothing").unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("test-invalid-writes-nothing")
+            .tempdir()
+            .unwrap();
         let svd = dir.path().join("overlap.svd");
         let out = dir.path().join("src");
         std::fs::create_dir_all(&out).unwrap();
@@ -673,7 +666,10 @@ mod tests {
 
     #[test]
     fn multi_bit_fields_get_a_safe_setter_unless_marked() {
-        let dir = TempDir::new("test-safe-setter").unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("test-safe-setter")
+            .tempdir()
+            .unwrap();
         let svd = dir.path().join("fields.svd");
         let fields = r#"<field><name>EN</name><description>enable</description><bitRange>[0:0]</bitRange></field>
             <field><name>LEVEL</name><description>any value</description><bitRange>[4:1]</bitRange></field>
