@@ -287,78 +287,13 @@ impl Elf {
     }
 }
 
-/// Demangles plain paths in Rust's v0 scheme (`_RNvNtCs..._4core9panicking5panic`: nested
-/// namespaces over a crate root, no generics); `None` for anything else.
-fn demangle_v0_path(name: &str) -> Option<String> {
-    let bytes = name.strip_prefix("_R")?.as_bytes();
-    let mut parts = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            // A namespace (`N` and its kind letter) or a crate root (`C`).
-            b'N' if i + 1 < bytes.len() && bytes[i + 1].is_ascii_alphabetic() => i += 2,
-            b'C' => i += 1,
-            // A disambiguator: `s`, base-62 digits, `_`.
-            b's' => {
-                let end = i + bytes[i..].iter().position(|&b| b == b'_')?;
-                ensure_base62(&bytes[i + 1..end])?;
-                i = end + 1;
-            }
-            b'0'..=b'9' => {
-                let digits = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
-                let len: usize = std::str::from_utf8(&bytes[i..i + digits])
-                    .ok()?
-                    .parse()
-                    .ok()?;
-                i += digits;
-                // An identifier starting with a digit or `_` is preceded by a `_` separator.
-                if bytes.get(i) == Some(&b'_') {
-                    i += 1;
-                }
-                parts.push(std::str::from_utf8(bytes.get(i..i + len)?).ok()?);
-                i += len;
-            }
-            _ => return None,
-        }
-    }
-    (!parts.is_empty()).then(|| parts.join("::"))
-}
-
-fn ensure_base62(digits: &[u8]) -> Option<()> {
-    digits.iter().all(u8::is_ascii_alphanumeric).then_some(())
-}
-
-/// Demangles Rust symbols enough to read them: legacy (`_ZN..E`, without the hash) and plain
-/// v0 paths; other names are returned unchanged.
+/// A Rust symbol as a readable path (legacy `_ZN..E` and v0 `_R..` schemes, without the hash);
+/// other names are returned unchanged.
 pub fn demangle(name: &str) -> String {
-    if let Some(path) = demangle_v0_path(name) {
-        return path;
+    match rustc_demangle::try_demangle(name) {
+        Ok(symbol) => format!("{symbol:#}"),
+        Err(_) => name.to_owned(),
     }
-    let Some(mut rest) = name.strip_prefix("_ZN") else {
-        return name.to_owned();
-    };
-    let mut parts = Vec::new();
-    while let Some(digits) = rest.find(|c: char| !c.is_ascii_digit()).filter(|&d| d > 0) {
-        let Ok(len) = rest[..digits].parse::<usize>() else {
-            break;
-        };
-        let Some(part) = rest.get(digits..digits + len) else {
-            break;
-        };
-        parts.push(part);
-        rest = &rest[digits + len..];
-    }
-    if rest != "E" || parts.is_empty() {
-        return name.to_owned();
-    }
-    if let Some(last) = parts.last()
-        && last.len() == 17
-        && last.starts_with('h')
-        && last[1..].chars().all(|c| c.is_ascii_hexdigit())
-    {
-        parts.pop();
-    }
-    parts.join("::")
 }
 
 /// One measured pair.
@@ -675,7 +610,7 @@ mod tests {
     }
 
     #[test]
-    fn demangles_legacy_names() {
+    fn demangles_legacy_and_v0_names() {
         assert_eq!(
             demangle("_ZN11apq8016_hal4uart6UartTx5write17hb703bc7ece1e42cbE"),
             "apq8016_hal::uart::UartTx::write"
@@ -684,8 +619,8 @@ mod tests {
             demangle("_RNvNtCsbcsGJ9IzBgZ_4core9panicking18panic_bounds_check"),
             "core::panicking::panic_bounds_check"
         );
-        // Generic instances are left alone.
-        assert_eq!(demangle("_RINvCs1_3foo3barjE"), "_RINvCs1_3foo3barjE");
+        // Generic instances are readable too.
+        assert_eq!(demangle("_RINvCs1_3foo3barjE"), "foo::bar::<usize>");
         assert_eq!(demangle("bench_hal_timer_now"), "bench_hal_timer_now");
         assert_eq!(demangle("_ZN3foo"), "_ZN3foo");
     }
