@@ -11,10 +11,20 @@
 //!
 //! All low-speed header signals are **1.8 V**: use a 1.8 V USB-serial adapter on the console
 //! pins, and level shifters for anything else.
+//!
+//! Board decisions live here, not in the HAL: the console UART ([`ConsoleUart`], with
+//! [`print!`]/[`println!`] and the panic handler in [`console`]), the DRAM map
+//! ([`DRAM_BASE`], [`DRAM_SIZE`]; the initial page table is built from them) and the link
+//! address (the linker script).
+//!
+//! Cargo features: `panic-handler` (default) registers the board's `#[panic_handler]`
+//! (report on the console, then reset); `defmt` adds `defmt::Format` to the HAL types.
 #![no_std]
 
 pub use apq8016_hal as hal;
-pub use hal::entry;
+
+pub mod console;
+pub use console::{ConsoleUart, select_console};
 
 use core::fmt;
 
@@ -31,6 +41,36 @@ pub const BOARD_NAME: &str = "DragonBoard 410c";
 pub const CHIP_NAME: &str = "Qualcomm APQ8016E (Snapdragon 410E), 4x Cortex-A53";
 /// Console baud rate used by every boot stage and by [`Board::take`].
 pub const CONSOLE_BAUDRATE: u32 = 115_200;
+/// Start of the board's DRAM (the image is linked at `DRAM_BASE + 0x8_0000`, see `db410c.ld`).
+pub const DRAM_BASE: usize = 0x8000_0000;
+/// Size of the board's DRAM: 1 GiB of LPDDR3.
+pub const DRAM_SIZE: usize = 1 << 30;
+
+// The runtime's initial identity map: the SoC's peripheral window and this board's DRAM.
+#[cfg(target_arch = "aarch64")]
+hal::initial_pagetable!(DRAM_BASE, DRAM_SIZE);
+
+/// Declares the firmware's `main` function, `fn main() -> !`, as the HAL's
+/// [`entry!`](hal::entry) does, and selects the board's console ([`select_console`]) before
+/// `main` runs, so [`println!`] and the reports work from its first line.
+///
+/// An optional second argument sets the boot stack size in 4 KiB pages (default
+/// [`hal::rt::DEFAULT_BOOT_STACK_PAGES`]): `db410c::entry!(main, 40);`. A program without
+/// it fails to link with a message saying so.
+#[macro_export]
+macro_rules! entry {
+    ($main:path) => {
+        $crate::entry!($main, { $crate::hal::rt::DEFAULT_BOOT_STACK_PAGES });
+    };
+    ($main:path, $boot_stack_pages:expr) => {
+        fn __db410c_main() -> ! {
+            $crate::select_console();
+            let main: fn() -> ! = $main;
+            main()
+        }
+        $crate::hal::entry!(__db410c_main, $boot_stack_pages);
+    };
+}
 
 /// A push button on a GPIO pad (pressed = pad reads low, with the pad's pull-up).
 pub struct Button {
@@ -169,6 +209,7 @@ impl Board {
 
     /// Like [`Board::take`], from peripherals obtained otherwise.
     pub fn new(p: pac::Peripherals) -> Result<Board, BoardError> {
+        select_console();
         let mut clocks = Clocks::new(p.GCC);
         let pins = Pins::new(p.TLMM);
         let console = Uart::new(
