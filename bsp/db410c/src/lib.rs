@@ -144,10 +144,28 @@ pub struct LowSpeedHeader {
 }
 
 /// Everything on the board, set up and ready.
+///
+/// A whole program: `src/main.rs` of a firmware crate, which also starts with `#![no_std]`,
+/// `#![no_main]` and `db410c::entry!(main);` (the examples show more):
+///
+/// ```no_run
+/// use db410c::Board;
+/// use db410c::hal::time::Duration;
+///
+/// fn main() -> ! {
+///     db410c::println!("starting"); // works before `Board::take`
+///     let mut board = Board::take().unwrap();
+///     board.led1.set_high();
+///     board.delay.delay(Duration::from_millis(100));
+///     db410c::println!("volume up pressed: {}", board.volume_up.is_pressed());
+///     let _ = board.console.flush();
+///     board.ps_hold.reset()
+/// }
+/// ```
 pub struct Board {
     /// Debug console: BLSP1 UART2 on LS pins 11 (TX, GPIO 4) and 13 (RX, GPIO 5), 115200 8N1,
     /// 1.8 V levels. The same UART the boot firmware prints on.
-    pub console: Uart,
+    pub console: Uart<ConsoleUart>,
     /// User LED 1 (green, "heartbeat" in Linux): TLMM GPIO 21, active high.
     /// Starts off.
     pub led1: Output,

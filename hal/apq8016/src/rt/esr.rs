@@ -1,7 +1,8 @@
 //! Decoding of the exception syndrome register (`ESR_ELx`) for readable reports.
 //!
 //! The field layout and the exception-class values come from `aarch64-cpu`'s `ESR_EL1`
-//! definition ([`ESR_EL1::EC`]); this module only adds the short names printed in reports.
+//! definition ([`ESR_EL1::EC`](mod@ESR_EL1::EC)); this module only adds the short names
+//! printed in reports.
 
 use aarch64_cpu::registers::ESR_EL1;
 use tock_registers::LocalRegisterCopy;

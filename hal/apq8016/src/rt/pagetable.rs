@@ -37,11 +37,11 @@ pub const fn level1_table(
     memory: usize,
 ) -> [usize; 512] {
     assert!(
-        dram_base % BLOCK_SIZE == 0,
+        dram_base.is_multiple_of(BLOCK_SIZE),
         "DRAM base must be 1 GiB aligned"
     );
     assert!(
-        dram_size % BLOCK_SIZE == 0 && dram_size > 0,
+        dram_size.is_multiple_of(BLOCK_SIZE) && dram_size > 0,
         "DRAM size must be a non-zero multiple of 1 GiB"
     );
     assert!(
