@@ -154,7 +154,8 @@ impl Regs {
     #[inline(always)]
     fn get(&self) -> &RegisterBlock {
         // SAFETY: built only from `Instance::register_block()`, the MMIO block of a UART
-        // whose peripheral value was consumed by `Uart::new`; mapped for the whole program.
+        // whose peripheral value the `Uart` (or its halves) took over; mapped for the whole
+        // program.
         unsafe { &*self.0 }
     }
 }
@@ -383,7 +384,8 @@ impl<I: Instance> Uart<I> {
 
     /// Splits into transmitter and receiver, e.g. to use them from different tasks.
     /// The halves share only `SR` (read-only) and `CR` (write-only commands, no
-    /// read-modify-write), so they do not interfere.
+    /// read-modify-write), so they do not interfere. The halves go on using the UART for
+    /// the rest of the program: there is no way back to the peripheral value ([`Uart::free`]).
     pub fn split(self) -> (UartTx, UartRx) {
         (self.tx, self.rx)
     }
