@@ -72,13 +72,6 @@ macro_rules! println {
     };
 }
 
-/// Compile-time guard: two `#[panic_handler]`s would be a confusing duplicate-lang-item error.
-#[cfg(feature = "panic-handler")]
-const _: () = assert!(
-    !hal::PANIC_HANDLER,
-    "db410c's and apq8016-hal's `panic-handler` features are both on: turn one off"
-);
-
 /// The board's panic handler: report on the console, then reset (see the module notes).
 #[cfg(all(feature = "panic-handler", target_arch = "aarch64"))]
 #[panic_handler]

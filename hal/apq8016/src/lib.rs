@@ -14,10 +14,6 @@
 
 pub use apq8016_pac as pac;
 
-/// Whether this crate registers its own `#[panic_handler]` (feature `panic-handler`), so a board
-/// crate that has one can refuse to build with both.
-pub const PANIC_HANDLER: bool = cfg!(feature = "panic-handler");
-
 pub mod clocks;
 pub mod console;
 pub mod critical_section_impl;
