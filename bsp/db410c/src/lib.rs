@@ -282,3 +282,23 @@ impl Board {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use std::format;
+
+    /// The linker script's memory region is the DRAM map above, from the load offset on.
+    #[test]
+    fn linker_script_agrees_with_the_dram_map() {
+        let script = include_str!("../db410c.ld");
+        let load_offset = 0x8_0000;
+        let region = format!(
+            "image : ORIGIN = {:#x}, LENGTH = {:#x} - {:#x}",
+            super::DRAM_BASE + load_offset,
+            super::DRAM_SIZE,
+            load_offset
+        );
+        assert!(script.contains(&region), "db410c.ld lacks `{region}`");
+    }
+}
