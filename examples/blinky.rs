@@ -27,11 +27,9 @@
 #![no_std]
 #![no_main]
 
-use core::fmt::Write;
-
 // `DelayNs` is the embedded-hal trait that gives `delay_ms`; the board's `Delay` implements it
 // by polling the generic timer.
-use db410c::Board;
+use db410c::{Board, println};
 use embedded_hal::delay::DelayNs;
 
 /// How many on/off cycles to show before resetting.
@@ -44,13 +42,11 @@ db410c::entry!(main);
 fn main() -> ! {
     // Set up the board: LEDs become push-pull outputs, initially off (low).
     let mut board = Board::take().unwrap();
-    let _ = write!(
-        board.console,
-        "\r\nblinky: LED1/LED2 alternating, {CYCLES} cycles of 2 x {ON_TIME_MS} ms\r\n"
-    );
+    // `println!` writes to the board's console (a `\n` goes out as "\r\n").
+    println!("\nblinky: LED1/LED2 alternating, {CYCLES} cycles of 2 x {ON_TIME_MS} ms");
 
     for cycle in 1..=CYCLES {
-        let _ = write!(board.console, "cycle {cycle}\r\n");
+        println!("cycle {cycle}");
 
         // LED1 on, LED2 off (both are active high: driving the pad high lights the LED).
         board.led1.set_high();
@@ -65,7 +61,7 @@ fn main() -> ! {
 
     // Leave both LEDs off, finish the console output, and reset.
     board.led2.set_low();
-    let _ = write!(board.console, "done, resetting\r\n");
+    println!("done, resetting");
     let _ = board.console.flush();
     board.ps_hold.reset()
 }

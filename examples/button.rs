@@ -32,10 +32,8 @@
 #![no_std]
 #![no_main]
 
-use core::fmt::Write;
-
-use db410c::Board;
 use db410c::hal::time::{Duration, Instant, ticks_per_second};
+use db410c::{Board, println};
 use embedded_hal::delay::DelayNs;
 
 /// How long the program watches the button.
@@ -48,9 +46,8 @@ db410c::entry!(main);
 fn main() -> ! {
     // Take the board: GPIO 107 becomes an input with pull-up, LED 1 an output, off.
     let mut board = Board::take().unwrap();
-    let _ = write!(
-        board.console,
-        "\r\nbutton: mirroring volume-up on LED1 for {} ms\r\n",
+    println!(
+        "\nbutton: mirroring volume-up on LED1 for {} ms",
         RUN_TIME.as_millis()
     );
 
@@ -73,14 +70,14 @@ fn main() -> ! {
             let what = if pressed { "pressed" } else { "released" };
             // A line is shorter than the 64-character TX FIFO, so this does not wait for
             // the line and the polling period stays steady.
-            let _ = write!(board.console, "{what} at {} ms\r\n", millis_now());
+            println!("{what} at {} ms", millis_now());
         }
         board.delay.delay_ms(POLL_PERIOD_MS);
     }
 
     // Leave the LED off, finish the console output, and reset.
     board.led1.set_low();
-    let _ = write!(board.console, "done\r\n");
+    println!("done");
     let _ = board.console.flush();
     board.ps_hold.reset()
 }

@@ -46,9 +46,9 @@
 
 use core::fmt::Write;
 
-use db410c::Board;
 use db410c::hal::time::Duration;
 use db410c::hal::uart::{Error, Uart};
+use db410c::{Board, ConsoleUart};
 use embedded_hal::delay::DelayNs;
 
 /// How long the program does not read after its prompt, to show the overrun report.
@@ -132,7 +132,7 @@ fn main() -> ! {
 }
 
 /// Sends `echo: <line>` and a line end. The bytes go out as received (not necessarily UTF-8).
-fn echo(console: &mut Uart, line: &[u8]) {
+fn echo(console: &mut Uart<ConsoleUart>, line: &[u8]) {
     let _ = console.write_all(b"echo: ");
     let _ = console.write_all(line);
     let _ = console.write_all(b"\r\n");

@@ -25,18 +25,13 @@
 #![no_std]
 #![no_main]
 
-use core::fmt::Write;
-
-use db410c::Board;
+use db410c::{Board, println};
 
 db410c::entry!(main);
 
 fn main() -> ! {
     let mut board = Board::take().unwrap();
-    let _ = write!(
-        board.console,
-        "\r\nexception example: executing an undefined instruction\r\n"
-    );
+    println!("\nexception example: executing an undefined instruction");
     // Let the line leave the UART before the exception: the handler's writer would wait for
     // it anyway, this just keeps the example independent of that detail.
     let _ = board.console.flush();

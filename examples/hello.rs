@@ -25,14 +25,12 @@
 #![no_std]
 #![no_main]
 
-// `write!`/`writeln!` on the console come from this trait.
-use core::fmt::Write;
-
 use db410c::hal::{rt, time};
-use db410c::{BOARD_NAME, Board, CHIP_NAME};
+use db410c::{BOARD_NAME, Board, CHIP_NAME, println};
 
 // Tell the runtime which function is the program. It runs on the boot core at EL1, with the
-// MMU and caches on, `.bss` zeroed and a 64 KiB stack.
+// MMU and caches on, `.bss` zeroed and a 64 KiB stack; the board's console is selected, so
+// `println!` works from the first line.
 db410c::entry!(main);
 
 fn main() -> ! {
@@ -41,27 +39,23 @@ fn main() -> ! {
     // the console clock cannot be set, so a panic (which also reports on the console) is fine.
     let mut board = Board::take().unwrap();
 
-    // The console implements `core::fmt::Write`; line ends on a serial terminal are "\r\n".
-    // Writes to the console cannot usefully fail here, so their results are ignored.
-    let console = &mut board.console;
-    let _ = write!(console, "\r\nHello from the {BOARD_NAME}!\r\n");
-    let _ = write!(console, "chip: {CHIP_NAME}\r\n");
+    // `println!` writes to the board's console; every `\n` goes out as "\r\n", the line end a
+    // serial terminal expects. It never fails: if the UART were stuck, the text would be
+    // dropped after a short timeout rather than hang the program.
+    println!("\nHello from the {BOARD_NAME}!");
+    println!("chip: {CHIP_NAME}");
 
     // `CurrentEL` tells the exception level: the runtime's start code drops from EL2 to EL1
     // when the boot chain entered at EL2, so this is always 1.
-    let _ = write!(console, "running at EL{}\r\n", rt::current_el());
+    println!("running at EL{}", rt::current_el());
 
     // The generic timer's frequency, as the boot firmware programmed CNTFRQ_EL0 (19.2 MHz on
     // this SoC). `Instant`, `Delay` and all timeouts in the HAL count in these ticks.
-    let _ = write!(
-        console,
-        "generic timer: {} Hz\r\n",
-        time::ticks_per_second()
-    );
+    println!("generic timer: {} Hz", time::ticks_per_second());
 
     // Say goodbye and wait until the last byte has left the UART, otherwise the reset would
     // cut it off.
-    let _ = write!(console, "resetting\r\n");
+    println!("resetting");
     let _ = board.console.flush();
 
     // Release PS_HOLD: the PMIC resets the board (and the virtual board ends the run).

@@ -1,7 +1,7 @@
 //! # panic: what a panic looks like
 //!
-//! Prints a line, then panics on purpose. The runtime's panic handler (feature
-//! `panic-handler` of `apq8016-hal`, on by default) writes the location and the message on the
+//! Prints a line, then panics on purpose. The board crate's panic handler (feature
+//! `panic-handler` of `db410c`, on by default) writes the location and the message on the
 //! console and resets the board through PS_HOLD.
 //!
 //! ## What to connect
@@ -20,17 +20,17 @@
 #![no_std]
 #![no_main]
 
-use core::fmt::Write;
-
-use db410c::Board;
+use db410c::{Board, println};
 
 db410c::entry!(main);
 
 fn main() -> ! {
-    let mut board = Board::take().unwrap();
-    let _ = write!(board.console, "\r\npanic example: about to panic\r\n");
-    // The panic report is written by its own tiny console writer, which waits for anything
-    // still queued in the UART, so no flush is needed here.
+    // Taking the board sets the console up (115200 8N1); the panic handler prints on the
+    // same console whether or not the board was taken.
+    let _board = Board::take().unwrap();
+    println!("\npanic example: about to panic");
+    // The panic report goes through the same console writer as `println!`, one character
+    // after the other, so nothing needs flushing here.
 
     // A formatted message, to show that the report includes the arguments.
     let answer = 42;

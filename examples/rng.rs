@@ -24,10 +24,8 @@
 #![no_std]
 #![no_main]
 
-use core::fmt::Write;
-
-use db410c::Board;
 use db410c::hal::rng::Rng;
+use db410c::{Board, println};
 
 /// How many words to print.
 const WORDS: usize = 8;
@@ -36,10 +34,7 @@ db410c::entry!(main);
 
 fn main() -> ! {
     let mut board = Board::take().unwrap();
-    let _ = write!(
-        board.console,
-        "\r\nrng: {WORDS} words from the hardware PRNG\r\n"
-    );
+    println!("\nrng: {WORDS} words from the hardware PRNG");
 
     // The board hands out the PRNG peripheral; the driver needs the clock controller to turn
     // on the PRNG's bus clock. `unwrap`: failure means the clock never came up, a hardware
@@ -49,10 +44,10 @@ fn main() -> ! {
     for i in 0..WORDS {
         // Each read waits (bounded) until the generator has a fresh word.
         let word = rng.next_u32().unwrap();
-        let _ = write!(board.console, "random[{i}] = {word:#010x}\r\n");
+        println!("random[{i}] = {word:#010x}");
     }
 
-    let _ = write!(board.console, "resetting\r\n");
+    println!("resetting");
     let _ = board.console.flush();
     board.ps_hold.reset()
 }

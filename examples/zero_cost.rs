@@ -43,11 +43,11 @@
 use core::fmt::Write;
 use core::hint::black_box;
 
-use db410c::Board;
 use db410c::hal::gpio::{Level, Output, OutputConfig, Pins};
 use db410c::hal::pac;
 use db410c::hal::time::Instant;
 use db410c::hal::uart::{Error as UartError, Uart};
+use db410c::{Board, ConsoleUart};
 
 db410c::entry!(main);
 
@@ -126,7 +126,10 @@ pub fn bench_pac_gpio21_set_high() {
 /// HAL: write one byte (waits, bounded, for room in the TX FIFO).
 #[unsafe(no_mangle)]
 #[inline(never)]
-pub fn bench_hal_uart_write_byte(uart: &mut Uart, byte: u8) -> Result<usize, UartError> {
+pub fn bench_hal_uart_write_byte(
+    uart: &mut Uart<ConsoleUart>,
+    byte: u8,
+) -> Result<usize, UartError> {
     uart.write(&[byte])
 }
 
@@ -194,7 +197,7 @@ fn main() -> ! {
     );
 
     let _ = write!(board.console, "uart_write_byte: HAL wrote '");
-    let _ = black_box(bench_hal_uart_write_byte as fn(&mut Uart, u8) -> _)(
+    let _ = black_box(bench_hal_uart_write_byte as fn(&mut Uart<ConsoleUart>, u8) -> _)(
         black_box(&mut board.console),
         black_box(b'H'),
     );

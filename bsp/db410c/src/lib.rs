@@ -11,10 +11,20 @@
 //!
 //! All low-speed header signals are **1.8 V**: use a 1.8 V USB-serial adapter on the console
 //! pins, and level shifters for anything else.
+//!
+//! Board decisions live here, not in the HAL: the console UART ([`ConsoleUart`], with
+//! [`print!`]/[`println!`] and the panic handler in [`console`]), the DRAM map
+//! ([`DRAM_BASE`], [`DRAM_SIZE`]; the initial page table is built from them) and the link
+//! address (the linker script).
+//!
+//! Cargo features: `panic-handler` (default) registers the board's `#[panic_handler]`
+//! (report on the console, then reset); `defmt` adds `defmt::Format` to the HAL types.
 #![no_std]
 
 pub use apq8016_hal as hal;
-pub use hal::entry;
+
+pub mod console;
+pub use console::{ConsoleUart, select_console};
 
 use core::fmt;
 
@@ -31,6 +41,36 @@ pub const BOARD_NAME: &str = "DragonBoard 410c";
 pub const CHIP_NAME: &str = "Qualcomm APQ8016E (Snapdragon 410E), 4x Cortex-A53";
 /// Console baud rate used by every boot stage and by [`Board::take`].
 pub const CONSOLE_BAUDRATE: u32 = 115_200;
+/// Start of the board's DRAM (the image is linked at `DRAM_BASE + 0x8_0000`, see `db410c.ld`).
+pub const DRAM_BASE: usize = 0x8000_0000;
+/// Size of the board's DRAM: 1 GiB of LPDDR3.
+pub const DRAM_SIZE: usize = 1 << 30;
+
+// The runtime's initial identity map: the SoC's peripheral window and this board's DRAM.
+#[cfg(target_arch = "aarch64")]
+hal::initial_pagetable!(DRAM_BASE, DRAM_SIZE);
+
+/// Declares the firmware's `main` function, `fn main() -> !`, as the HAL's
+/// [`entry!`](hal::entry) does, and selects the board's console ([`select_console`]) before
+/// `main` runs, so [`println!`] and the reports work from its first line.
+///
+/// An optional second argument sets the boot stack size in 4 KiB pages (default
+/// [`hal::rt::DEFAULT_BOOT_STACK_PAGES`]): `db410c::entry!(main, 40);`. A program without
+/// it fails to link with a message saying so.
+#[macro_export]
+macro_rules! entry {
+    ($main:path) => {
+        $crate::entry!($main, { $crate::hal::rt::DEFAULT_BOOT_STACK_PAGES });
+    };
+    ($main:path, $boot_stack_pages:expr) => {
+        fn __db410c_main() -> ! {
+            $crate::select_console();
+            let main: fn() -> ! = $main;
+            main()
+        }
+        $crate::hal::entry!(__db410c_main, $boot_stack_pages);
+    };
+}
 
 /// A push button on a GPIO pad (pressed = pad reads low, with the pad's pull-up).
 pub struct Button {
@@ -104,10 +144,28 @@ pub struct LowSpeedHeader {
 }
 
 /// Everything on the board, set up and ready.
+///
+/// A whole program: `src/main.rs` of a firmware crate, which also starts with `#![no_std]`,
+/// `#![no_main]` and `db410c::entry!(main);` (the examples show more):
+///
+/// ```no_run
+/// use db410c::Board;
+/// use db410c::hal::time::Duration;
+///
+/// fn main() -> ! {
+///     db410c::println!("starting"); // works before `Board::take`
+///     let mut board = Board::take().unwrap();
+///     board.led1.set_high();
+///     board.delay.delay(Duration::from_millis(100));
+///     db410c::println!("volume up pressed: {}", board.volume_up.is_pressed());
+///     let _ = board.console.flush();
+///     board.ps_hold.reset()
+/// }
+/// ```
 pub struct Board {
     /// Debug console: BLSP1 UART2 on LS pins 11 (TX, GPIO 4) and 13 (RX, GPIO 5), 115200 8N1,
     /// 1.8 V levels. The same UART the boot firmware prints on.
-    pub console: Uart,
+    pub console: Uart<ConsoleUart>,
     /// User LED 1 (green, "heartbeat" in Linux): TLMM GPIO 21, active high.
     /// Starts off.
     pub led1: Output,
@@ -169,6 +227,7 @@ impl Board {
 
     /// Like [`Board::take`], from peripherals obtained otherwise.
     pub fn new(p: pac::Peripherals) -> Result<Board, BoardError> {
+        select_console();
         let mut clocks = Clocks::new(p.GCC);
         let pins = Pins::new(p.TLMM);
         let console = Uart::new(
@@ -221,5 +280,25 @@ impl Board {
             uart0: p.BLSP1_UART1,
             ps_hold: PsHold::new(p.MPM_PS_HOLD),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use std::format;
+
+    /// The linker script's memory region is the DRAM map above, from the load offset on.
+    #[test]
+    fn linker_script_agrees_with_the_dram_map() {
+        let script = include_str!("../db410c.ld");
+        let load_offset = 0x8_0000;
+        let region = format!(
+            "image : ORIGIN = {:#x}, LENGTH = {:#x} - {:#x}",
+            super::DRAM_BASE + load_offset,
+            super::DRAM_SIZE,
+            load_offset
+        );
+        assert!(script.contains(&region), "db410c.ld lacks `{region}`");
     }
 }

@@ -95,6 +95,19 @@ impl OwnerLock {
         }
     }
 
+    /// Takes the lock for core `me` if it is free or `me` already holds it, without waiting:
+    /// `Some(nested)` as from [`OwnerLock::acquire`], or `None` if another core holds it.
+    pub fn try_acquire(&self, me: u64) -> Option<bool> {
+        debug_assert_ne!(me, FREE);
+        if self.owner.load(Ordering::Relaxed) == me {
+            return Some(true);
+        }
+        self.owner
+            .compare_exchange(FREE, me, Ordering::Acquire, Ordering::Relaxed)
+            .ok()
+            .map(|_| false)
+    }
+
     /// Releases the lock unless `nested` (the value [`OwnerLock::acquire`] returned).
     pub fn release(&self, nested: bool) {
         if !nested {
@@ -192,6 +205,18 @@ mod tests {
         assert_eq!(lock.owner(), me, "inner release must keep the lock");
         lock.release(false);
         assert_eq!(lock.owner(), FREE);
+    }
+
+    #[test]
+    fn try_acquire_fails_only_while_another_core_holds_it() {
+        let lock = OwnerLock::new();
+        let (me, other) = (owner_id(0), owner_id(1));
+        assert_eq!(lock.try_acquire(me), Some(false));
+        assert_eq!(lock.try_acquire(me), Some(true), "re-entry by the owner");
+        assert_eq!(lock.try_acquire(other), None);
+        lock.release(false);
+        assert_eq!(lock.try_acquire(other), Some(false));
+        assert_eq!(lock.owner(), other);
     }
 
     #[test]

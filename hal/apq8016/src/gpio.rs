@@ -11,11 +11,18 @@
 //!   `in_out().write(..)` produces.
 //! - Alternate functions (`FUNC_SEL` ≠ 0) are set by the drivers that own the pins
 //!   ([`AnyPin::set_function`]); the function numbers are in facts §6.
+//! - Lifecycle, as for every driver of this HAL: `new` takes the pin, `apply_config` changes
+//!   the configuration at run time (`Result` with [`ConfigError`] like the other drivers; for
+//!   a pad nothing can fail), `free` gives the pin back, its pad left as it is.
 
 mod eh;
 
 use crate::pac;
 use pac::tlmm::gpio::cfg::{DrvStrength, Pull as PacPull};
+
+/// Why a GPIO configuration could not be applied: it cannot fail, so this has no values. The
+/// `Result` keeps `apply_config` alike across the HAL's drivers.
+pub type ConfigError = core::convert::Infallible;
 
 /// Number of GPIO pads of the TLMM.
 pub const GPIO_COUNT: usize = 122;
@@ -492,13 +499,33 @@ impl Flex {
         self.level() == Level::Low
     }
 
-    /// Gives the pad back (its configuration is left as it is).
+    /// Gives the pad back (its configuration is left as it is). Same as [`Flex::free`].
     pub fn into_pin(self) -> AnyPin {
+        self.pin
+    }
+
+    /// Gives the pad back (its configuration is left as it is: an output keeps driving).
+    pub fn free(self) -> AnyPin {
         self.pin
     }
 }
 
 /// A pad driven by the GPIO block.
+///
+/// ```no_run
+/// use apq8016_hal::gpio::{DriveStrength, Level, Output, OutputConfig, Pins};
+/// use apq8016_hal::pac;
+///
+/// let pins = Pins::new(pac::Peripherals::take().unwrap().TLMM);
+/// // GPIO 21 drives user LED 1 on the DragonBoard 410c.
+/// let mut led = Output::new(pins.gpio21, Level::Low, OutputConfig::default());
+/// led.set_high();
+/// led.toggle();
+/// assert!(led.is_set_low());
+/// led.apply_config(&OutputConfig::default().with_drive_strength(DriveStrength::Ma8)).unwrap();
+/// let pin = led.free(); // the pad keeps driving low
+/// # let _ = pin;
+/// ```
 #[derive(Debug)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Output {
@@ -562,13 +589,37 @@ impl Output {
         self.output_level() == Level::Low
     }
 
+    /// Changes drive strength and bias while the pad keeps driving the same level.
+    pub fn apply_config(&mut self, config: &OutputConfig) -> Result<(), ConfigError> {
+        self.flex.set_as_output(*config);
+        Ok(())
+    }
+
     /// Turns the output back into a [`Flex`].
     pub fn into_flex(self) -> Flex {
         self.flex
     }
+
+    /// Gives the pad back; it keeps driving its level until reconfigured.
+    pub fn free(self) -> AnyPin {
+        self.flex.free()
+    }
 }
 
 /// A pad read by the GPIO block.
+///
+/// ```no_run
+/// use apq8016_hal::gpio::{Input, InputConfig, Pins, Pull};
+/// use apq8016_hal::pac;
+///
+/// let pins = Pins::new(pac::Peripherals::take().unwrap().TLMM);
+/// // GPIO 107 is the DragonBoard 410c's volume-up button: active low, needs the pull-up.
+/// let mut button = Input::new(pins.gpio107, InputConfig::default().with_pull(Pull::Up));
+/// let pressed = button.is_low();
+/// button.apply_config(&InputConfig::default().with_pull(Pull::None)).unwrap();
+/// let pin = button.free();
+/// # let _ = (pressed, pin);
+/// ```
 #[derive(Debug)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Input {
@@ -606,9 +657,20 @@ impl Input {
         self.flex.is_low()
     }
 
+    /// Changes the bias.
+    pub fn apply_config(&mut self, config: &InputConfig) -> Result<(), ConfigError> {
+        self.flex.set_as_input(*config);
+        Ok(())
+    }
+
     /// Turns the input back into a [`Flex`].
     pub fn into_flex(self) -> Flex {
         self.flex
+    }
+
+    /// Gives the pad back (still an input with its bias).
+    pub fn free(self) -> AnyPin {
+        self.flex.free()
     }
 }
 

@@ -3,8 +3,9 @@
 //! Cargo features:
 //! - `critical-section-impl` (default): registers [`critical_section_impl`]'s multi-core
 //!   `critical-section` implementation.
-//! - `panic-handler` (default, firmware builds only): a `#[panic_handler]` that reports on the
-//!   debug console and resets (see [`rt`]).
+//! - `panic-handler` (off by default, firmware builds only): a `#[panic_handler]` that reports
+//!   on the [`console`] and resets (see [`rt::panic`]). Board crates provide their own (the
+//!   DragonBoard 410c's `db410c` does, with its feature `panic-handler`); enable at most one.
 //! - `defmt`: `defmt::Format` for the public types.
 //! - `defmt-logger` (firmware builds only): a `defmt` global logger and timestamp on the debug
 //!   console, see the `defmt_logger` module and `docs/defmt.md`.
@@ -14,6 +15,7 @@
 pub use apq8016_pac as pac;
 
 pub mod clocks;
+pub mod console;
 pub mod critical_section_impl;
 #[cfg(all(feature = "defmt-logger", target_arch = "aarch64"))]
 pub mod defmt_logger;

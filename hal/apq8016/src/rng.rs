@@ -62,6 +62,20 @@ impl core::error::Error for Error {
 }
 
 /// Driver of the hardware PRNG.
+///
+/// ```no_run
+/// use apq8016_hal::{clocks::Clocks, pac, rng::Rng};
+///
+/// let p = pac::Peripherals::take().unwrap();
+/// let mut clocks = Clocks::new(p.GCC);
+/// let mut rng = Rng::new(p.PRNG, &mut clocks)?;
+/// let word = rng.next_u32()?;
+/// let mut key = [0u8; 16];
+/// rng.fill_bytes(&mut key)?;
+/// let prng = rng.free(); // the generator keeps running
+/// # let _ = (word, prng);
+/// # Ok::<(), apq8016_hal::rng::Error>(())
+/// ```
 pub struct Rng {
     prng: pac::PRNG,
 }

@@ -107,6 +107,17 @@ pub const fn duration_to_ticks(duration: Duration, ticks_per_second: u32) -> u64
 /// A point in time: a reading of the system counter.
 ///
 /// Comparable and hashable; differences between two instants are [`Duration`]s.
+///
+/// ```no_run
+/// use apq8016_hal::time::{Duration, Instant};
+///
+/// let start = Instant::now();
+/// let deadline = start + Duration::from_millis(10);
+/// while Instant::now() < deadline {
+///     // poll something
+/// }
+/// assert!(start.elapsed() >= Duration::from_millis(10));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Instant {
@@ -232,6 +243,15 @@ impl Monotonic for SystemCounter {
 /// tick count is rounded up) and about one counter tick (52 ns at 19.2 MHz) longer at most,
 /// plus the time to return. No interrupts are used, so it also works with them masked. It is
 /// `Copy`: any number of delays can exist, since they only read the shared counter.
+///
+/// ```no_run
+/// use apq8016_hal::time::{Delay, Duration};
+/// use embedded_hal::delay::DelayNs;
+///
+/// let mut delay = Delay::new();
+/// delay.delay_ms(100); // embedded-hal
+/// delay.delay(Duration::from_micros(5));
+/// ```
 #[derive(Clone, Copy, Debug)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Delay {

@@ -9,6 +9,10 @@
 //!   `SR.RXRDY` = at least one character in the RX FIFO, `SR.TXEMT` = everything sent.
 //! - [`Uart::split`] gives a [`UartTx`] and a [`UartRx`]; all ecosystem traits are
 //!   implemented for the whole UART and for the matching half.
+//! - Lifecycle: [`Uart::new`] takes the peripheral and the pads and keeps them;
+//!   [`Uart::free`] disables the UART and gives all three back. [`Uart::apply_config`] changes
+//!   baud rate, parity, stop and data bits at run time, on the core clock the UART already has
+//!   (the settings are worked out by the pure [`baud_settings_for_clock`], host-tested).
 //! - Pins are checked by type: [`TxPin<I>`]/[`RxPin<I>`] are only implemented for the pads
 //!   wired to instance `I` (function 2, facts §6). They are muxed with TX at 8 mA like the
 //!   boot chain, RX with a pull-up so an unconnected line idles high instead of producing
@@ -39,7 +43,7 @@ use crate::pac;
 use crate::time::Duration;
 pub use config::{
     BAUD_TOLERANCE_PPM, BaudSettings, CSR_DIVISORS, Config, ConfigError, DataBits, Parity,
-    StopBits, baud_settings,
+    StopBits, baud_settings, baud_settings_for_clock,
 };
 
 type RegisterBlock = pac::blsp1_uart1::RegisterBlock;
@@ -150,17 +154,35 @@ impl Regs {
     #[inline(always)]
     fn get(&self) -> &RegisterBlock {
         // SAFETY: built only from `Instance::register_block()`, the MMIO block of a UART
-        // whose peripheral value was consumed by `Uart::new`; mapped for the whole program.
+        // whose peripheral value the `Uart` (or its halves) took over; mapped for the whole
+        // program.
         unsafe { &*self.0 }
     }
 }
 
-/// A configured BLSP1 UART. Owns the peripheral and its two pads.
-/// [`Uart::split`] separates it into a transmitter and a receiver.
-pub struct Uart {
+/// A configured BLSP1 UART `I` (`pac::BLSP1_UART1` or `pac::BLSP1_UART2`). Owns the
+/// peripheral and its two pads. [`Uart::split`] separates it into a transmitter and a receiver.
+///
+/// ```no_run
+/// use apq8016_hal::{clocks::Clocks, gpio::Pins, pac, uart::{Config, Uart}};
+///
+/// let p = pac::Peripherals::take().unwrap();
+/// let mut clocks = Clocks::new(p.GCC);
+/// let pins = Pins::new(p.TLMM);
+/// // UART2 on GPIO 4 (TX) / 5 (RX): the DragonBoard 410c's console.
+/// let mut uart = Uart::new(p.BLSP1_UART2, pins.gpio4, pins.gpio5, &mut clocks, Config::default())?;
+/// uart.write_all(b"hello\r\n")?;
+/// uart.flush()?;
+/// // Switch to 9600 8E1 at run time, then give everything back.
+/// uart.apply_config(&Config::default().with_baudrate(9600).with_parity(apq8016_hal::uart::Parity::Even))?;
+/// let (uart2, tx_pin, rx_pin) = uart.free();
+/// # let _ = (uart2, tx_pin, rx_pin);
+/// # Ok::<(), Box<dyn core::error::Error>>(())
+/// ```
+pub struct Uart<I: Instance> {
+    uart: I,
     tx: UartTx,
     rx: UartRx,
-    name: &'static str,
     baud: BaudSettings,
 }
 
@@ -208,10 +230,10 @@ impl DeferredErrors {
     }
 }
 
-impl fmt::Debug for Uart {
+impl<I: Instance> fmt::Debug for Uart<I> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Uart")
-            .field("instance", &self.name)
+            .field("instance", &I::NAME)
             .field("baud", &self.baud.achieved_baudrate)
             .field("tx", &self.tx.pin.number())
             .field("rx", &self.rx.pin.number())
@@ -235,11 +257,11 @@ impl fmt::Debug for UartRx {
     }
 }
 
-impl Uart {
+impl<I: Instance> Uart<I> {
     /// Sets up UART `uart` on its pads: checks `config`, enables BLSP1_AHB and the core
     /// clock at the rate the baud rate needs, muxes the pads and programs the UART
     /// (single-character FIFO access, no flow control, no interrupts, RX and TX on).
-    pub fn new<I: Instance>(
+    pub fn new(
         uart: I,
         tx: impl TxPin<I>,
         rx: impl RxPin<I>,
@@ -248,8 +270,7 @@ impl Uart {
     ) -> Result<Self, ConfigError> {
         // Validate before touching anything.
         let baud = config.validate()?;
-        // The peripheral is consumed; its registers are reached through `regs` from now on.
-        let _ = uart;
+        // The peripheral is kept (for `free`); its registers are reached through `regs`.
         let regs = Regs(I::register_block());
 
         if clocks.is_enabled(Branch::Blsp1Ahb) && clocks.is_enabled(I::BRANCH) {
@@ -263,6 +284,7 @@ impl Uart {
         clocks.enable(I::BRANCH)?;
 
         let mut uart = Uart {
+            uart,
             tx: UartTx {
                 regs,
                 timeout_us: tx_timeout_us(&config, baud.achieved_baudrate),
@@ -274,14 +296,46 @@ impl Uart {
                 pin: rx.into(),
                 deferred_errors: DeferredErrors::default(),
             },
-            name: I::NAME,
             baud,
         };
         uart.program(&config);
+        // Pads last, while the UART is still disabled; then turn it on.
+        uart.tx
+            .pin
+            .set_function(UART_PIN_FUNCTION, Pull::None, DriveStrength::Ma8);
+        uart.rx
+            .pin
+            .set_function(UART_PIN_FUNCTION, Pull::Up, DriveStrength::Ma8);
+        uart.enable();
         Ok(uart)
     }
 
-    /// Programs the UART registers for `config` (clocks already running).
+    /// Changes the configuration at run time: baud rate, parity, stop and data bits.
+    ///
+    /// The UART keeps its core clock (the one [`Uart::new`] chose, 7.3728 MHz for the usual
+    /// rates), so only baud rates that clock can make within [`BAUD_TOLERANCE_PPM`] are
+    /// accepted: from 7.3728 MHz, 300 to 460 800 baud (all the standard rates). Other rates
+    /// need a new core clock: [`Uart::free`] and [`Uart::new`] again. On an error nothing is
+    /// changed. What is still in the transmitter is sent first (bounded wait); characters
+    /// being received while the UART is reprogrammed are lost, and the receive FIFO is
+    /// emptied.
+    pub fn apply_config(&mut self, config: &Config) -> Result<(), ConfigError> {
+        let baud = baud_settings_for_clock(config.baudrate, self.baud.achieved_core_clock_hz)?;
+        // A timeout only means the old settings could not send everything; go on anyway.
+        let _ = self.tx.flush();
+        self.baud = BaudSettings {
+            core_clock_hz: self.baud.core_clock_hz,
+            ..baud
+        };
+        self.tx.timeout_us = tx_timeout_us(config, baud.achieved_baudrate);
+        self.rx.parity_enabled = config.parity != Parity::None;
+        self.rx.deferred_errors = DeferredErrors::default();
+        self.program(config);
+        self.enable();
+        Ok(())
+    }
+
+    /// Programs the UART registers for `config`, leaving it disabled (clocks running).
     fn program(&mut self, config: &Config) {
         let r = self.tx.regs.get();
         let code = self.baud.csr_code;
@@ -302,15 +356,11 @@ impl Uart {
         r.imr().reset();
         r.dmen()
             .write(|w| w.tx_sc_en().set_bit().rx_sc_en().set_bit());
+    }
 
-        // Pads last, while the UART is still disabled.
-        self.tx
-            .pin
-            .set_function(UART_PIN_FUNCTION, Pull::None, DriveStrength::Ma8);
-        self.rx
-            .pin
-            .set_function(UART_PIN_FUNCTION, Pull::Up, DriveStrength::Ma8);
-
+    /// Resets both directions and the error flags, then turns RX and TX on.
+    fn enable(&mut self) {
+        let r = self.tx.regs.get();
         for command in [
             ChannelCommand::ResetRx,
             ChannelCommand::ResetTx,
@@ -334,7 +384,8 @@ impl Uart {
 
     /// Splits into transmitter and receiver, e.g. to use them from different tasks.
     /// The halves share only `SR` (read-only) and `CR` (write-only commands, no
-    /// read-modify-write), so they do not interfere.
+    /// read-modify-write), so they do not interfere. The halves go on using the UART for
+    /// the rest of the program: there is no way back to the peripheral value ([`Uart::free`]).
     pub fn split(self) -> (UartTx, UartRx) {
         (self.tx, self.rx)
     }
@@ -374,14 +425,16 @@ impl Uart {
         self.tx.write_ready()
     }
 
-    /// Disables the UART and gives the pads back as (TX, RX) (the clocks stay on).
-    pub fn release(self) -> (AnyPin, AnyPin) {
+    /// Disables the UART and gives back the peripheral and the pads as (UART, TX, RX). The
+    /// clocks stay on and the pads keep their UART function until reconfigured (e.g. by
+    /// [`Output::new`](crate::gpio::Output::new)).
+    pub fn free(self) -> (I, AnyPin, AnyPin) {
         self.tx
             .regs
             .get()
             .cr()
             .write(|w| w.rx_disable().set_bit().tx_disable().set_bit());
-        (self.tx.pin, self.rx.pin)
+        (self.uart, self.tx.pin, self.rx.pin)
     }
 }
 

@@ -1,5 +1,5 @@
 //! Exception handlers: any exception reaching them is unexpected, so they print a report on
-//! the debug console and reset the board.
+//! the console (see [`crate::console`]) and reset the board.
 //!
 //! Report format (lines end with CR LF on the wire):
 //!
@@ -21,8 +21,8 @@ use core::sync::atomic::{AtomicBool, Ordering};
 use aarch64_cpu::registers::{ESR_EL1, FAR_EL1, Readable};
 use aarch64_rt::{ExceptionHandlers, RegisterStateRef};
 
-use super::console::{ReportConsole, reset_after_report};
-use super::esr;
+use super::{esr, reset_after_report};
+use crate::console;
 
 /// Set by the first report; a nested exception then resets without printing.
 static REPORTING: AtomicBool = AtomicBool::new(false);
@@ -42,7 +42,7 @@ fn report(kind: Kind, origin: &str, state: &RegisterStateRef) -> ! {
     }
     let esr = ESR_EL1.get();
     let far = FAR_EL1.get();
-    let mut out = ReportConsole::new();
+    let mut out = console::lock_for_report();
     let kind_name = match kind {
         Kind::Synchronous => "synchronous",
         Kind::Irq => "unexpected IRQ",

@@ -5,7 +5,7 @@
 //! Built on [`aarch64-rt`](https://docs.rs/aarch64-rt) 0.4 (features `el1`, `exceptions`,
 //! `initial-pagetable`), which provides the `entry` routine (enable the MMU, allow FP/SIMD,
 //! zero `.bss`, set the stack and the vector table, call `main`). This module adds what is
-//! specific to the DragonBoard 410c:
+//! specific to the APQ8016E:
 //!
 //! - **Boot image header** ([`image_header`]): the stock boot chain (LK, U-Boot, lk2nd) loads
 //!   an arm64 Linux `Image` and jumps to its first byte at 0x8008_0000, so the firmware image
@@ -15,24 +15,22 @@
 //!   interrupts masked; then it continues at aarch64-rt's `entry`. x0..x3 (x0 = device tree or 0)
 //!   are preserved and reach `aarch64-rt` untouched. EL3 entry is not supported by any boot
 //!   chain of this board and is passed on unchanged (the `el1` runtime would then fault).
-//! - **Initial page table** ([`pagetable`]): an identity map with 1 GiB blocks.
-//! - **Reports** ([`exceptions`], the panic handler): written straight to the debug console
-//!   UART registers by a private polled writer (module `console`) that depends on no driver state
-//!   and takes no lock, then the SoC is reset through PS_HOLD.
-//! - The linker script (`db410c.ld`) belongs to the board crate; it places the header section
-//!   `.init.image_header` first and defines `__image_size` for the header.
+//! - **Initial page table** ([`pagetable`]): an identity map with 1 GiB blocks; the board
+//!   gives the DRAM region ([`initial_pagetable!`](crate::initial_pagetable)).
+//! - **Reports** ([`exceptions`], [`panic::report_panic`]): written on the console the board
+//!   selected ([`crate::console`]), then the SoC is reset through PS_HOLD.
+//! - Board decisions live in the board crate: the linker script (`db410c.ld`, which places
+//!   the header section `.init.image_header` first and defines `__image_size`), the DRAM map,
+//!   the console UART and the `#[panic_handler]`.
 
-#[cfg(target_arch = "aarch64")]
-mod console;
 pub mod esr;
 #[cfg(target_arch = "aarch64")]
 pub mod exceptions;
 #[cfg(target_arch = "aarch64")]
 pub mod image_header;
-#[cfg(target_arch = "aarch64")]
 pub mod pagetable;
-#[cfg(all(target_arch = "aarch64", feature = "panic-handler"))]
-mod panic;
+#[cfg(target_arch = "aarch64")]
+pub mod panic;
 
 #[doc(hidden)]
 #[cfg(target_arch = "aarch64")]
@@ -51,6 +49,15 @@ pub fn current_el() -> u8 {
     CurrentEL.read(CurrentEL::EL) as u8
 }
 
+/// Releases PS_HOLD without going through any driver (see [`crate::reset`]), after a report.
+#[cfg(target_arch = "aarch64")]
+pub fn reset_after_report() -> ! {
+    // SAFETY: the report path owns the system from here on; nothing else will use PS_HOLD
+    // again, and the write only releases the power hold.
+    let ps_hold = unsafe { crate::reset::PsHold::new(crate::pac::MPM_PS_HOLD::steal()) };
+    ps_hold.reset()
+}
+
 /// Declares the firmware's `main` function: `fn main() -> !`.
 ///
 /// ```ignore
@@ -60,7 +67,8 @@ pub fn current_el() -> u8 {
 ///
 /// Reserves the boot stack ([`DEFAULT_BOOT_STACK_PAGES`] pages of 4 KiB, or as many as the
 /// optional second argument says: `entry!(main, 40)`) and connects `main` to the runtime.
-/// Use it once, in the binary crate.
+/// Use it once, in the binary crate. A board crate usually wraps it (the DragonBoard 410c's
+/// `db410c::entry!` also selects the console before `main`).
 #[macro_export]
 macro_rules! entry {
     ($main:path) => {

@@ -1,22 +1,28 @@
-//! The panic handler (cargo feature `panic-handler`, on by default): prints
-//! `*** panicked at <file>:<line>:<col>: <message>` on the debug console, then resets the board
-//! through PS_HOLD.
+//! The panic report: `*** panicked at <file>:<line>:<col>: <message>` on the console (see
+//! [`crate::console`]), then a reset through PS_HOLD.
 //!
-//! Interrupts are masked first so nothing interleaves with the report on this core. If another
-//! core panics at the same time, both reports may interleave on the wire; the first to finish
-//! resets the whole SoC. A panic while formatting a panic report resets without printing.
+//! [`report_panic`] is what a `#[panic_handler]` calls. The board crate's handler (`db410c`,
+//! feature `panic-handler`, on by default) uses it; this crate registers one itself only with
+//! its own feature `panic-handler` (off by default), for programs without a board crate.
+//! Enable at most one of the two, or bring your own handler.
+//!
+//! Interrupts are masked first so nothing interleaves with the report on this core; the
+//! console lock keeps other cores' console output apart. If another core panics at the same
+//! time, the first to finish resets the whole SoC. A panic while formatting a panic report
+//! resets without printing.
 
 use core::fmt::Write;
 use core::panic::PanicInfo;
 use core::sync::atomic::{AtomicBool, Ordering};
 
-use super::console::{ReportConsole, reset_after_report};
+use super::reset_after_report;
+use crate::console;
 
 /// Set by the first panic on any core.
 static PANICKING: AtomicBool = AtomicBool::new(false);
 
-#[panic_handler]
-fn panic(info: &PanicInfo<'_>) -> ! {
+/// Prints the panic report on the console and resets the board.
+pub fn report_panic(info: &PanicInfo<'_>) -> ! {
     // SAFETY: only sets the D, A, I, F mask bits of this core; the panic path never unmasks.
     unsafe {
         core::arch::asm!(
@@ -27,8 +33,8 @@ fn panic(info: &PanicInfo<'_>) -> ! {
     if PANICKING.swap(true, Ordering::AcqRel) {
         reset_after_report();
     }
-    let mut out = ReportConsole::new();
-    let _ = out.write_str("\n*** panicked at ");
+    let mut out = console::lock_for_report();
+    out.write_text("\n*** panicked at ");
     match info.location() {
         Some(location) => {
             let _ = write!(
@@ -39,11 +45,15 @@ fn panic(info: &PanicInfo<'_>) -> ! {
                 location.column()
             );
         }
-        None => {
-            let _ = out.write_str("<unknown location>");
-        }
+        None => out.write_text("<unknown location>"),
     }
     let _ = write!(out, ": {}\n*** resetting (PS_HOLD)\n", info.message());
     out.flush();
     reset_after_report()
+}
+
+#[cfg(feature = "panic-handler")]
+#[panic_handler]
+fn panic(info: &PanicInfo<'_>) -> ! {
+    report_panic(info)
 }

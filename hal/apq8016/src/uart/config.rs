@@ -234,6 +234,41 @@ pub fn baud_settings(baudrate: u32) -> Result<BaudSettings, ConfigError> {
         })
 }
 
+/// Finds the `CSR` code for `baudrate` when the core clock is fixed at `core_clock_hz` (what
+/// [`Uart::apply_config`](super::Uart::apply_config) does: only `CSR` changes). Picks the
+/// divisor with the smallest baud error; fails if even that is off by more than
+/// [`BAUD_TOLERANCE_PPM`].
+pub fn baud_settings_for_clock(
+    baudrate: u32,
+    core_clock_hz: u32,
+) -> Result<BaudSettings, ConfigError> {
+    let unsupported = ConfigError::UnsupportedBaudrate {
+        requested: baudrate,
+    };
+    if baudrate == 0 {
+        return Err(unsupported);
+    }
+    let mut best: Option<(u64, BaudSettings)> = None;
+    for (code, divisor) in CSR_DIVISORS {
+        let wanted_clock = u64::from(baudrate) * u64::from(divisor);
+        // |clock/divisor − baud| / baud in ppm = |clock − baud·divisor| · 1e6 / (baud·divisor).
+        let err_ppm = u64::from(core_clock_hz).abs_diff(wanted_clock) * 1_000_000 / wanted_clock;
+        if err_ppm > BAUD_TOLERANCE_PPM || best.as_ref().is_some_and(|(e, _)| *e <= err_ppm) {
+            continue;
+        }
+        let settings = BaudSettings {
+            core_clock_hz,
+            achieved_core_clock_hz: core_clock_hz,
+            csr_code: code,
+            divisor,
+            achieved_baudrate: ((u64::from(core_clock_hz) + u64::from(divisor) / 2)
+                / u64::from(divisor)) as u32,
+        };
+        best = Some((err_ppm, settings));
+    }
+    best.map(|(_, s)| s).ok_or(unsupported)
+}
+
 /// Errors found while setting a UART up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -327,6 +362,37 @@ mod tests {
                 Err(ConfigError::UnsupportedBaudrate { requested: baud })
             );
         }
+    }
+
+    #[test]
+    fn fixed_clock_settings_agree_with_the_free_choice() {
+        // From the console clock, the standard rates get the same CSR code as `new` picks.
+        for baud in [
+            300, 1_200, 9_600, 19_200, 38_400, 57_600, 115_200, 230_400, 460_800,
+        ] {
+            let free = baud_settings(baud).unwrap();
+            let fixed = baud_settings_for_clock(baud, 7_372_800).unwrap();
+            assert_eq!(
+                (fixed.csr_code, fixed.divisor, fixed.achieved_baudrate),
+                (free.csr_code, free.divisor, baud),
+                "{baud}"
+            );
+        }
+    }
+
+    #[test]
+    fn fixed_clock_rejects_what_it_cannot_make() {
+        for baud in [0, 921_600, 1_000_000, 3_000_000, 100] {
+            assert_eq!(
+                baud_settings_for_clock(baud, 7_372_800),
+                Err(ConfigError::UnsupportedBaudrate { requested: baud })
+            );
+        }
+        // 16 MHz (set up for 1 Mbaud) still makes 250 000 and 500 000 exactly.
+        let s = baud_settings_for_clock(250_000, 16_000_000).unwrap();
+        assert_eq!((s.divisor, s.achieved_baudrate), (64, 250_000));
+        // 115 200 from 16 MHz: best divisor 128 -> 125 000, 8.5 % off: rejected.
+        assert!(baud_settings_for_clock(115_200, 16_000_000).is_err());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use super::{Error, Uart, UartRx, UartTx};
+use super::{Error, Instance, Uart, UartRx, UartTx};
 
 impl embedded_io::Error for Error {
     fn kind(&self) -> embedded_io::ErrorKind {
@@ -28,32 +28,33 @@ impl embedded_hal_nb::serial::Error for Error {
     }
 }
 
+// Each macro takes the impl generics in brackets, then the type.
 macro_rules! error_types {
-    ($($t:ty),+) => {$(
-        impl embedded_io::ErrorType for $t {
+    ($([$($g:tt)*] $t:ty),+) => {$(
+        impl<$($g)*> embedded_io::ErrorType for $t {
             type Error = Error;
         }
-        impl embedded_hal_nb::serial::ErrorType for $t {
+        impl<$($g)*> embedded_hal_nb::serial::ErrorType for $t {
             type Error = Error;
         }
     )+};
 }
-error_types!(Uart, UartTx, UartRx);
+error_types!([I: Instance] Uart<I>, [] UartTx, [] UartRx);
 
 /// Receive-side traits; `$rx` gives the `&mut UartRx` of `self`.
 macro_rules! rx_traits {
-    ($t:ty, |$s:ident| $rx:expr) => {
-        impl embedded_io::Read for $t {
+    ([$($g:tt)*] $t:ty, |$s:ident| $rx:expr) => {
+        impl<$($g)*> embedded_io::Read for $t {
             fn read(&mut $s, buf: &mut [u8]) -> Result<usize, Error> {
                 UartRx::read($rx, buf)
             }
         }
-        impl embedded_io::ReadReady for $t {
+        impl<$($g)*> embedded_io::ReadReady for $t {
             fn read_ready(&mut $s) -> Result<bool, Error> {
                 Ok(UartRx::read_ready($rx))
             }
         }
-        impl embedded_hal_nb::serial::Read<u8> for $t {
+        impl<$($g)*> embedded_hal_nb::serial::Read<u8> for $t {
             fn read(&mut $s) -> nb::Result<u8, Error> {
                 UartRx::read_byte_nb($rx)
             }
@@ -63,8 +64,8 @@ macro_rules! rx_traits {
 
 /// Transmit-side traits; `$tx` gives the `&mut UartTx` of `self`.
 macro_rules! tx_traits {
-    ($t:ty, |$s:ident| $tx:expr) => {
-        impl embedded_io::Write for $t {
+    ([$($g:tt)*] $t:ty, |$s:ident| $tx:expr) => {
+        impl<$($g)*> embedded_io::Write for $t {
             fn write(&mut $s, buf: &[u8]) -> Result<usize, Error> {
                 UartTx::write($tx, buf)
             }
@@ -72,12 +73,12 @@ macro_rules! tx_traits {
                 UartTx::flush($tx)
             }
         }
-        impl embedded_io::WriteReady for $t {
+        impl<$($g)*> embedded_io::WriteReady for $t {
             fn write_ready(&mut $s) -> Result<bool, Error> {
                 Ok(UartTx::write_ready($tx))
             }
         }
-        impl embedded_hal_nb::serial::Write<u8> for $t {
+        impl<$($g)*> embedded_hal_nb::serial::Write<u8> for $t {
             fn write(&mut $s, word: u8) -> nb::Result<(), Error> {
                 UartTx::write_byte_nb($tx, word)
             }
@@ -85,7 +86,7 @@ macro_rules! tx_traits {
                 UartTx::flush_nb($tx)
             }
         }
-        impl fmt::Write for $t {
+        impl<$($g)*> fmt::Write for $t {
             fn write_str(&mut $s, text: &str) -> fmt::Result {
                 UartTx::write_all($tx, text.as_bytes()).map_err(|_| fmt::Error)
             }
@@ -93,10 +94,10 @@ macro_rules! tx_traits {
     };
 }
 
-rx_traits!(Uart, |self| &mut self.rx);
-rx_traits!(UartRx, |self| self);
-tx_traits!(Uart, |self| &mut self.tx);
-tx_traits!(UartTx, |self| self);
+rx_traits!([I: Instance] Uart<I>, |self| &mut self.rx);
+rx_traits!([] UartRx, |self| self);
+tx_traits!([I: Instance] Uart<I>, |self| &mut self.tx);
+tx_traits!([] UartTx, |self| self);
 
 #[cfg(test)]
 mod tests {
@@ -125,7 +126,8 @@ mod tests {
 
     #[test]
     fn drivers_can_move_between_cores() {
-        assert_send::<Uart>();
+        assert_send::<Uart<crate::pac::BLSP1_UART1>>();
+        assert_send::<Uart<crate::pac::BLSP1_UART2>>();
         assert_send::<UartTx>();
         assert_send::<UartRx>();
         assert_send::<crate::gpio::Output>();
