@@ -126,7 +126,8 @@ pub fn run(root: &Path, only: Option<&str>) -> Result<ExitCode> {
 }
 
 /// The steps that need neither the examples nor the virtual board: formatting, lints, host
-/// unit tests, PAC freshness, documentation.
+/// unit tests (with the HAL's and the board crate's doc examples), PAC freshness,
+/// documentation.
 fn host_steps(suite: &mut Suite, root: &Path) {
     suite.step("fmt", || {
         build::run_checked(
@@ -144,6 +145,8 @@ fn host_steps(suite: &mut Suite, root: &Path) {
                 "db410c-emu",
                 "--package",
                 "apq8016-hal",
+                "--package",
+                "db410c",
                 "--all-targets",
                 "--",
                 "-D",
@@ -186,6 +189,8 @@ fn host_steps(suite: &mut Suite, root: &Path) {
                 "xtask",
                 "--package",
                 "apq8016-hal",
+                "--package",
+                "db410c",
                 "--package",
                 "db410c-emu",
             ]),
