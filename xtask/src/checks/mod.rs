@@ -306,6 +306,10 @@ pub fn tool_checks() -> Vec<ToolCheck> {
             run: tools::new_example,
         },
         ToolCheck {
+            what: "a firmware without entry! gets the board's hint from the linker",
+            run: tools::missing_entry_hint,
+        },
+        ToolCheck {
             what: "unknown example name is a clear error",
             run: tools::unknown_example,
         },

@@ -183,3 +183,55 @@ pub fn run_debug(root: &Path) -> Result<()> {
     );
     Ok(())
 }
+
+/// A firmware crate that forgets `db410c::entry!` gets the board's hint from the linker, not
+/// only an undefined symbol. The crate is a scratch one outside the workspace that depends on
+/// the board crate by path; it shares the workspace's release profile and target directory,
+/// so the board crate's dependencies are reused.
+pub fn missing_entry_hint(root: &Path) -> Result<()> {
+    let scratch = tempfile::tempdir()?;
+    let bsp = root.join("bsp").join("db410c");
+    std::fs::write(
+        scratch.path().join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"no-entry\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n\
+             [dependencies]\ndb410c = {{ path = {:?} }}\n\n[workspace]\n\n\
+             [profile.release]\nopt-level = \"s\"\nlto = \"fat\"\ncodegen-units = 1\ndebug = true\n",
+            bsp.display().to_string()
+        ),
+    )?;
+    std::fs::create_dir(scratch.path().join("src"))?;
+    // Everything a firmware needs except the entry point.
+    std::fs::write(
+        scratch.path().join("src").join("main.rs"),
+        "#![no_std]\n#![no_main]\nuse db410c as _;\n",
+    )?;
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let run = run_process(
+        Command::new(&cargo)
+            .current_dir(scratch.path())
+            .env("CARGO_TARGET_DIR", crate::build::target_dir(root))
+            .args([
+                "rustc",
+                "--quiet",
+                "--release",
+                "--target",
+                crate::prereq::TARGET,
+                "--",
+                "-C",
+                "link-arg=-Tdb410c.ld",
+            ]),
+    )?;
+    ensure!(
+        run.code != Some(0),
+        "a firmware without entry! linked{}",
+        run.context()
+    );
+    ensure!(
+        run.stderr
+            .contains("db410c: no entry point: add `db410c::entry!(main);`"),
+        "the link error lacks the board's hint{}",
+        run.context()
+    );
+    Ok(())
+}
