@@ -2,7 +2,7 @@
 //!
 //! Design notes:
 //! - The stock DragonBoard 410c bootloader (LK "aboot", or lk2nd) only boots Android boot images
-//!   (header v0, see facts §11) and only boots arm64 kernels that carry a device tree it can
+//!   (header v0, see docs/hardware/boot.md#boot-image) and only boots arm64 kernels that carry a device tree it can
 //!   match to the board. So the image is: header page, then the "kernel" section holding
 //!   `gzip(flat binary) ++ DTB`, padded to whole pages. No ramdisk, no second stage.
 //! - Why gzip: LK finds an appended DTB at the offset it gets from the decompressor (the end of
@@ -39,7 +39,7 @@ pub const IMAGE_HEADER_SIZE: usize = 64;
 /// Refuse flat binaries bigger than this (a stray segment far away would make a huge file).
 const MAX_FLAT_SIZE: u64 = 64 << 20;
 
-/// Boot image header v0 values for the DragonBoard 410c (facts §11: page size 2048, base
+/// Boot image header v0 values for the DragonBoard 410c (docs/hardware/boot.md#boot-image: page size 2048, base
 /// 0x8000_0000 with mkbootimg's usual offsets; LK on msm8916 ignores the addresses anyway).
 pub mod layout {
     pub const MAGIC: &[u8; 8] = b"ANDROID!";
@@ -185,7 +185,7 @@ pub fn device_tree() -> Result<Vec<u8>> {
         .map_err(map)?;
     let chosen = fdt.begin_node("chosen").map_err(map)?;
     fdt.end_node(chosen).map_err(map)?;
-    // 1 GiB of DDR at 0x8000_0000 (facts §11); LK rewrites `reg` from its own RAM table.
+    // 1 GiB of DDR at 0x8000_0000 (docs/hardware/memory-map.md#dram); LK rewrites `reg` from its own RAM table.
     let memory = fdt.begin_node("memory@80000000").map_err(map)?;
     fdt.property_string("device_type", "memory").map_err(map)?;
     fdt.property_array_u64("reg", &[0x8000_0000, 0x4000_0000])

@@ -4,15 +4,16 @@
 //! - Only the clocks this HAL's drivers need are covered ([`Branch`], [`UartClock`]).
 //! - BLSP1_AHB and PRNG_AHB are *voted* branches: the CPU (APCS) sets its bit in
 //!   `APCS_CLOCK_BRANCH_ENA_VOTE` and the branch runs while any master votes for it; their
-//!   CBCR `CLK_ENABLE` bit does nothing. The PRNG vote is bit 8, not bit 0: facts §12 item 2
+//!   CBCR `CLK_ENABLE` bit does nothing. The PRNG vote is bit 8, not bit 0: docs/hardware/conflicts.md#c2-prng-ahb-vote-bit
 //!   (bit 0 is CRYPTO_AHB; early upstream Linux used it by mistake, U-Boot, current Linux
 //!   and the MSM8909 sibling use bit 8).
 //! - A voted branch counts as running when its CBCR reads `CLK_OFF = 0` with the NoC
 //!   status (bits 30:28) 0 or 2. Disabling a voted branch only withdraws our vote and does
 //!   not wait for `CLK_OFF`: other masters (RPM, modem, TrustZone) may keep it running, so
 //!   waiting for it to stop could time out for no fault of ours.
-//! - Every wait is bounded (see `wait`): branches 200 µs, RCG update 500 µs, GPLL0 lock
-//!   1 ms (the bounds Linux uses, facts §3.1).
+//! - Every wait is bounded (see `wait`): branches 200 µs and RCG update 500 µs (the bounds
+//!   Linux uses, docs/hardware/gcc-clocks.md#sequences), GPLL0 lock 1 ms (our own choice: no
+//!   source gives a lock time; the boot chain leaves GPLL0 running).
 //! - The divider search ([`rcg`]) is pure arithmetic and unit-tested on the host.
 
 pub mod rcg;

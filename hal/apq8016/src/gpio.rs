@@ -10,7 +10,8 @@
 //!   single plain store of `OUT` (no read-modify-write), exactly what a raw PAC
 //!   `in_out().write(..)` produces.
 //! - Alternate functions (`FUNC_SEL` ≠ 0) are set by the drivers that own the pins
-//!   ([`AnyPin::set_function`]); the function numbers are in facts §6.
+//!   ([`AnyPin::set_function`]); the function numbers are in
+//!   docs/hardware/tlmm-gpio.md#function-numbers.
 //! - Lifecycle, as for every driver of this HAL: `new` takes the pin, `apply_config` changes
 //!   the configuration at run time (`Result` with [`ConfigError`] like the other drivers; for
 //!   a pad nothing can fail), `free` gives the pin back, its pad left as it is.
@@ -249,7 +250,8 @@ impl AnyPin {
 
     /// Hands the pad to alternate function `function` (`FUNC_SEL`, 1..=15; 0 is GPIO; only
     /// the low 4 bits are used) with the given bias and drive strength. Output enable is
-    /// left to the function. Function numbers per pad: facts §6.
+    /// left to the function. Function numbers per pad:
+    /// docs/hardware/tlmm-gpio.md#function-numbers.
     pub fn set_function(&mut self, function: u8, pull: Pull, drive: DriveStrength) {
         self.regs().cfg().write(|w| {
             w.func_sel().set(function & 0xF);
@@ -693,7 +695,7 @@ mod tests {
 
     #[test]
     fn pull_encoding_matches_facts() {
-        // Facts §6: 0 none, 1 pull-down, 2 keeper, 3 pull-up.
+        // docs/hardware/tlmm-gpio.md#registers: 0 none, 1 pull-down, 2 keeper, 3 pull-up.
         assert_eq!(u8::from(Pull::None.to_pac()), 0);
         assert_eq!(u8::from(Pull::Down.to_pac()), 1);
         assert_eq!(u8::from(Pull::Keeper.to_pac()), 2);

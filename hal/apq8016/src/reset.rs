@@ -4,9 +4,11 @@
 //!
 //! The SoC keeps the PM8916 PMIC powered on by holding its PS_HOLD input high (MPM register
 //! `PS_HOLD`, bit `PSHOLD`). Writing 0 releases it; what the PMIC then does is decided by the
-//! PMIC's own PS_HOLD configuration (PON block, reached over SPMI): reset, or power off. The
-//! stock boot firmware configures **warm reset**, which is what [`PsHold::reset`] relies on and
-//! what the virtual board models.
+//! PMIC's own PS_HOLD configuration (PON block, reached over SPMI): reset, or power off. No
+//! source states which reset type the stock boot firmware leaves configured
+//! (docs/hardware/conflicts.md#c19-resetting-through-ps_hold); [`PsHold::reset`] relies on it
+//! being a reset of some kind (warm or hard), which is what boards are seen to do and what the
+//! virtual board models.
 //!
 //! Powering off needs the PMIC's PS_HOLD action switched to "shutdown" over SPMI first. This
 //! HAL has no SPMI/PMIC driver yet, so there is deliberately no `power_off()`: one that merely

@@ -1,7 +1,7 @@
-//! PRNG: the SoC's hardware random number generator (facts §8).
+//! PRNG: the SoC's hardware random number generator (docs/hardware/prng.md).
 //!
 //! Design notes:
-//! - Init follows facts §8: enable the PRNG_AHB clock (voted, bit 8; see [`crate::clocks`]);
+//! - Init follows docs/hardware/prng.md#sequences: enable the PRNG_AHB clock (voted, bit 8; see [`crate::clocks`]);
 //!   if `CONFIG.HW_ENABLE` is already set (the boot chain or TrustZone set it up) leave
 //!   the generator alone, else set the low 16 bits of `LFSR_CFG` to 0xDDDD and then set
 //!   `HW_ENABLE`.
@@ -20,7 +20,7 @@ use crate::pac;
 
 /// Bound for one word to become available, in µs.
 const DATA_TIMEOUT_US: u64 = 10_000;
-/// LFSR clock configuration every known driver programs (facts §8).
+/// LFSR clock configuration every known driver programs (docs/hardware/prng.md#registers).
 const LFSR_CFG_VALUE: u16 = 0xDDDD;
 
 /// Errors of the random number generator.

@@ -3,7 +3,7 @@
 //! # Design notes
 //!
 //! - The clock is the **system counter** as every core sees it through `CNTPCT_EL0`, counting at
-//!   the frequency firmware wrote to `CNTFRQ_EL0` (19.2 MHz on this SoC: facts §10.1). It is
+//!   the frequency firmware wrote to `CNTFRQ_EL0` (19.2 MHz on this SoC: docs/hardware/gic-timers.md#architected-timer). It is
 //!   shared by all cores, never stops and needs neither a driver nor interrupts, so [`Instant`]
 //!   and [`Delay`] are free functions of the hardware rather than owned peripherals.
 //! - Every counter read is preceded by an `ISB`: without it the A53 may read the counter early

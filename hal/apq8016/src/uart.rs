@@ -2,7 +2,7 @@
 //! the board's debug console).
 //!
 //! Design notes:
-//! - Registers are reached through the PAC's BLSP register map (facts §4.1).
+//! - Registers are reached through the PAC's BLSP register map (docs/hardware/uart-dm.md#register-maps).
 //! - Single-character mode (`DMEN.TX_SC_EN | RX_SC_EN`, as U-Boot and TF-A): each write to
 //!   `TF` sends one character and each read of `RF` returns one, so no `NCF_TX` bookkeeping
 //!   and no stale-timeout handling is needed. `SR.TXRDY` = room in the TX FIFO,
@@ -14,7 +14,7 @@
 //!   baud rate, parity, stop and data bits at run time, on the core clock the UART already has
 //!   (the settings are worked out by the pure [`baud_settings_for_clock`], host-tested).
 //! - Pins are checked by type: [`TxPin<I>`]/[`RxPin<I>`] are only implemented for the pads
-//!   wired to instance `I` (function 2, facts §6). They are muxed with TX at 8 mA like the
+//!   wired to instance `I` (function 2, docs/hardware/tlmm-gpio.md#function-numbers). They are muxed with TX at 8 mA like the
 //!   boot chain, RX with a pull-up so an unconnected line idles high instead of producing
 //!   breaks.
 //! - Receive errors are sticky `SR` flags that say nothing about which FIFO character they
@@ -50,7 +50,7 @@ type RegisterBlock = pac::blsp1_uart1::RegisterBlock;
 
 /// Depth of each FIFO in characters.
 pub const FIFO_DEPTH: u32 = 64;
-/// Mux function of the UART pads (facts §6).
+/// Mux function of the UART pads (docs/hardware/tlmm-gpio.md#function-numbers).
 const UART_PIN_FUNCTION: u8 = 2;
 /// How long a previous user's transmission may take to drain before we reconfigure, in µs.
 const HANDOVER_DRAIN_US: u64 = 10_000;

@@ -12,7 +12,7 @@
 //!   1.25 ns at 800 MHz), then M/N on XO (52 ns). Remaining ties go to the smaller
 //!   pre-divider. So 19.2 MHz comes from XO without M/N, and 7.3728 MHz from GPLL0 with
 //!   M/N = 144/15625 (XO with 48/125 is exact too but jitters 40× more).
-//! - D register (facts §12 item 10): we store `NOT(2d)` with `2d = clamp(N, M, 2(N - M))`
+//! - D register (docs/hardware/conflicts.md#c10-rcg-d-register-value): we store `NOT(2d)` with `2d = clamp(N, M, 2(N - M))`
 //!   (the current-Linux rule). For every `M ≤ N/2` (all entries of the usual UART table,
 //!   7.3728 MHz included) this is exactly `NOT(N)`, i.e. 50 % duty, which is the older
 //!   Linux/downstream value; the clamp only bites for `M/N > 1/2`, where a 50 % duty is not
@@ -24,7 +24,7 @@ use super::ClockError;
 pub const XO_HZ: u32 = 19_200_000;
 /// Frequency of GPLL0 (the RCG source `GPLL0`), in Hz.
 pub const GPLL0_HZ: u32 = 800_000_000;
-/// Highest UART core clock the boot chain and Linux ever program on this SoC (facts §3.3).
+/// Highest UART core clock the boot chain and Linux ever program on this SoC (docs/hardware/gcc-clocks.md#uart-core-clock-at-73728-mhz-115200-baud-with-csr-divisor-64).
 pub const UART_CLOCK_MAX_HZ: u32 = 60_000_000;
 /// How far (parts per million) an achieved rate may be from the requested one.
 pub const RATE_TOLERANCE_PPM: u64 = 1_000;

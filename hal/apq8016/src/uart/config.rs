@@ -1,7 +1,7 @@
 //! UART configuration and the pure baud-rate arithmetic (host-tested).
 //!
 //! Design notes (baud rate): the UART divides its core clock by one of 16 fixed divisors
-//! chosen with the `CSR` code (facts §4.2; the divisor includes the 16× oversampling). For a
+//! chosen with the `CSR` code (docs/hardware/uart-dm.md#csr-divisor-codes; the divisor includes the 16× oversampling). For a
 //! baud rate `b` every divisor `d` asks for a core clock `b·d`; the ones the RCG can make
 //! ([`crate::clocks::uart_rcg_settings`], ≤ 60 MHz) are candidates. We take the candidate with
 //! the smallest baud error (in whole ppm), and among equals the core clock closest to
@@ -21,7 +21,7 @@ pub const BAUD_TOLERANCE_PPM: u64 = 10_000;
 /// Core clock the boot chain and other OSes use for the console (preferred on ties).
 const CONSOLE_CORE_CLOCK_HZ: u32 = 7_372_800;
 
-/// `CSR` codes and the core-clock divisor each selects (facts §4.2).
+/// `CSR` codes and the core-clock divisor each selects (docs/hardware/uart-dm.md#csr-divisor-codes).
 pub const CSR_DIVISORS: [(u8, u32); 16] = [
     (0xF, 16),
     (0xE, 32),
@@ -401,7 +401,7 @@ mod tests {
             let (p, s, b) = c.mr2_fields();
             u32::from(u8::from(p)) | u32::from(u8::from(s)) << 2 | u32::from(u8::from(b)) << 4
         };
-        // 8N1 = 0x34 (facts §4.3).
+        // 8N1 = 0x34 (docs/hardware/uart-dm.md#sequences).
         assert_eq!(raw(&Config::default()), 0x34);
         let c = Config::default()
             .with_data_bits(DataBits::Seven)
