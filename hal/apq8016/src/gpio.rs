@@ -221,6 +221,33 @@ impl<const N: u8> From<Pin<N>> for AnyPin {
     }
 }
 
+/// Puts the pad number back into the type, e.g. to hand a pad that a driver's `free` gave
+/// back as an [`AnyPin`] to a driver that wants a particular pad.
+///
+/// ```no_run
+/// # use apq8016_hal::gpio::{AnyPin, Pin};
+/// # fn demo(any: AnyPin) {
+/// match Pin::<21>::try_from(any) {
+///     Ok(led1) => { /* pad 21, typed again */ }
+///     Err(other) => { /* some other pad, given back unchanged */ }
+/// }
+/// # }
+/// ```
+impl<const N: u8> TryFrom<AnyPin> for Pin<N> {
+    /// The pin, unchanged, when it is not pad `N`.
+    type Error = AnyPin;
+
+    #[inline(always)]
+    fn try_from(pin: AnyPin) -> Result<Self, AnyPin> {
+        if pin.number == N {
+            // Owning the `AnyPin` for pad N is owning pad N: it becomes the typed pin.
+            Ok(Pin { _private: () })
+        } else {
+            Err(pin)
+        }
+    }
+}
+
 /// A GPIO pad whose number is only known at run time. Owning one is owning the pad.
 #[derive(Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -713,5 +740,16 @@ mod tests {
         assert_eq!(AnyPin::from(pins.gpio121).number(), 121);
         assert_eq!(!Level::Low, Level::High);
         assert!(bool::from(Level::from(true)));
+    }
+
+    #[test]
+    fn any_pin_becomes_typed_again_only_as_its_own_pad() {
+        // SAFETY: not used: only the numbers are inspected, no register is touched.
+        let pins = Pins::new(unsafe { pac::TLMM::steal() });
+        let led1 = pins.gpio21.degrade();
+        let led1 = Pin::<120>::try_from(led1).expect_err("pad 21 is not pad 120");
+        assert_eq!(led1.number(), 21);
+        let typed: Pin<21> = led1.try_into().expect("pad 21 is pad 21");
+        assert_eq!(typed.degrade().number(), 21);
     }
 }

@@ -60,7 +60,7 @@ mod sealed {
 }
 
 /// A BLSP1 UART peripheral: `pac::BLSP1_UART1` or `pac::BLSP1_UART2`.
-pub trait Instance: sealed::Sealed {
+pub trait Instance: sealed::Sealed + Sized {
     /// The root clock of this UART's core clock.
     #[doc(hidden)]
     const CLOCK: UartClock;
@@ -73,6 +73,11 @@ pub trait Instance: sealed::Sealed {
     /// The register block.
     #[doc(hidden)]
     fn register_block() -> *const RegisterBlock;
+    /// The pad that carries this UART's TX signal (the only one: each BLSP1 UART has one
+    /// pad pair), as [`Uart::free`] gives it back.
+    type TxPad: TxPin<Self> + TryFrom<AnyPin, Error = AnyPin>;
+    /// The pad that carries this UART's RX signal.
+    type RxPad: RxPin<Self> + TryFrom<AnyPin, Error = AnyPin>;
 }
 
 impl sealed::Sealed for pac::BLSP1_UART1 {}
@@ -80,6 +85,8 @@ impl Instance for pac::BLSP1_UART1 {
     const CLOCK: UartClock = UartClock::Blsp1Uart1;
     const BRANCH: Branch = Branch::Blsp1Uart1Apps;
     const NAME: &'static str = "BLSP1_UART1";
+    type TxPad = Pin<0>;
+    type RxPad = Pin<1>;
     fn register_block() -> *const RegisterBlock {
         pac::BLSP1_UART1::ptr()
     }
@@ -90,6 +97,8 @@ impl Instance for pac::BLSP1_UART2 {
     const CLOCK: UartClock = UartClock::Blsp1Uart2;
     const BRANCH: Branch = Branch::Blsp1Uart2Apps;
     const NAME: &'static str = "BLSP1_UART2";
+    type TxPad = Pin<4>;
+    type RxPad = Pin<5>;
     fn register_block() -> *const RegisterBlock {
         pac::BLSP1_UART2::ptr()
     }
@@ -425,16 +434,30 @@ impl<I: Instance> Uart<I> {
         self.tx.write_ready()
     }
 
-    /// Disables the UART and gives back the peripheral and the pads as (UART, TX, RX). The
+    /// Sends what is still in the transmitter, disables the UART and gives back the
+    /// peripheral and the pads as (UART, TX, RX). The
     /// clocks stay on and the pads keep their UART function until reconfigured (e.g. by
     /// [`Output::new`](crate::gpio::Output::new)).
-    pub fn free(self) -> (I, AnyPin, AnyPin) {
+    ///
+    /// The pads come back typed ([`Instance::TxPad`], [`Instance::RxPad`]), so they can go
+    /// straight into [`Uart::new`] again.
+    pub fn free(mut self) -> (I, I::TxPad, I::RxPad) {
+        // What is still in the transmitter goes out first (bounded wait): disabling TX now
+        // would cut it off, and the next `Uart::new` empties the FIFO.
+        let _ = self.tx.flush();
         self.tx
             .regs
             .get()
             .cr()
             .write(|w| w.rx_disable().set_bit().tx_disable().set_bit());
-        (self.uart, self.tx.pin, self.rx.pin)
+        // `new` only accepts this instance's pads, so the conversions cannot fail.
+        let (Ok(tx), Ok(rx)) = (
+            I::TxPad::try_from(self.tx.pin),
+            I::RxPad::try_from(self.rx.pin),
+        ) else {
+            unreachable!("a UART driver holds its instance's own pads")
+        };
+        (self.uart, tx, rx)
     }
 }
 

@@ -23,6 +23,7 @@ mod lava;
 mod rng;
 mod size;
 mod tools;
+mod uart_config;
 mod uboot;
 
 use anyhow::{Result, ensure};
@@ -282,6 +283,11 @@ pub fn all() -> Vec<ExampleCheck> {
             example: "button",
             what: "held from power-on: pressed at the first poll, LED1 lit 1 s",
             run: button::held_from_start,
+        },
+        ExampleCheck {
+            example: "uart_config",
+            what: "apply_config changes the line rate (9600 8E1 takes 64x11/9600 s), 921600 refused, free() then new() loses nothing",
+            run: uart_config::settings_change_line_rate,
         },
     ]
 }
