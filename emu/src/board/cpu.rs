@@ -2,6 +2,7 @@
 //! of the reset sequence named.
 
 use unicorn_engine::{Arch, Mode, Prot, RegisterARM64, RegisterARM64CP, Unicorn};
+use unicorn_engine_sys as sys;
 
 use crate::loader::{DRAM_BASE, DRAM_SIZE, LoadedImage};
 
@@ -88,9 +89,13 @@ pub fn sctlr_el1(val: u64) -> RegisterARM64CP {
     cp(3, 0, 1, 0, 0, val)
 }
 
-/// A fresh engine with DRAM mapped and the image written into it (no MMIO yet).
+/// A fresh Cortex-A53 engine (MIDR_EL1 0x410F_D034, checked by `tests/cpu_identity.rs`) with DRAM mapped and the image written into it (no MMIO yet).
+///
+/// The CPU model must be chosen before anything is mapped (the engine refuses it later).
 pub fn new_engine(image: &LoadedImage) -> Result<Unicorn<'static, ()>, String> {
     let mut uc = Unicorn::new(Arch::ARM64, Mode::ARM).map_err(fail)?;
+    uc.ctl_set_cpu_model(sys::Arm64CpuModel::A53.into())
+        .map_err(fail)?;
     uc.mem_map(DRAM_BASE, DRAM_SIZE, Prot::ALL).map_err(fail)?;
     for (addr, bytes) in &image.chunks {
         uc.mem_write(*addr, bytes).map_err(fail)?;
