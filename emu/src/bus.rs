@@ -1,11 +1,14 @@
-//! The peripheral bus: models registered by address range.
+//! The peripheral bus: the machine table's memory-mapped rows, routed to their models.
 //!
-//! Every model sees 32-bit accesses only through [`Model`]; the bus turns any access that no
-//! model claims into [`Fault::Unclaimed`]. The clock controller is kept apart from the other
-//! models because every other model asks it whether its clocks run ([`ClockView`]).
+//! Every access goes the same way: find the row, bring the model up to date, check the row's
+//! clock gate ([`Fault::ClockOff`]), then let the model's register file decide whether the
+//! access is claimed (width and direction policy in `regfile`). A write to the clock
+//! controller brings every other model up to date with the old clocks first.
 
-use crate::models::gcc::{ClockView, Gcc};
-use crate::models::uart_dm::UartDm;
+use crate::board::Config;
+use crate::machine::{Block, Device, Devices, MACHINE};
+use crate::models::gcc::ClockView;
+use crate::regfile::{Registers, access};
 
 /// Why an access did not complete.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,137 +38,151 @@ pub struct Ctx<'a> {
     pub effects: &'a mut Effects,
 }
 
-/// A memory-mapped register block.
+/// A memory-mapped model as the bus sees it. Every register-file model is one (see
+/// `regfile::Registers`).
 pub trait Model {
-    /// Read `size` bytes at `offset` from the model's base.
-    fn read(&mut self, ctx: &mut Ctx<'_>, offset: u64, size: usize) -> Result<u64, Fault>;
-    /// Write `size` bytes at `offset` from the model's base.
-    fn write(
+    /// One access of `size` bytes at `offset` in window `window`; `write` holds the value of
+    /// a write. Returns the value read (0 for a write).
+    fn access(
         &mut self,
         ctx: &mut Ctx<'_>,
+        window: usize,
         offset: u64,
         size: usize,
-        value: u64,
-    ) -> Result<(), Fault>;
-    /// Bring time-dependent state up to `now` (FIFOs draining, scheduled pin levels).
-    fn advance(&mut self, _ctx: &mut Ctx<'_>) {}
-    /// Downcast support for the board (output collection, statistics).
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any;
+        write: Option<u64>,
+    ) -> Result<u64, Fault>;
+    /// Bring time-dependent state up to `ctx.now` (FIFOs draining, scheduled pin levels).
+    fn advance(&mut self, ctx: &mut Ctx<'_>);
 }
 
-struct Region {
-    base: u64,
-    size: u64,
-    model: Box<dyn Model>,
+impl<M: Registers> Model for M {
+    fn access(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        window: usize,
+        offset: u64,
+        size: usize,
+        write: Option<u64>,
+    ) -> Result<u64, Fault> {
+        access(self, ctx, window, offset, size, write)
+    }
+
+    fn advance(&mut self, ctx: &mut Ctx<'_>) {
+        Registers::advance(self, ctx);
+    }
 }
 
 /// All peripherals of the virtual board.
 pub struct Bus {
-    /// The clock controller.
-    pub gcc: Gcc,
-    regions: Vec<Region>,
+    /// The models, as typed fields.
+    pub devices: Devices,
     /// Side effects collected since the board last looked.
     pub effects: Effects,
 }
 
-/// GCC window.
-pub const GCC_BASE: u64 = 0x0180_0000;
-/// GCC window size.
-pub const GCC_SIZE: u64 = 0x8_0000;
-
 impl Bus {
-    /// A bus with the given clock controller and no other models.
-    pub fn new(gcc: Gcc) -> Self {
+    /// The machine table's models, built from the run options.
+    pub fn new(config: &Config) -> Self {
         Self {
-            gcc,
-            regions: Vec::new(),
+            devices: Devices::new(config),
             effects: Effects::default(),
         }
     }
 
-    /// Register `model` at `[base, base + size)`.
-    pub fn register(&mut self, base: u64, size: u64, model: Box<dyn Model>) {
-        self.regions.push(Region { base, size, model });
-    }
-
-    /// The windows that need mapping (GCC first).
+    /// The windows that need mapping, in table order.
     pub fn windows(&self) -> Vec<(u64, u64)> {
-        let mut w = vec![(GCC_BASE, GCC_SIZE)];
-        w.extend(self.regions.iter().map(|r| (r.base, r.size)));
-        w
+        MACHINE.iter().filter_map(Block::mmio).collect()
     }
 
-    /// The two UARTs (UART1, UART2). Panics if they are not registered.
-    pub fn uarts(&mut self) -> (&mut UartDm, &mut UartDm) {
-        let mut v: Vec<&mut UartDm> = self
-            .regions
-            .iter_mut()
-            .filter_map(|r| r.model.as_any_mut().downcast_mut::<UartDm>())
-            .collect();
-        v.sort_by_key(|u| u.index());
-        let uart2 = v.pop().expect("UART2 registered");
-        let uart1 = v.pop().expect("UART1 registered");
-        (uart1, uart2)
+    fn row(addr: u64) -> Result<(&'static Block, u64), Fault> {
+        MACHINE
+            .iter()
+            .find_map(|b| {
+                let (base, size) = b.mmio()?;
+                (base..base + size)
+                    .contains(&addr)
+                    .then_some((b, addr - base))
+            })
+            .ok_or(Fault::Unclaimed)
     }
 
     /// Access from the CPU at physical `addr`.
     pub fn read(&mut self, now: u64, addr: u64, size: usize) -> Result<u64, Fault> {
-        let clocks = self.gcc.view();
-        if (GCC_BASE..GCC_BASE + GCC_SIZE).contains(&addr) {
-            return self.gcc.read(addr - GCC_BASE, size);
-        }
-        let effects = &mut self.effects;
-        let region = self
-            .regions
-            .iter_mut()
-            .find(|r| (r.base..r.base + r.size).contains(&addr))
-            .ok_or(Fault::Unclaimed)?;
-        let mut ctx = Ctx {
-            now,
-            clocks: &clocks,
-            effects,
-        };
-        region.model.advance(&mut ctx);
-        region.model.read(&mut ctx, addr - region.base, size)
+        self.access(now, addr, size, None)
     }
 
     /// Write from the CPU at physical `addr`.
     pub fn write(&mut self, now: u64, addr: u64, size: usize, value: u64) -> Result<(), Fault> {
-        if (GCC_BASE..GCC_BASE + GCC_SIZE).contains(&addr) {
+        self.access(now, addr, size, Some(value)).map(|_| ())
+    }
+
+    fn access(
+        &mut self,
+        now: u64,
+        addr: u64,
+        size: usize,
+        write: Option<u64>,
+    ) -> Result<u64, Fault> {
+        let (block, offset) = Self::row(addr)?;
+        let clock_write = block.device == Device::Gcc && write.is_some();
+        if clock_write {
             // Bring the other models up to date with the old clocks before they change.
             self.advance_all(now);
-            let res = self.gcc.write(addr - GCC_BASE, size, value);
-            self.advance_all(now);
-            return res;
         }
-        let clocks = self.gcc.view();
-        let effects = &mut self.effects;
-        let region = self
-            .regions
-            .iter_mut()
-            .find(|r| (r.base..r.base + r.size).contains(&addr))
-            .ok_or(Fault::Unclaimed)?;
+        let clocks = self.devices.gcc.view();
         let mut ctx = Ctx {
             now,
             clocks: &clocks,
-            effects,
+            effects: &mut self.effects,
         };
-        region.model.advance(&mut ctx);
-        region
-            .model
-            .write(&mut ctx, addr - region.base, size, value)
+        let model = self.devices.model(block.device).ok_or(Fault::Unclaimed)?;
+        model.advance(&mut ctx);
+        if let Some(gate) = block.clock
+            && !gate.running(&clocks)
+        {
+            return Err(Fault::ClockOff(gate.name()));
+        }
+        let res = model.access(&mut ctx, block.window, offset, size, write);
+        if clock_write {
+            self.advance_all(now);
+        }
+        res
     }
 
     /// Advance every model to `now`.
     pub fn advance_all(&mut self, now: u64) {
-        let clocks = self.gcc.view();
-        for r in &mut self.regions {
+        let clocks = self.devices.gcc.view();
+        for model in self.devices.all() {
             let mut ctx = Ctx {
                 now,
                 clocks: &clocks,
                 effects: &mut self.effects,
             };
-            r.model.advance(&mut ctx);
+            model.advance(&mut ctx);
         }
+    }
+}
+
+/// Helpers for model unit tests: one access with the boot-time clocks.
+#[cfg(test)]
+pub mod testing {
+    use super::{Ctx, Effects, Fault, Model};
+    use crate::models::gcc::Gcc;
+
+    /// Access window 0 of `model` at time 0; returns the value read (0 for a write).
+    pub fn access(
+        model: &mut dyn Model,
+        offset: u64,
+        size: usize,
+        write: Option<u64>,
+    ) -> Result<u64, Fault> {
+        let clocks = Gcc::new().view();
+        let mut effects = Effects::default();
+        let mut ctx = Ctx {
+            now: 0,
+            clocks: &clocks,
+            effects: &mut effects,
+        };
+        model.access(&mut ctx, 0, offset, size, write)
     }
 }

@@ -4,7 +4,9 @@
 mod board;
 mod bus;
 mod loader;
+mod machine;
 mod models;
+mod regfile;
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -27,10 +29,10 @@ enabled, unmasked timer event (there is no GIC model, so no interrupt is taken).
 Exit codes: 0 PS_HOLD released, 1 bad image/option, 2 usage, 3 unclaimed access, 4 budget exhausted, \
 5 guest stopped for good.";
 
-/// The virtual DragonBoard 410c: runs a firmware image on an emulated Cortex-A53 with models
-/// of the clock controller, TLMM, BLSP1 UART1/UART2, PRNG, PS_HOLD and the generic timer.
+/// The virtual DragonBoard 410c: runs a firmware image on an emulated Cortex-A53 with the
+/// peripheral models listed below (the machine table).
 #[derive(Parser, Debug)]
-#[command(name = "db410c-emu", version, after_help = AFTER_HELP)]
+#[command(name = "db410c-emu", version, after_help = format!("{}\n{AFTER_HELP}", machine::help_text()))]
 struct Cli {
     /// Firmware: an AArch64 ELF (loaded at its segment addresses) or an Android boot image (v0).
     image: PathBuf,

@@ -4,6 +4,7 @@
 use unicorn_engine::{RegisterARM64, Unicorn};
 
 use crate::loader::{DRAM_BASE, DRAM_SIZE};
+use crate::machine::PS_HOLD_BASE;
 use crate::models::secure_monitor::SmcAction;
 
 use super::access::fault_outcome;
@@ -27,9 +28,6 @@ pub mod intno {
     /// SMC.
     pub const SMC: u32 = 13;
 }
-
-/// MPM PS_HOLD register, which the secure firmware drops for PSCI SYSTEM_OFF/RESET.
-const PS_HOLD_BASE: u64 = 0x004A_B000;
 
 /// ESR_ELx.EC values used here.
 mod ec {

@@ -93,7 +93,7 @@ fn map_mmio(
 /// A CPU write to the bus, with the `--trace mmio` and `--trace clock` lines.
 fn mmio_write(st: &mut State, addr: u64, size: usize, value: u64) -> Result<(), crate::bus::Fault> {
     let now = st.now;
-    let before = st.trace_clock.then(|| st.bus.gcc.view());
+    let before = st.trace_clock.then(|| st.bus.devices.gcc.view());
     if st.trace_mmio {
         st.bus
             .effects
@@ -102,7 +102,7 @@ fn mmio_write(st: &mut State, addr: u64, size: usize, value: u64) -> Result<(), 
     }
     let res = st.bus.write(now, addr, size, value);
     if let Some(before) = before {
-        let after = st.bus.gcc.view();
+        let after = st.bus.devices.gcc.view();
         if after != before {
             let on = |b: bool| if b { "on" } else { "off" };
             let line = format!(

@@ -44,14 +44,10 @@ use unicorn_engine_sys as sys;
 
 use crate::bus::Bus;
 use crate::loader::LoadedImage;
-use crate::models::gcc::Gcc;
-use crate::models::prng::Prng;
-use crate::models::ps_hold::PsHold;
-use crate::models::sdhc::Sdhc;
 use crate::models::secure_monitor::SecureMonitor;
 use crate::models::timer::GenericTimer;
-use crate::models::tlmm::{PinEvent, Tlmm};
-use crate::models::uart_dm::{InputItem, UartDm};
+use crate::models::tlmm::PinEvent;
+use crate::models::uart_dm::InputItem;
 
 /// Models are brought up to date (output flushed, stdin read) at least this often.
 const POLL_TICKS: u64 = 1 << 16;
@@ -204,7 +200,7 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<RunResult, String> {
-    let bus = build_bus(config);
+    let bus = Bus::new(config);
     let windows = bus.windows();
     let state: Shared = Rc::new(RefCell::new(State {
         bus,
@@ -233,36 +229,4 @@ pub fn run(
         out,
         err,
     ))
-}
-
-/// The peripheral models at their addresses.
-fn build_bus(config: &Config) -> Bus {
-    let mut bus = Bus::new(Gcc::new());
-    bus.register(
-        0x0100_0000,
-        0x30_0000,
-        Box::new(Tlmm::new(config.pins.clone(), config.trace_gpio)),
-    );
-    bus.register(0x078A_F000, 0x1000, Box::new(UartDm::new(0, Vec::new())));
-    bus.register(
-        0x078B_0000,
-        0x1000,
-        Box::new(UartDm::new_console(config.input.clone())),
-    );
-    bus.register(0x0002_2000, 0x1000, Box::new(Prng::new(config.seed)));
-    bus.register(0x004A_B000, 0x1000, Box::new(PsHold::default()));
-    // SD host controllers: eMMC slot (8-bit) and µSD slot, both empty.
-    bus.register(0x0782_4000, 0x1000, Box::new(Sdhc::new(true)));
-    bus.register(0x0786_4000, 0x1000, Box::new(Sdhc::new(false)));
-    // SPMI PMIC arbiter (five windows sharing one state) with the PM8916 behind it.
-    for (base, size, window) in crate::models::spmi::windows(config.trace_gpio) {
-        bus.register(base, size, Box::new(window));
-    }
-    // USB HS controller (ChipIdea, EHCI host) and its ULPI PHY; nothing plugged in.
-    bus.register(
-        0x078D_9000,
-        0x1000,
-        Box::new(crate::models::usb_hs::UsbHs::new()),
-    );
-    bus
 }

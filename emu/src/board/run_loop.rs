@@ -40,7 +40,7 @@ fn run_until_stopped(
         pc = uc.pc_read().unwrap_or(pc);
         if let Some(rx) = &stdin {
             while let Ok(bytes) = rx.try_recv() {
-                state.borrow_mut().bus.uarts().1.push_input(&bytes);
+                state.borrow_mut().bus.devices.uart2.push_input(&bytes);
             }
         }
         flush(state, config, out, err);
@@ -90,15 +90,15 @@ fn finish(
     st.bus.advance_all(now);
     drop(st);
     flush(state, config, out, err);
-    let mut st = state.borrow_mut();
-    let lost = st.bus.uarts().1.tx_pending();
+    let st = state.borrow_mut();
+    let lost = st.bus.devices.uart2.tx_pending();
     if lost > 0 && matches!(outcome, Outcome::PsHold { .. }) {
         let _ = writeln!(
             err,
             "emu: note: {lost} bytes still in the BLSP1_UART2 TX FIFO were lost at reset"
         );
     }
-    let first = st.bus.uarts().1.first_byte_at;
+    let first = st.bus.devices.uart2.first_byte_at;
     let instructions = st.instructions;
     RunResult {
         outcome,
@@ -115,9 +115,8 @@ fn flush(state: &Shared, config: &Config, out: &mut dyn Write, err: &mut dyn Wri
     for line in std::mem::take(&mut st.bus.effects.messages) {
         let _ = writeln!(err, "emu: {line}");
     }
-    let (uart1, uart2) = st.bus.uarts();
-    let b1 = std::mem::take(&mut uart1.output);
-    let b2 = std::mem::take(&mut uart2.output);
+    let b1 = std::mem::take(&mut st.bus.devices.uart1.output);
+    let b2 = std::mem::take(&mut st.bus.devices.uart2.output);
     if config.trace_uart {
         let _ = out.write_all(&b1);
     }
