@@ -9,6 +9,7 @@ use crate::board::Config;
 use crate::machine::{Block, Device, Devices, MACHINE};
 use crate::models::gcc::ClockView;
 use crate::regfile::{Registers, access};
+use crate::scheduler::{Event, Scheduler};
 
 /// Why an access did not complete.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +27,15 @@ pub struct Effects {
     pub ps_hold_released: bool,
     /// Lines for stderr (already formatted, without the `emu: ` prefix).
     pub messages: Vec<String>,
+    /// Timed events asked for, (tick, event), in order; the bus moves them to its scheduler.
+    pub scheduled: Vec<(u64, Event)>,
+}
+
+impl Effects {
+    /// Ask for `event` at tick `at`.
+    pub fn schedule(&mut self, at: u64, event: Event) {
+        self.scheduled.push((at, event));
+    }
 }
 
 /// Context passed to a model access.
@@ -78,14 +88,21 @@ pub struct Bus {
     pub devices: Devices,
     /// Side effects collected since the board last looked.
     pub effects: Effects,
+    /// Timed events.
+    pub scheduler: Scheduler,
 }
 
 impl Bus {
     /// The machine table's models, built from the run options.
     pub fn new(config: &Config) -> Self {
+        let mut scheduler = Scheduler::default();
+        for pin in &config.pins {
+            scheduler.schedule(pin.at, Event::Pin(*pin));
+        }
         Self {
             devices: Devices::new(config),
             effects: Effects::default(),
+            scheduler,
         }
     }
 
@@ -146,7 +163,36 @@ impl Bus {
         if clock_write {
             self.advance_all(now);
         }
+        self.collect_scheduled();
         res
+    }
+
+    /// Move the events models asked for into the scheduler.
+    fn collect_scheduled(&mut self) {
+        for (at, event) in self.effects.scheduled.drain(..) {
+            self.scheduler.schedule(at, event);
+        }
+    }
+
+    /// Run every event due by tick `until`, in order, each at its own tick.
+    pub fn run_events(&mut self, until: u64) {
+        while let Some((at, event)) = self.scheduler.pop_due(until) {
+            let clocks = self.devices.gcc.view();
+            let mut ctx = Ctx {
+                now: at,
+                clocks: &clocks,
+                effects: &mut self.effects,
+            };
+            match event {
+                Event::Pin(pin) => self.devices.tlmm.drive(&mut ctx, pin.gpio, pin.level),
+                Event::Update(device) => {
+                    if let Some(model) = self.devices.model(device) {
+                        model.advance(&mut ctx);
+                    }
+                }
+            }
+            self.collect_scheduled();
+        }
     }
 
     /// Advance every model to `now`.
@@ -160,6 +206,7 @@ impl Bus {
             };
             model.advance(&mut ctx);
         }
+        self.collect_scheduled();
     }
 }
 
@@ -184,5 +231,47 @@ pub mod testing {
             effects: &mut effects,
         };
         model.access(&mut ctx, 0, offset, size, write)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::tlmm::PinEvent;
+
+    const GPIO107_IN_OUT: u64 = 0x0100_0000 + 107 * 0x1000 + 4;
+    const PRNG_STATUS: u64 = 0x0002_2004;
+
+    #[test]
+    fn pin_events_run_from_the_scheduler_at_their_tick() {
+        let config = Config {
+            pins: vec![PinEvent {
+                at: 1000,
+                gpio: 107,
+                level: Some(true),
+            }],
+            ..Config::default()
+        };
+        let mut bus = Bus::new(&config);
+        assert_eq!(bus.scheduler.next_due(), Some(1000));
+        bus.run_events(999);
+        assert_eq!(bus.read(999, GPIO107_IN_OUT, 4), Ok(0));
+        bus.run_events(1000);
+        assert_eq!(bus.read(1000, GPIO107_IN_OUT, 4), Ok(1));
+        assert_eq!(bus.scheduler.next_due(), None);
+    }
+
+    #[test]
+    fn clock_gate_from_the_machine_table() {
+        let mut bus = Bus::new(&Config::default());
+        // PRNG_AHB is off at boot: the access stops the run; the width check comes after.
+        assert_eq!(
+            bus.read(0, PRNG_STATUS, 2),
+            Err(Fault::ClockOff("PRNG_AHB"))
+        );
+        // Vote PRNG_AHB on (APCS_CLOCK_BRANCH_ENA_VOTE bit 8, keeping BLSP1_AHB's bit 10).
+        bus.write(0, 0x0184_5004, 4, 1 << 8 | 1 << 10).unwrap();
+        assert_eq!(bus.read(0, PRNG_STATUS, 4), Ok(0));
+        assert_eq!(bus.read(0, PRNG_STATUS, 2), Err(Fault::Unclaimed));
     }
 }

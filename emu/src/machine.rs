@@ -338,7 +338,7 @@ impl Devices {
     pub fn new(config: &Config) -> Self {
         Self {
             gcc: Gcc::new(),
-            tlmm: Tlmm::new(config.pins.clone(), config.trace_gpio),
+            tlmm: Tlmm::new(config.trace_gpio),
             uart1: UartDm::new(0, Vec::new()),
             uart2: UartDm::new_console(config.input.clone()),
             prng: Prng::new(config.seed),

@@ -7,6 +7,7 @@ mod loader;
 mod machine;
 mod models;
 mod regfile;
+mod scheduler;
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -24,8 +25,9 @@ Input reaches the console receiver at 115200 8N1 line rate once the guest enable
 reads RF; a character arriving while the 64-byte RX FIFO is full is lost and sets SR.OVERRUN.
 Pins: --pin 107=0@1000 drives GPIO 107 low from tick 1000 (z = stop driving); --press 107@1000:5000 is an \
 active-low button (e.g. volume-up on GPIO 107) pressed from tick 1000 to 5000 (no end: held).
-Ticks are counts of the 19.2 MHz generic timer; one guest instruction = one tick. WFI skips to the next \
-enabled, unmasked timer event (there is no GIC model, so no interrupt is taken).
+Ticks are counts of the 19.2 MHz generic timer; one guest instruction = one tick. Timed events (pin \
+changes, UART characters leaving the wire) happen at their tick. WFI skips to the next enabled, unmasked \
+timer event, running the timed events before it in order (there is no GIC model, so no interrupt is taken).
 Exit codes: 0 PS_HOLD released, 1 bad image/option, 2 usage, 3 unclaimed access, 4 budget exhausted, \
 5 guest stopped for good.";
 

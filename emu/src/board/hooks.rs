@@ -120,16 +120,30 @@ fn mmio_write(st: &mut State, addr: u64, size: usize, value: u64) -> Result<(), 
     res
 }
 
-/// Virtual time: one tick per instruction, counted per translated block. Stops the engine
-/// when the budget is spent or the models are due for a poll.
+/// Virtual time: one tick per instruction, counted per translated block when the block
+/// starts. Before a block that would reach the next timed event or the next poll, the engine
+/// stops without counting it (a block stopped at does not run; it is counted when it runs
+/// after the events). Also stops when the budget is spent.
 fn add_block_hook(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<(), String> {
     let s = state.clone();
     uc.add_block_hook(1, 0, move |uc, addr, size| {
         let mut st = s.borrow_mut();
-        st.block = (addr, size);
         let n = u64::from(size / 4);
+        let end = st.now + n;
+        let event_due = st.bus.scheduler.next_due().is_some_and(|t| t <= end);
+        if end >= st.next_poll || event_due {
+            st.horizon = Some(end);
+            if end >= st.next_poll {
+                st.next_poll = end + POLL_TICKS;
+                st.poll = true;
+            }
+            drop(st);
+            let _ = uc.emu_stop();
+            return;
+        }
+        st.block = (addr, size);
         st.instructions += n;
-        st.now += n;
+        st.now = end;
         if st.instructions > st.budget {
             let budget = st.budget;
             st.instructions = budget;
@@ -137,11 +151,6 @@ fn add_block_hook(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<(), S
                 budget,
                 pc: uc.pc_read().unwrap_or(0),
             });
-            drop(st);
-            let _ = uc.emu_stop();
-        } else if st.now >= st.next_poll {
-            st.next_poll = st.now + POLL_TICKS;
-            st.poll = true;
             drop(st);
             let _ = uc.emu_stop();
         }

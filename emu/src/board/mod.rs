@@ -4,11 +4,16 @@
 //! - Structure: `cpu` (engine and reset state), `hooks` (MMIO, block, unmapped, exception and
 //!   MRS/MSR hooks), `exceptions` (exception entry, SMC), `access` (which instruction faulted),
 //!   `run_loop` (the loop around `emu_start`).
+//! - CPU: the engine's Cortex-A53 model (MIDR_EL1 0x410F_D034), chosen before any mapping.
 //! - Time: a 19.2 MHz counter advanced by one tick per guest instruction. Instructions are
-//!   counted per translated block (block hook: size / 4), never per instruction, so every
-//!   model sees the count at the start of the current block. WFI fast-forwards the counter to
-//!   the next timer event. Nothing depends on host time (except `--stdin` input), so the same
-//!   input gives the same output.
+//!   counted per translated block when it starts (block hook: size / 4), never per
+//!   instruction, so every model sees the count at the end of the current block. A block the
+//!   engine is stopped at (poll, timed event) does not run and is counted when it does, so the
+//!   count is exactly the instructions executed. Timed events (`crate::scheduler`) run before
+//!   the first block that reaches their tick; WFI runs the events up to the next timer event
+//!   in order and fast-forwards the counter to it. Models are also brought up to date (output
+//!   flushed, stdin read) at least every `POLL_TICKS`. Nothing depends on host time (except
+//!   `--stdin` input), so the same input gives the same output.
 //! - Privilege: unicorn starts in Secure EL1. We set SCR_EL3 = NS|HCE|RW and
 //!   HCR_EL2.RW, so the guest runs in Non-secure EL1 (AArch64) and the host owns EL2/EL3;
 //!   `--entry-el 2` starts in EL2h instead (named bits and values in `cpu`).
@@ -27,7 +32,8 @@
 //!   an enabled, unmasked timer's condition is met (even with PSTATE.I set: architecturally
 //!   WFI wakes on a pending interrupt whether or not it is masked). A WFI with no such timer
 //!   ends the run (exit 5).
-//! - MMIO: each model window is an unicorn MMIO region; a `Fault` from the bus stops the run.
+//! - MMIO: each memory-mapped row of the machine table (`crate::machine`) is an unicorn MMIO
+//!   region; a `Fault` from the bus stops the run.
 
 mod access;
 mod cpu;
@@ -177,6 +183,8 @@ struct State {
     budget: u64,
     next_poll: u64,
     poll: bool,
+    /// The engine stopped before a block that ends at this tick: events due by then run first.
+    horizon: Option<u64>,
     stop: Option<Outcome>,
     trace_mmio: bool,
     trace_clock: bool,
@@ -210,6 +218,7 @@ pub fn run(
         budget: config.max_instructions,
         next_poll: POLL_TICKS,
         poll: false,
+        horizon: None,
         stop: None,
         trace_mmio: config.trace_mmio,
         trace_clock: config.trace_clock,

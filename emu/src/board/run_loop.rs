@@ -43,6 +43,12 @@ fn run_until_stopped(
                 state.borrow_mut().bus.devices.uart2.push_input(&bytes);
             }
         }
+        {
+            let mut st = state.borrow_mut();
+            if let Some(horizon) = st.horizon.take() {
+                st.bus.run_events(horizon);
+            }
+        }
         flush(state, config, out, err);
         let mut st = state.borrow_mut();
         st.poll = false;
@@ -59,6 +65,9 @@ fn run_until_stopped(
         if uc.mem_read(pc.wrapping_sub(4), &mut word).is_ok() && u32::from_le_bytes(word) == WFI {
             match st.timer.next_wake() {
                 Some(t) => {
+                    // The timed events before the wake-up happen during the WFI, each at its
+                    // own tick.
+                    st.bus.run_events(t);
                     if t > st.now {
                         st.now = t;
                         st.next_poll = t + POLL_TICKS;

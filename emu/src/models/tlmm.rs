@@ -71,21 +71,19 @@ struct Pad {
 pub struct Tlmm {
     regs: RegisterFile<Reg>,
     pads: Vec<Pad>,
-    events: Vec<PinEvent>,
     trace: bool,
 }
 
 impl Tlmm {
     /// Reset state (pull-down, GPIO function) plus the stock boot chain's console pins:
     /// GPIO 4/5 on function 2, 8 mA, RX (5) with pull-up.
-    pub fn new(mut events: Vec<PinEvent>, trace: bool) -> Self {
+    pub fn new(trace: bool) -> Self {
         let mut regs = RegisterFile::new(&REGISTERS);
         regs.set(Reg::Cfg, 4, (3 << 6) | (2 << 2));
         regs.set(Reg::Cfg, 5, (3 << 6) | (2 << 2) | 3);
         let mut t = Self {
             regs,
             pads: vec![Pad::default(); NUM_GPIOS],
-            events: Vec::new(),
             trace,
         };
         for gpio in 0..NUM_GPIOS {
@@ -93,10 +91,15 @@ impl Tlmm {
             t.pads[gpio].level = level;
             t.pads[gpio].drive = t.driven(gpio);
         }
-        events.sort_by_key(|e| e.at);
-        events.reverse();
-        t.events = events;
         t
+    }
+
+    /// Drive pad `gpio` from outside (`None`: stop driving), as of `ctx.now`.
+    pub fn drive(&mut self, ctx: &mut Ctx<'_>, gpio: usize, level: Option<bool>) {
+        if gpio < NUM_GPIOS {
+            self.pads[gpio].external = level;
+            self.update(ctx, gpio);
+        }
     }
 
     /// What a pin drives: `Some(level)` when its output is enabled.
@@ -160,16 +163,6 @@ impl Registers for Tlmm {
         &mut self.regs
     }
 
-    fn advance(&mut self, ctx: &mut Ctx<'_>) {
-        while self.events.last().is_some_and(|e| e.at <= ctx.now) {
-            let e = self.events.pop().unwrap_or_else(|| unreachable!());
-            if e.gpio < NUM_GPIOS {
-                self.pads[e.gpio].external = e.level;
-                self.update(ctx, e.gpio);
-            }
-        }
-    }
-
     fn read_special(&mut self, _: &mut Ctx<'_>, _: usize, hit: Hit<Reg>) -> Result<u64, Fault> {
         // GPIO_IN_OUT: the pad level with the output value.
         let gpio = hit.index;
@@ -212,7 +205,7 @@ mod tests {
 
     #[test]
     fn pull_logic_and_output() {
-        let mut t = Tlmm::new(vec![], true);
+        let mut t = Tlmm::new(true);
         let base = 21 * 0x1000;
         let (_, fx) = with_ctx(5, |c| {
             t.access(c, 0, base, 4, Some(3)).unwrap(); // pull-up, input
@@ -230,12 +223,7 @@ mod tests {
 
     #[test]
     fn external_button_press_with_edge_interrupt() {
-        let press = |at, level| PinEvent {
-            at,
-            gpio: 107,
-            level,
-        };
-        let mut t = Tlmm::new(vec![press(100, Some(false)), press(200, None)], false);
+        let mut t = Tlmm::new(false);
         let base = 107 * 0x1000;
         with_ctx(0, |c| {
             t.access(c, 0, base, 4, Some(3)).unwrap();
@@ -244,13 +232,13 @@ mod tests {
             assert_eq!(t.access(c, 0, base + 4, 4, None).unwrap() & 1, 1);
         });
         with_ctx(150, |c| {
-            Registers::advance(&mut t, c);
+            t.drive(c, 107, Some(false));
             assert_eq!(t.access(c, 0, base + 4, 4, None).unwrap() & 1, 0);
             assert_eq!(t.access(c, 0, base + 0xC, 4, None).unwrap(), 1);
             t.access(c, 0, base + 0xC, 4, Some(0)).unwrap();
         });
         with_ctx(250, |c| {
-            Registers::advance(&mut t, c);
+            t.drive(c, 107, None);
             assert_eq!(t.access(c, 0, base + 4, 4, None).unwrap() & 1, 1);
             assert_eq!(t.access(c, 0, base + 0xC, 4, None).unwrap(), 0);
             assert_eq!(t.access(c, 0, base + 0x10, 4, None), Err(Fault::Unclaimed));

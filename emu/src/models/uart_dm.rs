@@ -20,7 +20,9 @@
 use std::collections::VecDeque;
 
 use crate::bus::{Ctx, Fault};
+use crate::machine::Device;
 use crate::regfile::{Hit, Register, RegisterFile, Registers};
+use crate::scheduler::Event;
 
 /// FIFO depth in characters.
 pub const FIFO_CHARS: usize = 64;
@@ -216,6 +218,8 @@ pub struct UartDm {
     par_err: bool,
     tx_fifo: VecDeque<u8>,
     tx_next_done: u64,
+    /// Tick of the update already asked of the board's scheduler.
+    tx_wake: Option<u64>,
     ncf_remaining: u32,
     rx_fifo: VecDeque<u8>,
     rx_total: u32,
@@ -253,6 +257,7 @@ impl UartDm {
             par_err: false,
             tx_fifo: VecDeque::new(),
             tx_next_done: 0,
+            tx_wake: None,
             ncf_remaining: 0,
             rx_fifo: VecDeque::new(),
             rx_total: 0,
@@ -372,6 +377,22 @@ impl UartDm {
         self.tx_fifo.push_back(ch);
     }
 
+    /// Ask the board to bring this UART up to date when the character on the wire has been
+    /// shifted out, so it reaches the host at its tick rather than at the next poll.
+    fn schedule_tx_done(&mut self, ctx: &mut Ctx<'_>) {
+        if self.tx_fifo.is_empty() || self.tx_wake == Some(self.tx_next_done) {
+            return;
+        }
+        self.tx_wake = Some(self.tx_next_done);
+        let device = if self.index == 0 {
+            Device::Uart1
+        } else {
+            Device::Uart2
+        };
+        ctx.effects
+            .schedule(self.tx_next_done, Event::Update(device));
+    }
+
     fn command(&mut self, now: u64, v: u32) {
         let channel = (v >> 4 & 0xF) | (v >> 11 & 1) << 4;
         match channel {
@@ -458,6 +479,7 @@ impl Registers for UartDm {
                     self.tx_ready_pending = false;
                     self.tx_ready = true;
                 }
+                self.schedule_tx_done(ctx);
             }
             _ => {
                 // Not shifting: the head char starts over once the transmitter runs again.
@@ -557,6 +579,9 @@ impl Registers for UartDm {
                     if n > 0 && self.ncf_remaining == 0 {
                         self.tx_ready_pending = true;
                     }
+                }
+                if self.tx_en && ctx.clocks.uart_apps[self.index] {
+                    self.schedule_tx_done(ctx);
                 }
             }
             other => unreachable!("{other:?} is not special on write"),
