@@ -183,6 +183,8 @@ pub struct Hit<Id> {
     pub index: usize,
     /// Access width in bytes.
     pub size: usize,
+    /// Which of the model's windows (the machine table's `window`).
+    pub window: usize,
     slot: usize,
 }
 
@@ -225,6 +227,7 @@ impl<Id: Copy + PartialEq + std::fmt::Debug> RegisterFile<Id> {
                 id: r.id,
                 index,
                 size,
+                window: 0,
                 slot,
             };
             if r.window > 0 {
@@ -310,33 +313,23 @@ impl<Id: Copy + PartialEq + std::fmt::Debug> RegisterFile<Id> {
 }
 
 /// A model built on register files. `window` numbers the model's windows in the machine
-/// table (0 for single-window models).
+/// table (0 for single-window models). Registers are at most 32 bits wide, so callbacks see
+/// `u32` values.
 pub trait Registers {
     /// The model's register names.
     type Id: Copy + PartialEq + std::fmt::Debug + 'static;
     /// The register file of a window.
     fn file(&mut self, window: usize) -> &mut RegisterFile<Self::Id>;
     /// Read of a `special` register.
-    fn read_special(
-        &mut self,
-        _ctx: &mut Ctx<'_>,
-        _window: usize,
-        hit: Hit<Self::Id>,
-    ) -> Result<u64, Fault> {
+    fn read_special(&mut self, _ctx: &mut Ctx<'_>, hit: Hit<Self::Id>) -> Result<u32, Fault> {
         unreachable!("{hit:?} is special but its model has no read callback")
     }
     /// Write of a `special` register.
-    fn write_special(
-        &mut self,
-        _ctx: &mut Ctx<'_>,
-        _window: usize,
-        hit: Hit<Self::Id>,
-        _value: u64,
-    ) -> Result<(), Fault> {
+    fn write_special(&mut self, _: &mut Ctx<'_>, hit: Hit<Self::Id>, _: u32) -> Result<(), Fault> {
         unreachable!("{hit:?} is special but its model has no write callback")
     }
     /// Called after every claimed write (default path or special).
-    fn written(&mut self, _ctx: &mut Ctx<'_>, _window: usize, _hit: Hit<Self::Id>) {}
+    fn written(&mut self, _ctx: &mut Ctx<'_>, _hit: Hit<Self::Id>) {}
     /// Bring time-dependent state up to `ctx.now`.
     fn advance(&mut self, _ctx: &mut Ctx<'_>) {}
 }
@@ -352,18 +345,22 @@ pub fn access<M: Registers>(
     write: Option<u64>,
 ) -> Result<u64, Fault> {
     let file = model.file(window);
-    let hit = file.decode(offset, size, write.is_some())?;
+    let hit = Hit {
+        window,
+        ..file.decode(offset, size, write.is_some())?
+    };
     let special = file.register(&hit).special;
     match write {
-        None if special => model.read_special(ctx, window, hit),
+        None if special => model.read_special(ctx, hit).map(u64::from),
         None => Ok(u64::from(model.file(window).read_default(&hit))),
         Some(value) => {
+            let value = value as u32;
             if special {
-                model.write_special(ctx, window, hit, value)?;
+                model.write_special(ctx, hit, value)?;
             } else {
-                model.file(window).write_default(&hit, value as u32);
+                model.file(window).write_default(&hit, value);
             }
-            model.written(ctx, window, hit);
+            model.written(ctx, hit);
             Ok(0)
         }
     }

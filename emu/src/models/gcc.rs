@@ -396,7 +396,7 @@ impl Registers for Gcc {
         &mut self.regs
     }
 
-    fn read_special(&mut self, _: &mut Ctx<'_>, _: usize, hit: Hit<Reg>) -> Result<u64, Fault> {
+    fn read_special(&mut self, _: &mut Ctx<'_>, hit: Hit<Reg>) -> Result<u32, Fault> {
         let v = match hit.id {
             Reg::Cbcr(k) => self.branch_read(k),
             Reg::Rcg(k) => self.rcg_read(k, hit.index),
@@ -407,17 +407,10 @@ impl Registers for Gcc {
             }
             other => unreachable!("{other:?} is not special"),
         };
-        Ok(u64::from(v))
+        Ok(v)
     }
 
-    fn write_special(
-        &mut self,
-        _: &mut Ctx<'_>,
-        _: usize,
-        hit: Hit<Reg>,
-        value: u64,
-    ) -> Result<(), Fault> {
-        let v = value as u32;
+    fn write_special(&mut self, _: &mut Ctx<'_>, hit: Hit<Reg>, v: u32) -> Result<(), Fault> {
         match hit.id {
             Reg::Cbcr(k) => {
                 // Voted branches have no working enable bit; keep what was written anyway.

@@ -70,13 +70,13 @@ impl Registers for Prng {
         &mut self.regs
     }
 
-    fn read_special(&mut self, _: &mut Ctx<'_>, _: usize, hit: Hit<Reg>) -> Result<u64, Fault> {
+    fn read_special(&mut self, _: &mut Ctx<'_>, hit: Hit<Reg>) -> Result<u32, Fault> {
         let v = match hit.id {
             Reg::DataOut if self.available() => self.next_word(),
             Reg::DataOut => 0,
             _ => u32::from(self.available()),
         };
-        Ok(u64::from(v))
+        Ok(v)
     }
 }
 

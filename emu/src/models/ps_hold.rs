@@ -33,7 +33,7 @@ impl Registers for PsHold {
         &mut self.regs
     }
 
-    fn written(&mut self, ctx: &mut Ctx<'_>, _: usize, _: Hit<Reg>) {
+    fn written(&mut self, ctx: &mut Ctx<'_>, _: Hit<Reg>) {
         if self.regs.value(Reg::PsHold) == 0 {
             ctx.effects.ps_hold_released = true;
         }

@@ -225,35 +225,29 @@ impl Registers for Sdhc {
         &mut self.regs
     }
 
-    fn read_special(&mut self, _: &mut Ctx<'_>, _: usize, hit: Hit<Reg>) -> Result<u64, Fault> {
+    fn read_special(&mut self, _: &mut Ctx<'_>, hit: Hit<Reg>) -> Result<u32, Fault> {
         match hit.id {
-            Reg::VendorCaps0 => Ok(self.caps & 0xFFFF_FFFF),
+            Reg::VendorCaps0 => Ok(self.caps as u32),
             _ => {
-                let mut v = 0u64;
+                let mut v = 0u32;
                 for i in 0..hit.size {
                     let b = self.hc_byte(hit.index + i).ok_or(Fault::Unclaimed)?;
-                    v |= u64::from(b) << (8 * i);
+                    v |= u32::from(b) << (8 * i);
                 }
                 Ok(v)
             }
         }
     }
 
-    fn write_special(
-        &mut self,
-        _: &mut Ctx<'_>,
-        _: usize,
-        hit: Hit<Reg>,
-        value: u64,
-    ) -> Result<(), Fault> {
+    fn write_special(&mut self, _: &mut Ctx<'_>, hit: Hit<Reg>, value: u32) -> Result<(), Fault> {
         match hit.id {
             Reg::McIPower => {
-                if value as u32 & CORE_SW_RESET != 0 {
+                if value & CORE_SW_RESET != 0 {
                     self.reset_all();
                 }
-                self.regs.write_default(&hit, value as u32);
+                self.regs.write_default(&hit, value);
             }
-            Reg::VendorCaps0 => self.caps = self.caps & !0xFFFF_FFFF | value & 0xFFFF_FFFF,
+            Reg::VendorCaps0 => self.caps = self.caps & !0xFFFF_FFFF | u64::from(value),
             _ => {
                 let off = hit.index;
                 // Check the whole access first, so a partly valid access changes nothing.

@@ -270,28 +270,18 @@ impl Registers for Spmi {
         &mut self.files[window]
     }
 
-    fn read_special(&mut self, _: &mut Ctx<'_>, _: usize, hit: Hit<Reg>) -> Result<u64, Fault> {
+    fn read_special(&mut self, _: &mut Ctx<'_>, hit: Hit<Reg>) -> Result<u32, Fault> {
         // The APID -> PPID table.
-        Ok(u64::from(self.arbiter.ppid_entry(hit.index)))
+        Ok(self.arbiter.ppid_entry(hit.index))
     }
 
-    fn write_special(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        window: usize,
-        hit: Hit<Reg>,
-        value: u64,
-    ) -> Result<(), Fault> {
+    fn write_special(&mut self, ctx: &mut Ctx<'_>, hit: Hit<Reg>, value: u32) -> Result<(), Fault> {
         // CMD of a write (chnls) or read (obsrvr) channel.
+        let window = hit.window;
         debug_assert!(window == CHNLS_WINDOW || window == OBSRVR_WINDOW);
         let observer = window == OBSRVR_WINDOW;
-        self.arbiter.command(
-            ctx,
-            &mut self.files[window],
-            hit.index,
-            observer,
-            value as u32,
-        )
+        self.arbiter
+            .command(ctx, &mut self.files[window], hit.index, observer, value)
     }
 }
 

@@ -163,25 +163,19 @@ impl Registers for Tlmm {
         &mut self.regs
     }
 
-    fn read_special(&mut self, _: &mut Ctx<'_>, _: usize, hit: Hit<Reg>) -> Result<u64, Fault> {
+    fn read_special(&mut self, _: &mut Ctx<'_>, hit: Hit<Reg>) -> Result<u32, Fault> {
         // GPIO_IN_OUT: the pad level with the output value.
         let gpio = hit.index;
         let v = u32::from(self.pad_level(gpio)) | self.regs.get(Reg::InOut, gpio) & OUT;
-        Ok(u64::from(v))
+        Ok(v)
     }
 
-    fn write_special(
-        &mut self,
-        _: &mut Ctx<'_>,
-        _: usize,
-        hit: Hit<Reg>,
-        value: u64,
-    ) -> Result<(), Fault> {
-        self.regs.write_default(&hit, value as u32);
+    fn write_special(&mut self, _: &mut Ctx<'_>, hit: Hit<Reg>, value: u32) -> Result<(), Fault> {
+        self.regs.write_default(&hit, value);
         Ok(())
     }
 
-    fn written(&mut self, ctx: &mut Ctx<'_>, _: usize, hit: Hit<Reg>) {
+    fn written(&mut self, ctx: &mut Ctx<'_>, hit: Hit<Reg>) {
         self.update(ctx, hit.index);
     }
 }

@@ -523,7 +523,7 @@ impl Registers for UartDm {
         }
     }
 
-    fn read_special(&mut self, ctx: &mut Ctx<'_>, _: usize, hit: Hit<Reg>) -> Result<u64, Fault> {
+    fn read_special(&mut self, ctx: &mut Ctx<'_>, hit: Hit<Reg>) -> Result<u32, Fault> {
         let v = match hit.id {
             Reg::Sr => {
                 if self.rx_reset_seen && self.rx_en {
@@ -553,17 +553,10 @@ impl Registers for UartDm {
             }
             other => unreachable!("{other:?} is not special on read"),
         };
-        Ok(u64::from(v))
+        Ok(v)
     }
 
-    fn write_special(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        _: usize,
-        hit: Hit<Reg>,
-        value: u64,
-    ) -> Result<(), Fault> {
-        let v = value as u32;
+    fn write_special(&mut self, ctx: &mut Ctx<'_>, hit: Hit<Reg>, v: u32) -> Result<(), Fault> {
         match hit.id {
             Reg::Cr => self.command(ctx.now, v),
             Reg::Tf => {
@@ -589,7 +582,7 @@ impl Registers for UartDm {
         Ok(())
     }
 
-    fn written(&mut self, _: &mut Ctx<'_>, _: usize, hit: Hit<Reg>) {
+    fn written(&mut self, _: &mut Ctx<'_>, hit: Hit<Reg>) {
         match hit.id {
             Reg::Dmrx => self.rx_total = 0,
             Reg::NcfTx => self.ncf_remaining = self.regs.value(Reg::NcfTx),

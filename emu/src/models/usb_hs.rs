@@ -248,7 +248,7 @@ impl Registers for UsbHs {
         &mut self.regs
     }
 
-    fn read_special(&mut self, _: &mut Ctx<'_>, _: usize, hit: Hit<Reg>) -> Result<u64, Fault> {
+    fn read_special(&mut self, _: &mut Ctx<'_>, hit: Hit<Reg>) -> Result<u32, Fault> {
         let v = match hit.id {
             Reg::UsbCmd => self.regs.value(Reg::UsbCmd),
             // HCH mirrors "not running".
@@ -258,17 +258,10 @@ impl Registers for UsbHs {
             }
             _ => ULPI_SS | u32::from(self.ulpi_read) << 8,
         };
-        Ok(u64::from(v))
+        Ok(v)
     }
 
-    fn write_special(
-        &mut self,
-        _: &mut Ctx<'_>,
-        _: usize,
-        hit: Hit<Reg>,
-        value: u64,
-    ) -> Result<(), Fault> {
-        let v = value as u32;
+    fn write_special(&mut self, _: &mut Ctx<'_>, hit: Hit<Reg>, v: u32) -> Result<(), Fault> {
         match hit.id {
             Reg::UsbCmd if v & USBCMD_RST != 0 => {
                 self.controller_reset();
