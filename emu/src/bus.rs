@@ -195,16 +195,22 @@ impl Bus {
         }
     }
 
-    /// Advance every model to `now`.
+    /// Advance every model to `now`, in machine table order.
     pub fn advance_all(&mut self, now: u64) {
         let clocks = self.devices.gcc.view();
-        for model in self.devices.all() {
-            let mut ctx = Ctx {
-                now,
-                clocks: &clocks,
-                effects: &mut self.effects,
-            };
-            model.advance(&mut ctx);
+        for (row, block) in MACHINE.iter().enumerate() {
+            // A model with several windows is advanced once, at its first row.
+            if MACHINE[..row].iter().any(|b| b.device == block.device) {
+                continue;
+            }
+            if let Some(model) = self.devices.model(block.device) {
+                let mut ctx = Ctx {
+                    now,
+                    clocks: &clocks,
+                    effects: &mut self.effects,
+                };
+                model.advance(&mut ctx);
+            }
         }
         self.collect_scheduled();
     }

@@ -366,22 +366,6 @@ impl Devices {
             Device::GenericTimer | Device::SecureMonitor => return None,
         })
     }
-
-    /// Every bus model once.
-    pub fn all(&mut self) -> [&mut dyn Model; 10] {
-        [
-            &mut self.gcc,
-            &mut self.tlmm,
-            &mut self.uart1,
-            &mut self.uart2,
-            &mut self.prng,
-            &mut self.ps_hold,
-            &mut self.sdhc1,
-            &mut self.sdhc2,
-            &mut self.spmi,
-            &mut self.usb_hs,
-        ]
-    }
 }
 
 #[cfg(test)]
