@@ -1,5 +1,6 @@
 //! TLMM (pin controller) model: 122 GPIOs, pad level computed from output enable, output
-//! value, pull and externally applied levels; edge/level interrupt status latching.
+//! value, pull and externally applied levels ([`Tlmm::drive`], called by the board's
+//! scheduler for `--pin`/`--press`); edge/level interrupt status latching.
 
 use crate::bus::{Ctx, Fault};
 use crate::regfile::{Hit, Register, RegisterFile, Registers};
