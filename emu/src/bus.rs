@@ -118,7 +118,7 @@ impl Bus {
                 let (base, size) = b.mmio()?;
                 (base..base + size)
                     .contains(&addr)
-                    .then_some((b, addr - base))
+                    .then(|| (b, addr - base))
             })
             .ok_or(Fault::Unclaimed)
     }
