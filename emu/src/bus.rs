@@ -1,11 +1,15 @@
-//! The peripheral bus: models registered by address range.
+//! The peripheral bus: the machine table's memory-mapped rows, routed to their models.
 //!
-//! Every model sees 32-bit accesses only through [`Model`]; the bus turns any access that no
-//! model claims into [`Fault::Unclaimed`]. The clock controller is kept apart from the other
-//! models because every other model asks it whether its clocks run ([`ClockView`]).
+//! Every access goes the same way: find the row, bring the model up to date, check the row's
+//! clock gate ([`Fault::ClockOff`]), then let the model's register file decide whether the
+//! access is claimed (width and direction policy in `regfile`). A write to the clock
+//! controller brings every other model up to date with the old clocks first.
 
-use crate::models::gcc::{ClockView, Gcc};
-use crate::models::uart_dm::UartDm;
+use crate::board::Config;
+use crate::machine::{Block, Device, Devices, MACHINE};
+use crate::models::gcc::ClockView;
+use crate::regfile::{Registers, access};
+use crate::scheduler::{Event, Scheduler};
 
 /// Why an access did not complete.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +27,15 @@ pub struct Effects {
     pub ps_hold_released: bool,
     /// Lines for stderr (already formatted, without the `emu: ` prefix).
     pub messages: Vec<String>,
+    /// Timed events asked for, (tick, event), in order; the bus moves them to its scheduler.
+    pub scheduled: Vec<(u64, Event)>,
+}
+
+impl Effects {
+    /// Ask for `event` at tick `at`.
+    pub fn schedule(&mut self, at: u64, event: Event) {
+        self.scheduled.push((at, event));
+    }
 }
 
 /// Context passed to a model access.
@@ -35,137 +48,236 @@ pub struct Ctx<'a> {
     pub effects: &'a mut Effects,
 }
 
-/// A memory-mapped register block.
+/// A memory-mapped model as the bus sees it. Every register-file model is one (see
+/// `regfile::Registers`).
 pub trait Model {
-    /// Read `size` bytes at `offset` from the model's base.
-    fn read(&mut self, ctx: &mut Ctx<'_>, offset: u64, size: usize) -> Result<u64, Fault>;
-    /// Write `size` bytes at `offset` from the model's base.
-    fn write(
+    /// One access of `size` bytes at `offset` in window `window`; `write` holds the value of
+    /// a write. Returns the value read (0 for a write).
+    fn access(
         &mut self,
         ctx: &mut Ctx<'_>,
+        window: usize,
         offset: u64,
         size: usize,
-        value: u64,
-    ) -> Result<(), Fault>;
-    /// Bring time-dependent state up to `now` (FIFOs draining, scheduled pin levels).
-    fn advance(&mut self, _ctx: &mut Ctx<'_>) {}
-    /// Downcast support for the board (output collection, statistics).
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any;
+        write: Option<u64>,
+    ) -> Result<u64, Fault>;
+    /// Bring time-dependent state up to `ctx.now` (FIFOs draining, scheduled pin levels).
+    fn advance(&mut self, ctx: &mut Ctx<'_>);
 }
 
-struct Region {
-    base: u64,
-    size: u64,
-    model: Box<dyn Model>,
+impl<M: Registers> Model for M {
+    fn access(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        window: usize,
+        offset: u64,
+        size: usize,
+        write: Option<u64>,
+    ) -> Result<u64, Fault> {
+        access(self, ctx, window, offset, size, write)
+    }
+
+    fn advance(&mut self, ctx: &mut Ctx<'_>) {
+        Registers::advance(self, ctx);
+    }
 }
 
 /// All peripherals of the virtual board.
 pub struct Bus {
-    /// The clock controller.
-    pub gcc: Gcc,
-    regions: Vec<Region>,
+    /// The models, as typed fields.
+    pub devices: Devices,
     /// Side effects collected since the board last looked.
     pub effects: Effects,
+    /// Timed events.
+    pub scheduler: Scheduler,
 }
 
-/// GCC window.
-pub const GCC_BASE: u64 = 0x0180_0000;
-/// GCC window size.
-pub const GCC_SIZE: u64 = 0x8_0000;
-
 impl Bus {
-    /// A bus with the given clock controller and no other models.
-    pub fn new(gcc: Gcc) -> Self {
+    /// The machine table's models, built from the run options.
+    pub fn new(config: &Config) -> Self {
+        let mut scheduler = Scheduler::default();
+        for pin in &config.pins {
+            scheduler.schedule(pin.at, Event::Pin(*pin));
+        }
         Self {
-            gcc,
-            regions: Vec::new(),
+            devices: Devices::new(config),
             effects: Effects::default(),
+            scheduler,
         }
     }
 
-    /// Register `model` at `[base, base + size)`.
-    pub fn register(&mut self, base: u64, size: u64, model: Box<dyn Model>) {
-        self.regions.push(Region { base, size, model });
-    }
-
-    /// The windows that need mapping (GCC first).
+    /// The windows that need mapping, in table order.
     pub fn windows(&self) -> Vec<(u64, u64)> {
-        let mut w = vec![(GCC_BASE, GCC_SIZE)];
-        w.extend(self.regions.iter().map(|r| (r.base, r.size)));
-        w
+        MACHINE.iter().filter_map(Block::mmio).collect()
     }
 
-    /// The two UARTs (UART1, UART2). Panics if they are not registered.
-    pub fn uarts(&mut self) -> (&mut UartDm, &mut UartDm) {
-        let mut v: Vec<&mut UartDm> = self
-            .regions
-            .iter_mut()
-            .filter_map(|r| r.model.as_any_mut().downcast_mut::<UartDm>())
-            .collect();
-        v.sort_by_key(|u| u.index());
-        let uart2 = v.pop().expect("UART2 registered");
-        let uart1 = v.pop().expect("UART1 registered");
-        (uart1, uart2)
+    fn row(addr: u64) -> Result<(&'static Block, u64), Fault> {
+        MACHINE
+            .iter()
+            .find_map(|b| {
+                let (base, size) = b.mmio()?;
+                (base..base + size)
+                    .contains(&addr)
+                    .then(|| (b, addr - base))
+            })
+            .ok_or(Fault::Unclaimed)
     }
 
     /// Access from the CPU at physical `addr`.
     pub fn read(&mut self, now: u64, addr: u64, size: usize) -> Result<u64, Fault> {
-        let clocks = self.gcc.view();
-        if (GCC_BASE..GCC_BASE + GCC_SIZE).contains(&addr) {
-            return self.gcc.read(addr - GCC_BASE, size);
-        }
-        let effects = &mut self.effects;
-        let region = self
-            .regions
-            .iter_mut()
-            .find(|r| (r.base..r.base + r.size).contains(&addr))
-            .ok_or(Fault::Unclaimed)?;
-        let mut ctx = Ctx {
-            now,
-            clocks: &clocks,
-            effects,
-        };
-        region.model.advance(&mut ctx);
-        region.model.read(&mut ctx, addr - region.base, size)
+        self.access(now, addr, size, None)
     }
 
     /// Write from the CPU at physical `addr`.
     pub fn write(&mut self, now: u64, addr: u64, size: usize, value: u64) -> Result<(), Fault> {
-        if (GCC_BASE..GCC_BASE + GCC_SIZE).contains(&addr) {
+        self.access(now, addr, size, Some(value)).map(|_| ())
+    }
+
+    fn access(
+        &mut self,
+        now: u64,
+        addr: u64,
+        size: usize,
+        write: Option<u64>,
+    ) -> Result<u64, Fault> {
+        let (block, offset) = Self::row(addr)?;
+        let clock_write = block.device == Device::Gcc && write.is_some();
+        if clock_write {
             // Bring the other models up to date with the old clocks before they change.
             self.advance_all(now);
-            let res = self.gcc.write(addr - GCC_BASE, size, value);
-            self.advance_all(now);
-            return res;
         }
-        let clocks = self.gcc.view();
-        let effects = &mut self.effects;
-        let region = self
-            .regions
-            .iter_mut()
-            .find(|r| (r.base..r.base + r.size).contains(&addr))
-            .ok_or(Fault::Unclaimed)?;
+        let clocks = self.devices.gcc.view();
         let mut ctx = Ctx {
             now,
             clocks: &clocks,
-            effects,
+            effects: &mut self.effects,
         };
-        region.model.advance(&mut ctx);
-        region
-            .model
-            .write(&mut ctx, addr - region.base, size, value)
+        let model = self.devices.model(block.device).ok_or(Fault::Unclaimed)?;
+        model.advance(&mut ctx);
+        if let Some(gate) = block.clock
+            && !gate.running(&clocks)
+        {
+            return Err(Fault::ClockOff(gate.name()));
+        }
+        let res = model.access(&mut ctx, block.window, offset, size, write);
+        if clock_write {
+            self.advance_all(now);
+        }
+        self.collect_scheduled();
+        res
     }
 
-    /// Advance every model to `now`.
-    pub fn advance_all(&mut self, now: u64) {
-        let clocks = self.gcc.view();
-        for r in &mut self.regions {
+    /// Move the events models asked for into the scheduler.
+    fn collect_scheduled(&mut self) {
+        for (at, event) in self.effects.scheduled.drain(..) {
+            self.scheduler.schedule(at, event);
+        }
+    }
+
+    /// Run every event due by tick `until`, in order, each at its own tick.
+    pub fn run_events(&mut self, until: u64) {
+        while let Some((at, event)) = self.scheduler.pop_due(until) {
+            let clocks = self.devices.gcc.view();
             let mut ctx = Ctx {
-                now,
+                now: at,
                 clocks: &clocks,
                 effects: &mut self.effects,
             };
-            r.model.advance(&mut ctx);
+            match event {
+                Event::Pin(pin) => self.devices.tlmm.drive(&mut ctx, pin.gpio, pin.level),
+                Event::Update(device) => {
+                    if let Some(model) = self.devices.model(device) {
+                        model.advance(&mut ctx);
+                    }
+                }
+            }
+            self.collect_scheduled();
         }
+    }
+
+    /// Advance every model to `now`, in machine table order.
+    pub fn advance_all(&mut self, now: u64) {
+        let clocks = self.devices.gcc.view();
+        for (row, block) in MACHINE.iter().enumerate() {
+            // A model with several windows is advanced once, at its first row.
+            if MACHINE[..row].iter().any(|b| b.device == block.device) {
+                continue;
+            }
+            if let Some(model) = self.devices.model(block.device) {
+                let mut ctx = Ctx {
+                    now,
+                    clocks: &clocks,
+                    effects: &mut self.effects,
+                };
+                model.advance(&mut ctx);
+            }
+        }
+        self.collect_scheduled();
+    }
+}
+
+/// Helpers for model unit tests: one access with the boot-time clocks.
+#[cfg(test)]
+pub mod testing {
+    use super::{Ctx, Effects, Fault, Model};
+    use crate::models::gcc::Gcc;
+
+    /// Access window 0 of `model` at time 0; returns the value read (0 for a write).
+    pub fn access(
+        model: &mut dyn Model,
+        offset: u64,
+        size: usize,
+        write: Option<u64>,
+    ) -> Result<u64, Fault> {
+        let clocks = Gcc::new().view();
+        let mut effects = Effects::default();
+        let mut ctx = Ctx {
+            now: 0,
+            clocks: &clocks,
+            effects: &mut effects,
+        };
+        model.access(&mut ctx, 0, offset, size, write)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::tlmm::PinEvent;
+
+    const GPIO107_IN_OUT: u64 = 0x0100_0000 + 107 * 0x1000 + 4;
+    const PRNG_STATUS: u64 = 0x0002_2004;
+
+    #[test]
+    fn pin_events_run_from_the_scheduler_at_their_tick() {
+        let config = Config {
+            pins: vec![PinEvent {
+                at: 1000,
+                gpio: 107,
+                level: Some(true),
+            }],
+            ..Config::default()
+        };
+        let mut bus = Bus::new(&config);
+        assert_eq!(bus.scheduler.next_due(), Some(1000));
+        bus.run_events(999);
+        assert_eq!(bus.read(999, GPIO107_IN_OUT, 4), Ok(0));
+        bus.run_events(1000);
+        assert_eq!(bus.read(1000, GPIO107_IN_OUT, 4), Ok(1));
+        assert_eq!(bus.scheduler.next_due(), None);
+    }
+
+    #[test]
+    fn clock_gate_from_the_machine_table() {
+        let mut bus = Bus::new(&Config::default());
+        // PRNG_AHB is off at boot: the access stops the run; the width check comes after.
+        assert_eq!(
+            bus.read(0, PRNG_STATUS, 2),
+            Err(Fault::ClockOff("PRNG_AHB"))
+        );
+        // Vote PRNG_AHB on (APCS_CLOCK_BRANCH_ENA_VOTE bit 8, keeping BLSP1_AHB's bit 10).
+        bus.write(0, 0x0184_5004, 4, 1 << 8 | 1 << 10).unwrap();
+        assert_eq!(bus.read(0, PRNG_STATUS, 4), Ok(0));
+        assert_eq!(bus.read(0, PRNG_STATUS, 2), Err(Fault::Unclaimed));
     }
 }

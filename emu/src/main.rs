@@ -4,7 +4,10 @@
 mod board;
 mod bus;
 mod loader;
+mod machine;
 mod models;
+mod regfile;
+mod scheduler;
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -22,15 +25,16 @@ Input reaches the console receiver at 115200 8N1 line rate once the guest enable
 reads RF; a character arriving while the 64-byte RX FIFO is full is lost and sets SR.OVERRUN.
 Pins: --pin 107=0@1000 drives GPIO 107 low from tick 1000 (z = stop driving); --press 107@1000:5000 is an \
 active-low button (e.g. volume-up on GPIO 107) pressed from tick 1000 to 5000 (no end: held).
-Ticks are counts of the 19.2 MHz generic timer; one guest instruction = one tick. WFI skips to the next \
-enabled, unmasked timer event (there is no GIC model, so no interrupt is taken).
+Ticks are counts of the 19.2 MHz generic timer; one guest instruction = one tick. Timed events (pin \
+changes, UART characters leaving the wire) happen at their tick. WFI skips to the next enabled, unmasked \
+timer event, running the timed events before it in order (there is no GIC model, so no interrupt is taken).
 Exit codes: 0 PS_HOLD released, 1 bad image/option, 2 usage, 3 unclaimed access, 4 budget exhausted, \
 5 guest stopped for good.";
 
-/// The virtual DragonBoard 410c: runs a firmware image on an emulated Cortex-A53 with models
-/// of the clock controller, TLMM, BLSP1 UART1/UART2, PRNG, PS_HOLD and the generic timer.
+/// The virtual DragonBoard 410c: runs a firmware image on an emulated Cortex-A53 with the
+/// peripheral models listed below (the machine table).
 #[derive(Parser, Debug)]
-#[command(name = "db410c-emu", version, after_help = AFTER_HELP)]
+#[command(name = "db410c-emu", version, after_help = format!("{}\n{AFTER_HELP}", machine::help_text()))]
 struct Cli {
     /// Firmware: an AArch64 ELF (loaded at its segment addresses) or an Android boot image (v0).
     image: PathBuf,

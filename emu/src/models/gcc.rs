@@ -5,7 +5,8 @@
 //! have to poll. RCG writes to CFG/M/N/D only set DIRTY bits; CMD_RCGR.UPDATE latches them and
 //! clears itself after [`SETTLE_READS`] reads. GPLL0_STATUS.ACTIVE follows vote bit 0.
 
-use crate::bus::Fault;
+use crate::bus::{Ctx, Fault};
+use crate::regfile::{Hit, Register, RegisterFile, Registers};
 
 /// Reads of a status bit before it shows a change.
 pub const SETTLE_READS: u8 = 2;
@@ -28,6 +29,82 @@ const BCRS: [u64; 8] = [
 /// Modelled as reserved space: reads return 0 (so a halt bit reads "running"), writes are
 /// ignored, and each access is reported once on stderr.
 const RESERVED_RAZ_WI: [u64; 2] = [0x41018, 0x4101C];
+
+/// Register names. Branch and RCG numbers index [`Gcc`]'s tables (branches in the order of
+/// [`BranchId`]; RCGs: UART1, UART2, USB_HS, SDCC1, SDCC2); an RCG row is its five registers
+/// CMD, CFG, M, N, D.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reg {
+    /// A branch control register (CBCR).
+    Cbcr(usize),
+    /// A root clock generator (CMD_RCGR .. D).
+    Rcg(usize),
+    /// APCS_GPLL_ENA_VOTE.
+    VoteGpll,
+    /// APCS_CLOCK_BRANCH_ENA_VOTE.
+    VoteBranch,
+    /// APCS_CLOCK_SLEEP_ENA_VOTE.
+    VoteSleep,
+    /// GPLL0 mode/L/M/N/user/config registers.
+    Gpll0,
+    /// GPLL0_STATUS.
+    Gpll0Status,
+    /// A block reset register.
+    Bcr(usize),
+    /// Reserved space read as zero, writes ignored (see [`RESERVED_RAZ_WI`]).
+    Reserved(usize),
+}
+
+const fn branch(k: usize, name: &'static str, offset: u64) -> Register<Reg> {
+    Register::rw(Reg::Cbcr(k), name, offset).special()
+}
+
+const fn rcg(k: usize, name: &'static str, offset: u64) -> Register<Reg> {
+    Register::rw(Reg::Rcg(k), name, offset)
+        .array(5, 4)
+        .special()
+}
+
+const fn bcr(k: usize, name: &'static str) -> Register<Reg> {
+    Register::rw(Reg::Bcr(k), name, BCRS[k]).mask(1)
+}
+
+static REGISTERS: [Register<Reg>; 30] = [
+    branch(0, "BLSP1_AHB_CBCR", 0x1008),
+    branch(1, "BLSP1_UART1_APPS_CBCR", 0x203C),
+    branch(2, "BLSP1_UART2_APPS_CBCR", 0x302C),
+    branch(3, "PRNG_AHB_CBCR", 0x13004),
+    branch(4, "USB_HS_SYSTEM_CBCR", 0x41004),
+    branch(5, "USB_HS_AHB_CBCR", 0x41008),
+    branch(6, "SDCC1_APPS_CBCR", 0x42018),
+    branch(7, "SDCC1_AHB_CBCR", 0x4201C),
+    branch(8, "SDCC2_APPS_CBCR", 0x43018),
+    branch(9, "SDCC2_AHB_CBCR", 0x4301C),
+    rcg(0, "BLSP1_UART1_APPS_CMD_RCGR", 0x2044),
+    rcg(1, "BLSP1_UART2_APPS_CMD_RCGR", 0x3034),
+    rcg(2, "USB_HS_SYSTEM_CMD_RCGR", 0x41010),
+    rcg(3, "SDCC1_APPS_CMD_RCGR", 0x42004),
+    rcg(4, "SDCC2_APPS_CMD_RCGR", 0x43004),
+    Register::rw(Reg::VoteGpll, "APCS_GPLL_ENA_VOTE", VOTE_GPLL)
+        .mask(0xF)
+        .reset(1),
+    Register::rw(Reg::VoteBranch, "APCS_CLOCK_BRANCH_ENA_VOTE", VOTE_BRANCH)
+        .mask(0x587)
+        .reset(1 << 10),
+    Register::rw(Reg::VoteSleep, "APCS_CLOCK_SLEEP_ENA_VOTE", VOTE_SLEEP),
+    Register::rw(Reg::Gpll0, "GPLL0", GPLL0_BASE).array(6, 4),
+    Register::ro(Reg::Gpll0Status, "GPLL0_STATUS", GPLL0_STATUS).special(),
+    bcr(0, "BLSP1_BCR"),
+    bcr(1, "BLSP1_UART1_BCR"),
+    bcr(2, "BLSP1_UART2_BCR"),
+    bcr(3, "PRNG_BCR"),
+    bcr(4, "TLMM_BCR"),
+    bcr(5, "USB_HS_BCR"),
+    bcr(6, "SDCC1_BCR"),
+    bcr(7, "SDCC2_BCR"),
+    Register::rw(Reg::Reserved(0), "reserved", RESERVED_RAZ_WI[0]).special(),
+    Register::rw(Reg::Reserved(1), "reserved", RESERVED_RAZ_WI[1]).special(),
+];
 
 /// Which branch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +134,6 @@ pub enum BranchId {
 #[derive(Debug, Clone)]
 struct Branch {
     id: BranchId,
-    offset: u64,
     vote_bit: Option<u32>,
     reg: u32,
     /// CLK_OFF as last shown to the guest.
@@ -80,7 +156,6 @@ pub struct RcgRegs {
 
 #[derive(Debug, Clone)]
 struct Rcg {
-    offset: u64,
     active: RcgRegs,
     pending: RcgRegs,
     dirty: u32,
@@ -108,11 +183,7 @@ pub struct Gcc {
     /// UART1, UART2 (indices 0 and 1, used by [`Gcc::view`]), then USB_HS, SDCC1, SDCC2.
     rcgs: [Rcg; 5],
     reserved_reported: [bool; RESERVED_RAZ_WI.len()],
-    gpll_vote: u32,
-    branch_vote: u32,
-    sleep_vote: u32,
-    gpll0: [u32; 6],
-    bcr: [u32; BCRS.len()],
+    regs: RegisterFile<Reg>,
 }
 
 /// Output of an RCG for the given parent rates (MND width 16).
@@ -148,16 +219,14 @@ impl Gcc {
     /// Reset values, then the state the stock boot chain leaves (facts §11): BLSP1_AHB voted,
     /// GPLL0 voted on, UART2 APPS on at 7.3728 MHz (GPLL0 × 144/15625, dual edge).
     pub fn new() -> Self {
-        let br = |id, offset, vote_bit| Branch {
+        let br = |id, vote_bit| Branch {
             id,
-            offset,
             vote_bit,
             reg: 0,
             shown_off: true,
             countdown: 0,
         };
-        let rcg = |offset| Rcg {
-            offset,
+        let rcg = || Rcg {
             active: RcgRegs::default(),
             pending: RcgRegs::default(),
             dirty: 0,
@@ -166,33 +235,21 @@ impl Gcc {
         };
         let mut g = Self {
             branches: vec![
-                br(BranchId::Blsp1Ahb, 0x1008, Some(10)),
-                br(BranchId::Uart1Apps, 0x203C, None),
-                br(BranchId::Uart2Apps, 0x302C, None),
-                br(BranchId::PrngAhb, 0x13004, Some(8)),
-                br(BranchId::UsbHsSystem, 0x41004, None),
-                br(BranchId::UsbHsAhb, 0x41008, None),
-                br(BranchId::Sdcc1Apps, 0x42018, None),
-                br(BranchId::Sdcc1Ahb, 0x4201C, None),
-                br(BranchId::Sdcc2Apps, 0x43018, None),
-                br(BranchId::Sdcc2Ahb, 0x4301C, None),
+                br(BranchId::Blsp1Ahb, Some(10)),
+                br(BranchId::Uart1Apps, None),
+                br(BranchId::Uart2Apps, None),
+                br(BranchId::PrngAhb, Some(8)),
+                br(BranchId::UsbHsSystem, None),
+                br(BranchId::UsbHsAhb, None),
+                br(BranchId::Sdcc1Apps, None),
+                br(BranchId::Sdcc1Ahb, None),
+                br(BranchId::Sdcc2Apps, None),
+                br(BranchId::Sdcc2Ahb, None),
             ],
-            rcgs: [
-                rcg(0x2044),
-                rcg(0x3034),
-                rcg(0x41010),
-                rcg(0x42004),
-                rcg(0x43004),
-            ],
+            rcgs: [rcg(), rcg(), rcg(), rcg(), rcg()],
             reserved_reported: [false; RESERVED_RAZ_WI.len()],
-            gpll_vote: 0,
-            branch_vote: 0,
-            sleep_vote: 0,
-            gpll0: [0; 6],
-            bcr: [0; BCRS.len()],
+            regs: RegisterFile::new(&REGISTERS),
         };
-        g.gpll_vote = 1;
-        g.branch_vote = 1 << 10;
         let uart2 = RcgRegs {
             cfg: (2 << 12) | (1 << 8) | 1,
             m: 144,
@@ -212,7 +269,7 @@ impl Gcc {
     fn branch_on(&self, b: &Branch) -> bool {
         // Voted branches are switched by their vote bit only; CLK_ENABLE does nothing there.
         match b.vote_bit {
-            Some(v) => self.branch_vote >> v & 1 != 0,
+            Some(v) => self.regs.value(Reg::VoteBranch) >> v & 1 != 0,
             None => b.reg & 1 != 0,
         }
     }
@@ -226,7 +283,7 @@ impl Gcc {
 
     /// Whether GPLL0 is running.
     pub fn gpll0_on(&self) -> bool {
-        self.gpll_vote & 1 != 0
+        self.regs.value(Reg::VoteGpll) & 1 != 0
     }
 
     /// Current clock facts.
@@ -246,143 +303,124 @@ impl Gcc {
         }
     }
 
-    /// Register read.
-    pub fn read(&mut self, off: u64, size: usize) -> Result<u64, Fault> {
-        if size != 4 || off & 3 != 0 {
-            return Err(Fault::Unclaimed);
-        }
-        let on: Vec<bool> = self.branches.iter().map(|b| self.branch_on(b)).collect();
-        if let Some((i, b)) = self
-            .branches
-            .iter_mut()
-            .enumerate()
-            .find(|(_, b)| b.offset == off)
-        {
-            if b.shown_off == on[i] {
-                // A change is pending: show it after a few reads.
-                if b.countdown == 0 {
-                    b.countdown = SETTLE_READS;
-                }
-                b.countdown -= 1;
-                if b.countdown == 0 {
-                    b.shown_off = !on[i];
-                }
+    fn branch_read(&mut self, k: usize) -> u32 {
+        let on = self.branch_on(&self.branches[k]);
+        let b = &mut self.branches[k];
+        if b.shown_off == on {
+            // A change is pending: show it after a few reads.
+            if b.countdown == 0 {
+                b.countdown = SETTLE_READS;
             }
-            return Ok(u64::from(
-                b.reg & 0x7FFF_FFFF | u32::from(b.shown_off) << 31,
-            ));
-        }
-        // The branch each root feeds (RCG index -> branch index): ROOT_OFF follows it.
-        let apps_on = [on[1], on[2], on[4], on[6], on[8]];
-        for (k, r) in self.rcgs.iter_mut().enumerate() {
-            if (r.offset..r.offset + 0x14).contains(&off) {
-                let v = match off - r.offset {
-                    0 => {
-                        if r.update_countdown > 0 {
-                            r.update_countdown -= 1;
-                        }
-                        let root_off = !(r.root_en || apps_on[k]);
-                        u32::from(r.update_countdown > 0)
-                            | u32::from(r.root_en) << 1
-                            | r.dirty
-                            | u32::from(root_off) << 31
-                    }
-                    4 => r.pending.cfg,
-                    8 => r.pending.m,
-                    0xC => r.pending.n,
-                    _ => r.pending.d,
-                };
-                return Ok(u64::from(v));
+            b.countdown -= 1;
+            if b.countdown == 0 {
+                b.shown_off = !on;
             }
         }
-        let v = match off {
-            VOTE_GPLL => self.gpll_vote,
-            VOTE_BRANCH => self.branch_vote,
-            VOTE_SLEEP => self.sleep_vote,
-            GPLL0_STATUS => u32::from(self.gpll0_on()) << 17,
-            o if (GPLL0_BASE..GPLL0_BASE + 0x18).contains(&o) => {
-                self.gpll0[((o - GPLL0_BASE) / 4) as usize]
-            }
-            o => match BCRS.iter().position(|&b| b == o) {
-                Some(i) => self.bcr[i],
-                None => {
-                    self.reserved_access(o)?;
-                    0
-                }
-            },
-        };
-        Ok(u64::from(v))
+        b.reg & 0x7FFF_FFFF | u32::from(b.shown_off) << 31
     }
 
-    /// Register write.
-    pub fn write(&mut self, off: u64, size: usize, value: u64) -> Result<(), Fault> {
-        if size != 4 || off & 3 != 0 {
-            return Err(Fault::Unclaimed);
-        }
-        let v = value as u32;
-        if let Some(b) = self.branches.iter_mut().find(|b| b.offset == off) {
-            // Voted branches have no working enable bit; keep what was written anyway.
-            b.reg = v & 0x7FFF_FFFF;
-            b.countdown = 0;
-            return Ok(());
-        }
-        for r in &mut self.rcgs {
-            if (r.offset..r.offset + 0x14).contains(&off) {
-                match off - r.offset {
-                    0 => {
-                        r.root_en = v & 2 != 0;
-                        if v & 1 != 0 {
-                            r.active = r.pending;
-                            r.dirty = 0;
-                            r.update_countdown = SETTLE_READS;
-                        }
-                    }
-                    4 => {
-                        r.pending.cfg = v & 0x371F;
-                        r.dirty |= 1 << 4;
-                    }
-                    8 => {
-                        r.pending.m = v & 0xFFFF;
-                        r.dirty |= 1 << 6;
-                    }
-                    0xC => {
-                        r.pending.n = v & 0xFFFF;
-                        r.dirty |= 1 << 5;
-                    }
-                    _ => {
-                        r.pending.d = v & 0xFFFF;
-                        r.dirty |= 1 << 7;
-                    }
+    fn rcg_read(&mut self, k: usize, register: usize) -> u32 {
+        // The branch each root feeds: ROOT_OFF follows it.
+        let fed = [
+            BranchId::Uart1Apps,
+            BranchId::Uart2Apps,
+            BranchId::UsbHsSystem,
+            BranchId::Sdcc1Apps,
+            BranchId::Sdcc2Apps,
+        ][k];
+        let apps_on = self.is_on(fed);
+        let r = &mut self.rcgs[k];
+        match register {
+            0 => {
+                if r.update_countdown > 0 {
+                    r.update_countdown -= 1;
                 }
-                return Ok(());
+                let root_off = !(r.root_en || apps_on);
+                u32::from(r.update_countdown > 0)
+                    | u32::from(r.root_en) << 1
+                    | r.dirty
+                    | u32::from(root_off) << 31
+            }
+            1 => r.pending.cfg,
+            2 => r.pending.m,
+            3 => r.pending.n,
+            _ => r.pending.d,
+        }
+    }
+
+    fn rcg_write(&mut self, k: usize, register: usize, v: u32) {
+        let r = &mut self.rcgs[k];
+        match register {
+            0 => {
+                r.root_en = v & 2 != 0;
+                if v & 1 != 0 {
+                    r.active = r.pending;
+                    r.dirty = 0;
+                    r.update_countdown = SETTLE_READS;
+                }
+            }
+            1 => {
+                r.pending.cfg = v & 0x371F;
+                r.dirty |= 1 << 4;
+            }
+            2 => {
+                r.pending.m = v & 0xFFFF;
+                r.dirty |= 1 << 6;
+            }
+            3 => {
+                r.pending.n = v & 0xFFFF;
+                r.dirty |= 1 << 5;
+            }
+            _ => {
+                r.pending.d = v & 0xFFFF;
+                r.dirty |= 1 << 7;
             }
         }
-        match off {
-            VOTE_GPLL => self.gpll_vote = v & 0xF,
-            VOTE_BRANCH => self.branch_vote = v & 0x587,
-            VOTE_SLEEP => self.sleep_vote = v,
-            GPLL0_STATUS => return Err(Fault::Unclaimed),
-            o if (GPLL0_BASE..GPLL0_BASE + 0x18).contains(&o) => {
-                self.gpll0[((o - GPLL0_BASE) / 4) as usize] = v
-            }
-            o => match BCRS.iter().position(|&b| b == o) {
-                Some(i) => self.bcr[i] = v & 1,
-                None => self.reserved_access(o)?,
-            },
-        }
-        Ok(())
     }
 
     /// An access to a documented-as-reserved offset (RAZ/WI, reported once); anything else
     /// is unclaimed.
-    fn reserved_access(&mut self, off: u64) -> Result<(), Fault> {
-        let i = RESERVED_RAZ_WI
-            .iter()
-            .position(|&r| r == off)
-            .ok_or(Fault::Unclaimed)?;
+    fn reserved_access(&mut self, i: usize) {
         if !self.reserved_reported[i] {
             self.reserved_reported[i] = true;
+            let off = RESERVED_RAZ_WI[i];
             eprintln!("emu: note: GCC offset {off:#x} is reserved space (reads 0, writes ignored)");
+        }
+    }
+}
+
+impl Registers for Gcc {
+    type Id = Reg;
+
+    fn file(&mut self, _window: usize) -> &mut RegisterFile<Reg> {
+        &mut self.regs
+    }
+
+    fn read_special(&mut self, _: &mut Ctx<'_>, hit: Hit<Reg>) -> Result<u32, Fault> {
+        let v = match hit.id {
+            Reg::Cbcr(k) => self.branch_read(k),
+            Reg::Rcg(k) => self.rcg_read(k, hit.index),
+            Reg::Gpll0Status => u32::from(self.gpll0_on()) << 17,
+            Reg::Reserved(k) => {
+                self.reserved_access(k);
+                0
+            }
+            other => unreachable!("{other:?} is not special"),
+        };
+        Ok(v)
+    }
+
+    fn write_special(&mut self, _: &mut Ctx<'_>, hit: Hit<Reg>, v: u32) -> Result<(), Fault> {
+        match hit.id {
+            Reg::Cbcr(k) => {
+                // Voted branches have no working enable bit; keep what was written anyway.
+                let b = &mut self.branches[k];
+                b.reg = v & 0x7FFF_FFFF;
+                b.countdown = 0;
+            }
+            Reg::Rcg(k) => self.rcg_write(k, hit.index, v),
+            Reg::Reserved(k) => self.reserved_access(k),
+            other => unreachable!("{other:?} is not special"),
         }
         Ok(())
     }
@@ -391,9 +429,10 @@ impl Gcc {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bus::testing::access;
 
     fn rd(g: &mut Gcc, off: u64) -> u32 {
-        g.read(off, 4).unwrap() as u32
+        access(g, off, 4, None).unwrap() as u32
     }
 
     #[test]
@@ -420,10 +459,10 @@ mod tests {
     fn branch_halt_clears_after_polling() {
         let mut g = Gcc::new();
         assert_eq!(rd(&mut g, 0x203C) >> 31, 1);
-        g.write(0x203C, 4, 1).unwrap();
+        access(&mut g, 0x203C, 4, Some(1)).unwrap();
         assert_eq!(rd(&mut g, 0x203C) >> 31, 1, "halt must not clear at once");
         assert_eq!(rd(&mut g, 0x203C) >> 31, 0);
-        g.write(0x45004, 4, 1 << 8 | 1 << 10).unwrap();
+        access(&mut g, 0x45004, 4, Some(1 << 8 | 1 << 10)).unwrap();
         assert!(g.view().prng_ahb);
         let mut polls = 0;
         while rd(&mut g, 0x13004) >> 31 == 1 {
@@ -435,7 +474,7 @@ mod tests {
     #[test]
     fn voted_branch_ignores_clk_enable() {
         let mut g = Gcc::new();
-        g.write(0x13004, 4, 1).unwrap();
+        access(&mut g, 0x13004, 4, Some(1)).unwrap();
         assert!(!g.view().prng_ahb);
         for _ in 0..4 {
             assert_eq!(rd(&mut g, 0x13004) >> 31, 1);
@@ -445,13 +484,18 @@ mod tests {
     #[test]
     fn rcg_dirty_then_update() {
         let mut g = Gcc::new();
-        g.write(0x2044 + 4, 4, (1 << 8) | 1 | (2 << 12)).unwrap();
-        g.write(0x2044 + 8, 4, 144).unwrap();
-        g.write(0x2044 + 0xC, 4, u64::from(!(15625u32 - 144) & 0xFFFF))
-            .unwrap();
+        access(&mut g, 0x2044 + 4, 4, Some((1 << 8) | 1 | (2 << 12))).unwrap();
+        access(&mut g, 0x2044 + 8, 4, Some(144)).unwrap();
+        access(
+            &mut g,
+            0x2044 + 0xC,
+            4,
+            Some(u64::from(!(15625u32 - 144) & 0xFFFF)),
+        )
+        .unwrap();
         assert_eq!(rd(&mut g, 0x2044) & 0x70, 0x70);
         assert_eq!(g.view().uart_core_hz[0], XO_HZ, "not latched before UPDATE");
-        g.write(0x2044, 4, 1).unwrap();
+        access(&mut g, 0x2044, 4, Some(1)).unwrap();
         assert_eq!(rd(&mut g, 0x2044) & 1, 1);
         assert_eq!(rd(&mut g, 0x2044) & 0xF1, 0);
         assert_eq!(g.view().uart_core_hz[0], 7_372_800);
@@ -461,9 +505,9 @@ mod tests {
     fn gpll0_status_follows_vote_and_unknown_offsets_fault() {
         let mut g = Gcc::new();
         assert_eq!(rd(&mut g, 0x2101C) >> 17 & 1, 1);
-        g.write(0x45000, 4, 0).unwrap();
+        access(&mut g, 0x45000, 4, Some(0)).unwrap();
         assert_eq!(rd(&mut g, 0x2101C) >> 17 & 1, 0);
-        assert_eq!(g.read(0x7000, 4), Err(Fault::Unclaimed));
-        assert_eq!(g.read(0x1008, 2), Err(Fault::Unclaimed));
+        assert_eq!(access(&mut g, 0x7000, 4, None), Err(Fault::Unclaimed));
+        assert_eq!(access(&mut g, 0x1008, 2, None), Err(Fault::Unclaimed));
     }
 }

@@ -1,15 +1,39 @@
 //! PRNG model: DATA_AVAIL only while CONFIG.HW_ENABLE is set; DATA_OUT words come from a
 //! deterministic generator (splitmix64 over the `--seed`), never 0; a read with no data
-//! available returns 0. Any access while PRNG_AHB is off stops the run.
+//! available returns 0. Any access while PRNG_AHB is off stops the run (the machine table's
+//! clock gate).
 
-use crate::bus::{Ctx, Fault, Model};
+use crate::bus::{Ctx, Fault};
+use crate::regfile::{Hit, Register, RegisterFile, Registers};
+
+/// Register names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reg {
+    /// DATA_OUT.
+    DataOut,
+    /// STATUS (bit 0 DATA_AVAIL).
+    Status,
+    /// LFSR_CFG.
+    LfsrCfg,
+    /// CONFIG (bit 1 HW_ENABLE).
+    Config,
+}
+
+static REGISTERS: [Register<Reg>; 4] = [
+    Register::ro(Reg::DataOut, "DATA_OUT", 0x000).special(),
+    Register::ro(Reg::Status, "STATUS", 0x004).special(),
+    Register::rw(Reg::LfsrCfg, "LFSR_CFG", 0x100),
+    Register::rw(Reg::Config, "CONFIG", 0x104).mask(0x3F),
+];
+
+/// CONFIG.HW_ENABLE.
+const HW_ENABLE: u32 = 1 << 1;
 
 /// The PRNG model.
 #[derive(Debug)]
 pub struct Prng {
     state: u64,
-    lfsr_cfg: u32,
-    config: u32,
+    regs: RegisterFile<Reg>,
 }
 
 impl Prng {
@@ -17,8 +41,7 @@ impl Prng {
     pub fn new(seed: u64) -> Self {
         Self {
             state: seed,
-            lfsr_cfg: 0,
-            config: 0,
+            regs: RegisterFile::new(&REGISTERS),
         }
     }
 
@@ -36,72 +59,36 @@ impl Prng {
     }
 
     fn available(&self) -> bool {
-        self.config & 2 != 0
+        self.regs.value(Reg::Config) & HW_ENABLE != 0
     }
 }
 
-impl Model for Prng {
-    fn read(&mut self, ctx: &mut Ctx<'_>, offset: u64, size: usize) -> Result<u64, Fault> {
-        if !ctx.clocks.prng_ahb {
-            return Err(Fault::ClockOff("PRNG_AHB"));
-        }
-        if size != 4 {
-            return Err(Fault::Unclaimed);
-        }
-        let v = match offset {
-            0x000 => {
-                if self.available() {
-                    self.next_word()
-                } else {
-                    0
-                }
-            }
-            0x004 => u32::from(self.available()),
-            0x100 => self.lfsr_cfg,
-            0x104 => self.config,
-            _ => return Err(Fault::Unclaimed),
+impl Registers for Prng {
+    type Id = Reg;
+
+    fn file(&mut self, _window: usize) -> &mut RegisterFile<Reg> {
+        &mut self.regs
+    }
+
+    fn read_special(&mut self, _: &mut Ctx<'_>, hit: Hit<Reg>) -> Result<u32, Fault> {
+        let v = match hit.id {
+            Reg::DataOut if self.available() => self.next_word(),
+            Reg::DataOut => 0,
+            _ => u32::from(self.available()),
         };
-        Ok(u64::from(v))
-    }
-
-    fn write(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        offset: u64,
-        size: usize,
-        value: u64,
-    ) -> Result<(), Fault> {
-        if !ctx.clocks.prng_ahb {
-            return Err(Fault::ClockOff("PRNG_AHB"));
-        }
-        if size != 4 {
-            return Err(Fault::Unclaimed);
-        }
-        match offset {
-            0x100 => self.lfsr_cfg = value as u32,
-            0x104 => self.config = value as u32 & 0x3F,
-            _ => return Err(Fault::Unclaimed),
-        }
-        Ok(())
-    }
-
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
+        Ok(v)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bus::Effects;
+    use crate::bus::{Effects, Model};
     use crate::models::gcc::ClockView;
 
     #[test]
     fn data_only_when_enabled_and_deterministic() {
-        let clocks = ClockView {
-            prng_ahb: true,
-            ..Default::default()
-        };
+        let clocks = ClockView::default();
         let mut fx = Effects::default();
         let mut c = Ctx {
             now: 0,
@@ -109,22 +96,22 @@ mod tests {
             effects: &mut fx,
         };
         let mut p = Prng::new(1);
-        assert_eq!(p.read(&mut c, 4, 4), Ok(0));
-        assert_eq!(p.read(&mut c, 0, 4), Ok(0));
-        p.write(&mut c, 0x104, 4, 2).unwrap();
-        assert_eq!(p.read(&mut c, 4, 4), Ok(1));
-        let a: Vec<u64> = (0..4).map(|_| p.read(&mut c, 0, 4).unwrap()).collect();
         let mut q = Prng::new(1);
-        q.write(&mut c, 0x104, 4, 2).unwrap();
-        let b: Vec<u64> = (0..4).map(|_| q.read(&mut c, 0, 4).unwrap()).collect();
+        assert_eq!(p.access(&mut c, 0, 4, 4, None), Ok(0));
+        assert_eq!(p.access(&mut c, 0, 0, 4, None), Ok(0));
+        for m in [&mut p, &mut q] {
+            m.access(&mut c, 0, 0x104, 4, Some(2)).unwrap();
+        }
+        assert_eq!(p.access(&mut c, 0, 4, 4, None), Ok(1));
+        let a: Vec<u64> = (0..4)
+            .map(|_| p.access(&mut c, 0, 0, 4, None).unwrap())
+            .collect();
+        let b: Vec<u64> = (0..4)
+            .map(|_| q.access(&mut c, 0, 0, 4, None).unwrap())
+            .collect();
         assert_eq!(a, b);
         assert!(a.iter().all(|&w| w != 0) && a[0] != a[1]);
-        let off = ClockView::default();
-        let mut c = Ctx {
-            now: 0,
-            clocks: &off,
-            effects: &mut fx,
-        };
-        assert_eq!(p.read(&mut c, 0, 4), Err(Fault::ClockOff("PRNG_AHB")));
+        assert_eq!(p.access(&mut c, 0, 0, 2, None), Err(Fault::Unclaimed));
+        assert_eq!(p.access(&mut c, 0, 0, 4, Some(1)), Err(Fault::Unclaimed));
     }
 }

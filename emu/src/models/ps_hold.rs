@@ -1,45 +1,41 @@
 //! MPM PS_HOLD model: bit 0 = 1 keeps power; writing 0 ends the run.
 
-use crate::bus::{Ctx, Fault, Model};
+use crate::bus::Ctx;
+use crate::regfile::{Hit, Register, RegisterFile, Registers};
+
+/// Register names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reg {
+    /// PS_HOLD (bit 0).
+    PsHold,
+}
+
+static REGISTERS: [Register<Reg>; 1] = [Register::rw(Reg::PsHold, "PS_HOLD", 0x0).reset(1).mask(1)];
 
 /// The PS_HOLD register.
 #[derive(Debug)]
 pub struct PsHold {
-    value: u32,
+    regs: RegisterFile<Reg>,
 }
 
 impl Default for PsHold {
     fn default() -> Self {
-        Self { value: 1 }
+        Self {
+            regs: RegisterFile::new(&REGISTERS),
+        }
     }
 }
 
-impl Model for PsHold {
-    fn read(&mut self, _ctx: &mut Ctx<'_>, offset: u64, size: usize) -> Result<u64, Fault> {
-        if offset != 0 || size != 4 {
-            return Err(Fault::Unclaimed);
-        }
-        Ok(u64::from(self.value))
+impl Registers for PsHold {
+    type Id = Reg;
+
+    fn file(&mut self, _window: usize) -> &mut RegisterFile<Reg> {
+        &mut self.regs
     }
 
-    fn write(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        offset: u64,
-        size: usize,
-        value: u64,
-    ) -> Result<(), Fault> {
-        if offset != 0 || size != 4 {
-            return Err(Fault::Unclaimed);
-        }
-        self.value = value as u32 & 1;
-        if self.value == 0 {
+    fn written(&mut self, ctx: &mut Ctx<'_>, _: Hit<Reg>) {
+        if self.regs.value(Reg::PsHold) == 0 {
             ctx.effects.ps_hold_released = true;
         }
-        Ok(())
-    }
-
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
     }
 }

@@ -25,7 +25,8 @@
 //!   reset is in progress: always 0 here, the reset is instantaneous) and HC_MODE (+0x78,
 //!   bit 0 selects the standard SD host interface).
 
-use crate::bus::{Ctx, Fault, Model};
+use crate::bus::{Ctx, Fault};
+use crate::regfile::{Hit, Register, RegisterFile, Registers};
 
 /// Offset of the standard SD host registers in the page.
 pub const HC_OFFSET: u64 = 0x900;
@@ -33,18 +34,42 @@ pub const HC_OFFSET: u64 = 0x900;
 pub const HC_LEN: u64 = 0x11C;
 /// Vendor capabilities register (offset from the page).
 const VENDOR_CAPS0: u64 = HC_OFFSET + HC_LEN;
-/// Length of the Qualcomm core register window.
-pub const CORE_LEN: u64 = 0x800;
 
-const CORE_POWER: u64 = 0x00;
-const CORE_VERSION: u64 = 0x50;
-const CORE_STATUS2: u64 = 0x6C;
-const CORE_HC_MODE: u64 = 0x78;
 /// MCI_VERSION: major 1 (bits 31:28), minor 0x42 (bits 15:0): a "v4" controller, which is
 /// what the device tree's `qcom,sdhci-msm-v4` names.
 const MCI_VERSION: u32 = 0x1000_0042;
 /// MCI_POWER software reset bit.
 const CORE_SW_RESET: u32 = 1 << 7;
+
+/// Register names: the core registers, the vendor capabilities register, and the standard
+/// SD host registers as one byte window (their per-byte behaviour is in `hc_byte` /
+/// `hc_write_byte`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reg {
+    /// MCI_POWER.
+    McIPower,
+    /// MCI_VERSION.
+    McIVersion,
+    /// MCI_STATUS2.
+    McIStatus2,
+    /// HC_MODE.
+    HcMode,
+    /// Vendor capabilities (shadows CAPABILITIES' low word).
+    VendorCaps0,
+    /// The standard SD host controller registers.
+    Standard,
+}
+
+static REGISTERS: [Register<Reg>; 6] = [
+    Register::rw(Reg::McIPower, "MCI_POWER", 0x00)
+        .mask(!CORE_SW_RESET)
+        .special(),
+    Register::ro(Reg::McIVersion, "MCI_VERSION", 0x50).reset(MCI_VERSION),
+    Register::ro(Reg::McIStatus2, "MCI_STATUS2", 0x6C),
+    Register::rw(Reg::HcMode, "HC_MODE", 0x78),
+    Register::rw(Reg::VendorCaps0, "VENDOR_CAPS0", VENDOR_CAPS0).special(),
+    Register::rw(Reg::Standard, "SDHCI", HC_OFFSET).window(HC_LEN),
+];
 
 // Standard register offsets (spec 3.00 §2.1).
 const COMMAND: usize = 0x0E;
@@ -69,8 +94,7 @@ pub struct Sdhc {
     /// Register bytes of the standard window (plain read/write registers live here).
     hc: [u8; 0x100],
     caps: u64,
-    mci_power: u32,
-    hc_mode: u32,
+    regs: RegisterFile<Reg>,
     normal_status: u16,
     error_status: u16,
     /// Commands issued since reset (statistics for tests).
@@ -95,8 +119,7 @@ impl Sdhc {
         Self {
             hc: [0; 0x100],
             caps,
-            mci_power: 0,
-            hc_mode: 0,
+            regs: RegisterFile::new(&REGISTERS),
             normal_status: 0,
             error_status: 0,
             commands: 0,
@@ -195,118 +218,63 @@ impl Sdhc {
     }
 }
 
-impl Model for Sdhc {
-    fn read(&mut self, _ctx: &mut Ctx<'_>, offset: u64, size: usize) -> Result<u64, Fault> {
-        if offset < CORE_LEN {
-            if size != 4 || offset & 3 != 0 {
-                return Err(Fault::Unclaimed);
-            }
-            return match offset {
-                CORE_POWER => Ok(u64::from(self.mci_power)),
-                CORE_VERSION => Ok(u64::from(MCI_VERSION)),
-                CORE_STATUS2 => Ok(0),
-                CORE_HC_MODE => Ok(u64::from(self.hc_mode)),
-                _ => Err(Fault::Unclaimed),
-            };
-        }
-        if offset == VENDOR_CAPS0 && size == 4 {
-            return Ok(self.caps & 0xFFFF_FFFF);
-        }
-        let Some(off) = offset
-            .checked_sub(HC_OFFSET)
-            .filter(|o| o + size as u64 <= HC_LEN)
-        else {
-            return Err(Fault::Unclaimed);
-        };
-        if !offset.is_multiple_of(size as u64) {
-            return Err(Fault::Unclaimed);
-        }
-        let mut v = 0u64;
-        for i in 0..size {
-            let b = self.hc_byte(off as usize + i).ok_or(Fault::Unclaimed)?;
-            v |= u64::from(b) << (8 * i);
-        }
-        Ok(v)
+impl Registers for Sdhc {
+    type Id = Reg;
+
+    fn file(&mut self, _window: usize) -> &mut RegisterFile<Reg> {
+        &mut self.regs
     }
 
-    fn write(
-        &mut self,
-        _ctx: &mut Ctx<'_>,
-        offset: u64,
-        size: usize,
-        value: u64,
-    ) -> Result<(), Fault> {
-        if offset < CORE_LEN {
-            if size != 4 || offset & 3 != 0 {
-                return Err(Fault::Unclaimed);
-            }
-            match offset {
-                CORE_POWER => {
-                    if value as u32 & CORE_SW_RESET != 0 {
-                        self.reset_all();
-                    }
-                    self.mci_power = value as u32 & !CORE_SW_RESET;
+    fn read_special(&mut self, _: &mut Ctx<'_>, hit: Hit<Reg>) -> Result<u32, Fault> {
+        match hit.id {
+            Reg::VendorCaps0 => Ok(self.caps as u32),
+            _ => {
+                let mut v = 0u32;
+                for i in 0..hit.size {
+                    let b = self.hc_byte(hit.index + i).ok_or(Fault::Unclaimed)?;
+                    v |= u32::from(b) << (8 * i);
                 }
-                CORE_HC_MODE => self.hc_mode = value as u32,
-                _ => return Err(Fault::Unclaimed),
+                Ok(v)
             }
-            return Ok(());
         }
-        if offset == VENDOR_CAPS0 && size == 4 {
-            self.caps = self.caps & !0xFFFF_FFFF | value & 0xFFFF_FFFF;
-            return Ok(());
-        }
-        let Some(off) = offset
-            .checked_sub(HC_OFFSET)
-            .filter(|o| o + size as u64 <= HC_LEN)
-        else {
-            return Err(Fault::Unclaimed);
-        };
-        if !offset.is_multiple_of(size as u64) {
-            return Err(Fault::Unclaimed);
-        }
-        // Check the whole access first, so a partly valid access changes nothing.
-        for i in 0..size {
-            self.hc_byte(off as usize + i).ok_or(Fault::Unclaimed)?;
-        }
-        for i in 0..size {
-            self.hc_write_byte(off as usize + i, (value >> (8 * i)) as u8)
-                .ok_or(Fault::Unclaimed)?;
+    }
+
+    fn write_special(&mut self, _: &mut Ctx<'_>, hit: Hit<Reg>, value: u32) -> Result<(), Fault> {
+        match hit.id {
+            Reg::McIPower => {
+                if value & CORE_SW_RESET != 0 {
+                    self.reset_all();
+                }
+                self.regs.write_default(&hit, value);
+            }
+            Reg::VendorCaps0 => self.caps = self.caps & !0xFFFF_FFFF | u64::from(value),
+            _ => {
+                let off = hit.index;
+                // Check the whole access first, so a partly valid access changes nothing.
+                for i in 0..hit.size {
+                    self.hc_byte(off + i).ok_or(Fault::Unclaimed)?;
+                }
+                for i in 0..hit.size {
+                    self.hc_write_byte(off + i, (value >> (8 * i)) as u8)
+                        .ok_or(Fault::Unclaimed)?;
+                }
+            }
         }
         Ok(())
-    }
-
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bus::Effects;
-    use crate::models::gcc::Gcc;
+    use crate::bus::testing::access;
 
     fn rd(m: &mut Sdhc, off: u64, size: usize) -> Result<u64, Fault> {
-        let clocks = Gcc::new().view();
-        let mut effects = Effects::default();
-        let mut ctx = Ctx {
-            now: 0,
-            clocks: &clocks,
-            effects: &mut effects,
-        };
-        m.read(&mut ctx, off, size)
+        access(m, off, size, None)
     }
 
     fn wr(m: &mut Sdhc, off: u64, size: usize, v: u64) -> Result<(), Fault> {
-        let clocks = Gcc::new().view();
-        let mut effects = Effects::default();
-        let mut ctx = Ctx {
-            now: 0,
-            clocks: &clocks,
-            effects: &mut effects,
-        };
-        m.write(&mut ctx, off, size, v)
+        access(m, off, size, Some(v)).map(|_| ())
     }
 
     const HC: u64 = HC_OFFSET;

@@ -1,9 +1,9 @@
 //! SPMI PMIC arbiter v2 (msm8916) with the PM8916 PMIC behind it (facts §7).
 //!
 //! Design notes:
-//! - The arbiter is one state ([`Arbiter`]) shared by five register windows, each registered
-//!   on the bus as its own [`SpmiWindow`]: core (0x0200_F000), cnfg (0x0200_A000), chnls
-//!   (0x0240_0000), obsrvr (0x02C0_0000) and intr (0x0380_0000).
+//! - One model ([`Spmi`]) answers five windows, each a row of the machine table with its own
+//!   register file: core (0x0200_F000), cnfg (0x0200_A000), chnls (0x0240_0000), obsrvr
+//!   (0x02C0_0000) and intr (0x0380_0000). The PMIC behind them is [`Arbiter`].
 //! - core: VERSION (+0x000, a v2 value), INT_EN (+0x004), and the APID -> PPID table at
 //!   +0x800 + 4·apid (PPID = SID << 8 | peripheral in bits 19:8). cnfg: the ownership table
 //!   at +0x700 + 4·apid (bits 2:0 = owning EE; every modelled peripheral belongs to EE 0,
@@ -28,10 +28,8 @@
 //!   bits 6:4 = 1 or 2) with source 0 reads back its level (MODE_CTL bit 0) in STATUS bit 0;
 //!   an input reads 0 (nothing drives the pads).
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
-use crate::bus::{Ctx, Fault, Model};
+use crate::bus::{Ctx, Fault};
+use crate::regfile::{Hit, Register, RegisterFile, Registers};
 
 /// Arbiter version register value (v2: 0x2001_0000 <= VERSION < 0x3000_0000).
 pub const VERSION: u32 = 0x2001_0000;
@@ -167,22 +165,130 @@ fn pm8916() -> Vec<Peripheral> {
     v
 }
 
-#[derive(Debug, Default, Clone, Copy)]
-struct Channel {
-    config: u32,
-    status: u32,
-    wdata: [u32; 2],
-    rdata: [u32; 2],
+/// Register names of the five windows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reg {
+    /// core: VERSION.
+    Version,
+    /// core: INT_EN.
+    IntEn,
+    /// core: APID -> PPID table.
+    PpidTable,
+    /// cnfg: ownership table (owning EE per APID).
+    Ownership,
+    /// chnls/obsrvr: CMD.
+    Cmd,
+    /// chnls/obsrvr: CONFIG.
+    Config,
+    /// chnls/obsrvr: STATUS.
+    Status,
+    /// chnls/obsrvr: WDATA0.
+    Wdata0,
+    /// chnls/obsrvr: WDATA1.
+    Wdata1,
+    /// chnls/obsrvr: RDATA0.
+    Rdata0,
+    /// chnls/obsrvr: RDATA1.
+    Rdata1,
+    /// intr: ACC_ENABLE per APID.
+    AccEnable,
+    /// intr: IRQ_STATUS per APID.
+    IrqStatus,
+    /// intr: IRQ_CLEAR per APID.
+    IrqClear,
+    /// intr: OWNER_ACC_STATUS of EE 0.
+    OwnerAccStatus,
 }
 
-/// Arbiter state shared by the windows.
+static CORE_REGS: [Register<Reg>; 3] = [
+    Register::ro(Reg::Version, "VERSION", 0x000).reset(VERSION),
+    Register::rw(Reg::IntEn, "INT_EN", 0x004),
+    Register::ro(Reg::PpidTable, "APID_PPID", 0x800)
+        .array(MAX_APIDS as u32, 4)
+        .special(),
+];
+
+static CNFG_REGS: [Register<Reg>; 1] =
+    [Register::ro(Reg::Ownership, "OWNERSHIP", 0x700).array(MAX_APIDS as u32, 4)];
+
+/// One channel per APID (EE 0 only).
+static CHANNEL_REGS: [Register<Reg>; 7] = [
+    Register::wo(Reg::Cmd, "CMD", 0x00)
+        .array(MAX_APIDS as u32, CHANNEL_STRIDE)
+        .special(),
+    Register::rw(Reg::Config, "CONFIG", 0x04).array(MAX_APIDS as u32, CHANNEL_STRIDE),
+    Register::ro(Reg::Status, "STATUS", 0x08).array(MAX_APIDS as u32, CHANNEL_STRIDE),
+    Register::rw(Reg::Wdata0, "WDATA0", 0x10).array(MAX_APIDS as u32, CHANNEL_STRIDE),
+    Register::rw(Reg::Wdata1, "WDATA1", 0x14).array(MAX_APIDS as u32, CHANNEL_STRIDE),
+    Register::ro(Reg::Rdata0, "RDATA0", 0x18).array(MAX_APIDS as u32, CHANNEL_STRIDE),
+    Register::ro(Reg::Rdata1, "RDATA1", 0x1C).array(MAX_APIDS as u32, CHANNEL_STRIDE),
+];
+
+static INTR_REGS: [Register<Reg>; 4] = [
+    Register::rw(Reg::AccEnable, "ACC_ENABLE", 0x0)
+        .mask(1)
+        .array(MAX_APIDS as u32, 0x1000),
+    Register::ro(Reg::IrqStatus, "IRQ_STATUS", 0x4).array(MAX_APIDS as u32, 0x1000),
+    Register::wo(Reg::IrqClear, "IRQ_CLEAR", 0x8).array(MAX_APIDS as u32, 0x1000),
+    Register::ro(Reg::OwnerAccStatus, "OWNER_ACC_STATUS", 0x10_0000).array(8, 4),
+];
+
+const CHNLS_WINDOW: usize = 2;
+const OBSRVR_WINDOW: usize = 3;
+
+/// The arbiter and the PMIC behind it.
+#[derive(Debug)]
+pub struct Spmi {
+    arbiter: Arbiter,
+    /// Register files of core, cnfg, chnls, obsrvr, intr (the machine table's windows 0..4).
+    files: [RegisterFile<Reg>; 5],
+}
+
+impl Spmi {
+    /// The arbiter with the PM8916. With `trace_gpio`, changes of what a PM8916 GPIO drives
+    /// are reported like TLMM pins (`pm8916-gpio<N>`).
+    pub fn new(trace_gpio: bool) -> Self {
+        let mut arbiter = Arbiter::new();
+        arbiter.trace_gpio = trace_gpio;
+        Self {
+            arbiter,
+            files: [
+                RegisterFile::new(&CORE_REGS),
+                RegisterFile::new(&CNFG_REGS),
+                RegisterFile::new(&CHANNEL_REGS),
+                RegisterFile::new(&CHANNEL_REGS),
+                RegisterFile::new(&INTR_REGS),
+            ],
+        }
+    }
+}
+
+impl Registers for Spmi {
+    type Id = Reg;
+
+    fn file(&mut self, window: usize) -> &mut RegisterFile<Reg> {
+        &mut self.files[window]
+    }
+
+    fn read_special(&mut self, _: &mut Ctx<'_>, hit: Hit<Reg>) -> Result<u32, Fault> {
+        // The APID -> PPID table.
+        Ok(self.arbiter.ppid_entry(hit.index))
+    }
+
+    fn write_special(&mut self, ctx: &mut Ctx<'_>, hit: Hit<Reg>, value: u32) -> Result<(), Fault> {
+        // CMD of a write (chnls) or read (obsrvr) channel.
+        let window = hit.window;
+        debug_assert!(window == CHNLS_WINDOW || window == OBSRVR_WINDOW);
+        let observer = window == OBSRVR_WINDOW;
+        self.arbiter
+            .command(ctx, &mut self.files[window], hit.index, observer, value)
+    }
+}
+
+/// Arbiter state behind the register files: the PMIC peripherals.
 #[derive(Debug)]
 pub struct Arbiter {
-    int_en: u32,
     peripherals: Vec<Peripheral>,
-    /// Channel registers, per APID: (write channel, observer channel).
-    channels: Vec<[Channel; 2]>,
-    acc_enable: Vec<bool>,
     /// Print a `--trace gpio` line when a PMIC GPIO's driven level changes.
     trace_gpio: bool,
 }
@@ -197,10 +303,7 @@ impl Arbiter {
     /// The arbiter with PM8916's peripherals on APIDs 0, 1, 2, ... in table order.
     pub fn new() -> Self {
         Self {
-            int_en: 0,
             peripherals: pm8916(),
-            channels: vec![[Channel::default(); 2]; MAX_APIDS],
-            acc_enable: vec![false; MAX_APIDS],
             trace_gpio: false,
         }
     }
@@ -244,6 +347,7 @@ impl Arbiter {
     fn command(
         &mut self,
         ctx: &mut Ctx<'_>,
+        channel: &mut RegisterFile<Reg>,
         apid: usize,
         observer: bool,
         cmd: u32,
@@ -251,7 +355,6 @@ impl Arbiter {
         let opcode = cmd >> 27;
         let offset = (cmd >> 4 & 0xFF) as u8;
         let count = (cmd & 7) as usize + 1;
-        let k = usize::from(observer);
         let status = if apid >= self.peripherals.len() {
             STATUS_DENIED
         } else {
@@ -270,19 +373,23 @@ impl Arbiter {
                             .pmic_read(apid, offset.wrapping_add(i as u8))
                             .unwrap_or(0);
                     }
-                    let ch = &mut self.channels[apid][k];
-                    ch.rdata = [
+                    channel.set(
+                        Reg::Rdata0,
+                        apid,
                         u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]),
+                    );
+                    channel.set(
+                        Reg::Rdata1,
+                        apid,
                         u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]),
-                    ];
+                    );
                     STATUS_DONE
                 }
                 OP_EXT_WRITEL if observer => STATUS_DENIED,
                 OP_EXT_WRITEL => {
-                    let w = self.channels[apid][k].wdata;
                     let mut bytes = [0u8; 8];
-                    bytes[..4].copy_from_slice(&w[0].to_le_bytes());
-                    bytes[4..].copy_from_slice(&w[1].to_le_bytes());
+                    bytes[..4].copy_from_slice(&channel.get(Reg::Wdata0, apid).to_le_bytes());
+                    bytes[4..].copy_from_slice(&channel.get(Reg::Wdata1, apid).to_le_bytes());
                     // The first register must exist; later bytes of a longer write that land
                     // on unmodelled addresses are dropped, as unused PMIC addresses do.
                     if self.pmic_read(apid, offset).is_none() {
@@ -311,7 +418,7 @@ impl Arbiter {
                 _ => STATUS_FAILURE,
             }
         };
-        self.channels[apid][k].status = status;
+        channel.set(Reg::Status, apid, status);
         Ok(())
     }
 
@@ -326,168 +433,21 @@ impl Arbiter {
     }
 }
 
-/// Which arbiter window a [`SpmiWindow`] answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Region {
-    /// Core registers and APID table.
-    Core,
-    /// Ownership table.
-    Cnfg,
-    /// Write channels.
-    Chnls,
-    /// Read channels.
-    Obsrvr,
-    /// Interrupt controller.
-    Intr,
-}
-
-/// One register window of the arbiter.
-#[derive(Debug)]
-pub struct SpmiWindow {
-    region: Region,
-    arbiter: Rc<RefCell<Arbiter>>,
-}
-
-/// The five windows with their (base, size), sharing one arbiter. With `trace_gpio`, changes
-/// of what a PM8916 GPIO drives are reported like TLMM pins (`pm8916-gpio<N>`).
-pub fn windows(trace_gpio: bool) -> Vec<(u64, u64, SpmiWindow)> {
-    let mut shared = Arbiter::new();
-    shared.trace_gpio = trace_gpio;
-    let arbiter = Rc::new(RefCell::new(shared));
-    [
-        (CORE, Region::Core),
-        (CNFG, Region::Cnfg),
-        (CHNLS, Region::Chnls),
-        (OBSRVR, Region::Obsrvr),
-        (INTR, Region::Intr),
-    ]
-    .into_iter()
-    .map(|((base, size), region)| {
-        (
-            base,
-            size,
-            SpmiWindow {
-                region,
-                arbiter: arbiter.clone(),
-            },
-        )
-    })
-    .collect()
-}
-
-/// Split a channel-window offset into (apid, register) for EE 0.
-fn channel(offset: u64) -> Option<(usize, u64)> {
-    let apid = (offset / CHANNEL_STRIDE) as usize;
-    let within = offset % CHANNEL_STRIDE;
-    (apid < MAX_APIDS && within < 0x1000).then_some((apid, within))
-}
-
-impl Model for SpmiWindow {
-    fn read(&mut self, _ctx: &mut Ctx<'_>, offset: u64, size: usize) -> Result<u64, Fault> {
-        if size != 4 || offset & 3 != 0 {
-            return Err(Fault::Unclaimed);
-        }
-        let arb = self.arbiter.borrow();
-        let v = match self.region {
-            Region::Core => match offset {
-                0x000 => VERSION,
-                0x004 => arb.int_en,
-                0x800..0xC00 => arb.ppid_entry(((offset - 0x800) / 4) as usize),
-                _ => return Err(Fault::Unclaimed),
-            },
-            Region::Cnfg => match offset {
-                // Every modelled peripheral is owned by EE 0.
-                0x700..0xB00 => 0,
-                _ => return Err(Fault::Unclaimed),
-            },
-            Region::Chnls | Region::Obsrvr => {
-                let (apid, reg) = channel(offset).ok_or(Fault::Unclaimed)?;
-                let ch = &arb.channels[apid][usize::from(self.region == Region::Obsrvr)];
-                match reg {
-                    0x04 => ch.config,
-                    0x08 => ch.status,
-                    0x10 => ch.wdata[0],
-                    0x14 => ch.wdata[1],
-                    0x18 => ch.rdata[0],
-                    0x1C => ch.rdata[1],
-                    _ => return Err(Fault::Unclaimed),
-                }
-            }
-            Region::Intr => match offset {
-                o if o < 0x10_0000 && (o / 0x1000) < MAX_APIDS as u64 => match o % 0x1000 {
-                    0x0 => u32::from(arb.acc_enable[(o / 0x1000) as usize]),
-                    0x4 => 0,
-                    _ => return Err(Fault::Unclaimed),
-                },
-                0x10_0000..0x10_0020 => 0,
-                _ => return Err(Fault::Unclaimed),
-            },
-        };
-        Ok(u64::from(v))
-    }
-
-    fn write(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        offset: u64,
-        size: usize,
-        value: u64,
-    ) -> Result<(), Fault> {
-        if size != 4 || offset & 3 != 0 {
-            return Err(Fault::Unclaimed);
-        }
-        let v = value as u32;
-        let mut arb = self.arbiter.borrow_mut();
-        match self.region {
-            Region::Core => match offset {
-                0x004 => arb.int_en = v,
-                _ => return Err(Fault::Unclaimed),
-            },
-            Region::Cnfg => return Err(Fault::Unclaimed),
-            Region::Chnls | Region::Obsrvr => {
-                let observer = self.region == Region::Obsrvr;
-                let (apid, reg) = channel(offset).ok_or(Fault::Unclaimed)?;
-                let ch = &mut arb.channels[apid][usize::from(observer)];
-                match reg {
-                    0x00 => return arb.command(ctx, apid, observer, v),
-                    0x04 => ch.config = v,
-                    0x10 => ch.wdata[0] = v,
-                    0x14 => ch.wdata[1] = v,
-                    _ => return Err(Fault::Unclaimed),
-                }
-            }
-            Region::Intr => match offset {
-                o if o < 0x10_0000 && (o / 0x1000) < MAX_APIDS as u64 => match o % 0x1000 {
-                    0x0 => arb.acc_enable[(o / 0x1000) as usize] = v & 1 != 0,
-                    0x8 => {}
-                    _ => return Err(Fault::Unclaimed),
-                },
-                _ => return Err(Fault::Unclaimed),
-            },
-        }
-        Ok(())
-    }
-
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bus::Effects;
+    use crate::bus::{Effects, Model};
     use crate::models::gcc::Gcc;
 
     struct Bench {
-        windows: Vec<(u64, u64, SpmiWindow)>,
+        spmi: Spmi,
         effects: Effects,
     }
 
     impl Bench {
         fn new() -> Self {
             Self {
-                windows: windows(false),
+                spmi: Spmi::new(false),
                 effects: Effects::default(),
             }
         }
@@ -499,15 +459,14 @@ mod tests {
                 clocks: &clocks,
                 effects: &mut self.effects,
             };
-            let (base, _, w) = self
-                .windows
-                .iter_mut()
-                .find(|(b, s, _)| (*b..*b + *s).contains(&addr))
+            let (window, (base, _)) = [CORE, CNFG, CHNLS, OBSRVR, INTR]
+                .into_iter()
+                .enumerate()
+                .find(|(_, (b, s))| (*b..*b + *s).contains(&addr))
                 .ok_or(Fault::Unclaimed)?;
-            match write {
-                Some(v) => w.write(&mut ctx, addr - *base, 4, u64::from(v)).map(|()| 0),
-                None => w.read(&mut ctx, addr - *base, 4).map(|v| v as u32),
-            }
+            self.spmi
+                .access(&mut ctx, window, addr - base, 4, write.map(u64::from))
+                .map(|v| v as u32)
         }
 
         fn rd(&mut self, addr: u64) -> u32 {

@@ -1,7 +1,9 @@
 //! TLMM (pin controller) model: 122 GPIOs, pad level computed from output enable, output
-//! value, pull and externally applied levels; edge/level interrupt status latching.
+//! value, pull and externally applied levels ([`Tlmm::drive`], called by the board's
+//! scheduler for `--pin`/`--press`); edge/level interrupt status latching.
 
-use crate::bus::{Ctx, Fault, Model};
+use crate::bus::{Ctx, Fault};
+use crate::regfile::{Hit, Register, RegisterFile, Registers};
 
 /// Number of GPIOs.
 pub const NUM_GPIOS: usize = 122;
@@ -17,73 +19,114 @@ pub struct PinEvent {
     pub level: Option<bool>,
 }
 
+/// Register names (one of each per GPIO, 0x1000 apart).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reg {
+    /// GPIO_CFG: pull (1:0), function (5:2), drive (8:6), output enable (9).
+    Cfg,
+    /// GPIO_IN_OUT: pad level (bit 0, read only), output value (bit 1).
+    InOut,
+    /// GPIO_INTR_CFG.
+    IntrCfg,
+    /// GPIO_INTR_STATUS.
+    IntrStatus,
+}
+
+/// Distance between two GPIOs' register sets.
+const GPIO_STRIDE: u64 = 0x1000;
+
+static REGISTERS: [Register<Reg>; 4] = [
+    Register::rw(Reg::Cfg, "GPIO_CFG", 0x0)
+        .mask(0x3FF)
+        .reset(1)
+        .array(NUM_GPIOS as u32, GPIO_STRIDE),
+    Register::rw(Reg::InOut, "GPIO_IN_OUT", 0x4)
+        .mask(OUT)
+        .special()
+        .array(NUM_GPIOS as u32, GPIO_STRIDE),
+    Register::rw(Reg::IntrCfg, "GPIO_INTR_CFG", 0x8)
+        .mask(0xFF)
+        .array(NUM_GPIOS as u32, GPIO_STRIDE),
+    Register::rw(Reg::IntrStatus, "GPIO_INTR_STATUS", 0xC)
+        .mask(1)
+        .array(NUM_GPIOS as u32, GPIO_STRIDE),
+];
+
+/// GPIO_IN_OUT.OUT.
+const OUT: u32 = 1 << 1;
+/// GPIO_CFG.OE.
+const OE: u32 = 1 << 9;
+
+/// Pad state that is not a register.
 #[derive(Debug, Clone, Copy, Default)]
-struct Pin {
-    cfg: u32,
-    out: bool,
-    intr_cfg: u32,
-    intr_status: bool,
+struct Pad {
     external: Option<bool>,
     /// Pad level last computed (for the keeper and edge detection).
     level: bool,
+    /// What the pin drove when last looked at (for the trace).
+    drive: Option<bool>,
 }
 
 /// The TLMM model.
 #[derive(Debug)]
 pub struct Tlmm {
-    pins: Vec<Pin>,
-    events: Vec<PinEvent>,
+    regs: RegisterFile<Reg>,
+    pads: Vec<Pad>,
     trace: bool,
-}
-
-/// What a pin drives: `Some(level)` when its output is enabled.
-fn driven(p: &Pin) -> Option<bool> {
-    (p.cfg >> 9 & 1 != 0).then_some(p.out)
-}
-
-fn pad_level(p: &Pin) -> bool {
-    if let Some(level) = driven(p) {
-        return level;
-    }
-    if let Some(level) = p.external {
-        return level;
-    }
-    match p.cfg & 3 {
-        3 => true,
-        2 => p.level,
-        _ => false,
-    }
 }
 
 impl Tlmm {
     /// Reset state (pull-down, GPIO function) plus the stock boot chain's console pins:
     /// GPIO 4/5 on function 2, 8 mA, RX (5) with pull-up.
-    pub fn new(mut events: Vec<PinEvent>, trace: bool) -> Self {
-        let mut pins = vec![
-            Pin {
-                cfg: 1,
-                ..Default::default()
-            };
-            NUM_GPIOS
-        ];
-        pins[4].cfg = (3 << 6) | (2 << 2);
-        pins[5].cfg = (3 << 6) | (2 << 2) | 3;
-        for p in &mut pins {
-            p.level = pad_level(p);
-        }
-        events.sort_by_key(|e| e.at);
-        events.reverse();
-        Self {
-            pins,
-            events,
+    pub fn new(trace: bool) -> Self {
+        let mut regs = RegisterFile::new(&REGISTERS);
+        regs.set(Reg::Cfg, 4, (3 << 6) | (2 << 2));
+        regs.set(Reg::Cfg, 5, (3 << 6) | (2 << 2) | 3);
+        let mut t = Self {
+            regs,
+            pads: vec![Pad::default(); NUM_GPIOS],
             trace,
+        };
+        for gpio in 0..NUM_GPIOS {
+            let level = t.pad_level(gpio);
+            t.pads[gpio].level = level;
+            t.pads[gpio].drive = t.driven(gpio);
+        }
+        t
+    }
+
+    /// Drive pad `gpio` from outside (`None`: stop driving), as of `ctx.now`.
+    pub fn drive(&mut self, ctx: &mut Ctx<'_>, gpio: usize, level: Option<bool>) {
+        if gpio < NUM_GPIOS {
+            self.pads[gpio].external = level;
+            self.update(ctx, gpio);
         }
     }
 
-    fn update(&mut self, ctx: &mut Ctx<'_>, gpio: usize, old_drive: Option<bool>) {
-        let p = &mut self.pins[gpio];
-        let new_drive = driven(p);
-        if self.trace && new_drive != old_drive {
+    /// What a pin drives: `Some(level)` when its output is enabled.
+    fn driven(&self, gpio: usize) -> Option<bool> {
+        let out = self.regs.get(Reg::InOut, gpio) & OUT != 0;
+        (self.regs.get(Reg::Cfg, gpio) & OE != 0).then_some(out)
+    }
+
+    fn pad_level(&self, gpio: usize) -> bool {
+        if let Some(level) = self.driven(gpio) {
+            return level;
+        }
+        let pad = &self.pads[gpio];
+        if let Some(level) = pad.external {
+            return level;
+        }
+        match self.regs.get(Reg::Cfg, gpio) & 3 {
+            3 => true,
+            2 => pad.level,
+            _ => false,
+        }
+    }
+
+    fn update(&mut self, ctx: &mut Ctx<'_>, gpio: usize) {
+        let new_drive = self.driven(gpio);
+        if self.trace && new_drive != self.pads[gpio].drive {
             let what = match new_drive {
                 Some(true) => "high",
                 Some(false) => "low",
@@ -93,11 +136,12 @@ impl Tlmm {
                 .messages
                 .push(format!("t={} gpio{gpio} {what}", ctx.now));
         }
-        let old = p.level;
-        let new = pad_level(p);
-        p.level = new;
+        self.pads[gpio].drive = new_drive;
+        let old = self.pads[gpio].level;
+        let new = self.pad_level(gpio);
+        self.pads[gpio].level = new;
         // Interrupt detection (RAW_STATUS_EN latches status whether or not enabled).
-        let ic = p.intr_cfg;
+        let ic = self.regs.get(Reg::IntrCfg, gpio);
         if ic >> 4 & 1 != 0 {
             let pol_high = ic >> 1 & 1 != 0;
             let hit = match ic >> 2 & 3 {
@@ -107,74 +151,40 @@ impl Tlmm {
                 _ => old != new,
             };
             if hit && (ic >> 2 & 3 == 0 || old != new) {
-                p.intr_status = true;
+                self.regs.set(Reg::IntrStatus, gpio, 1);
             }
         }
     }
 }
 
-impl Model for Tlmm {
-    fn advance(&mut self, ctx: &mut Ctx<'_>) {
-        while self.events.last().is_some_and(|e| e.at <= ctx.now) {
-            let e = self.events.pop().unwrap_or_else(|| unreachable!());
-            if e.gpio < NUM_GPIOS {
-                let old = driven(&self.pins[e.gpio]);
-                self.pins[e.gpio].external = e.level;
-                self.update(ctx, e.gpio, old);
-            }
-        }
+impl Registers for Tlmm {
+    type Id = Reg;
+
+    fn file(&mut self, _window: usize) -> &mut RegisterFile<Reg> {
+        &mut self.regs
     }
 
-    fn read(&mut self, _ctx: &mut Ctx<'_>, offset: u64, size: usize) -> Result<u64, Fault> {
-        let gpio = (offset / 0x1000) as usize;
-        if size != 4 || gpio >= NUM_GPIOS {
-            return Err(Fault::Unclaimed);
-        }
-        let p = &self.pins[gpio];
-        let v = match offset & 0xFFF {
-            0x0 => p.cfg,
-            0x4 => u32::from(pad_level(p)) | u32::from(p.out) << 1,
-            0x8 => p.intr_cfg,
-            0xC => u32::from(p.intr_status),
-            _ => return Err(Fault::Unclaimed),
-        };
-        Ok(u64::from(v))
+    fn read_special(&mut self, _: &mut Ctx<'_>, hit: Hit<Reg>) -> Result<u32, Fault> {
+        // GPIO_IN_OUT: the pad level with the output value.
+        let gpio = hit.index;
+        let v = u32::from(self.pad_level(gpio)) | self.regs.get(Reg::InOut, gpio) & OUT;
+        Ok(v)
     }
 
-    fn write(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        offset: u64,
-        size: usize,
-        value: u64,
-    ) -> Result<(), Fault> {
-        let gpio = (offset / 0x1000) as usize;
-        if size != 4 || gpio >= NUM_GPIOS {
-            return Err(Fault::Unclaimed);
-        }
-        let v = value as u32;
-        let old = driven(&self.pins[gpio]);
-        let p = &mut self.pins[gpio];
-        match offset & 0xFFF {
-            0x0 => p.cfg = v & 0x3FF,
-            0x4 => p.out = v & 2 != 0,
-            0x8 => p.intr_cfg = v & 0xFF,
-            0xC => p.intr_status = v & 1 != 0,
-            _ => return Err(Fault::Unclaimed),
-        }
-        self.update(ctx, gpio, old);
+    fn write_special(&mut self, _: &mut Ctx<'_>, hit: Hit<Reg>, value: u32) -> Result<(), Fault> {
+        self.regs.write_default(&hit, value);
         Ok(())
     }
 
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
+    fn written(&mut self, ctx: &mut Ctx<'_>, hit: Hit<Reg>) {
+        self.update(ctx, hit.index);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bus::Effects;
+    use crate::bus::{Effects, Model};
     use crate::models::gcc::ClockView;
 
     fn with_ctx<R>(now: u64, f: impl FnOnce(&mut Ctx<'_>) -> R) -> (R, Effects) {
@@ -190,47 +200,43 @@ mod tests {
 
     #[test]
     fn pull_logic_and_output() {
-        let mut t = Tlmm::new(vec![], true);
+        let mut t = Tlmm::new(true);
         let base = 21 * 0x1000;
         let (_, fx) = with_ctx(5, |c| {
-            t.write(c, base, 4, 3).unwrap(); // pull-up, input
-            assert_eq!(t.read(c, base + 4, 4).unwrap() & 1, 1);
-            t.write(c, base, 4, 1).unwrap(); // pull-down
-            assert_eq!(t.read(c, base + 4, 4).unwrap() & 1, 0);
-            t.write(c, base + 4, 4, 2).unwrap(); // OUT=1, still input
-            t.write(c, base, 4, 1 << 9).unwrap(); // OE
-            assert_eq!(t.read(c, base + 4, 4).unwrap(), 3);
-            t.write(c, base, 4, 2).unwrap(); // keeper: keeps last level (1)
-            assert_eq!(t.read(c, base + 4, 4).unwrap() & 1, 1);
+            t.access(c, 0, base, 4, Some(3)).unwrap(); // pull-up, input
+            assert_eq!(t.access(c, 0, base + 4, 4, None).unwrap() & 1, 1);
+            t.access(c, 0, base, 4, Some(1)).unwrap(); // pull-down
+            assert_eq!(t.access(c, 0, base + 4, 4, None).unwrap() & 1, 0);
+            t.access(c, 0, base + 4, 4, Some(2)).unwrap(); // OUT=1, still input
+            t.access(c, 0, base, 4, Some(1 << 9)).unwrap(); // OE
+            assert_eq!(t.access(c, 0, base + 4, 4, None).unwrap(), 3);
+            t.access(c, 0, base, 4, Some(2)).unwrap(); // keeper: keeps last level (1)
+            assert_eq!(t.access(c, 0, base + 4, 4, None).unwrap() & 1, 1);
         });
         assert_eq!(fx.messages, vec!["t=5 gpio21 high", "t=5 gpio21 input"]);
     }
 
     #[test]
     fn external_button_press_with_edge_interrupt() {
-        let press = |at, level| PinEvent {
-            at,
-            gpio: 107,
-            level,
-        };
-        let mut t = Tlmm::new(vec![press(100, Some(false)), press(200, None)], false);
+        let mut t = Tlmm::new(false);
         let base = 107 * 0x1000;
         with_ctx(0, |c| {
-            t.write(c, base, 4, 3).unwrap();
-            t.write(c, base + 8, 4, (1 << 4) | (2 << 2) | 1).unwrap(); // falling edge
-            assert_eq!(t.read(c, base + 4, 4).unwrap() & 1, 1);
+            t.access(c, 0, base, 4, Some(3)).unwrap();
+            t.access(c, 0, base + 8, 4, Some((1 << 4) | (2 << 2) | 1))
+                .unwrap(); // falling edge
+            assert_eq!(t.access(c, 0, base + 4, 4, None).unwrap() & 1, 1);
         });
         with_ctx(150, |c| {
-            t.advance(c);
-            assert_eq!(t.read(c, base + 4, 4).unwrap() & 1, 0);
-            assert_eq!(t.read(c, base + 0xC, 4).unwrap(), 1);
-            t.write(c, base + 0xC, 4, 0).unwrap();
+            t.drive(c, 107, Some(false));
+            assert_eq!(t.access(c, 0, base + 4, 4, None).unwrap() & 1, 0);
+            assert_eq!(t.access(c, 0, base + 0xC, 4, None).unwrap(), 1);
+            t.access(c, 0, base + 0xC, 4, Some(0)).unwrap();
         });
         with_ctx(250, |c| {
-            t.advance(c);
-            assert_eq!(t.read(c, base + 4, 4).unwrap() & 1, 1);
-            assert_eq!(t.read(c, base + 0xC, 4).unwrap(), 0);
-            assert_eq!(t.read(c, base + 0x10, 4), Err(Fault::Unclaimed));
+            t.drive(c, 107, None);
+            assert_eq!(t.access(c, 0, base + 4, 4, None).unwrap() & 1, 1);
+            assert_eq!(t.access(c, 0, base + 0xC, 4, None).unwrap(), 0);
+            assert_eq!(t.access(c, 0, base + 0x10, 4, None), Err(Fault::Unclaimed));
         });
     }
 }

@@ -19,7 +19,10 @@
 
 use std::collections::VecDeque;
 
-use crate::bus::{Ctx, Fault, Model};
+use crate::bus::{Ctx, Fault};
+use crate::machine::Device;
+use crate::regfile::{Hit, Register, RegisterFile, Registers};
+use crate::scheduler::Event;
 
 /// FIFO depth in characters.
 pub const FIFO_CHARS: usize = 64;
@@ -113,24 +116,91 @@ pub fn csr_divisor(code: u32) -> u64 {
     DIV[(code & 0xF) as usize]
 }
 
+/// Register names. Both maps of the v1.4 block answer: the legacy addresses (read/write split
+/// at 0x08, 0x10, 0x14, 0x38, 0x70) and the BLSP ones (0xA0..0xBC, TF 0x100.., RF 0x140..).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reg {
+    /// UART_DM_MR1.
+    Mr1,
+    /// UART_DM_MR2 (character format).
+    Mr2,
+    /// UART_DM_SR (status, read).
+    Sr,
+    /// UART_DM_CSR (clock divisor select, write).
+    Csr,
+    /// UART_DM_MISR (masked interrupt status, read).
+    Misr,
+    /// UART_DM_CR (command, write).
+    Cr,
+    /// UART_DM_ISR (interrupt status, read).
+    Isr,
+    /// UART_DM_IMR (interrupt mask, write).
+    Imr,
+    /// UART_DM_IPR (stale timeout).
+    Ipr,
+    /// UART_DM_TFWR (TX watermark).
+    Tfwr,
+    /// UART_DM_RFWR (RX watermark).
+    Rfwr,
+    /// UART_DM_HCR.
+    Hcr,
+    /// UART_DM_DMRX.
+    Dmrx,
+    /// UART_DM_RX_TOTAL_SNAP (read).
+    RxTotalSnap,
+    /// UART_DM_IRDA (write).
+    Irda,
+    /// UART_DM_DMEN.
+    Dmen,
+    /// UART_DM_NCF_TX.
+    NcfTx,
+    /// UART_DM_BADR.
+    Badr,
+    /// UART_DM_TXFS.
+    Txfs,
+    /// UART_DM_RXFS.
+    Rxfs,
+    /// UART_DM_TF (TX FIFO, write).
+    Tf,
+    /// UART_DM_RF (RX FIFO, read).
+    Rf,
+}
+
+static REGISTERS: [Register<Reg>; 24] = [
+    Register::rw(Reg::Mr1, "MR1", 0x00),
+    Register::rw(Reg::Mr2, "MR2", 0x04).mask(0x1FF),
+    Register::ro(Reg::Sr, "SR", 0x08).alias(0xA4).special(),
+    Register::wo(Reg::Csr, "CSR", 0x08).alias(0xA0).mask(0xFF),
+    Register::ro(Reg::Misr, "MISR", 0x10).alias(0xAC).special(),
+    Register::wo(Reg::Cr, "CR", 0x10).alias(0xA8).special(),
+    Register::ro(Reg::Isr, "ISR", 0x14).alias(0xB4).special(),
+    Register::wo(Reg::Imr, "IMR", 0x14).alias(0xB0).mask(0x1FFF),
+    Register::rw(Reg::Ipr, "IPR", 0x18),
+    Register::rw(Reg::Tfwr, "TFWR", 0x1C),
+    Register::rw(Reg::Rfwr, "RFWR", 0x20),
+    Register::rw(Reg::Hcr, "HCR", 0x24).mask(0xFF),
+    Register::rw(Reg::Dmrx, "DMRX", 0x34).mask(0xFF_FFFF),
+    Register::ro(Reg::RxTotalSnap, "RX_TOTAL_SNAP", 0x38)
+        .alias(0xBC)
+        .special(),
+    Register::wo(Reg::Irda, "IRDA", 0x38).alias(0xB8),
+    Register::rw(Reg::Dmen, "DMEN", 0x3C).mask(0x3F),
+    Register::rw(Reg::NcfTx, "NCF_TX", 0x40).mask(0xFF_FFFF),
+    Register::rw(Reg::Badr, "BADR", 0x44),
+    Register::ro(Reg::Txfs, "TXFS", 0x4C).special(),
+    Register::ro(Reg::Rxfs, "RXFS", 0x50).special(),
+    Register::wo(Reg::Tf, "TF", 0x100).array(4, 4).special(),
+    Register::wo(Reg::Tf, "TF (legacy)", 0x70).special(),
+    Register::ro(Reg::Rf, "RF", 0x140).array(4, 4).special(),
+    Register::ro(Reg::Rf, "RF (legacy)", 0x70).special(),
+];
+
 /// The UART_DM model.
 #[derive(Debug)]
 pub struct UartDm {
     index: usize,
     name: &'static str,
-    mr1: u32,
-    mr2: u32,
-    ipr: u32,
-    tfwr: u32,
-    rfwr: u32,
-    hcr: u32,
-    dmrx: u32,
-    dmen: u32,
-    ncf_tx: u32,
-    badr: u32,
-    csr: u32,
-    imr: u32,
-    irda: u32,
+    regs: RegisterFile<Reg>,
     rx_en: bool,
     tx_en: bool,
     stale_en: bool,
@@ -148,6 +218,8 @@ pub struct UartDm {
     par_err: bool,
     tx_fifo: VecDeque<u8>,
     tx_next_done: u64,
+    /// Tick of the update already asked of the board's scheduler.
+    tx_wake: Option<u64>,
     ncf_remaining: u32,
     rx_fifo: VecDeque<u8>,
     rx_total: u32,
@@ -173,19 +245,7 @@ impl UartDm {
             } else {
                 "BLSP1_UART2"
             },
-            mr1: 0,
-            mr2: 0,
-            ipr: 0,
-            tfwr: 0,
-            rfwr: 0,
-            hcr: 0,
-            dmrx: 0,
-            dmen: 0,
-            ncf_tx: 0,
-            badr: 0,
-            csr: 0,
-            imr: 0,
-            irda: 0,
+            regs: RegisterFile::new(&REGISTERS),
             rx_en: false,
             tx_en: false,
             stale_en: false,
@@ -197,6 +257,7 @@ impl UartDm {
             par_err: false,
             tx_fifo: VecDeque::new(),
             tx_next_done: 0,
+            tx_wake: None,
             ncf_remaining: 0,
             rx_fifo: VecDeque::new(),
             rx_total: 0,
@@ -215,16 +276,11 @@ impl UartDm {
     /// packed mode, receiver and transmitter enabled.
     pub fn new_console(input: Vec<InputItem>) -> Self {
         let mut u = Self::new(1, input);
-        u.csr = 0xCC;
-        u.mr2 = 0x34;
+        u.regs.set_value(Reg::Csr, 0xCC);
+        u.regs.set_value(Reg::Mr2, 0x34);
         u.rx_en = true;
         u.tx_en = true;
         u
-    }
-
-    /// 0 = UART1, 1 = UART2.
-    pub fn index(&self) -> usize {
-        self.index
     }
 
     /// Add bytes to the receive script (interactive input).
@@ -239,15 +295,16 @@ impl UartDm {
     }
 
     fn bits_per_char(&self) -> u64 {
-        let data = 5 + u64::from(self.mr2 >> 4 & 3);
-        let parity = u64::from(self.mr2 & 3 != 0);
-        let stop = if self.mr2 >> 2 & 3 >= 2 { 2 } else { 1 };
+        let mr2 = self.regs.value(Reg::Mr2);
+        let data = 5 + u64::from(mr2 >> 4 & 3);
+        let parity = u64::from(mr2 & 3 != 0);
+        let stop = if mr2 >> 2 & 3 >= 2 { 2 } else { 1 };
         1 + data + parity + stop
     }
 
     /// Baud rate the transmitter runs at.
     pub fn baud(&self, core_hz: u64) -> u64 {
-        core_hz / csr_divisor(self.csr)
+        core_hz / csr_divisor(self.regs.value(Reg::Csr))
     }
 
     fn tx_char_ticks(&self, core_hz: u64) -> Option<u64> {
@@ -256,11 +313,11 @@ impl UartDm {
     }
 
     fn sc_tx(&self) -> bool {
-        self.dmen >> 4 & 1 != 0
+        self.regs.value(Reg::Dmen) >> 4 & 1 != 0
     }
 
     fn sc_rx(&self) -> bool {
-        self.dmen >> 5 & 1 != 0
+        self.regs.value(Reg::Dmen) >> 5 & 1 != 0
     }
 
     fn rx_ready(&self) -> bool {
@@ -288,9 +345,9 @@ impl UartDm {
     fn isr(&self) -> u32 {
         let tx_words = self.tx_fifo.len().div_ceil(4) as u32;
         let rx_words = self.rx_fifo.len().div_ceil(4) as u32;
-        u32::from(tx_words <= self.tfwr)
+        u32::from(tx_words <= self.regs.value(Reg::Tfwr))
             | u32::from(self.stale) << 3
-            | u32::from(rx_words > self.rfwr) << 4
+            | u32::from(rx_words > self.regs.value(Reg::Rfwr)) << 4
             | u32::from(self.tx_ready) << 7
             | u32::from(self.par_err) << 12
     }
@@ -318,6 +375,22 @@ impl UartDm {
             self.tx_next_done = now + self.tx_char_ticks(core_hz).unwrap_or(0);
         }
         self.tx_fifo.push_back(ch);
+    }
+
+    /// Ask the board to bring this UART up to date when the character on the wire has been
+    /// shifted out, so it reaches the host at its tick rather than at the next poll.
+    fn schedule_tx_done(&mut self, ctx: &mut Ctx<'_>) {
+        if self.tx_fifo.is_empty() || self.tx_wake == Some(self.tx_next_done) {
+            return;
+        }
+        self.tx_wake = Some(self.tx_next_done);
+        let device = if self.index == 0 {
+            Device::Uart1
+        } else {
+            Device::Uart2
+        };
+        ctx.effects
+            .schedule(self.tx_next_done, Event::Update(device));
     }
 
     fn command(&mut self, now: u64, v: u32) {
@@ -372,7 +445,13 @@ impl UartDm {
     }
 }
 
-impl Model for UartDm {
+impl Registers for UartDm {
+    type Id = Reg;
+
+    fn file(&mut self, _window: usize) -> &mut RegisterFile<Reg> {
+        &mut self.regs
+    }
+
     fn advance(&mut self, ctx: &mut Ctx<'_>) {
         let now = ctx.now;
         let core_hz = ctx.clocks.uart_core_hz[self.index];
@@ -388,7 +467,7 @@ impl Model for UartDm {
                         if baud.abs_diff(HOST_BAUD) * 100 > 3 * HOST_BAUD {
                             ctx.effects.messages.push(format!(
                                 "warning: {} transmits at {baud} baud (core clock {core_hz} Hz, CSR {:#x}); the host line runs at {HOST_BAUD}",
-                                self.name, self.csr
+                                self.name, self.regs.value(Reg::Csr)
                             ));
                         }
                     }
@@ -400,6 +479,7 @@ impl Model for UartDm {
                     self.tx_ready_pending = false;
                     self.tx_ready = true;
                 }
+                self.schedule_tx_done(ctx);
             }
             _ => {
                 // Not shifting: the head char starts over once the transmitter runs again.
@@ -430,7 +510,8 @@ impl Model for UartDm {
                     }
                 }
             }
-            let timeout = u64::from((self.ipr & 0x1F) | (self.ipr >> 7) << 5).max(1);
+            let ipr = self.regs.value(Reg::Ipr);
+            let timeout = u64::from((ipr & 0x1F) | (ipr >> 7) << 5).max(1);
             if self.stale_en
                 && !self.stale
                 && !self.rx_fifo.is_empty()
@@ -442,36 +523,20 @@ impl Model for UartDm {
         }
     }
 
-    fn read(&mut self, ctx: &mut Ctx<'_>, offset: u64, size: usize) -> Result<u64, Fault> {
-        if !ctx.clocks.blsp1_ahb {
-            return Err(Fault::ClockOff("BLSP1_AHB"));
-        }
-        if size != 4 {
-            return Err(Fault::Unclaimed);
-        }
-        let v = match offset {
-            0x00 => self.mr1,
-            0x04 => self.mr2,
-            0x08 | 0xA4 => {
+    fn read_special(&mut self, ctx: &mut Ctx<'_>, hit: Hit<Reg>) -> Result<u32, Fault> {
+        let v = match hit.id {
+            Reg::Sr => {
                 if self.rx_reset_seen && self.rx_en {
                     self.start_input(ctx.now);
                 }
                 self.sr()
             }
-            0x10 | 0xAC => self.isr() & self.imr,
-            0x14 | 0xB4 => self.isr(),
-            0x18 => self.ipr,
-            0x1C => self.tfwr,
-            0x20 => self.rfwr,
-            0x24 => self.hcr,
-            0x34 => self.dmrx,
-            0x38 | 0xBC => self.rx_snap,
-            0x3C => self.dmen,
-            0x40 => self.ncf_tx,
-            0x44 => self.badr,
-            0x4C => Self::fifo_state(self.tx_fifo.len(), !self.sc_tx()),
-            0x50 => Self::fifo_state(self.rx_fifo.len(), !self.sc_rx()),
-            0x70 | 0x140 | 0x144 | 0x148 | 0x14C => {
+            Reg::Misr => self.isr() & self.regs.value(Reg::Imr),
+            Reg::Isr => self.isr(),
+            Reg::RxTotalSnap => self.rx_snap,
+            Reg::Txfs => Self::fifo_state(self.tx_fifo.len(), !self.sc_tx()),
+            Reg::Rxfs => Self::fifo_state(self.rx_fifo.len(), !self.sc_rx()),
+            Reg::Rf => {
                 self.start_input(ctx.now);
                 if self.sc_rx() {
                     u32::from(self.rx_fifo.pop_front().unwrap_or(0))
@@ -486,48 +551,16 @@ impl Model for UartDm {
                     w
                 }
             }
-            _ => return Err(Fault::Unclaimed),
+            other => unreachable!("{other:?} is not special on read"),
         };
-        Ok(u64::from(v))
+        Ok(v)
     }
 
-    fn write(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        offset: u64,
-        size: usize,
-        value: u64,
-    ) -> Result<(), Fault> {
-        if !ctx.clocks.blsp1_ahb {
-            return Err(Fault::ClockOff("BLSP1_AHB"));
-        }
-        if size != 4 {
-            return Err(Fault::Unclaimed);
-        }
-        let v = value as u32;
-        let core_hz = ctx.clocks.uart_core_hz[self.index];
-        match offset {
-            0x00 => self.mr1 = v,
-            0x04 => self.mr2 = v & 0x1FF,
-            0x08 | 0xA0 => self.csr = v & 0xFF,
-            0x10 | 0xA8 => self.command(ctx.now, v),
-            0x14 | 0xB0 => self.imr = v & 0x1FFF,
-            0x18 => self.ipr = v,
-            0x1C => self.tfwr = v,
-            0x20 => self.rfwr = v,
-            0x24 => self.hcr = v & 0xFF,
-            0x34 => {
-                self.dmrx = v & 0xFF_FFFF;
-                self.rx_total = 0;
-            }
-            0x38 | 0xB8 => self.irda = v,
-            0x3C => self.dmen = v & 0x3F,
-            0x40 => {
-                self.ncf_tx = v & 0xFF_FFFF;
-                self.ncf_remaining = self.ncf_tx;
-            }
-            0x44 => self.badr = v,
-            0x70 | 0x100 | 0x104 | 0x108 | 0x10C => {
+    fn write_special(&mut self, ctx: &mut Ctx<'_>, hit: Hit<Reg>, v: u32) -> Result<(), Fault> {
+        match hit.id {
+            Reg::Cr => self.command(ctx.now, v),
+            Reg::Tf => {
+                let core_hz = ctx.clocks.uart_core_hz[self.index];
                 if self.sc_tx() {
                     self.push_tx(ctx.now, core_hz, v as u8);
                 } else {
@@ -540,21 +573,28 @@ impl Model for UartDm {
                         self.tx_ready_pending = true;
                     }
                 }
+                if self.tx_en && ctx.clocks.uart_apps[self.index] {
+                    self.schedule_tx_done(ctx);
+                }
             }
-            _ => return Err(Fault::Unclaimed),
+            other => unreachable!("{other:?} is not special on write"),
         }
         Ok(())
     }
 
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
+    fn written(&mut self, _: &mut Ctx<'_>, hit: Hit<Reg>) {
+        match hit.id {
+            Reg::Dmrx => self.rx_total = 0,
+            Reg::NcfTx => self.ncf_remaining = self.regs.value(Reg::NcfTx),
+            _ => {}
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bus::Effects;
+    use crate::bus::{Effects, Model};
     use crate::models::gcc::Gcc;
 
     struct Rig {
@@ -566,7 +606,7 @@ mod tests {
     impl Rig {
         fn new(input: &str) -> Self {
             let mut u = UartDm::new_console(parse_input_str(input).unwrap());
-            u.dmen = 0x30;
+            u.regs.set_value(Reg::Dmen, 0x30);
             Self {
                 u,
                 clocks: Gcc::new().view(),
@@ -579,8 +619,8 @@ mod tests {
                 clocks: &self.clocks,
                 effects: &mut self.fx,
             };
-            self.u.advance(&mut c);
-            self.u.read(&mut c, off, 4).unwrap() as u32
+            Registers::advance(&mut self.u, &mut c);
+            self.u.access(&mut c, 0, off, 4, None).unwrap() as u32
         }
         fn wr(&mut self, now: u64, off: u64, v: u32) {
             let mut c = Ctx {
@@ -588,8 +628,10 @@ mod tests {
                 clocks: &self.clocks,
                 effects: &mut self.fx,
             };
-            self.u.advance(&mut c);
-            self.u.write(&mut c, off, 4, u64::from(v)).unwrap();
+            Registers::advance(&mut self.u, &mut c);
+            self.u
+                .access(&mut c, 0, off, 4, Some(u64::from(v)))
+                .unwrap();
         }
     }
 
@@ -658,16 +700,13 @@ mod tests {
             clocks: &r.clocks,
             effects: &mut r.fx,
         };
-        assert_eq!(r.u.read(&mut c, 0xA0, 4), Err(Fault::Unclaimed));
-        assert_eq!(r.u.write(&mut c, 0xA4, 4, 0), Err(Fault::Unclaimed));
-        assert_eq!(r.u.read(&mut c, 0x60, 4), Err(Fault::Unclaimed));
-        let off = crate::models::gcc::ClockView::default();
-        let mut c = Ctx {
-            now: 0,
-            clocks: &off,
-            effects: &mut r.fx,
-        };
-        assert_eq!(r.u.read(&mut c, 0xA4, 4), Err(Fault::ClockOff("BLSP1_AHB")));
+        assert_eq!(r.u.access(&mut c, 0, 0xA0, 4, None), Err(Fault::Unclaimed));
+        assert_eq!(
+            r.u.access(&mut c, 0, 0xA4, 4, Some(0)),
+            Err(Fault::Unclaimed)
+        );
+        assert_eq!(r.u.access(&mut c, 0, 0x60, 4, None), Err(Fault::Unclaimed));
+        assert_eq!(r.u.access(&mut c, 0, 0xA4, 2, None), Err(Fault::Unclaimed));
     }
 
     #[test]

@@ -26,7 +26,8 @@
 //!   0x0A (OTG control), 0x0D/0x10 (interrupt enables), 0x16 (scratch); 0x13/0x14 (interrupt
 //!   status/latch) read 0; vendor registers 0x30..0x3F are stored.
 
-use crate::bus::{Ctx, Fault, Model};
+use crate::bus::{Ctx, Fault};
+use crate::regfile::{Hit, Register, RegisterFile, Registers};
 
 const CAPLENGTH: u32 = 0x40;
 const HCIVERSION: u32 = 0x0100;
@@ -59,25 +60,122 @@ const ULPI_RUN: u32 = 1 << 30;
 const ULPI_RW: u32 = 1 << 29;
 const ULPI_SS: u32 = 1 << 27;
 
+/// Register names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reg {
+    /// Identification and hardware parameters (read only).
+    Id,
+    /// HWGENERAL.
+    HwGeneral,
+    /// HWHOST.
+    HwHost,
+    /// HWDEVICE.
+    HwDevice,
+    /// HWTXBUF.
+    HwTxBuf,
+    /// HWRXBUF.
+    HwRxBuf,
+    /// Qualcomm AHBBURST.
+    AhbBurst,
+    /// Qualcomm AHBMODE.
+    AhbMode,
+    /// Qualcomm GENCONFIG_2.
+    GenConfig2,
+    /// CAPLENGTH and HCIVERSION as one word.
+    CapLengthHciVersion,
+    /// CAPLENGTH (8-bit).
+    CapLength,
+    /// HCIVERSION (16-bit).
+    HciVersion,
+    /// HCSPARAMS.
+    HcsParams,
+    /// HCCPARAMS.
+    HccParams,
+    /// DCIVERSION.
+    DciVersion,
+    /// DCCPARAMS.
+    DccParams,
+    /// USBCMD.
+    UsbCmd,
+    /// USBSTS.
+    UsbSts,
+    /// USBINTR.
+    UsbIntr,
+    /// FRINDEX.
+    FrIndex,
+    /// PERIODICLISTBASE.
+    PeriodicListBase,
+    /// ASYNCLISTADDR.
+    AsyncListAddr,
+    /// TTCTRL.
+    TtCtrl,
+    /// BURSTSIZE.
+    BurstSize,
+    /// TXFILLTUNING.
+    TxFillTuning,
+    /// ULPI_VIEWPORT.
+    UlpiViewport,
+    /// CONFIGFLAG.
+    ConfigFlag,
+    /// PORTSC1.
+    PortSc1,
+    /// OTGSC.
+    OtgSc,
+    /// USBMODE.
+    UsbMode,
+}
+
+static REGISTERS: [Register<Reg>; 30] = [
+    Register::ro(Reg::Id, "ID", 0x000).reset(ID),
+    Register::ro(Reg::HwGeneral, "HWGENERAL", 0x004).reset(HWGENERAL),
+    Register::ro(Reg::HwHost, "HWHOST", 0x008).reset(HWHOST),
+    Register::ro(Reg::HwDevice, "HWDEVICE", 0x00C).reset(HWDEVICE),
+    Register::ro(Reg::HwTxBuf, "HWTXBUF", 0x010).reset(HWTXBUF),
+    Register::ro(Reg::HwRxBuf, "HWRXBUF", 0x014).reset(HWRXBUF),
+    Register::rw(Reg::AhbBurst, "AHBBURST", 0x090),
+    Register::rw(Reg::AhbMode, "AHBMODE", 0x098),
+    Register::rw(Reg::GenConfig2, "GENCONFIG_2", 0x0A0),
+    Register::ro(Reg::CapLengthHciVersion, "CAPLENGTH/HCIVERSION", 0x100)
+        .reset(CAPLENGTH | HCIVERSION << 16),
+    Register::ro(Reg::CapLength, "CAPLENGTH", 0x100)
+        .width(1)
+        .reset(CAPLENGTH),
+    Register::ro(Reg::HciVersion, "HCIVERSION", 0x102)
+        .width(2)
+        .reset(HCIVERSION),
+    Register::ro(Reg::HcsParams, "HCSPARAMS", 0x104).reset(HCSPARAMS),
+    Register::ro(Reg::HccParams, "HCCPARAMS", 0x108).reset(HCCPARAMS),
+    Register::ro(Reg::DciVersion, "DCIVERSION", 0x120).reset(DCIVERSION),
+    Register::ro(Reg::DccParams, "DCCPARAMS", 0x124).reset(DCCPARAMS),
+    Register::rw(Reg::UsbCmd, "USBCMD", 0x140)
+        .reset(USBCMD_RESET)
+        .special(),
+    Register::w1c(Reg::UsbSts, "USBSTS", 0x144)
+        .reset(USBSTS_HCH)
+        .special(),
+    Register::rw(Reg::UsbIntr, "USBINTR", 0x148),
+    Register::rw(Reg::FrIndex, "FRINDEX", 0x14C).mask(0x3FFF),
+    Register::rw(Reg::PeriodicListBase, "PERIODICLISTBASE", 0x154),
+    Register::rw(Reg::AsyncListAddr, "ASYNCLISTADDR", 0x158),
+    Register::rw(Reg::TtCtrl, "TTCTRL", 0x15C),
+    Register::rw(Reg::BurstSize, "BURSTSIZE", 0x160).reset(0x1010),
+    Register::rw(Reg::TxFillTuning, "TXFILLTUNING", 0x164),
+    Register::rw(Reg::UlpiViewport, "ULPI_VIEWPORT", 0x170).special(),
+    Register::rw(Reg::ConfigFlag, "CONFIGFLAG", 0x180).mask(1),
+    Register::rw(Reg::PortSc1, "PORTSC1", 0x184).mask(PORTSC_WRITABLE),
+    Register::rw(Reg::OtgSc, "OTGSC", 0x1A4).mask(0x7F00_002F),
+    Register::rw(Reg::UsbMode, "USBMODE", 0x1A8).mask(0x1F),
+];
+
+/// USBCMD.RS (run/stop).
+const USBCMD_RS: u32 = 1 << 0;
+/// USBCMD.RST (controller reset).
+const USBCMD_RST: u32 = 1 << 1;
+
 /// The controller.
 #[derive(Debug)]
 pub struct UsbHs {
-    usbcmd: u32,
-    usbsts: u32,
-    usbintr: u32,
-    frindex: u32,
-    periodic: u32,
-    async_list: u32,
-    ttctrl: u32,
-    burstsize: u32,
-    txfilltuning: u32,
-    configflag: u32,
-    portsc: u32,
-    otgsc: u32,
-    usbmode: u32,
-    ahbburst: u32,
-    ahbmode: u32,
-    genconfig2: u32,
+    regs: RegisterFile<Reg>,
     ulpi_read: u8,
     phy: [u8; 0x40],
 }
@@ -97,35 +195,21 @@ impl UsbHs {
         phy[0x04] = 0x41; // function control reset value: SuspendM, FS transceiver
         phy[0x0A] = 0x06; // OTG control: DP/DM pull-downs
         Self {
-            usbcmd: USBCMD_RESET,
-            usbsts: USBSTS_HCH,
-            usbintr: 0,
-            frindex: 0,
-            periodic: 0,
-            async_list: 0,
-            ttctrl: 0,
-            burstsize: 0x1010,
-            txfilltuning: 0,
-            configflag: 0,
-            portsc: 0,
-            otgsc: 0,
-            usbmode: 0,
-            ahbburst: 0,
-            ahbmode: 0,
-            genconfig2: 0,
+            regs: RegisterFile::new(&REGISTERS),
             ulpi_read: 0,
             phy,
         }
     }
 
+    /// USBCMD.RST: every controller register back to reset, except the Qualcomm AHB
+    /// configuration; the PHY keeps its registers.
     fn controller_reset(&mut self) {
-        let (ahbburst, ahbmode, genconfig2, phy) =
-            (self.ahbburst, self.ahbmode, self.genconfig2, self.phy);
-        *self = Self::new();
-        self.ahbburst = ahbburst;
-        self.ahbmode = ahbmode;
-        self.genconfig2 = genconfig2;
-        self.phy = phy;
+        let kept = [Reg::AhbBurst, Reg::AhbMode, Reg::GenConfig2].map(|r| (r, self.regs.value(r)));
+        self.regs.reset();
+        for (r, v) in kept {
+            self.regs.set_value(r, v);
+        }
+        self.ulpi_read = 0;
     }
 
     fn ulpi(&mut self, v: u32) {
@@ -155,131 +239,56 @@ impl UsbHs {
             };
         }
     }
-
-    fn ulpi_viewport(&self) -> u32 {
-        ULPI_SS | u32::from(self.ulpi_read) << 8
-    }
 }
 
-impl Model for UsbHs {
-    fn read(&mut self, _ctx: &mut Ctx<'_>, offset: u64, size: usize) -> Result<u64, Fault> {
-        // CAPLENGTH / HCIVERSION are often read as 8 / 16-bit registers.
-        match (offset, size) {
-            (0x100, 1) => return Ok(u64::from(CAPLENGTH)),
-            (0x102, 2) => return Ok(u64::from(HCIVERSION)),
-            (_, 4) if offset & 3 == 0 => {}
-            _ => return Err(Fault::Unclaimed),
-        }
-        let v = match offset {
-            0x000 => ID,
-            0x004 => HWGENERAL,
-            0x008 => HWHOST,
-            0x00C => HWDEVICE,
-            0x010 => HWTXBUF,
-            0x014 => HWRXBUF,
-            0x090 => self.ahbburst,
-            0x098 => self.ahbmode,
-            0x0A0 => self.genconfig2,
-            0x100 => CAPLENGTH | HCIVERSION << 16,
-            0x104 => HCSPARAMS,
-            0x108 => HCCPARAMS,
-            0x120 => DCIVERSION,
-            0x124 => DCCPARAMS,
-            0x140 => self.usbcmd,
-            0x144 => self.usbsts & !USBSTS_HCH | u32::from(self.usbcmd & 1 == 0) << 12,
-            0x148 => self.usbintr,
-            0x14C => self.frindex,
-            0x154 => self.periodic,
-            0x158 => self.async_list,
-            0x15C => self.ttctrl,
-            0x160 => self.burstsize,
-            0x164 => self.txfilltuning,
-            0x170 => self.ulpi_viewport(),
-            0x180 => self.configflag,
-            0x184 => self.portsc,
-            0x1A4 => self.otgsc,
-            0x1A8 => self.usbmode,
-            _ => return Err(Fault::Unclaimed),
-        };
-        Ok(u64::from(v))
+impl Registers for UsbHs {
+    type Id = Reg;
+
+    fn file(&mut self, _window: usize) -> &mut RegisterFile<Reg> {
+        &mut self.regs
     }
 
-    fn write(
-        &mut self,
-        _ctx: &mut Ctx<'_>,
-        offset: u64,
-        size: usize,
-        value: u64,
-    ) -> Result<(), Fault> {
-        if size != 4 || offset & 3 != 0 {
-            return Err(Fault::Unclaimed);
-        }
-        let v = value as u32;
-        match offset {
-            0x090 => self.ahbburst = v,
-            0x098 => self.ahbmode = v,
-            0x0A0 => self.genconfig2 = v,
-            0x140 => {
-                if v & 2 != 0 {
-                    self.controller_reset();
-                    self.usbcmd = USBCMD_RESET & !2;
-                } else {
-                    self.usbcmd = v;
-                }
+    fn read_special(&mut self, _: &mut Ctx<'_>, hit: Hit<Reg>) -> Result<u32, Fault> {
+        let v = match hit.id {
+            Reg::UsbCmd => self.regs.value(Reg::UsbCmd),
+            // HCH mirrors "not running".
+            Reg::UsbSts => {
+                let halted = self.regs.value(Reg::UsbCmd) & USBCMD_RS == 0;
+                self.regs.value(Reg::UsbSts) & !USBSTS_HCH | u32::from(halted) << 12
             }
-            0x144 => self.usbsts &= !v,
-            0x148 => self.usbintr = v,
-            0x14C => self.frindex = v & 0x3FFF,
-            0x154 => self.periodic = v,
-            0x158 => self.async_list = v,
-            0x15C => self.ttctrl = v,
-            0x160 => self.burstsize = v,
-            0x164 => self.txfilltuning = v,
-            0x170 => {
+            _ => ULPI_SS | u32::from(self.ulpi_read) << 8,
+        };
+        Ok(v)
+    }
+
+    fn write_special(&mut self, _: &mut Ctx<'_>, hit: Hit<Reg>, v: u32) -> Result<(), Fault> {
+        match hit.id {
+            Reg::UsbCmd if v & USBCMD_RST != 0 => {
+                self.controller_reset();
+                self.regs.set_value(Reg::UsbCmd, USBCMD_RESET & !USBCMD_RST);
+            }
+            Reg::UsbCmd | Reg::UsbSts => self.regs.write_default(&hit, v),
+            _ => {
                 if v & ULPI_WAKEUP == 0 {
                     self.ulpi(v);
                 }
             }
-            0x180 => self.configflag = v & 1,
-            0x184 => self.portsc = v & PORTSC_WRITABLE,
-            0x1A4 => self.otgsc = v & 0x7F00_002F,
-            0x1A8 => self.usbmode = v & 0x1F,
-            _ => return Err(Fault::Unclaimed),
         }
         Ok(())
-    }
-
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bus::Effects;
-    use crate::models::gcc::Gcc;
+    use crate::bus::testing::access;
 
     fn rd(m: &mut UsbHs, off: u64, size: usize) -> Result<u64, Fault> {
-        let clocks = Gcc::new().view();
-        let mut effects = Effects::default();
-        let mut ctx = Ctx {
-            now: 0,
-            clocks: &clocks,
-            effects: &mut effects,
-        };
-        m.read(&mut ctx, off, size)
+        access(m, off, size, None)
     }
 
-    fn wr(m: &mut UsbHs, off: u64, v: u32) -> Result<(), Fault> {
-        let clocks = Gcc::new().view();
-        let mut effects = Effects::default();
-        let mut ctx = Ctx {
-            now: 0,
-            clocks: &clocks,
-            effects: &mut effects,
-        };
-        m.write(&mut ctx, off, 4, u64::from(v))
+    fn wr(m: &mut UsbHs, off: u64, v: u32) -> Result<u64, Fault> {
+        access(m, off, 4, Some(u64::from(v)))
     }
 
     #[test]

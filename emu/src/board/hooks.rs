@@ -1,0 +1,281 @@
+//! The engine hooks: MMIO windows onto the bus, the block hook (virtual time, budget, poll),
+//! unmapped accesses, exceptions, and the MRS/MSR trap for the generic timer.
+
+use std::cell::RefCell;
+use std::ffi::c_void;
+use std::rc::Rc;
+
+use unicorn_engine::{HookType, MemType, RegisterARM64, RegisterARM64CP, Unicorn};
+use unicorn_engine_sys as sys;
+
+use crate::models::timer::TimerReg;
+
+use super::access::{access_pc, fault_outcome};
+use super::exceptions::on_interrupt;
+use super::{Outcome, POLL_TICKS, Shared, State, fail};
+
+/// Install every hook. `windows` are the (base, size) MMIO windows of the bus.
+///
+/// The MRS/MSR hooks get a raw pointer to `state`; the caller keeps `state` alive as long as
+/// the engine (the other hooks hold clones of it too).
+pub fn install(
+    uc: &mut Unicorn<'static, ()>,
+    state: &Shared,
+    windows: &[(u64, u64)],
+) -> Result<(), String> {
+    for &(base, size) in windows {
+        map_mmio(uc, state, base, size)?;
+    }
+    add_block_hook(uc, state)?;
+    add_unmapped_hook(uc, state)?;
+    add_interrupt_hook(uc, state)?;
+    add_system_register_hooks(uc, state)
+}
+
+/// One MMIO window: reads and writes go to the bus; a fault stops the run.
+fn map_mmio(
+    uc: &mut Unicorn<'static, ()>,
+    state: &Shared,
+    base: u64,
+    size: u64,
+) -> Result<(), String> {
+    let (sr, sw) = (state.clone(), state.clone());
+    uc.mmio_map(
+        base,
+        size,
+        Some(
+            move |uc: &mut Unicorn<'_, ()>, off: u64, size: usize| -> u64 {
+                let mut st = sr.borrow_mut();
+                let now = st.now;
+                let addr = base + off;
+                match st.bus.read(now, addr, size) {
+                    Ok(v) => {
+                        if st.trace_mmio {
+                            st.bus
+                                .effects
+                                .messages
+                                .push(format!("t={now} mmio read{size} {addr:#x} = {v:#x}"));
+                        }
+                        v
+                    }
+                    Err(f) => {
+                        let pc = access_pc(uc, st.block, addr, false);
+                        st.stop = Some(fault_outcome(f, false, size, addr, pc));
+                        drop(st);
+                        let _ = uc.emu_stop();
+                        0
+                    }
+                }
+            },
+        ),
+        Some(
+            move |uc: &mut Unicorn<'_, ()>, off: u64, size: usize, value: u64| {
+                let mut st = sw.borrow_mut();
+                let addr = base + off;
+                let res = mmio_write(&mut st, addr, size, value);
+                let block = st.block;
+                let pc = || access_pc(uc, block, addr, true);
+                if let Err(f) = res {
+                    st.stop = Some(fault_outcome(f, true, size, addr, pc()));
+                } else if st.bus.effects.ps_hold_released {
+                    st.stop = Some(Outcome::PsHold { pc: pc() });
+                }
+                if st.stop.is_some() {
+                    drop(st);
+                    let _ = uc.emu_stop();
+                }
+            },
+        ),
+    )
+    .map_err(fail)
+}
+
+/// A CPU write to the bus, with the `--trace mmio` and `--trace clock` lines.
+fn mmio_write(st: &mut State, addr: u64, size: usize, value: u64) -> Result<(), crate::bus::Fault> {
+    let now = st.now;
+    let before = st.trace_clock.then(|| st.bus.devices.gcc.view());
+    if st.trace_mmio {
+        st.bus
+            .effects
+            .messages
+            .push(format!("t={now} mmio write{size} {addr:#x} = {value:#x}"));
+    }
+    let res = st.bus.write(now, addr, size, value);
+    if let Some(before) = before {
+        let after = st.bus.devices.gcc.view();
+        if after != before {
+            let on = |b: bool| if b { "on" } else { "off" };
+            let line = format!(
+                "t={now} clock blsp1_ahb={} prng_ahb={} uart1_apps={} uart1_core={}Hz uart2_apps={} uart2_core={}Hz",
+                on(after.blsp1_ahb),
+                on(after.prng_ahb),
+                on(after.uart_apps[0]),
+                after.uart_core_hz[0],
+                on(after.uart_apps[1]),
+                after.uart_core_hz[1],
+            );
+            st.bus.effects.messages.push(line);
+        }
+    }
+    res
+}
+
+/// Virtual time: one tick per instruction, counted per translated block when the block
+/// starts. Before a block that would reach the next timed event or the next poll, the engine
+/// stops without counting it (a block stopped at does not run; it is counted when it runs
+/// after the events). Also stops when the budget is spent.
+fn add_block_hook(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<(), String> {
+    let s = state.clone();
+    uc.add_block_hook(1, 0, move |uc, addr, size| {
+        let mut st = s.borrow_mut();
+        let n = u64::from(size / 4);
+        let end = st.now + n;
+        let event_due = st.bus.scheduler.next_due().is_some_and(|t| t <= end);
+        if end >= st.next_poll || event_due {
+            st.horizon = Some(end);
+            if end >= st.next_poll {
+                st.next_poll = end + POLL_TICKS;
+                st.poll = true;
+            }
+            drop(st);
+            let _ = uc.emu_stop();
+            return;
+        }
+        st.block = (addr, size);
+        st.instructions += n;
+        st.now = end;
+        if st.instructions > st.budget {
+            let budget = st.budget;
+            st.instructions = budget;
+            st.stop = Some(Outcome::Budget {
+                budget,
+                pc: uc.pc_read().unwrap_or(0),
+            });
+            drop(st);
+            let _ = uc.emu_stop();
+        }
+    })
+    .map_err(fail)?;
+    Ok(())
+}
+
+/// Accesses outside DRAM and the MMIO windows.
+fn add_unmapped_hook(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<(), String> {
+    let s = state.clone();
+    uc.add_mem_hook(
+        HookType::MEM_READ_UNMAPPED | HookType::MEM_WRITE_UNMAPPED | HookType::MEM_FETCH_UNMAPPED,
+        1,
+        0,
+        move |uc, kind, addr, size, _value| {
+            let pc = uc.pc_read().unwrap_or(0);
+            let outcome = match kind {
+                MemType::FETCH_UNMAPPED => Outcome::Stopped {
+                    what: format!("instruction fetch from unmapped address {addr:#x}"),
+                    pc: addr,
+                },
+                k => Outcome::Unclaimed {
+                    write: k == MemType::WRITE_UNMAPPED,
+                    size,
+                    addr,
+                    pc,
+                },
+            };
+            s.borrow_mut().stop.get_or_insert(outcome);
+            false
+        },
+    )
+    .map_err(fail)?;
+    Ok(())
+}
+
+/// Exceptions and SMC (see `exceptions`).
+fn add_interrupt_hook(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<(), String> {
+    let s = state.clone();
+    uc.add_intr_hook(move |uc, number| {
+        if let Err(outcome) = on_interrupt(uc, &s, number) {
+            s.borrow_mut().stop.get_or_insert(outcome);
+            let _ = uc.emu_stop();
+        }
+    })
+    .map_err(fail)?;
+    Ok(())
+}
+
+/// MRS/MSR of the CNT* registers, registered through unicorn-engine-sys (the Rust binding's
+/// trampoline returns bool where C expects u32).
+fn add_system_register_hooks(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<(), String> {
+    let user = Rc::as_ptr(state) as *mut c_void;
+    for (insn, cb) in [
+        (
+            sys::Arm64Insn::UC_ARM64_INS_MRS,
+            mrs_hook as unsafe extern "C" fn(_, _, _, _) -> u32,
+        ),
+        (sys::Arm64Insn::UC_ARM64_INS_MSR, msr_hook),
+    ] {
+        let mut hh: sys::uc_hook = 0;
+        // SAFETY: the engine handle is live; `cb` has the C signature `uc_cb_insn_sys_t`
+        // expects (u32 return); `user` stays valid while `state` lives, which the caller
+        // guarantees for the engine's lifetime (see `install`). The variadic argument is the
+        // instruction id as a C int.
+        let e = unsafe {
+            sys::uc_hook_add(
+                uc.get_handle(),
+                &raw mut hh,
+                HookType::INSN.0 as i32,
+                cb as *mut c_void,
+                user,
+                1,
+                0,
+                insn as i32,
+            )
+        };
+        Result::<(), _>::from(e).map_err(fail)?;
+    }
+    Ok(())
+}
+
+/// MRS hook: write the timer register into Xt.
+unsafe extern "C" fn mrs_hook(
+    uc: *mut sys::uc_engine,
+    reg: RegisterARM64,
+    cp_reg: *const RegisterARM64CP,
+    user_data: *mut c_void,
+) -> u32 {
+    // SAFETY: valid for the duration of the call (unicorn contract).
+    let cpr = unsafe { &*cp_reg };
+    let Some(treg) = TimerReg::decode(cpr.op0, cpr.op1, cpr.crn, cpr.crm, cpr.op2) else {
+        return 0;
+    };
+    // SAFETY: user_data is `Rc::as_ptr` of the shared state, alive while emulating.
+    let state = unsafe { &*(user_data as *const RefCell<State>) };
+    let Ok(st) = state.try_borrow() else { return 0 };
+    let value = st.timer.read(treg, st.now);
+    drop(st);
+    if reg != RegisterARM64::XZR {
+        // SAFETY: `uc` is the live engine calling us; `value` outlives the call.
+        unsafe { sys::uc_reg_write(uc, reg as i32, (&raw const value).cast()) };
+    }
+    1
+}
+
+/// MSR hook: update the timer from the value being written.
+unsafe extern "C" fn msr_hook(
+    _uc: *mut sys::uc_engine,
+    _reg: RegisterARM64,
+    cp_reg: *const RegisterARM64CP,
+    user_data: *mut c_void,
+) -> u32 {
+    // SAFETY: valid for the duration of the call (unicorn contract).
+    let cpr = unsafe { &*cp_reg };
+    let Some(treg) = TimerReg::decode(cpr.op0, cpr.op1, cpr.crn, cpr.crm, cpr.op2) else {
+        return 0;
+    };
+    // SAFETY: user_data is `Rc::as_ptr` of the shared state, alive while emulating.
+    let state = unsafe { &*(user_data as *const RefCell<State>) };
+    let Ok(mut st) = state.try_borrow_mut() else {
+        return 0;
+    };
+    let now = st.now;
+    st.timer.write(treg, now, cpr.val);
+    1
+}

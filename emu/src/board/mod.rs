@@ -1,0 +1,241 @@
+//! The virtual board: unicorn CPU, DRAM, peripheral bus, virtual clock and run loop.
+//!
+//! Design notes:
+//! - Structure: `cpu` (engine and reset state), `hooks` (MMIO, block, unmapped, exception and
+//!   MRS/MSR hooks), `exceptions` (exception entry, SMC), `access` (which instruction faulted),
+//!   `run_loop` (the loop around `emu_start`).
+//! - CPU: the engine's Cortex-A53 model (MIDR_EL1 0x410F_D034), chosen before any mapping.
+//! - Time: a 19.2 MHz counter advanced by one tick per guest instruction. Instructions are
+//!   counted per translated block when it starts (block hook: size / 4), never per
+//!   instruction, so every model sees the count at the end of the current block. A block the
+//!   engine is stopped at (poll, timed event) does not run and is counted when it does, so the
+//!   count is exactly the instructions executed. Timed events (`crate::scheduler`) run before
+//!   the first block that reaches their tick; WFI runs the events up to the next timer event
+//!   in order and fast-forwards the counter to it. Models are also brought up to date (output
+//!   flushed, stdin read) at least every `POLL_TICKS`. Nothing depends on host time (except
+//!   `--stdin` input), so the same input gives the same output.
+//! - Privilege: unicorn starts in Secure EL1. We set SCR_EL3 = NS|HCE|RW and
+//!   HCR_EL2.RW, so the guest runs in Non-secure EL1 (AArch64) and the host owns EL2/EL3;
+//!   `--entry-el 2` starts in EL2h instead (named bits and values in `cpu`).
+//! - Exceptions: unicorn does not vector synchronous exceptions. The interrupt hook performs
+//!   the entry by hand (ELR, ESR, SPSR through the CP_REG interface, PSTATE, SP banking,
+//!   PC = VBAR + offset). SVC -> EC 0x15, BRK -> EC 0x3C, HVC at EL2 -> EC 0x16; UDF, and
+//!   HVC at EL1 (no hypervisor on this board), -> EC 0 (unknown).
+//!   MMU/alignment aborts carry no syndrome through the API: they stop the run (exit 5).
+//! - SMC at EL1/EL2 goes to the secure firmware model (`models::secure_monitor`): the TZ
+//!   "milestone 32->64" call re-enters the caller in AArch64 EL1 at the address it gave, PSCI
+//!   calls are answered (SYSTEM_OFF/RESET release PS_HOLD through the bus, as the real
+//!   firmware does), anything else returns NOT_SUPPORTED (-1) in x0.
+//! - Generic timer: MRS/MSR of CNT* registers are trapped with a system-instruction hook
+//!   registered through unicorn-engine-sys (the Rust binding's trampoline returns bool where
+//!   C expects u32). There is no GIC model yet, so no interrupt is delivered; a WFI wakes when
+//!   an enabled, unmasked timer's condition is met (even with PSTATE.I set: architecturally
+//!   WFI wakes on a pending interrupt whether or not it is masked). A WFI with no such timer
+//!   ends the run (exit 5).
+//! - MMIO: each memory-mapped row of the machine table (`crate::machine`) is an unicorn MMIO
+//!   region; a `Fault` from the bus stops the run.
+
+mod access;
+mod cpu;
+mod exceptions;
+mod hooks;
+mod run_loop;
+
+use std::cell::RefCell;
+use std::io::Write;
+use std::rc::Rc;
+use std::sync::mpsc::Receiver;
+
+use unicorn_engine_sys as sys;
+
+use crate::bus::Bus;
+use crate::loader::LoadedImage;
+use crate::models::secure_monitor::SecureMonitor;
+use crate::models::timer::GenericTimer;
+use crate::models::tlmm::PinEvent;
+use crate::models::uart_dm::InputItem;
+
+/// Models are brought up to date (output flushed, stdin read) at least this often.
+const POLL_TICKS: u64 = 1 << 16;
+
+/// Options for a run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `--trace gpio`.
+    pub trace_gpio: bool,
+    /// `--trace uart`: UART1 output also goes to stdout.
+    pub trace_uart: bool,
+    /// `--trace clock`.
+    pub trace_clock: bool,
+    /// `--trace mmio`.
+    pub trace_mmio: bool,
+    /// Console receive script.
+    pub input: Vec<InputItem>,
+    /// Instruction budget.
+    pub max_instructions: u64,
+    /// PRNG seed.
+    pub seed: u64,
+    /// Exception level at entry (1 or 2).
+    pub entry_el: u8,
+    /// Externally applied pin levels.
+    pub pins: Vec<PinEvent>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            trace_gpio: false,
+            trace_uart: false,
+            trace_clock: false,
+            trace_mmio: false,
+            input: Vec::new(),
+            max_instructions: 4_000_000_000,
+            seed: 1,
+            entry_el: 1,
+            pins: Vec::new(),
+        }
+    }
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// PS_HOLD released.
+    PsHold {
+        /// PC of the store.
+        pc: u64,
+    },
+    /// Access nobody claims.
+    Unclaimed {
+        /// Write (else read).
+        write: bool,
+        /// Bytes.
+        size: usize,
+        /// Address.
+        addr: u64,
+        /// PC.
+        pc: u64,
+    },
+    /// Instruction budget exhausted.
+    Budget {
+        /// The budget.
+        budget: u64,
+        /// PC.
+        pc: u64,
+    },
+    /// Guest stopped for good.
+    Stopped {
+        /// What happened.
+        what: String,
+        /// PC.
+        pc: u64,
+    },
+}
+
+impl Outcome {
+    /// Process exit code per docs/contracts.md.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Self::PsHold { .. } => 0,
+            Self::Unclaimed { .. } => 3,
+            Self::Budget { .. } => 4,
+            Self::Stopped { .. } => 5,
+        }
+    }
+
+    /// The stderr line (with the `emu: ` prefix).
+    pub fn line(&self) -> String {
+        match self {
+            Self::PsHold { pc } => format!("emu: PS_HOLD released at pc={pc:#x}: system reset"),
+            Self::Unclaimed {
+                write,
+                size,
+                addr,
+                pc,
+            } => format!(
+                "emu: error: unclaimed {} of {size} bytes at {addr:#x} (pc={pc:#x})",
+                if *write { "write" } else { "read" }
+            ),
+            Self::Budget { budget, pc } => {
+                format!("emu: error: instruction budget of {budget} exhausted (pc={pc:#x})")
+            }
+            Self::Stopped { what, pc } => format!("emu: error: {what} (pc={pc:#x})"),
+        }
+    }
+}
+
+/// Result of a run.
+#[derive(Debug)]
+pub struct RunResult {
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Guest instructions executed.
+    pub instructions: u64,
+    /// Counter value when the first console byte reached the host.
+    pub first_console_byte_at: Option<u64>,
+}
+
+struct State {
+    bus: Bus,
+    timer: GenericTimer,
+    now: u64,
+    instructions: u64,
+    budget: u64,
+    next_poll: u64,
+    poll: bool,
+    /// The engine stopped before a block that ends at this tick: events due by then run first.
+    horizon: Option<u64>,
+    stop: Option<Outcome>,
+    trace_mmio: bool,
+    trace_clock: bool,
+    /// Address and size in bytes of the translated block being executed.
+    block: (u64, u32),
+    /// The secure firmware answering SMC.
+    secure: SecureMonitor,
+}
+
+type Shared = Rc<RefCell<State>>;
+
+fn fail(e: sys::uc_error) -> String {
+    format!("unicorn: {e}")
+}
+
+/// Run `image` on a fresh board. Console bytes go to `out`, board messages to `err`.
+pub fn run(
+    image: &LoadedImage,
+    config: &Config,
+    stdin: Option<Receiver<Vec<u8>>>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<RunResult, String> {
+    let bus = Bus::new(config);
+    let windows = bus.windows();
+    let state: Shared = Rc::new(RefCell::new(State {
+        bus,
+        timer: GenericTimer::default(),
+        now: 0,
+        instructions: 0,
+        budget: config.max_instructions,
+        next_poll: POLL_TICKS,
+        poll: false,
+        horizon: None,
+        stop: None,
+        trace_mmio: config.trace_mmio,
+        trace_clock: config.trace_clock,
+        block: (image.entry, 0),
+        secure: SecureMonitor::default(),
+    }));
+    let mut uc = cpu::new_engine(image)?;
+    hooks::install(&mut uc, &state, &windows)?;
+    cpu::reset(&mut uc, image, config.entry_el)?;
+    // `state` outlives every `emu_start` (the MRS/MSR hooks hold a raw pointer to it).
+    Ok(run_loop::run(
+        &mut uc,
+        &state,
+        image.entry,
+        config,
+        stdin,
+        out,
+        err,
+    ))
+}
