@@ -38,3 +38,161 @@ fn console_bytes_queued_at_a_fault_are_flushed() {
         r.stderr
     );
 }
+
+/// `movz`/`movk` instructions loading `value` into X`rd`.
+fn mov_x(rd: u32, value: u64) -> Vec<u32> {
+    let mut v = vec![0xD280_0000 | ((value & 0xFFFF) as u32) << 5 | rd];
+    for half in 1..4 {
+        let part = (value >> (16 * half) & 0xFFFF) as u32;
+        if part != 0 {
+            v.push(0xF280_0000 | half << 21 | part << 5 | rd);
+        }
+    }
+    v
+}
+
+const MRS_X0_ESR_EL1: u32 = 0xD538_5200;
+const MRS_X0_FAR_EL1: u32 = 0xD538_6000;
+const MRS_X0_ELR_EL1: u32 = 0xD538_4020;
+const MRS_X0_SPSR_EL1: u32 = 0xD538_4000;
+
+/// Code that reads each system register (by its `mrs x0, ..` word) and compares it with the
+/// expected value; all equal: PS_HOLD is released (exit 0), else it stops at a `b .`.
+fn expect_registers(checks: &[(u32, u64)]) -> Vec<u32> {
+    let mut blocks: Vec<Vec<u32>> = Vec::new();
+    for &(mrs, value) in checks {
+        let mut b = vec![mrs];
+        b.extend(mov_x(1, value));
+        b.push(0xEB01_001F); // cmp x0, x1
+        blocks.push(b);
+    }
+    let total: usize = blocks.iter().map(|b| b.len() + 1).sum::<usize>() + PS_HOLD_RELEASE.len();
+    let mut code = Vec::new();
+    for b in blocks {
+        code.extend(b);
+        // b.ne to the final `b .` (the last word of the sequence)
+        let offset = (total - 1 - code.len()) as u32;
+        code.push(0x5400_0001 | (offset & 0x7_FFFF) << 5);
+    }
+    code.extend(PS_HOLD_RELEASE);
+    assert_eq!(code.len(), total);
+    code
+}
+
+/// VBAR_EL1 = 0x8008_0800; pads `code` to the current-EL (SPx) synchronous vector and puts
+/// `vector` there.
+fn with_vector(mut code: Vec<u32>, vector: &[u32]) -> Vec<u32> {
+    code.resize((0x800 + 0x200) / 4, 0xD420_0000);
+    code.extend(vector);
+    code
+}
+
+fn set_vbar() -> Vec<u32> {
+    let mut v = mov_x(17, 0x8008_0800);
+    v.push(0xD518_C011); // msr vbar_el1, x17
+    v
+}
+
+/// A branch to an address with its low bits set takes a PC alignment fault (EC 0x22) with
+/// FAR and ELR = that address.
+#[test]
+fn misaligned_branch_target_is_a_pc_alignment_fault() {
+    let mut code = set_vbar();
+    code.extend(mov_x(0, 0x8008_0002));
+    code.push(0xD61F_0000); // br x0
+    let vector = expect_registers(&[
+        (MRS_X0_ESR_EL1, 0x22 << 26 | 1 << 25),
+        (MRS_X0_FAR_EL1, 0x8008_0002),
+        (MRS_X0_ELR_EL1, 0x8008_0002),
+    ]);
+    let r = run(
+        "pc-align",
+        &with_vector(code, &vector),
+        &["--max-instructions", "100000"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+/// An exception return to a state the CPU cannot enter (EL3 from EL1, or AArch32 SVC mode
+/// while EL1 is AArch64) sets PSTATE.IL: the instruction at ELR is not executed, an Illegal
+/// Execution State exception (EC 0x0E) is taken instead, with SPSR.IL set.
+#[test]
+fn illegal_exception_return_takes_illegal_execution_state() {
+    for (name, spsr) in [("eret-el3", 0x3CDu64), ("eret-aarch32-svc", 0x3D3)] {
+        let mut code = set_vbar();
+        let target_at = code.len() + 9; // after the five-word ELR and SPSR set-up and eret
+        code.extend(mov_x(1, 0x8008_0000 + 4 * target_at as u64)); // 2 words
+        code.push(0xD518_4021); // msr elr_el1, x1
+        code.extend(mov_x(0, spsr)); // 1 word
+        code.push(0xD518_4000); // msr spsr_el1, x0
+        code.push(0xD69F_03E0); // eret
+        assert_eq!(code.len(), target_at - 3);
+        code.extend([0xD503_201F; 3]); // nop x3: the target is past them
+        code.push(B_SELF); // target: must not run
+        let vector = expect_registers(&[
+            (MRS_X0_ESR_EL1, 0x0E << 26 | 1 << 25),
+            (MRS_X0_ELR_EL1, 0x8008_0000 + 4 * target_at as u64),
+            // EL1h as before, DAIF from the SPSR, and IL
+            (MRS_X0_SPSR_EL1, 1 << 20 | 0x3C5),
+        ]);
+        let r = run(
+            name,
+            &with_vector(code, &vector),
+            &["--max-instructions", "100000"],
+        );
+        assert_eq!(r.code, 0, "{name}: {}", r.stderr);
+    }
+}
+
+/// With the MMU on and VBAR_EL1 holding a virtual address (DRAM seen 1 GiB lower), a BRK is
+/// taken at the virtual vector and its immediate is read through the MMU.
+#[test]
+fn exception_with_mmu_on_and_virtual_vbar() {
+    let mut code = vec![
+        // Level-1 table at 0x8010_0000 (4 KiB granule, 39-bit VA, 1 GiB blocks):
+        // VA 0..1G -> PA 0 (device), VA 1G..2G -> PA 2G (normal), VA 2G..3G -> PA 2G.
+        0xD2B0_0200, // movz x0, #0x8010, lsl #16
+        0xD280_8021, // movz x1, #0x401            (block, AF, attr 0)
+        0xF900_0001, // str x1, [x0]
+        0xD2B0_0001, // movz x1, #0x8000, lsl #16
+        0xF280_E0A1, // movk x1, #0x705            (block, AF, inner shareable, attr 1)
+        0xF900_0401, // str x1, [x0, #8]
+        0xF900_0801, // str x1, [x0, #16]
+        0xD518_2000, // msr ttbr0_el1, x0
+        0xD29F_E001, // movz x1, #0xff00           (MAIR: attr0 device, attr1 normal WB)
+        0xD518_A201, // msr mair_el1, x1
+        0xD286_A321, // movz x1, #0x3519           (T0SZ 25, WB walks, inner shareable)
+        0xF2A0_1001, // movk x1, #0x80, lsl #16    (EPD1)
+        0xF2C0_0021, // movk x1, #0x1, lsl #32     (IPS 36 bits)
+        0xD518_2041, // msr tcr_el1, x1
+        0xD503_3FDF, // isb
+        0xD538_1001, // mrs x1, sctlr_el1
+        0xB240_0021, // orr x1, x1, #1            (M)
+        0xD518_1001, // msr sctlr_el1, x1
+        0xD503_3FDF, // isb
+    ];
+    // Continue at the virtual alias of the next instruction after the branch.
+    let virt = 0x4008_0000 + 4 * (code.len() as u64 + 3);
+    code.extend(mov_x(2, virt)); // 2 words
+    code.push(0xD61F_0040); // br x2
+    code.extend(mov_x(17, 0x4008_0800)); // 2 words
+    code.push(0xD518_C011); // msr vbar_el1, x17
+    let brk_at = 0x4008_0000 + 4 * code.len() as u64;
+    code.push(0xD422_4680); // brk #0x1234
+    code.push(B_SELF);
+    let vector = expect_registers(&[
+        (MRS_X0_ESR_EL1, 0x3C << 26 | 1 << 25 | 0x1234),
+        (MRS_X0_ELR_EL1, brk_at),
+    ]);
+    // The PS_HOLD store, second to last in the vector, is reported at its virtual address.
+    let store_at = 0x4008_0A00 + 4 * (vector.len() as u64 - 2);
+    let args = ["--max-instructions", "100000"];
+    let r = run("mmu-vbar", &with_vector(code, &vector), &args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains(&format!("emu: PS_HOLD released at pc={store_at:#x}")),
+        "{}",
+        r.stderr
+    );
+}

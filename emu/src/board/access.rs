@@ -1,6 +1,6 @@
 //! Where a faulting MMIO access came from, and how a bus fault ends the run.
 
-use unicorn_engine::{RegisterARM64, Unicorn};
+use unicorn_engine::{Prot, RegisterARM64, Unicorn};
 
 use crate::bus::Fault;
 
@@ -25,7 +25,8 @@ pub fn access_pc(uc: &Unicorn<'_, ()>, block: (u64, u32), addr: u64, write: bool
     };
     let (start, size) = block;
     let mut code = vec![0u8; size as usize];
-    if uc.mem_read(start, &mut code).is_err() {
+    // The block address is virtual when the MMU is on: read it as the CPU fetched it.
+    if uc.vmem_read(start, Prot::EXEC, &mut code).is_err() {
         return start;
     }
     for (k, w) in code.chunks_exact(4).enumerate() {

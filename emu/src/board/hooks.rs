@@ -11,7 +11,7 @@ use unicorn_engine_sys as sys;
 use crate::models::timer::TimerReg;
 
 use super::access::{access_pc, fault_outcome};
-use super::exceptions::on_interrupt;
+use super::exceptions::{PSTATE_IL, on_interrupt, spsr_return_is_illegal};
 use super::{Outcome, POLL_TICKS, Shared, State, fail};
 
 /// Install every hook. `windows` are the (base, size) MMIO windows of the bus.
@@ -128,6 +128,16 @@ fn add_block_hook(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<(), S
     let s = state.clone();
     uc.add_block_hook(1, 0, move |uc, addr, size| {
         let mut st = s.borrow_mut();
+        if st.watch_illegal_return
+            && uc.reg_read(RegisterARM64::PSTATE).unwrap_or(0) & PSTATE_IL != 0
+        {
+            // The block does not run: the run loop takes the Illegal Execution State
+            // exception with the PC at its start.
+            st.illegal_state = true;
+            drop(st);
+            let _ = uc.emu_stop();
+            return;
+        }
         let n = u64::from(size / 4);
         let end = st.now + n;
         let event_due = st.bus.scheduler.next_due().is_some_and(|t| t <= end);
@@ -267,11 +277,20 @@ unsafe extern "C" fn msr_hook(
 ) -> u32 {
     // SAFETY: valid for the duration of the call (unicorn contract).
     let cpr = unsafe { &*cp_reg };
+    // SAFETY: user_data is `Rc::as_ptr` of the shared state, alive while emulating.
+    let state = unsafe { &*(user_data as *const RefCell<State>) };
+    // SPSR_EL1 / SPSR_EL2: watch for an illegal exception return (the engine sets PSTATE.IL
+    // but does not act on it). Not handled here: the engine performs the write.
+    if (cpr.op0, cpr.crn, cpr.crm, cpr.op2) == (3, 4, 0, 0) && matches!(cpr.op1, 0 | 4) {
+        if let Ok(mut st) = state.try_borrow_mut() {
+            let el = if cpr.op1 == 4 { 2 } else { 1 };
+            st.watch_illegal_return = spsr_return_is_illegal(cpr.val, el);
+        }
+        return 0;
+    }
     let Some(treg) = TimerReg::decode(cpr.op0, cpr.op1, cpr.crn, cpr.crm, cpr.op2) else {
         return 0;
     };
-    // SAFETY: user_data is `Rc::as_ptr` of the shared state, alive while emulating.
-    let state = unsafe { &*(user_data as *const RefCell<State>) };
     let Ok(mut st) = state.try_borrow_mut() else {
         return 0;
     };

@@ -192,6 +192,12 @@ struct State {
     block: (u64, u32),
     /// The secure firmware answering SMC.
     secure: SecureMonitor,
+    /// An SPSR was written with a value whose exception return is illegal: the block hook
+    /// watches PSTATE.IL until a legal value is written (see `exceptions::take_illegal_state`).
+    watch_illegal_return: bool,
+    /// The block hook found PSTATE.IL set and stopped before the block: the run loop takes
+    /// the Illegal Execution State exception.
+    illegal_state: bool,
 }
 
 type Shared = Rc<RefCell<State>>;
@@ -224,6 +230,8 @@ pub fn run(
         trace_clock: config.trace_clock,
         block: (image.entry, 0),
         secure: SecureMonitor::default(),
+        watch_illegal_return: false,
+        illegal_state: false,
     }));
     let mut uc = cpu::new_engine(image)?;
     hooks::install(&mut uc, &state, &windows)?;

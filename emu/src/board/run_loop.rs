@@ -55,6 +55,14 @@ fn run_until_stopped(
         if let Some(o) = st.stop.take() {
             return o;
         }
+        if std::mem::take(&mut st.illegal_state) {
+            drop(st);
+            if let Err(o) = super::exceptions::take_illegal_state(uc) {
+                return o;
+            }
+            pc = uc.pc_read().unwrap_or(pc);
+            continue;
+        }
         if let Err(e) = res {
             return Outcome::Stopped {
                 what: format!("CPU stopped: {e}"),
