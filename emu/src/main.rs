@@ -32,7 +32,9 @@ events (pin changes, UART characters leaving the wire) happen at their tick. WFI
 unmasked timer event, running the timed events before it in order (there is no GIC model, so no interrupt is \
 taken).
 Exit codes: 0 PS_HOLD released, 1 bad image/option, 2 usage, 3 unclaimed access, 4 budget exhausted, \
-5 guest stopped for good.";
+5 guest stopped for good (no vector, unreportable abort, bus hang), 6 no progress (WFI nothing can wake, \
+an endless loop of branches/hints/barriers no interrupt can end, the same exception over and over inside \
+its own vector).";
 
 /// The virtual DragonBoard 410c: runs a firmware image on an emulated Cortex-A53 with the
 /// peripheral models listed below (the machine table).

@@ -196,3 +196,99 @@ fn exception_with_mmu_on_and_virtual_vbar() {
         r.stderr
     );
 }
+
+const WFE: u32 = 0xD503_205F;
+const MSR_DAIFCLR_ALL: u32 = 0xD503_4FFF; // msr daifclr, #0xf
+const UDF: u32 = 0x0000_0000; // udf #0
+
+/// A run that can never change anything again ends quickly with its own exit code, within
+/// the default budget of 4e9 instructions (which would take minutes).
+fn assert_no_progress(name: &str, code: &[u32], args: &[&str], what: &str) {
+    let started = std::time::Instant::now();
+    let r = run(name, code, args);
+    assert_eq!(r.code, 6, "{name}: {}", r.stderr);
+    assert!(
+        r.stderr.contains("emu: error: no progress: ") && r.stderr.contains(what),
+        "{name}: {}",
+        r.stderr
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{name}"
+    );
+}
+
+/// A zero-filled vector table: the UDF at the vector re-enters the same vector forever.
+#[test]
+fn exception_storm_in_an_empty_vector_table_is_no_progress() {
+    let mut code = set_vbar();
+    code.push(UDF);
+    code.resize(0x1000 / 4, 0); // the vectors at 0x8008_0800.. are all zero
+    assert_no_progress(
+        "storm",
+        &code,
+        &[],
+        "the same synchronous exception (ESR_EL1 0x2000000) was taken 64 times in a row at 0x80080a00",
+    );
+}
+
+/// `1: wfe; b 1b` with interrupts masked (as at entry), and `b .` with interrupts open but
+/// nothing that could raise one.
+#[test]
+fn endless_idle_loops_are_no_progress() {
+    assert_no_progress(
+        "wfe-loop",
+        &[WFE, 0x17FF_FFFF],
+        &[],
+        "endless loop at 0x80080000 (wfe; branch) that changes nothing, and no interrupt can end it (IRQ and FIQ are masked)",
+    );
+    assert_no_progress(
+        "b-self",
+        &[MSR_DAIFCLR_ALL, B_SELF],
+        &[],
+        "endless loop at 0x80080004 (b .) that changes nothing, and no interrupt can end it (no timer is armed",
+    );
+}
+
+/// Loops that could still change something are left alone.
+#[test]
+fn loops_that_can_still_progress_keep_running() {
+    // Polling a pad that the outside drives low after 1 ms: released by the pin event.
+    let mut code = vec![
+        0xD2A0_20C1, // movz x1, #0x106, lsl #16
+        0xF296_0001, // movk x1, #0xb000          (TLMM GPIO 107)
+        0xB940_0420, // 1: ldr w0, [x1, #4]      (IN_OUT)
+        0x3707_FFE0, // tbnz w0, #0, 1b
+    ];
+    code.extend(PS_HOLD_RELEASE);
+    let args = ["--pin", "107=1@0", "--pin", "107=0@1ms"];
+    let r = run("poll-pin", &code, &args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // `b .` with interrupts open and a timer armed: an interrupt could end it (once the board
+    // delivers them), so only the budget does.
+    let code = [
+        0xD282_7102, // movz x2, #5000
+        0xD51B_E202, // msr cntp_tval_el0, x2
+        0xD280_0023, // movz x3, #1
+        0xD51B_E223, // msr cntp_ctl_el0, x3     (enabled, not masked)
+        MSR_DAIFCLR_ALL,
+        B_SELF,
+    ];
+    let r = run("timer-armed", &code, &["--max-instructions", "100000"]);
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    // The same exception again and again is progress when a handler runs in between: this
+    // one counts to 100 and returns to the UDF each time.
+    let mut code = set_vbar();
+    code.push(UDF);
+    let vector = [
+        0x9100_04A5, // add x5, x5, #1
+        0xF101_90BF, // cmp x5, #100
+        0x5400_0041, // b.ne +8 (to the eret)
+        0x1400_0002, // b +8 (past the eret, to the PS_HOLD release)
+        0xD69F_03E0, // eret
+    ];
+    let mut vector = vector.to_vec();
+    vector.extend(PS_HOLD_RELEASE);
+    let r = run("retry-100", &with_vector(code, &vector), &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}

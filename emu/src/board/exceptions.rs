@@ -9,6 +9,7 @@ use crate::models::secure_monitor::SmcAction;
 
 use super::access::fault_outcome;
 use super::cpu::{self, SCTLR_C, SCTLR_I, SCTLR_M, pstate_el, pstate_elh};
+use super::progress::ExceptionEntry;
 use super::{Outcome, Shared, fail};
 
 /// unicorn's interrupt numbers (QEMU's EXCP_* values; measured, see virtual-board notes).
@@ -62,7 +63,16 @@ pub fn on_interrupt(uc: &mut Unicorn<'_, ()>, state: &Shared, number: u32) -> Re
     if number == intno::SMC && el >= 1 {
         secure_call(uc, state)
     } else {
-        take_exception(uc, number)
+        let entry = take_exception(uc, number)?;
+        let mut st = state.borrow_mut();
+        let instructions = st.instructions;
+        match st.progress.on_exception(entry, instructions) {
+            Some(what) => Err(Outcome::NoProgress {
+                what,
+                pc: entry.elr,
+            }),
+            None => Ok(()),
+        }
     }
 }
 
@@ -171,7 +181,7 @@ fn instruction_at(uc: &Unicorn<'_, ()>, pc: u64) -> u32 {
 }
 
 /// Perform a synchronous exception entry by hand.
-fn take_exception(uc: &mut Unicorn<'_, ()>, number: u32) -> Result<(), Outcome> {
+fn take_exception(uc: &mut Unicorn<'_, ()>, number: u32) -> Result<ExceptionEntry, Outcome> {
     let pc = uc.reg_read(RegisterARM64::PC).unwrap_or(0);
     let cur_el = pstate_el(uc.reg_read(RegisterARM64::PSTATE).unwrap_or(0));
     let imm16 = |a: u64| u64::from((instruction_at(uc, a) >> 5) & 0xFFFF);
@@ -223,7 +233,7 @@ fn take_exception(uc: &mut Unicorn<'_, ()>, number: u32) -> Result<(), Outcome> 
 /// The Illegal Execution State exception: PSTATE.IL is set (an illegal exception return, or
 /// a return with SPSR.IL set), so the instruction at the PC is not executed. The engine does
 /// not check PSTATE.IL itself; the block hook notices it (see `hooks`).
-pub fn take_illegal_state(uc: &mut Unicorn<'_, ()>) -> Result<(), Outcome> {
+pub fn take_illegal_state(uc: &mut Unicorn<'_, ()>) -> Result<ExceptionEntry, Outcome> {
     let pc = uc.reg_read(RegisterARM64::PC).unwrap_or(0);
     enter(
         uc,
@@ -238,7 +248,7 @@ pub fn take_illegal_state(uc: &mut Unicorn<'_, ()>) -> Result<(), Outcome> {
 
 /// Enter the exception described by `syndrome` at the current exception level (EL1 from
 /// EL0): ELR, ESR, FAR, SPSR, PSTATE, banked SP, PC = vector.
-fn enter(uc: &mut Unicorn<'_, ()>, syndrome: &Syndrome) -> Result<(), Outcome> {
+fn enter(uc: &mut Unicorn<'_, ()>, syndrome: &Syndrome) -> Result<ExceptionEntry, Outcome> {
     let rd = |uc: &Unicorn<'_, ()>, r| uc.reg_read(r).unwrap_or(0);
     let pc = rd(uc, RegisterARM64::PC);
     let pstate = rd(uc, RegisterARM64::PSTATE);
@@ -318,5 +328,10 @@ fn enter(uc: &mut Unicorn<'_, ()>, syndrome: &Syndrome) -> Result<(), Outcome> {
         }
     }
     w(uc, RegisterARM64::PC, vector)?;
-    Ok(())
+    Ok(ExceptionEntry {
+        elr,
+        esr,
+        vector,
+        el: target,
+    })
 }

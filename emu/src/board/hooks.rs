@@ -5,14 +5,14 @@ use std::cell::RefCell;
 use std::ffi::c_void;
 use std::rc::Rc;
 
-use unicorn_engine::{HookType, MemType, RegisterARM64, RegisterARM64CP, Unicorn};
+use unicorn_engine::{HookType, MemType, Prot, RegisterARM64, RegisterARM64CP, Unicorn};
 use unicorn_engine_sys as sys;
 
 use crate::models::timer::TimerReg;
 
 use super::access::{access_pc, fault_outcome};
 use super::exceptions::{PSTATE_IL, on_interrupt, spsr_return_is_illegal};
-use super::{Outcome, POLL_TICKS, Shared, State, fail};
+use super::{Outcome, POLL_TICKS, Shared, State, fail, progress};
 
 /// Install every hook. `windows` are the (base, size) MMIO windows of the bus.
 ///
@@ -151,7 +151,15 @@ fn add_block_hook(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<(), S
             let _ = uc.emu_stop();
             return;
         }
-        st.block = (addr, size);
+        let previous = std::mem::replace(&mut st.block, (addr, size));
+        if let Some(blocks) = st.progress.on_block(previous, (addr, size))
+            && let Some(outcome) = endless_loop(uc, &st, &blocks)
+        {
+            st.stop = Some(outcome);
+            drop(st);
+            let _ = uc.emu_stop();
+            return;
+        }
         st.instructions += n;
         st.now = end;
         if st.instructions > st.budget {
@@ -168,6 +176,44 @@ fn add_block_hook(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<(), S
     .map_err(fail)?;
     Ok(())
 }
+
+/// A cycle of `blocks` repeated many times: "no progress" if none of its instructions can
+/// change anything and no interrupt can end it (see `progress`).
+fn endless_loop(uc: &Unicorn<'_, ()>, st: &State, blocks: &[(u64, u32)]) -> Option<Outcome> {
+    let mut code = Vec::new();
+    for &(addr, size) in blocks {
+        let mut bytes = vec![0u8; size as usize];
+        uc.vmem_read(addr, Prot::EXEC, &mut bytes).ok()?;
+        code.extend(
+            bytes
+                .chunks_exact(4)
+                .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]])),
+        );
+    }
+    if code.is_empty() || !code.iter().all(|&insn| progress::changes_nothing(insn)) {
+        return None;
+    }
+    let pstate = uc.reg_read(RegisterARM64::PSTATE).unwrap_or(0);
+    let irq_and_fiq_masked = pstate & PSTATE_I_AND_F == PSTATE_I_AND_F;
+    let why = if irq_and_fiq_masked {
+        "IRQ and FIQ are masked"
+    } else if st.timer.next_wake().is_none() {
+        "no timer is armed and there is no interrupt controller"
+    } else {
+        return None;
+    };
+    let start = blocks.iter().map(|b| b.0).min().unwrap_or(0);
+    Some(Outcome::NoProgress {
+        what: format!(
+            "endless loop at {start:#x} ({}) that changes nothing, and no interrupt can end it ({why})",
+            progress::describe(&code)
+        ),
+        pc: uc.pc_read().unwrap_or(start),
+    })
+}
+
+/// PSTATE.I and PSTATE.F: IRQ and FIQ masked.
+const PSTATE_I_AND_F: u64 = 0b11 << 6;
 
 /// Accesses outside DRAM and the MMIO windows.
 fn add_unmapped_hook(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<(), String> {

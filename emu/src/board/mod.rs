@@ -3,7 +3,7 @@
 //! Design notes:
 //! - Structure: `cpu` (engine and reset state), `hooks` (MMIO, block, unmapped, exception and
 //!   MRS/MSR hooks), `exceptions` (exception entry, SMC), `access` (which instruction faulted),
-//!   `run_loop` (the loop around `emu_start`).
+//!   `run_loop` (the loop around `emu_start`), `progress` (runs that can change nothing more).
 //! - CPU: the engine's Cortex-A53 model (MIDR_EL1 0x410F_D034), chosen before any mapping.
 //! - Time: a 19.2 MHz counter advanced by one tick per guest instruction. Instructions are
 //!   counted per translated block when it starts (block hook: size / 4), never per
@@ -39,6 +39,7 @@ mod access;
 mod cpu;
 mod exceptions;
 mod hooks;
+mod progress;
 mod run_loop;
 
 use std::cell::RefCell;
@@ -130,6 +131,13 @@ pub enum Outcome {
         /// PC.
         pc: u64,
     },
+    /// The guest still runs but can never change anything again (see `progress`).
+    NoProgress {
+        /// Why nothing can change.
+        what: String,
+        /// PC.
+        pc: u64,
+    },
 }
 
 impl Outcome {
@@ -140,6 +148,7 @@ impl Outcome {
             Self::Unclaimed { .. } => 3,
             Self::Budget { .. } => 4,
             Self::Stopped { .. } => 5,
+            Self::NoProgress { .. } => 6,
         }
     }
 
@@ -160,6 +169,9 @@ impl Outcome {
                 format!("emu: error: instruction budget of {budget} exhausted (pc={pc:#x})")
             }
             Self::Stopped { what, pc } => format!("emu: error: {what} (pc={pc:#x})"),
+            Self::NoProgress { what, pc } => {
+                format!("emu: error: no progress: {what} (pc={pc:#x})")
+            }
         }
     }
 }
@@ -198,6 +210,8 @@ struct State {
     /// The block hook found PSTATE.IL set and stopped before the block: the run loop takes
     /// the Illegal Execution State exception.
     illegal_state: bool,
+    /// Loops and exception storms that can change nothing (see `progress`).
+    progress: progress::Watch,
 }
 
 type Shared = Rc<RefCell<State>>;
@@ -232,6 +246,7 @@ pub fn run(
         secure: SecureMonitor::default(),
         watch_illegal_return: false,
         illegal_state: false,
+        progress: progress::Watch::default(),
     }));
     let mut uc = cpu::new_engine(image)?;
     hooks::install(&mut uc, &state, &windows)?;

@@ -57,8 +57,17 @@ fn run_until_stopped(
         }
         if std::mem::take(&mut st.illegal_state) {
             drop(st);
-            if let Err(o) = super::exceptions::take_illegal_state(uc) {
-                return o;
+            let entry = match super::exceptions::take_illegal_state(uc) {
+                Ok(entry) => entry,
+                Err(o) => return o,
+            };
+            let mut st = state.borrow_mut();
+            let instructions = st.instructions;
+            if let Some(what) = st.progress.on_exception(entry, instructions) {
+                return Outcome::NoProgress {
+                    what,
+                    pc: entry.elr,
+                };
             }
             pc = uc.pc_read().unwrap_or(pc);
             continue;
@@ -82,7 +91,7 @@ fn run_until_stopped(
                     }
                 }
                 None => {
-                    return Outcome::Stopped {
+                    return Outcome::NoProgress {
                         what:
                             "WFI with nothing that can wake the core (no enabled, unmasked timer)"
                                 .into(),
