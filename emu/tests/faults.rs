@@ -292,3 +292,65 @@ fn loops_that_can_still_progress_keep_running() {
     let r = run("retry-100", &with_vector(code, &vector), &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
+
+// x1 = 0x0100_0000: TLMM GPIO 0 CFG (32-bit, read-write), IN_OUT at +4.
+const MOVZ_X1_TLMM: u32 = 0xD2A0_2001; // movz x1, #0x100, lsl #16
+
+/// Accesses the engine hands the MMIO window in pieces are reported as the one access the
+/// instruction makes: its real address, size and PC.
+#[test]
+fn wide_unaligned_and_zva_mmio_accesses_are_one_unclaimed_access() {
+    for (name, insn, what) in [
+        ("ldr-x", 0xF940_0020u32, "read of 8 bytes at 0x1000000"), // ldr x0, [x1]
+        ("str-x", 0xF900_0020, "write of 8 bytes at 0x1000000"),   // str x0, [x1]
+        ("ldr-q", 0x3DC0_0020, "read of 16 bytes at 0x1000000"),   // ldr q0, [x1]
+        ("ldur-w", 0xB840_2020, "read of 4 bytes at 0x1000002"),   // ldur w0, [x1, #2]
+        ("ldp-x", 0xA940_0C22, "read of 8 bytes at 0x1000000"),    // ldp x2, x3, [x1]
+        ("stp-x", 0xA900_8C22, "write of 8 bytes at 0x1000008"),   // stp x2, x3, [x1, #8]
+        ("ldar-x", 0xC8DF_FC20, "read of 8 bytes at 0x1000000"),   // ldar x0, [x1]
+        ("dc-zva", 0xD50B_7421, "write of 64 bytes at 0x1000000"), // dc zva, x1
+    ] {
+        let code = [MOVZ_X1_TLMM, 0xD503_201F, insn, B_SELF];
+        let r = run(name, &code, &[]);
+        assert_eq!(r.code, 3, "{name}: {}", r.stderr);
+        let line = format!("emu: error: unclaimed {what} (pc=0x80080008)");
+        assert!(r.stderr.contains(&line), "{name}: {}", r.stderr);
+    }
+    // DC ZVA reports the aligned 64-byte block it zeroes, at its own PC.
+    let code = [
+        MOVZ_X1_TLMM,
+        0x9104_0021, // add x1, x1, #0x100
+        0x9100_4021, // add x1, x1, #0x10
+        0xD50B_7421, // dc zva, x1
+        B_SELF,
+    ];
+    let r = run("dc-zva-inside", &code, &[]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("emu: error: unclaimed write of 64 bytes at 0x1000100 (pc=0x8008000c)"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// A pair of 32-bit registers is two 32-bit accesses: both reach the model.
+#[test]
+fn pair_of_32_bit_mmio_registers_is_two_accesses() {
+    let mut code = vec![
+        MOVZ_X1_TLMM,
+        0x2940_0C22, // ldp w2, w3, [x1]         (CFG, IN_OUT)
+        0x2900_0C22, // stp w2, w3, [x1]
+    ];
+    code.extend(PS_HOLD_RELEASE);
+    let r = run("ldp-w", &code, &["--trace", "mmio"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for line in [
+        "mmio read4 0x1000000",
+        "mmio read4 0x1000004",
+        "mmio write4 0x1000000",
+        "mmio write4 0x1000004",
+    ] {
+        assert!(r.stderr.contains(line), "{line}: {}", r.stderr);
+    }
+}

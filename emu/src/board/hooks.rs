@@ -10,7 +10,7 @@ use unicorn_engine_sys as sys;
 
 use crate::models::timer::TimerReg;
 
-use super::access::{access_pc, fault_outcome};
+use super::access::{access_pc, fault_outcome, split_access};
 use super::exceptions::{PSTATE_IL, on_interrupt, spsr_return_is_illegal};
 use super::{Outcome, POLL_TICKS, Shared, State, fail, progress};
 
@@ -48,6 +48,16 @@ fn map_mmio(
                 let mut st = sr.borrow_mut();
                 let now = st.now;
                 let addr = base + off;
+                if st.stop.is_some() {
+                    // Another piece of an access that already ended the run.
+                    return 0;
+                }
+                if let Some(outcome) = split_outcome(uc, st.block, addr, size, false) {
+                    st.stop = Some(outcome);
+                    drop(st);
+                    let _ = uc.emu_stop();
+                    return 0;
+                }
                 match st.bus.read(now, addr, size) {
                     Ok(v) => {
                         if st.trace_mmio {
@@ -59,7 +69,7 @@ fn map_mmio(
                         v
                     }
                     Err(f) => {
-                        let pc = access_pc(uc, st.block, addr, false);
+                        let pc = access_pc(uc, st.block, addr, size, false);
                         st.stop = Some(fault_outcome(f, false, size, addr, pc));
                         drop(st);
                         let _ = uc.emu_stop();
@@ -72,9 +82,19 @@ fn map_mmio(
             move |uc: &mut Unicorn<'_, ()>, off: u64, size: usize, value: u64| {
                 let mut st = sw.borrow_mut();
                 let addr = base + off;
-                let res = mmio_write(&mut st, addr, size, value);
+                if st.stop.is_some() {
+                    // Another piece of an access that already ended the run.
+                    return;
+                }
                 let block = st.block;
-                let pc = || access_pc(uc, block, addr, true);
+                if let Some(outcome) = split_outcome(uc, block, addr, size, true) {
+                    st.stop = Some(outcome);
+                    drop(st);
+                    let _ = uc.emu_stop();
+                    return;
+                }
+                let res = mmio_write(&mut st, addr, size, value);
+                let pc = || access_pc(uc, block, addr, size, true);
                 if let Err(f) = res {
                     st.stop = Some(fault_outcome(f, true, size, addr, pc()));
                 } else if st.bus.effects.ps_hold_released {
@@ -88,6 +108,24 @@ fn map_mmio(
         ),
     )
     .map_err(fail)
+}
+
+/// A piece of a wider, unaligned or `DC ZVA` access (see `access`): the one access the
+/// instruction makes, reported as unclaimed.
+fn split_outcome(
+    uc: &Unicorn<'_, ()>,
+    block: (u64, u32),
+    addr: u64,
+    size: usize,
+    write: bool,
+) -> Option<Outcome> {
+    let (pc, access) = split_access(uc, block, addr, size, write)?;
+    Some(Outcome::Unclaimed {
+        write,
+        size: access.len as usize,
+        addr: access.addr,
+        pc,
+    })
 }
 
 /// A CPU write to the bus, with the `--trace mmio` and `--trace clock` lines.
