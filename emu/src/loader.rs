@@ -319,6 +319,63 @@ mod tests {
         );
     }
 
+    fn boot_image(kernel: &[u8]) -> Vec<u8> {
+        let page = 2048usize;
+        let mut img = vec![0u8; page];
+        img[..8].copy_from_slice(b"ANDROID!");
+        img[8..12].copy_from_slice(&(kernel.len() as u32).to_le_bytes());
+        img[36..40].copy_from_slice(&(page as u32).to_le_bytes());
+        img.extend_from_slice(kernel);
+        img
+    }
+
+    fn image_header(text_offset: u64, image_size: u64) -> Vec<u8> {
+        let mut h = vec![0u8; IMAGE_HEADER_SIZE];
+        h[8..16].copy_from_slice(&text_offset.to_le_bytes());
+        h[16..24].copy_from_slice(&image_size.to_le_bytes());
+        h[0x38..0x3C].copy_from_slice(b"ARM\x64");
+        h
+    }
+
+    /// Sizes from the file that do not fit DRAM are errors, never panics or allocations.
+    #[test]
+    fn header_sizes_outside_dram_are_errors() {
+        for (offset, size, problem) in [
+            (u64::MAX, 0, "text_offset"),
+            (DRAM_SIZE, 0, "text_offset"),
+            (0x8_0000, u64::MAX, "image_size"),
+            (0x8_0000, DRAM_SIZE, "image_size"),
+            (DRAM_SIZE - 0x10, 0, "does not fit"),
+        ] {
+            let e = load(&boot_image(&image_header(offset, size))).unwrap_err();
+            assert!(e.contains(problem), "{offset:#x} {size:#x}: {e}");
+        }
+        // Exactly up to the end of DRAM is fine.
+        let l = load(&boot_image(&image_header(DRAM_SIZE - 0x40, 0x40))).unwrap();
+        assert_eq!(l.entry, DRAM_BASE + DRAM_SIZE - 0x40);
+        // A huge image_size that fits is not allocated: only the file's bytes are kept.
+        let l = load(&boot_image(&image_header(0x8_0000, 0x3000_0000))).unwrap();
+        assert_eq!(l.chunks[0].1.len(), IMAGE_HEADER_SIZE);
+    }
+
+    /// A gzip kernel that inflates past the end of DRAM from its load address is refused.
+    #[test]
+    fn gzip_kernel_past_the_end_of_dram_is_refused() {
+        use std::io::Write;
+        let room = 0x1000;
+        let mut image = image_header(DRAM_SIZE - room, 0);
+        image.resize(room as usize + 1, 0);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(&image).unwrap();
+        let e = load(&boot_image(&gz.finish().unwrap())).unwrap_err();
+        assert!(e.contains("inflates to more than the 0x1000 bytes"), "{e}");
+        image.pop();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(&image).unwrap();
+        let l = load(&boot_image(&gz.finish().unwrap())).unwrap();
+        assert_eq!(l.chunks[0].1.len(), room as usize);
+    }
+
     /// LK's compressed layout: gzip(Image) then the device tree right after the gzip member.
     #[test]
     fn boot_image_with_gzip_kernel_and_dtb_after_it() {

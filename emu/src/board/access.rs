@@ -110,7 +110,10 @@ pub fn split_access(
     }
     let &(pc, access) = right_way().find(|(_, a)| a.covers(addr))?;
     // Report the single access (one register of a pair) that contains `addr`.
-    let element_at = access.addr + (addr - access.addr) / access.element * access.element;
+    let offset = addr.wrapping_sub(access.addr);
+    let element_at = access
+        .addr
+        .wrapping_add(offset / access.element * access.element);
     Some((
         pc,
         LoadStore {

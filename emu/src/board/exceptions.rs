@@ -335,3 +335,24 @@ fn enter(uc: &mut Unicorn<'_, ()>, syndrome: &Syndrome) -> Result<ExceptionEntry
         el: target,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn illegal_exception_returns() {
+        // Legal from EL1: EL1h, EL1t, EL0t, AArch32 User.
+        for spsr in [0x3C5, 0x3C4, 0x3C0, 0x10, 0x3D0] {
+            assert!(!spsr_return_is_illegal(spsr, 1), "{spsr:#x}");
+        }
+        // Illegal from EL1: EL2h, EL3h, AArch32 SVC/HYP/MON, reserved M[1], EL0 with M[0].
+        for spsr in [0x3C9, 0x3CD, 0x3D3, 0x3DA, 0x3D6, 0x3C7, 0x3C1] {
+            assert!(spsr_return_is_illegal(spsr, 1), "{spsr:#x}");
+        }
+        // From EL2, EL2h is legal; EL3h is not; SPSR.IL always sets PSTATE.IL.
+        assert!(!spsr_return_is_illegal(0x3C9, 2));
+        assert!(spsr_return_is_illegal(0x3CD, 2));
+        assert!(spsr_return_is_illegal(PSTATE_IL | 0x3C5, 1));
+    }
+}

@@ -78,7 +78,7 @@ impl Watch {
     /// An exception was entered with `instructions` executed so far. Returns the report
     /// when the same entry has repeated [`EXCEPTION_REPEATS`] times with nothing in between.
     pub fn on_exception(&mut self, entry: ExceptionEntry, instructions: u64) -> Option<String> {
-        let inside_vector = (entry.vector..entry.vector + 0x80).contains(&entry.elr);
+        let inside_vector = entry.elr.wrapping_sub(entry.vector) < 0x80;
         let repeat = self.last_exception.is_some_and(|(last, at)| {
             last == entry
                 && inside_vector
