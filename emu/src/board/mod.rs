@@ -20,8 +20,13 @@
 //! - Exceptions: unicorn does not vector synchronous exceptions. The interrupt hook performs
 //!   the entry by hand (ELR, ESR, SPSR through the CP_REG interface, PSTATE, SP banking,
 //!   PC = VBAR + offset). SVC -> EC 0x15, BRK -> EC 0x3C, HVC at EL2 -> EC 0x16; UDF, and
-//!   HVC at EL1 (no hypervisor on this board), -> EC 0 (unknown).
-//!   MMU/alignment aborts carry no syndrome through the API: they stop the run (exit 5).
+//!   HVC at EL1 (no hypervisor on this board), -> EC 0 (unknown); a branch to a misaligned
+//!   PC (which the engine reports as undefined, at that PC) -> EC 0x22 with FAR. An illegal
+//!   exception return sets PSTATE.IL, which the engine ignores: after an SPSR write whose
+//!   return would be illegal the block hook watches PSTATE.IL and the run loop takes the
+//!   Illegal Execution State exception (EC 0x0E). The vector and the faulting instruction
+//!   are read through the MMU (VBAR may be virtual).
+//!   Data/instruction aborts carry no syndrome through the API: they stop the run (exit 5).
 //! - SMC at EL1/EL2 goes to the secure firmware model (`models::secure_monitor`): the TZ
 //!   "milestone 32->64" call re-enters the caller in AArch64 EL1 at the address it gave, PSCI
 //!   calls are answered (SYSTEM_OFF/RESET release PS_HOLD through the bus, as the real
@@ -31,9 +36,12 @@
 //!   C expects u32). There is no GIC model yet, so no interrupt is delivered; a WFI wakes when
 //!   an enabled, unmasked timer's condition is met (even with PSTATE.I set: architecturally
 //!   WFI wakes on a pending interrupt whether or not it is masked). A WFI with no such timer
-//!   ends the run (exit 5).
+//!   ends the run as "no progress" (exit 6; more such cases in `progress`).
 //! - MMIO: each memory-mapped row of the machine table (`crate::machine`) is an unicorn MMIO
-//!   region; a `Fault` from the bus stops the run.
+//!   region; a `Fault` from the bus stops the run. An access the engine splits into pieces
+//!   (64/128-bit, unaligned, DC ZVA) is reported once, as the instruction made it (`access`).
+//! - End of run: after any end but a reset the UART transmitters drain to stdout first
+//!   (`run_loop`).
 
 mod access;
 mod cpu;
