@@ -42,12 +42,48 @@ impl LoadStore {
     }
 }
 
-/// The loads and stores of the translated block `block`, with their PCs, computed from the
-/// registers (which hold the values as of the accessing instruction, before any write-back).
+/// The instruction words of the translated block `block`, read as the CPU fetched them (the
+/// block address is virtual when the MMU is on).
+fn read_block(uc: &Unicorn<'_, ()>, block: (u64, u32)) -> Vec<u32> {
+    let mut code = vec![0u8; block.1 as usize];
+    if uc.vmem_read(block.0, Prot::EXEC, &mut code).is_err() {
+        return Vec::new();
+    }
+    code.chunks_exact(4)
+        .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+        .collect()
+}
+
+/// The words of the last block an MMIO access came from, so that a loop polling a register
+/// does not read its code again on every access. Only used to clear an access as whole; a
+/// split is always confirmed from a fresh read (code can change under a cached copy).
+#[derive(Debug, Default)]
+pub struct BlockCode {
+    block: (u64, u32),
+    words: Vec<u32>,
+}
+
+impl BlockCode {
+    fn words(&mut self, uc: &Unicorn<'_, ()>, block: (u64, u32)) -> &[u32] {
+        if self.block != block || self.words.is_empty() {
+            self.block = block;
+            self.words = read_block(uc, block);
+        }
+        &self.words
+    }
+}
+
+/// The loads and stores among `words` (the block starting at `start`), with their PCs,
+/// computed from the registers (which hold the values as of the accessing instruction,
+/// before any write-back).
 ///
 /// unicorn only keeps the PC of the current translated block while it runs MMIO callbacks,
 /// so this is how the board learns which instruction made an access.
-fn block_accesses(uc: &Unicorn<'_, ()>, block: (u64, u32)) -> Vec<(u64, LoadStore)> {
+fn block_accesses<'a>(
+    uc: &'a Unicorn<'_, ()>,
+    start: u64,
+    words: &'a [u32],
+) -> impl Iterator<Item = (u64, LoadStore)> + 'a {
     let xreg = |n: u32| -> u64 {
         let id = match n {
             29 => RegisterARM64::X29 as i32,
@@ -57,19 +93,9 @@ fn block_accesses(uc: &Unicorn<'_, ()>, block: (u64, u32)) -> Vec<(u64, LoadStor
         };
         uc.reg_read(id).unwrap_or(0)
     };
-    let (start, size) = block;
-    let mut code = vec![0u8; size as usize];
-    // The block address is virtual when the MMU is on: read it as the CPU fetched it.
-    if uc.vmem_read(start, Prot::EXEC, &mut code).is_err() {
-        return Vec::new();
-    }
-    code.chunks_exact(4)
-        .enumerate()
-        .filter_map(|(k, w)| {
-            let insn = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
-            decode_ldst(insn, &xreg).map(|access| (start + 4 * k as u64, access))
-        })
-        .collect()
+    words.iter().enumerate().filter_map(move |(k, &insn)| {
+        decode_ldst(insn, &xreg).map(|access| (start + 4 * k as u64, access))
+    })
 }
 
 /// Find the instruction that made a data access of `size` bytes to `addr`: a load/store in
@@ -82,7 +108,8 @@ pub fn access_pc(
     size: usize,
     write: bool,
 ) -> u64 {
-    let accesses = block_accesses(uc, block);
+    let words = read_block(uc, block);
+    let accesses: Vec<_> = block_accesses(uc, block.0, &words).collect();
     let right_way = || accesses.iter().filter(|(_, a)| a.store == write);
     right_way()
         .find(|(_, a)| a.is_element(addr, size as u64))
@@ -98,17 +125,38 @@ pub fn access_pc(
 /// is taken as it comes, as before).
 pub fn split_access(
     uc: &Unicorn<'_, ()>,
+    cache: &mut BlockCode,
     block: (u64, u32),
     addr: u64,
     size: usize,
     write: bool,
 ) -> Option<(u64, LoadStore)> {
-    let accesses = block_accesses(uc, block);
-    let right_way = || accesses.iter().filter(|(_, a)| a.store == write);
-    if right_way().any(|(_, a)| a.is_element(addr, size as u64)) {
-        return None;
+    split_in(uc, block.0, cache.words(uc, block), addr, size, write)?;
+    split_in(uc, block.0, &read_block(uc, block), addr, size, write)
+}
+
+fn split_in(
+    uc: &Unicorn<'_, ()>,
+    start: u64,
+    words: &[u32],
+    addr: u64,
+    size: usize,
+    write: bool,
+) -> Option<(u64, LoadStore)> {
+    // One pass (this runs on every MMIO access): an exact access clears it at once.
+    let mut covering = None;
+    for (pc, access) in block_accesses(uc, start, words) {
+        if access.store != write {
+            continue;
+        }
+        if access.is_element(addr, size as u64) {
+            return None;
+        }
+        if covering.is_none() && access.covers(addr) {
+            covering = Some((pc, access));
+        }
     }
-    let &(pc, access) = right_way().find(|(_, a)| a.covers(addr))?;
+    let (pc, access) = covering?;
     // Report the single access (one register of a pair) that contains `addr`.
     let offset = addr.wrapping_sub(access.addr);
     let element_at = access
@@ -140,8 +188,8 @@ fn decode_ldst(insn: u32, xreg: &dyn Fn(u32) -> u64) -> Option<LoadStore> {
         let addr = xreg(insn & 31) & !(ZVA_BLOCK - 1);
         return Some(one(addr, ZVA_BLOCK, true));
     }
-    let rn = (insn >> 5) & 31;
-    let base = xreg(rn);
+    // Registers are read only for load/store forms (most words of a block are not).
+    let base = || xreg((insn >> 5) & 31);
     let size = insn >> 30;
     if insn & 0x3F00_0000 == 0x0800_0000 {
         // Load/store exclusive, acquire/release (LDXR, STXR, LDAR, STLR, LDXP, ...): base
@@ -149,7 +197,7 @@ fn decode_ldst(insn: u32, xreg: &dyn Fn(u32) -> u64) -> Option<LoadStore> {
         let element = 1u64 << size;
         let pair = insn >> 21 & 1 != 0 && size >= 2;
         return Some(LoadStore {
-            addr: base,
+            addr: base(),
             len: if pair { 2 * element } else { element },
             element,
             store: insn >> 22 & 1 == 0,
@@ -162,7 +210,7 @@ fn decode_ldst(insn: u32, xreg: &dyn Fn(u32) -> u64) -> Option<LoadStore> {
         let scale = if vector && opc >= 2 { 4 } else { size };
         let imm = u64::from(insn >> 10 & 0xFFF) << scale;
         return Some(one(
-            base.wrapping_add(imm),
+            base().wrapping_add(imm),
             1 << scale,
             opc == 0 || (vector && opc == 2),
         ));
@@ -171,9 +219,9 @@ fn decode_ldst(insn: u32, xreg: &dyn Fn(u32) -> u64) -> Option<LoadStore> {
         // Unscaled / pre-index / post-index (9-bit signed immediate).
         let imm = i64::from(((insn >> 12 & 0x1FF) as i32) << 23 >> 23) as u64;
         let ea = if insn >> 10 & 3 == 1 {
-            base
+            base()
         } else {
-            base.wrapping_add(imm)
+            base().wrapping_add(imm)
         };
         return Some(one(ea, 1 << size, insn >> 22 & 3 == 0));
     }
@@ -188,7 +236,7 @@ fn decode_ldst(insn: u32, xreg: &dyn Fn(u32) -> u64) -> Option<LoadStore> {
         };
         let shift = if insn >> 12 & 1 != 0 { size } else { 0 };
         return Some(one(
-            base.wrapping_add(off << shift),
+            base().wrapping_add(off << shift),
             1 << size,
             insn >> 22 & 3 == 0,
         ));
@@ -198,9 +246,9 @@ fn decode_ldst(insn: u32, xreg: &dyn Fn(u32) -> u64) -> Option<LoadStore> {
         let esize: u64 = if insn >> 31 != 0 { 8 } else { 4 };
         let imm = (i64::from(((insn >> 15 & 0x7F) as i32) << 25 >> 25) * esize as i64) as u64;
         let ea = if insn >> 23 & 3 == 1 {
-            base
+            base()
         } else {
-            base.wrapping_add(imm)
+            base().wrapping_add(imm)
         };
         return Some(LoadStore {
             addr: ea,

@@ -52,7 +52,7 @@ fn map_mmio(
                     // Another piece of an access that already ended the run.
                     return 0;
                 }
-                if let Some(outcome) = split_outcome(uc, st.block, addr, size, false) {
+                if let Some(outcome) = split_outcome(uc, &mut st, addr, size, false) {
                     st.stop = Some(outcome);
                     drop(st);
                     let _ = uc.emu_stop();
@@ -87,7 +87,7 @@ fn map_mmio(
                     return;
                 }
                 let block = st.block;
-                if let Some(outcome) = split_outcome(uc, block, addr, size, true) {
+                if let Some(outcome) = split_outcome(uc, &mut st, addr, size, true) {
                     st.stop = Some(outcome);
                     drop(st);
                     let _ = uc.emu_stop();
@@ -114,12 +114,13 @@ fn map_mmio(
 /// instruction makes, reported as unclaimed.
 fn split_outcome(
     uc: &Unicorn<'_, ()>,
-    block: (u64, u32),
+    st: &mut State,
     addr: u64,
     size: usize,
     write: bool,
 ) -> Option<Outcome> {
-    let (pc, access) = split_access(uc, block, addr, size, write)?;
+    let block = st.block;
+    let (pc, access) = split_access(uc, &mut st.block_code, block, addr, size, write)?;
     Some(Outcome::Unclaimed {
         write,
         size: access.len as usize,

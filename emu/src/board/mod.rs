@@ -220,6 +220,8 @@ struct State {
     illegal_state: bool,
     /// Loops and exception storms that can change nothing (see `progress`).
     progress: progress::Watch,
+    /// Code of the block the last MMIO access came from (see `access`).
+    block_code: access::BlockCode,
 }
 
 type Shared = Rc<RefCell<State>>;
@@ -255,6 +257,7 @@ pub fn run(
         watch_illegal_return: false,
         illegal_state: false,
         progress: progress::Watch::default(),
+        block_code: access::BlockCode::default(),
     }));
     let mut uc = cpu::new_engine(image)?;
     hooks::install(&mut uc, &state, &windows)?;
