@@ -41,7 +41,7 @@ its own vector).";
 #[derive(Parser, Debug)]
 #[command(name = "db410c-emu", version, after_help = format!("{}\n{AFTER_HELP}", machine::help_text()))]
 struct Cli {
-    /// Firmware: an AArch64 ELF (loaded at its segment addresses) or an Android boot image (v0).
+    /// Firmware: an AArch64 ELF (segments at their physical addresses) or an Android boot image (v0).
     image: PathBuf,
     /// Comma-separated: gpio, uart, clock, mmio.
     #[arg(long, value_delimiter = ',')]
