@@ -122,7 +122,7 @@ fn wfi_wakes_on_timer_and_counter_jumps() {
         WFI,
         0xD53B_E020, // mrs x0, cntpct_el0
         0xF13F_FC1F, // cmp x0, #0xfff: the counter must have jumped past 5000
-        0x5400_0089, // b.ls +16 (to the `b .` at the end: budget exit)
+        0x5400_0089, // b.ls +16 (to the `b .` at the end: no PS_HOLD release)
         MOVZ_X1_4A_LSL16,
         MOVK_X1_B000,
         STR_WZR_X1,
@@ -133,12 +133,12 @@ fn wfi_wakes_on_timer_and_counter_jumps() {
 }
 
 #[test]
-fn wfi_without_wakeup_source_stops_with_5() {
+fn wfi_without_wakeup_source_is_no_progress_6() {
     let r = run("wfi-dead", &[WFI, B_SELF], &[]);
-    assert_eq!(r.code, 5, "{}", r.stderr);
+    assert_eq!(r.code, 6, "{}", r.stderr);
     assert!(
         r.stderr
-            .contains("emu: error: WFI with nothing that can wake the core"),
+            .contains("emu: error: no progress: WFI with nothing that can wake the core"),
         "{}",
         r.stderr
     );
@@ -147,7 +147,12 @@ fn wfi_without_wakeup_source_stops_with_5() {
 
 #[test]
 fn budget_exhausted_is_exit_4() {
-    let r = run("budget", &[B_SELF], &["--max-instructions", "10_000"]);
+    // A loop that changes a register each time round is progress: only the budget ends it.
+    let code = [
+        0x9100_0400, // 1: add x0, x0, #1
+        0x17FF_FFFF, // b 1b
+    ];
+    let r = run("budget", &code, &["--max-instructions", "10_000"]);
     assert_eq!(r.code, 4, "{}", r.stderr);
     assert!(
         r.stderr
@@ -178,7 +183,7 @@ fn svc_is_vectored_and_without_vbar_stops() {
         0xD2AA_C001, // movz x1, #0x5600, lsl #16
         0xF280_0541, // movk x1, #0x2a           -> ESR: EC 0x15, IL, imm 0x2a
         0xEB01_001F, // cmp x0, x1
-        0x5400_0081, // b.ne +16 (to the `b .` at the end: budget exit)
+        0x5400_0081, // b.ne +16 (to the `b .` at the end: no PS_HOLD release)
         MOVZ_X1_4A_LSL16,
         MOVK_X1_B000,
         STR_WZR_X1,
@@ -194,7 +199,7 @@ fn entry_exception_level_follows_option() {
         vec![
             0xD538_4240, // mrs x0, CurrentEL
             cmp,         // cmp x0, #(EL << 2)
-            0x5400_0081, // b.ne +16 (to the `b .` at the end: budget exit)
+            0x5400_0081, // b.ne +16 (to the `b .` at the end: no PS_HOLD release)
             MOVZ_X1_4A_LSL16,
             MOVK_X1_B000,
             STR_WZR_X1,
@@ -297,7 +302,7 @@ fn udf_and_brk_are_vectored_with_elr_at_the_instruction() {
             0xD2B0_0101, // movz x1, #0x8008, lsl #16
             0xF280_0181, // movk x1, #0xc
             0xEB01_001F, // cmp x0, x1
-            0x5400_0081, // b.ne +16 (to the `b .` at the end: budget exit)
+            0x5400_0081, // b.ne +16 (to the `b .` at the end: no PS_HOLD release)
             MOVZ_X1_4A_LSL16,
             MOVK_X1_B000,
             STR_WZR_X1,

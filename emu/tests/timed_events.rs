@@ -8,7 +8,7 @@ use common::run;
 const PRESS_AT: u64 = 3000;
 
 /// GPIO 107 with a pull-up, polled until it reads low; then CNTPCT must be within a few
-/// ticks after `PRESS_AT` (exit 0), else the guest loops into the budget exit (4).
+/// ticks after `PRESS_AT` (exit 0), else the guest ends in a `b .` (no progress, exit 6).
 fn program() -> Vec<u32> {
     let latest = PRESS_AT + 8;
     let mut code = vec![
@@ -55,5 +55,5 @@ fn pin_event_takes_effect_at_its_tick_deterministically() {
         &program(),
         &["--press", &late, "--max-instructions", "200000"],
     );
-    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert_eq!(r.code, 6, "{}", r.stderr);
 }

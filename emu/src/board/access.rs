@@ -1,19 +1,89 @@
-//! Where a faulting MMIO access came from, and how a bus fault ends the run.
+//! Where an MMIO access came from, what access the instruction really made, and how a bus
+//! fault ends the run.
+//!
+//! Design notes:
+//! - Width policy, first half (the register files hold the second: which widths a register
+//!   answers): the model sees each access as the instruction makes it. The engine hands the
+//!   MMIO windows 32-bit pieces of 64- and 128-bit accesses, aligned pieces of an unaligned
+//!   one and single bytes of a `DC ZVA`; the board decodes the accessing instruction and, for
+//!   a piece, reports the one access (its address, size and PC) as unclaimed and stops:
+//!   no model on this board has registers wider than 32 bits. A pair of 32-bit registers
+//!   (LDP/STP of W registers) is two 32-bit accesses and goes through as such.
 
-use unicorn_engine::{RegisterARM64, Unicorn};
+use unicorn_engine::{Prot, RegisterARM64, Unicorn};
 
 use crate::bus::Fault;
 
 use super::Outcome;
 
-/// Find the instruction that made a data access to `addr`.
+/// One load or store as an instruction makes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadStore {
+    /// Effective address (virtual when the MMU is on).
+    pub addr: u64,
+    /// Bytes touched in all.
+    pub len: u64,
+    /// Bytes per single access (a register of a pair, or `len`).
+    pub element: u64,
+    /// Store (else load).
+    pub store: bool,
+}
+
+impl LoadStore {
+    /// Whether the access of `size` bytes at `addr` is one of this instruction's single
+    /// accesses, exactly.
+    fn is_element(&self, addr: u64, size: u64) -> bool {
+        let offset = addr.wrapping_sub(self.addr);
+        offset < self.len && size == self.element && offset.is_multiple_of(self.element)
+    }
+
+    fn covers(&self, addr: u64) -> bool {
+        addr.wrapping_sub(self.addr) < self.len
+    }
+}
+
+/// The instruction words of the translated block `block`, read as the CPU fetched them (the
+/// block address is virtual when the MMU is on).
+fn read_block(uc: &Unicorn<'_, ()>, block: (u64, u32)) -> Vec<u32> {
+    let mut code = vec![0u8; block.1 as usize];
+    if uc.vmem_read(block.0, Prot::EXEC, &mut code).is_err() {
+        return Vec::new();
+    }
+    code.chunks_exact(4)
+        .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+        .collect()
+}
+
+/// The words of the last block an MMIO access came from, so that a loop polling a register
+/// does not read its code again on every access. Only used to clear an access as whole; a
+/// split is always confirmed from a fresh read (code can change under a cached copy).
+#[derive(Debug, Default)]
+pub struct BlockCode {
+    block: (u64, u32),
+    words: Vec<u32>,
+}
+
+impl BlockCode {
+    fn words(&mut self, uc: &Unicorn<'_, ()>, block: (u64, u32)) -> &[u32] {
+        if self.block != block || self.words.is_empty() {
+            self.block = block;
+            self.words = read_block(uc, block);
+        }
+        &self.words
+    }
+}
+
+/// The loads and stores among `words` (the block starting at `start`), with their PCs,
+/// computed from the registers (which hold the values as of the accessing instruction,
+/// before any write-back).
 ///
-/// unicorn only keeps the PC of the current translated block while it runs MMIO callbacks, so
-/// we decode the loads/stores of that block and compute their addresses from the registers
-/// (which hold the values as of the faulting instruction, before any write-back). The first
-/// load/store in the right direction whose address range covers `addr` is the culprit; if
-/// none matches (unusual addressing forms), the block address is reported.
-pub fn access_pc(uc: &Unicorn<'_, ()>, block: (u64, u32), addr: u64, write: bool) -> u64 {
+/// unicorn only keeps the PC of the current translated block while it runs MMIO callbacks,
+/// so this is how the board learns which instruction made an access.
+fn block_accesses<'a>(
+    uc: &'a Unicorn<'_, ()>,
+    start: u64,
+    words: &'a [u32],
+) -> impl Iterator<Item = (u64, LoadStore)> + 'a {
     let xreg = |n: u32| -> u64 {
         let id = match n {
             29 => RegisterARM64::X29 as i32,
@@ -23,36 +93,124 @@ pub fn access_pc(uc: &Unicorn<'_, ()>, block: (u64, u32), addr: u64, write: bool
         };
         uc.reg_read(id).unwrap_or(0)
     };
-    let (start, size) = block;
-    let mut code = vec![0u8; size as usize];
-    if uc.mem_read(start, &mut code).is_err() {
-        return start;
-    }
-    for (k, w) in code.chunks_exact(4).enumerate() {
-        let insn = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
-        if let Some((ea, len, store)) = decode_ldst(insn, &xreg)
-            && store == write
-            && (ea..ea.wrapping_add(len)).contains(&addr)
-        {
-            return start + 4 * k as u64;
-        }
-    }
-    start
+    words.iter().enumerate().filter_map(move |(k, &insn)| {
+        decode_ldst(insn, &xreg).map(|access| (start + 4 * k as u64, access))
+    })
 }
 
-/// Effective address, bytes touched and direction (true = store) of common load/store forms.
-fn decode_ldst(insn: u32, xreg: &dyn Fn(u32) -> u64) -> Option<(u64, u64, bool)> {
-    let rn = (insn >> 5) & 31;
-    let base = xreg(rn);
+/// Find the instruction that made a data access of `size` bytes to `addr`: a load/store in
+/// the right direction of the current block that makes exactly this access, else one whose
+/// range covers `addr`; if none matches (unusual addressing forms), the block address.
+pub fn access_pc(
+    uc: &Unicorn<'_, ()>,
+    block: (u64, u32),
+    addr: u64,
+    size: usize,
+    write: bool,
+) -> u64 {
+    let words = read_block(uc, block);
+    let accesses: Vec<_> = block_accesses(uc, block.0, &words).collect();
+    let right_way = || accesses.iter().filter(|(_, a)| a.store == write);
+    right_way()
+        .find(|(_, a)| a.is_element(addr, size as u64))
+        .or_else(|| right_way().find(|(_, a)| a.covers(addr)))
+        .map_or(block.0, |&(pc, _)| pc)
+}
+
+/// The access an instruction really makes, when the engine hands the MMIO window a piece of
+/// it: unicorn splits 64- and 128-bit accesses into 32-bit ones, an unaligned access into
+/// aligned ones, and `DC ZVA` into single bytes. Returns `Some((pc, access))` with the one
+/// access (address, size) the instruction makes, or `None` when `size` bytes at `addr` is
+/// an access of its own (or the instruction is not one the decoder knows: then the access
+/// is taken as it comes, as before).
+pub fn split_access(
+    uc: &Unicorn<'_, ()>,
+    cache: &mut BlockCode,
+    block: (u64, u32),
+    addr: u64,
+    size: usize,
+    write: bool,
+) -> Option<(u64, LoadStore)> {
+    split_in(uc, block.0, cache.words(uc, block), addr, size, write)?;
+    split_in(uc, block.0, &read_block(uc, block), addr, size, write)
+}
+
+fn split_in(
+    uc: &Unicorn<'_, ()>,
+    start: u64,
+    words: &[u32],
+    addr: u64,
+    size: usize,
+    write: bool,
+) -> Option<(u64, LoadStore)> {
+    // One pass (this runs on every MMIO access): an exact access clears it at once.
+    let mut covering = None;
+    for (pc, access) in block_accesses(uc, start, words) {
+        if access.store != write {
+            continue;
+        }
+        if access.is_element(addr, size as u64) {
+            return None;
+        }
+        if covering.is_none() && access.covers(addr) {
+            covering = Some((pc, access));
+        }
+    }
+    let (pc, access) = covering?;
+    // Report the single access (one register of a pair) that contains `addr`.
+    let offset = addr.wrapping_sub(access.addr);
+    let element_at = access
+        .addr
+        .wrapping_add(offset / access.element * access.element);
+    Some((
+        pc,
+        LoadStore {
+            addr: element_at,
+            len: access.element,
+            ..access
+        },
+    ))
+}
+
+/// `DC ZVA` zeroes this many bytes (DCZID_EL0.BS = 4 words on the Cortex-A53: 64 bytes).
+const ZVA_BLOCK: u64 = 64;
+
+/// Effective address, size and direction of common load/store forms (and `DC ZVA`).
+fn decode_ldst(insn: u32, xreg: &dyn Fn(u32) -> u64) -> Option<LoadStore> {
+    let one = |addr: u64, len: u64, store: bool| LoadStore {
+        addr,
+        len,
+        element: len,
+        store,
+    };
+    if insn & 0xFFFF_FFE0 == 0xD50B_7420 {
+        // DC ZVA, Xt: the whole aligned block.
+        let addr = xreg(insn & 31) & !(ZVA_BLOCK - 1);
+        return Some(one(addr, ZVA_BLOCK, true));
+    }
+    // Registers are read only for load/store forms (most words of a block are not).
+    let base = || xreg((insn >> 5) & 31);
     let size = insn >> 30;
+    if insn & 0x3F00_0000 == 0x0800_0000 {
+        // Load/store exclusive, acquire/release (LDXR, STXR, LDAR, STLR, LDXP, ...): base
+        // register only; bit 21 = pair.
+        let element = 1u64 << size;
+        let pair = insn >> 21 & 1 != 0 && size >= 2;
+        return Some(LoadStore {
+            addr: base(),
+            len: if pair { 2 * element } else { element },
+            element,
+            store: insn >> 22 & 1 == 0,
+        });
+    }
     if insn & 0x3B00_0000 == 0x3900_0000 {
         // Load/store register, unsigned immediate.
         let vector = insn >> 26 & 1 != 0;
         let opc = insn >> 22 & 3;
         let scale = if vector && opc >= 2 { 4 } else { size };
         let imm = u64::from(insn >> 10 & 0xFFF) << scale;
-        return Some((
-            base.wrapping_add(imm),
+        return Some(one(
+            base().wrapping_add(imm),
             1 << scale,
             opc == 0 || (vector && opc == 2),
         ));
@@ -61,11 +219,11 @@ fn decode_ldst(insn: u32, xreg: &dyn Fn(u32) -> u64) -> Option<(u64, u64, bool)>
         // Unscaled / pre-index / post-index (9-bit signed immediate).
         let imm = i64::from(((insn >> 12 & 0x1FF) as i32) << 23 >> 23) as u64;
         let ea = if insn >> 10 & 3 == 1 {
-            base
+            base()
         } else {
-            base.wrapping_add(imm)
+            base().wrapping_add(imm)
         };
-        return Some((ea, 1 << size, insn >> 22 & 3 == 0));
+        return Some(one(ea, 1 << size, insn >> 22 & 3 == 0));
     }
     if insn & 0x3B20_0C00 == 0x3820_0800 {
         // Register offset.
@@ -77,22 +235,27 @@ fn decode_ldst(insn: u32, xreg: &dyn Fn(u32) -> u64) -> Option<(u64, u64, bool)>
             _ => rm,
         };
         let shift = if insn >> 12 & 1 != 0 { size } else { 0 };
-        return Some((
-            base.wrapping_add(off << shift),
+        return Some(one(
+            base().wrapping_add(off << shift),
             1 << size,
             insn >> 22 & 3 == 0,
         ));
     }
     if insn & 0x3A00_0000 == 0x2800_0000 {
-        // Load/store pair (general registers).
-        let esize = if insn >> 31 != 0 { 8 } else { 4 };
+        // Load/store pair (general registers): two single accesses.
+        let esize: u64 = if insn >> 31 != 0 { 8 } else { 4 };
         let imm = (i64::from(((insn >> 15 & 0x7F) as i32) << 25 >> 25) * esize as i64) as u64;
         let ea = if insn >> 23 & 3 == 1 {
-            base
+            base()
         } else {
-            base.wrapping_add(imm)
+            base().wrapping_add(imm)
         };
-        return Some((ea, 2 * esize, insn >> 22 & 1 == 0));
+        return Some(LoadStore {
+            addr: ea,
+            len: 2 * esize,
+            element: esize,
+            store: insn >> 22 & 1 == 0,
+        });
     }
     None
 }

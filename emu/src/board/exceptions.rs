@@ -1,7 +1,7 @@
 //! Exceptions unicorn reports through its interrupt hook: synchronous exception entry done by
 //! hand, and SMC calls answered by the secure firmware model.
 
-use unicorn_engine::{RegisterARM64, Unicorn};
+use unicorn_engine::{Prot, RegisterARM64, Unicorn};
 
 use crate::loader::{DRAM_BASE, DRAM_SIZE};
 use crate::machine::PS_HOLD_BASE;
@@ -9,6 +9,7 @@ use crate::models::secure_monitor::SmcAction;
 
 use super::access::fault_outcome;
 use super::cpu::{self, SCTLR_C, SCTLR_I, SCTLR_M, pstate_el, pstate_elh};
+use super::progress::ExceptionEntry;
 use super::{Outcome, Shared, fail};
 
 /// unicorn's interrupt numbers (QEMU's EXCP_* values; measured, see virtual-board notes).
@@ -39,6 +40,10 @@ mod ec {
     pub const HVC64: u64 = 0x16;
     /// BRK from AArch64.
     pub const BRK64: u64 = 0x3C;
+    /// Illegal Execution State (PSTATE.IL set, e.g. after an illegal exception return).
+    pub const ILLEGAL_STATE: u64 = 0x0E;
+    /// PC alignment fault.
+    pub const PC_ALIGNMENT: u64 = 0x22;
 }
 
 /// ESR_ELx.EC field position.
@@ -58,7 +63,16 @@ pub fn on_interrupt(uc: &mut Unicorn<'_, ()>, state: &Shared, number: u32) -> Re
     if number == intno::SMC && el >= 1 {
         secure_call(uc, state)
     } else {
-        take_exception(uc, number)
+        let entry = take_exception(uc, number)?;
+        let mut st = state.borrow_mut();
+        let instructions = st.instructions;
+        match st.progress.on_exception(entry, instructions) {
+            Some(what) => Err(Outcome::NoProgress {
+                what,
+                pc: entry.elr,
+            }),
+            None => Ok(()),
+        }
     }
 }
 
@@ -126,28 +140,73 @@ fn secure_call(uc: &mut Unicorn<'_, ()>, state: &Shared) -> Result<(), Outcome> 
     }
 }
 
+/// PSTATE.IL (bit 20): Illegal Execution State.
+pub const PSTATE_IL: u64 = 1 << 20;
+/// SPSR.M[4]: the saved state is AArch32.
+const SPSR_AARCH32: u64 = 1 << 4;
+/// AArch32 User mode (the only AArch32 state this board's CPU can return to: EL1 and EL2
+/// are AArch64).
+const AARCH32_USER: u64 = 0x10;
+
+/// Whether an exception return from `el` with this SPSR value is illegal (or returns with
+/// PSTATE.IL set), by the architecture's rules for a CPU whose EL1 and EL2 are AArch64 and
+/// whose EL0 can also be AArch32: an AArch32 mode other than User, a reserved mode (M[1]
+/// set, EL0 with SP_EL0 bit set), or a higher exception level.
+pub fn spsr_return_is_illegal(spsr: u64, el: u64) -> bool {
+    if spsr & PSTATE_IL != 0 {
+        return true;
+    }
+    if spsr & SPSR_AARCH32 != 0 {
+        return spsr & 0x1F != AARCH32_USER;
+    }
+    let mode = spsr & 0xF;
+    mode & 0b10 != 0 || mode == 0b0001 || pstate_el(spsr) > el
+}
+
+/// A synchronous exception to enter: syndrome, preferred return address, fault address.
+struct Syndrome {
+    ec: u64,
+    elr: u64,
+    iss: u64,
+    /// FAR_ELx value, for the exceptions that report one.
+    far: Option<u64>,
+}
+
+/// Read the instruction word at `pc` as the CPU sees it (through the MMU when it is on).
+fn instruction_at(uc: &Unicorn<'_, ()>, pc: u64) -> u32 {
+    let mut w = [0u8; 4];
+    uc.vmem_read(pc, Prot::EXEC, &mut w)
+        .map(|()| u32::from_le_bytes(w))
+        .unwrap_or(0)
+}
+
 /// Perform a synchronous exception entry by hand.
-fn take_exception(uc: &mut Unicorn<'_, ()>, number: u32) -> Result<(), Outcome> {
-    let rd = |uc: &Unicorn<'_, ()>, r| uc.reg_read(r).unwrap_or(0);
-    let pc = rd(uc, RegisterARM64::PC);
-    let pstate = rd(uc, RegisterARM64::PSTATE);
-    let cur_el = pstate_el(pstate);
-    let word_at = |a: u64| {
-        let mut w = [0u8; 4];
-        uc.mem_read(a, &mut w)
-            .map(|()| u32::from_le_bytes(w))
-            .unwrap_or(0)
+fn take_exception(uc: &mut Unicorn<'_, ()>, number: u32) -> Result<ExceptionEntry, Outcome> {
+    let pc = uc.reg_read(RegisterARM64::PC).unwrap_or(0);
+    let cur_el = pstate_el(uc.reg_read(RegisterARM64::PSTATE).unwrap_or(0));
+    let imm16 = |a: u64| u64::from((instruction_at(uc, a) >> 5) & 0xFFFF);
+    let plain = |ec, elr, iss| Syndrome {
+        ec,
+        elr,
+        iss,
+        far: None,
     };
-    let imm16 = |a: u64| u64::from((word_at(a) >> 5) & 0xFFFF);
     // Measured: for SVC/HVC/SMC the PC is already past the instruction; for UDF and BRK it
-    // still points at it. (EC, preferred return address, ISS):
-    let (ec, elr, iss) = match number {
-        intno::SVC => (ec::SVC64, pc, imm16(pc.wrapping_sub(4))),
-        intno::BRK => (ec::BRK64, pc, imm16(pc)),
-        intno::HVC if cur_el == 2 => (ec::HVC64, pc, imm16(pc.wrapping_sub(4))),
-        intno::UNDEFINED => (ec::UNKNOWN, pc, 0),
+    // still points at it. A branch to a misaligned address also comes as "undefined", with
+    // the PC at that address (the engine raises it when it translates code there).
+    let syndrome = match number {
+        intno::SVC => plain(ec::SVC64, pc, imm16(pc.wrapping_sub(4))),
+        intno::BRK => plain(ec::BRK64, pc, imm16(pc)),
+        intno::HVC if cur_el == 2 => plain(ec::HVC64, pc, imm16(pc.wrapping_sub(4))),
+        intno::UNDEFINED if pc & 3 != 0 => Syndrome {
+            ec: ec::PC_ALIGNMENT,
+            elr: pc,
+            iss: 0,
+            far: Some(pc),
+        },
+        intno::UNDEFINED => plain(ec::UNKNOWN, pc, 0),
         // HVC/SMC with nobody to take them: UNDEFINED, returning to the instruction.
-        intno::HVC | intno::SMC => (ec::UNKNOWN, pc.wrapping_sub(4), 0),
+        intno::HVC | intno::SMC => plain(ec::UNKNOWN, pc.wrapping_sub(4), 0),
         intno::PREFETCH_ABORT | intno::DATA_ABORT => {
             return Err(Outcome::Stopped {
                 what: format!(
@@ -168,11 +227,39 @@ fn take_exception(uc: &mut Unicorn<'_, ()>, number: u32) -> Result<(), Outcome> 
             });
         }
     };
+    enter(uc, &syndrome)
+}
+
+/// The Illegal Execution State exception: PSTATE.IL is set (an illegal exception return, or
+/// a return with SPSR.IL set), so the instruction at the PC is not executed. The engine does
+/// not check PSTATE.IL itself; the block hook notices it (see `hooks`).
+pub fn take_illegal_state(uc: &mut Unicorn<'_, ()>) -> Result<ExceptionEntry, Outcome> {
+    let pc = uc.reg_read(RegisterARM64::PC).unwrap_or(0);
+    enter(
+        uc,
+        &Syndrome {
+            ec: ec::ILLEGAL_STATE,
+            elr: pc,
+            iss: 0,
+            far: None,
+        },
+    )
+}
+
+/// Enter the exception described by `syndrome` at the current exception level (EL1 from
+/// EL0): ELR, ESR, FAR, SPSR, PSTATE, banked SP, PC = vector.
+fn enter(uc: &mut Unicorn<'_, ()>, syndrome: &Syndrome) -> Result<ExceptionEntry, Outcome> {
+    let rd = |uc: &Unicorn<'_, ()>, r| uc.reg_read(r).unwrap_or(0);
+    let pc = rd(uc, RegisterARM64::PC);
+    let pstate = rd(uc, RegisterARM64::PSTATE);
+    let cur_el = pstate_el(pstate);
+    let Syndrome { ec, elr, iss, far } = *syndrome;
     let target = cur_el.max(1);
-    let (elr_r, esr_r, vbar_r, sp_r) = if target == 2 {
+    let (elr_r, esr_r, far_r, vbar_r, sp_r) = if target == 2 {
         (
             RegisterARM64::ELR_EL2,
             RegisterARM64::ESR_EL2,
+            RegisterARM64::FAR_EL2,
             RegisterARM64::VBAR_EL2,
             RegisterARM64::SP_EL2,
         )
@@ -180,6 +267,7 @@ fn take_exception(uc: &mut Unicorn<'_, ()>, number: u32) -> Result<(), Outcome> 
         (
             RegisterARM64::ELR_EL1,
             RegisterARM64::ESR_EL1,
+            RegisterARM64::FAR_EL1,
             RegisterARM64::VBAR_EL1,
             RegisterARM64::SP_EL1,
         )
@@ -194,8 +282,8 @@ fn take_exception(uc: &mut Unicorn<'_, ()>, number: u32) -> Result<(), Outcome> 
     } else {
         VECTOR_LOWER_EL_AARCH64
     };
-    let vector = vbar + offset;
-    if vbar == 0 || !(DRAM_BASE..DRAM_BASE + DRAM_SIZE).contains(&vector) {
+    let vector = vbar.wrapping_add(offset);
+    if vbar == 0 {
         return Err(Outcome::Stopped {
             what: format!(
                 "synchronous exception (EC {ec:#x}) with no vector table: VBAR_EL{target} = {vbar:#x}"
@@ -219,10 +307,52 @@ fn take_exception(uc: &mut Unicorn<'_, ()>, number: u32) -> Result<(), Outcome> 
     let new_sp = rd(uc, sp_r);
     w(uc, elr_r, elr)?;
     w(uc, esr_r, esr)?;
+    if let Some(far) = far {
+        w(uc, far_r, far)?;
+    }
     w(uc, RegisterARM64::PSTATE, pstate_elh(target))?;
     w(uc, RegisterARM64::SP, new_sp)?;
     uc.reg_write_arm64_coproc(&cpu::spsr_el(target, pstate))
         .map_err(|e| Outcome::Stopped { what: fail(e), pc })?;
+    // The vector is a virtual address when the MMU is on: it must lead to DRAM the way the
+    // CPU will fetch it (translated in the target level's regime, now in force).
+    match uc.vmem_translate(vector, Prot::EXEC) {
+        Ok(phys) if (DRAM_BASE..DRAM_BASE + DRAM_SIZE).contains(&phys) => {}
+        _ => {
+            return Err(Outcome::Stopped {
+                what: format!(
+                    "synchronous exception (EC {ec:#x}) with no vector table: VBAR_EL{target} = {vbar:#x}, and its vector {vector:#x} does not lead to DRAM"
+                ),
+                pc: elr,
+            });
+        }
+    }
     w(uc, RegisterARM64::PC, vector)?;
-    Ok(())
+    Ok(ExceptionEntry {
+        elr,
+        esr,
+        vector,
+        el: target,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn illegal_exception_returns() {
+        // Legal from EL1: EL1h, EL1t, EL0t, AArch32 User.
+        for spsr in [0x3C5, 0x3C4, 0x3C0, 0x10, 0x3D0] {
+            assert!(!spsr_return_is_illegal(spsr, 1), "{spsr:#x}");
+        }
+        // Illegal from EL1: EL2h, EL3h, AArch32 SVC/HYP/MON, reserved M[1], EL0 with M[0].
+        for spsr in [0x3C9, 0x3CD, 0x3D3, 0x3DA, 0x3D6, 0x3C7, 0x3C1] {
+            assert!(spsr_return_is_illegal(spsr, 1), "{spsr:#x}");
+        }
+        // From EL2, EL2h is legal; EL3h is not; SPSR.IL always sets PSTATE.IL.
+        assert!(!spsr_return_is_illegal(0x3C9, 2));
+        assert!(spsr_return_is_illegal(0x3CD, 2));
+        assert!(spsr_return_is_illegal(PSTATE_IL | 0x3C5, 1));
+    }
 }

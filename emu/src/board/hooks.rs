@@ -5,14 +5,14 @@ use std::cell::RefCell;
 use std::ffi::c_void;
 use std::rc::Rc;
 
-use unicorn_engine::{HookType, MemType, RegisterARM64, RegisterARM64CP, Unicorn};
+use unicorn_engine::{HookType, MemType, Prot, RegisterARM64, RegisterARM64CP, Unicorn};
 use unicorn_engine_sys as sys;
 
 use crate::models::timer::TimerReg;
 
-use super::access::{access_pc, fault_outcome};
-use super::exceptions::on_interrupt;
-use super::{Outcome, POLL_TICKS, Shared, State, fail};
+use super::access::{access_pc, fault_outcome, split_access};
+use super::exceptions::{PSTATE_IL, on_interrupt, spsr_return_is_illegal};
+use super::{Outcome, POLL_TICKS, Shared, State, fail, progress};
 
 /// Install every hook. `windows` are the (base, size) MMIO windows of the bus.
 ///
@@ -48,6 +48,16 @@ fn map_mmio(
                 let mut st = sr.borrow_mut();
                 let now = st.now;
                 let addr = base + off;
+                if st.stop.is_some() {
+                    // Another piece of an access that already ended the run.
+                    return 0;
+                }
+                if let Some(outcome) = split_outcome(uc, &mut st, addr, size, false) {
+                    st.stop = Some(outcome);
+                    drop(st);
+                    let _ = uc.emu_stop();
+                    return 0;
+                }
                 match st.bus.read(now, addr, size) {
                     Ok(v) => {
                         if st.trace_mmio {
@@ -59,7 +69,7 @@ fn map_mmio(
                         v
                     }
                     Err(f) => {
-                        let pc = access_pc(uc, st.block, addr, false);
+                        let pc = access_pc(uc, st.block, addr, size, false);
                         st.stop = Some(fault_outcome(f, false, size, addr, pc));
                         drop(st);
                         let _ = uc.emu_stop();
@@ -72,9 +82,19 @@ fn map_mmio(
             move |uc: &mut Unicorn<'_, ()>, off: u64, size: usize, value: u64| {
                 let mut st = sw.borrow_mut();
                 let addr = base + off;
-                let res = mmio_write(&mut st, addr, size, value);
+                if st.stop.is_some() {
+                    // Another piece of an access that already ended the run.
+                    return;
+                }
                 let block = st.block;
-                let pc = || access_pc(uc, block, addr, true);
+                if let Some(outcome) = split_outcome(uc, &mut st, addr, size, true) {
+                    st.stop = Some(outcome);
+                    drop(st);
+                    let _ = uc.emu_stop();
+                    return;
+                }
+                let res = mmio_write(&mut st, addr, size, value);
+                let pc = || access_pc(uc, block, addr, size, true);
                 if let Err(f) = res {
                     st.stop = Some(fault_outcome(f, true, size, addr, pc()));
                 } else if st.bus.effects.ps_hold_released {
@@ -88,6 +108,25 @@ fn map_mmio(
         ),
     )
     .map_err(fail)
+}
+
+/// A piece of a wider, unaligned or `DC ZVA` access (see `access`): the one access the
+/// instruction makes, reported as unclaimed.
+fn split_outcome(
+    uc: &Unicorn<'_, ()>,
+    st: &mut State,
+    addr: u64,
+    size: usize,
+    write: bool,
+) -> Option<Outcome> {
+    let block = st.block;
+    let (pc, access) = split_access(uc, &mut st.block_code, block, addr, size, write)?;
+    Some(Outcome::Unclaimed {
+        write,
+        size: access.len as usize,
+        addr: access.addr,
+        pc,
+    })
 }
 
 /// A CPU write to the bus, with the `--trace mmio` and `--trace clock` lines.
@@ -128,6 +167,16 @@ fn add_block_hook(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<(), S
     let s = state.clone();
     uc.add_block_hook(1, 0, move |uc, addr, size| {
         let mut st = s.borrow_mut();
+        if st.watch_illegal_return
+            && uc.reg_read(RegisterARM64::PSTATE).unwrap_or(0) & PSTATE_IL != 0
+        {
+            // The block does not run: the run loop takes the Illegal Execution State
+            // exception with the PC at its start.
+            st.illegal_state = true;
+            drop(st);
+            let _ = uc.emu_stop();
+            return;
+        }
         let n = u64::from(size / 4);
         let end = st.now + n;
         let event_due = st.bus.scheduler.next_due().is_some_and(|t| t <= end);
@@ -141,7 +190,15 @@ fn add_block_hook(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<(), S
             let _ = uc.emu_stop();
             return;
         }
-        st.block = (addr, size);
+        let previous = std::mem::replace(&mut st.block, (addr, size));
+        if let Some(blocks) = st.progress.on_block(previous, (addr, size))
+            && let Some(outcome) = endless_loop(uc, &st, &blocks)
+        {
+            st.stop = Some(outcome);
+            drop(st);
+            let _ = uc.emu_stop();
+            return;
+        }
         st.instructions += n;
         st.now = end;
         if st.instructions > st.budget {
@@ -158,6 +215,44 @@ fn add_block_hook(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<(), S
     .map_err(fail)?;
     Ok(())
 }
+
+/// A cycle of `blocks` repeated many times: "no progress" if none of its instructions can
+/// change anything and no interrupt can end it (see `progress`).
+fn endless_loop(uc: &Unicorn<'_, ()>, st: &State, blocks: &[(u64, u32)]) -> Option<Outcome> {
+    let mut code = Vec::new();
+    for &(addr, size) in blocks {
+        let mut bytes = vec![0u8; size as usize];
+        uc.vmem_read(addr, Prot::EXEC, &mut bytes).ok()?;
+        code.extend(
+            bytes
+                .chunks_exact(4)
+                .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]])),
+        );
+    }
+    if code.is_empty() || !code.iter().all(|&insn| progress::changes_nothing(insn)) {
+        return None;
+    }
+    let pstate = uc.reg_read(RegisterARM64::PSTATE).unwrap_or(0);
+    let irq_and_fiq_masked = pstate & PSTATE_I_AND_F == PSTATE_I_AND_F;
+    let why = if irq_and_fiq_masked {
+        "IRQ and FIQ are masked"
+    } else if st.timer.next_wake().is_none() {
+        "no timer is armed and there is no interrupt controller"
+    } else {
+        return None;
+    };
+    let start = blocks.iter().map(|b| b.0).min().unwrap_or(0);
+    Some(Outcome::NoProgress {
+        what: format!(
+            "endless loop at {start:#x} ({}) that changes nothing, and no interrupt can end it ({why})",
+            progress::describe(&code)
+        ),
+        pc: uc.pc_read().unwrap_or(start),
+    })
+}
+
+/// PSTATE.I and PSTATE.F: IRQ and FIQ masked.
+const PSTATE_I_AND_F: u64 = 0b11 << 6;
 
 /// Accesses outside DRAM and the MMIO windows.
 fn add_unmapped_hook(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<(), String> {
@@ -267,11 +362,20 @@ unsafe extern "C" fn msr_hook(
 ) -> u32 {
     // SAFETY: valid for the duration of the call (unicorn contract).
     let cpr = unsafe { &*cp_reg };
+    // SAFETY: user_data is `Rc::as_ptr` of the shared state, alive while emulating.
+    let state = unsafe { &*(user_data as *const RefCell<State>) };
+    // SPSR_EL1 / SPSR_EL2: watch for an illegal exception return (the engine sets PSTATE.IL
+    // but does not act on it). Not handled here: the engine performs the write.
+    if (cpr.op0, cpr.crn, cpr.crm, cpr.op2) == (3, 4, 0, 0) && matches!(cpr.op1, 0 | 4) {
+        if let Ok(mut st) = state.try_borrow_mut() {
+            let el = if cpr.op1 == 4 { 2 } else { 1 };
+            st.watch_illegal_return = spsr_return_is_illegal(cpr.val, el);
+        }
+        return 0;
+    }
     let Some(treg) = TimerReg::decode(cpr.op0, cpr.op1, cpr.crn, cpr.crm, cpr.op2) else {
         return 0;
     };
-    // SAFETY: user_data is `Rc::as_ptr` of the shared state, alive while emulating.
-    let state = unsafe { &*(user_data as *const RefCell<State>) };
     let Ok(mut st) = state.try_borrow_mut() else {
         return 0;
     };

@@ -3,7 +3,7 @@
 //! Design notes:
 //! - Structure: `cpu` (engine and reset state), `hooks` (MMIO, block, unmapped, exception and
 //!   MRS/MSR hooks), `exceptions` (exception entry, SMC), `access` (which instruction faulted),
-//!   `run_loop` (the loop around `emu_start`).
+//!   `run_loop` (the loop around `emu_start`), `progress` (runs that can change nothing more).
 //! - CPU: the engine's Cortex-A53 model (MIDR_EL1 0x410F_D034), chosen before any mapping.
 //! - Time: a 19.2 MHz counter advanced by one tick per guest instruction. Instructions are
 //!   counted per translated block when it starts (block hook: size / 4), never per
@@ -20,8 +20,13 @@
 //! - Exceptions: unicorn does not vector synchronous exceptions. The interrupt hook performs
 //!   the entry by hand (ELR, ESR, SPSR through the CP_REG interface, PSTATE, SP banking,
 //!   PC = VBAR + offset). SVC -> EC 0x15, BRK -> EC 0x3C, HVC at EL2 -> EC 0x16; UDF, and
-//!   HVC at EL1 (no hypervisor on this board), -> EC 0 (unknown).
-//!   MMU/alignment aborts carry no syndrome through the API: they stop the run (exit 5).
+//!   HVC at EL1 (no hypervisor on this board), -> EC 0 (unknown); a branch to a misaligned
+//!   PC (which the engine reports as undefined, at that PC) -> EC 0x22 with FAR. An illegal
+//!   exception return sets PSTATE.IL, which the engine ignores: after an SPSR write whose
+//!   return would be illegal the block hook watches PSTATE.IL and the run loop takes the
+//!   Illegal Execution State exception (EC 0x0E). The vector and the faulting instruction
+//!   are read through the MMU (VBAR may be virtual).
+//!   Data/instruction aborts carry no syndrome through the API: they stop the run (exit 5).
 //! - SMC at EL1/EL2 goes to the secure firmware model (`models::secure_monitor`): the TZ
 //!   "milestone 32->64" call re-enters the caller in AArch64 EL1 at the address it gave, PSCI
 //!   calls are answered (SYSTEM_OFF/RESET release PS_HOLD through the bus, as the real
@@ -31,14 +36,18 @@
 //!   C expects u32). There is no GIC model yet, so no interrupt is delivered; a WFI wakes when
 //!   an enabled, unmasked timer's condition is met (even with PSTATE.I set: architecturally
 //!   WFI wakes on a pending interrupt whether or not it is masked). A WFI with no such timer
-//!   ends the run (exit 5).
+//!   ends the run as "no progress" (exit 6; more such cases in `progress`).
 //! - MMIO: each memory-mapped row of the machine table (`crate::machine`) is an unicorn MMIO
-//!   region; a `Fault` from the bus stops the run.
+//!   region; a `Fault` from the bus stops the run. An access the engine splits into pieces
+//!   (64/128-bit, unaligned, DC ZVA) is reported once, as the instruction made it (`access`).
+//! - End of run: after any end but a reset the UART transmitters drain to stdout first
+//!   (`run_loop`).
 
 mod access;
 mod cpu;
 mod exceptions;
 mod hooks;
+mod progress;
 mod run_loop;
 
 use std::cell::RefCell;
@@ -130,6 +139,13 @@ pub enum Outcome {
         /// PC.
         pc: u64,
     },
+    /// The guest still runs but can never change anything again (see `progress`).
+    NoProgress {
+        /// Why nothing can change.
+        what: String,
+        /// PC.
+        pc: u64,
+    },
 }
 
 impl Outcome {
@@ -140,6 +156,7 @@ impl Outcome {
             Self::Unclaimed { .. } => 3,
             Self::Budget { .. } => 4,
             Self::Stopped { .. } => 5,
+            Self::NoProgress { .. } => 6,
         }
     }
 
@@ -160,6 +177,9 @@ impl Outcome {
                 format!("emu: error: instruction budget of {budget} exhausted (pc={pc:#x})")
             }
             Self::Stopped { what, pc } => format!("emu: error: {what} (pc={pc:#x})"),
+            Self::NoProgress { what, pc } => {
+                format!("emu: error: no progress: {what} (pc={pc:#x})")
+            }
         }
     }
 }
@@ -192,6 +212,16 @@ struct State {
     block: (u64, u32),
     /// The secure firmware answering SMC.
     secure: SecureMonitor,
+    /// An SPSR was written with a value whose exception return is illegal: the block hook
+    /// watches PSTATE.IL until a legal value is written (see `exceptions::take_illegal_state`).
+    watch_illegal_return: bool,
+    /// The block hook found PSTATE.IL set and stopped before the block: the run loop takes
+    /// the Illegal Execution State exception.
+    illegal_state: bool,
+    /// Loops and exception storms that can change nothing (see `progress`).
+    progress: progress::Watch,
+    /// Code of the block the last MMIO access came from (see `access`).
+    block_code: access::BlockCode,
 }
 
 type Shared = Rc<RefCell<State>>;
@@ -224,6 +254,10 @@ pub fn run(
         trace_clock: config.trace_clock,
         block: (image.entry, 0),
         secure: SecureMonitor::default(),
+        watch_illegal_return: false,
+        illegal_state: false,
+        progress: progress::Watch::default(),
+        block_code: access::BlockCode::default(),
     }));
     let mut uc = cpu::new_engine(image)?;
     hooks::install(&mut uc, &state, &windows)?;

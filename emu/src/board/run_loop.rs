@@ -55,6 +55,23 @@ fn run_until_stopped(
         if let Some(o) = st.stop.take() {
             return o;
         }
+        if std::mem::take(&mut st.illegal_state) {
+            drop(st);
+            let entry = match super::exceptions::take_illegal_state(uc) {
+                Ok(entry) => entry,
+                Err(o) => return o,
+            };
+            let mut st = state.borrow_mut();
+            let instructions = st.instructions;
+            if let Some(what) = st.progress.on_exception(entry, instructions) {
+                return Outcome::NoProgress {
+                    what,
+                    pc: entry.elr,
+                };
+            }
+            pc = uc.pc_read().unwrap_or(pc);
+            continue;
+        }
         if let Err(e) = res {
             return Outcome::Stopped {
                 what: format!("CPU stopped: {e}"),
@@ -74,7 +91,7 @@ fn run_until_stopped(
                     }
                 }
                 None => {
-                    return Outcome::Stopped {
+                    return Outcome::NoProgress {
                         what:
                             "WFI with nothing that can wake the core (no enabled, unmasked timer)"
                                 .into(),
@@ -86,7 +103,18 @@ fn run_until_stopped(
     }
 }
 
-/// Bring the models to the end time, flush their output, report bytes lost at reset.
+/// Virtual time the transmitters get to empty their FIFOs after a run stops on a fault:
+/// 64 characters at 300 baud fit easily.
+const DRAIN_LIMIT_TICKS: u64 = 10 * 19_200_000;
+/// Step in which the models are advanced while draining (1 ms).
+const DRAIN_STEP_TICKS: u64 = 19_200;
+
+/// Bring the models to the end time and flush their output. After a reset (PS_HOLD) the
+/// characters still in a TX FIFO are lost, as on the board; after any other end the CPU
+/// stopped but the UARTs would go on sending, so they are drained first (in virtual time
+/// past the end; the instruction count is not affected) and reach stdout before the outcome
+/// line. A transmitter that cannot send (disabled, clock off) keeps its characters: a note
+/// says how many.
 fn finish(
     state: &Shared,
     config: &Config,
@@ -99,13 +127,30 @@ fn finish(
     st.bus.advance_all(now);
     drop(st);
     flush(state, config, out, err);
+    let reset = matches!(outcome, Outcome::PsHold { .. });
+    if !reset {
+        drain_transmitters(state, config, out, err);
+    }
     let st = state.borrow_mut();
-    let lost = st.bus.devices.uart2.tx_pending();
-    if lost > 0 && matches!(outcome, Outcome::PsHold { .. }) {
-        let _ = writeln!(
-            err,
-            "emu: note: {lost} bytes still in the BLSP1_UART2 TX FIFO were lost at reset"
-        );
+    let pending = [
+        ("BLSP1_UART1", st.bus.devices.uart1.tx_pending()),
+        ("BLSP1_UART2", st.bus.devices.uart2.tx_pending()),
+    ];
+    for (name, left) in pending {
+        if left == 0 || (name == "BLSP1_UART1" && !config.trace_uart) {
+            continue;
+        }
+        let _ = if reset {
+            writeln!(
+                err,
+                "emu: note: {left} bytes still in the {name} TX FIFO were lost at reset"
+            )
+        } else {
+            writeln!(
+                err,
+                "emu: note: {left} bytes stay in the {name} TX FIFO (its transmitter cannot send)"
+            )
+        };
     }
     let first = st.bus.devices.uart2.first_byte_at;
     let instructions = st.instructions;
@@ -113,6 +158,24 @@ fn finish(
         outcome,
         instructions,
         first_console_byte_at: first,
+    }
+}
+
+/// Advance the models in steps until both TX FIFOs are empty (or the limit is reached),
+/// passing the characters on as they leave.
+fn drain_transmitters(state: &Shared, config: &Config, out: &mut dyn Write, err: &mut dyn Write) {
+    let end = state.borrow().now + DRAIN_LIMIT_TICKS;
+    loop {
+        let mut st = state.borrow_mut();
+        let devices = &st.bus.devices;
+        if devices.uart1.tx_pending() + devices.uart2.tx_pending() == 0 || st.now >= end {
+            return;
+        }
+        st.now += DRAIN_STEP_TICKS;
+        let now = st.now;
+        st.bus.run_events(now);
+        drop(st);
+        flush(state, config, out, err);
     }
 }
 

@@ -6,29 +6,55 @@ use std::process::Command;
 
 pub const LOAD: u64 = 0x8008_0000;
 
+/// One PT_LOAD segment for [`elf_with_segments`].
+pub struct Segment<'a> {
+    pub vaddr: u64,
+    pub paddr: u64,
+    pub bytes: &'a [u8],
+    /// Memory size (at least `bytes.len()`; more is zero-filled).
+    pub mem_size: u64,
+}
+
 /// A minimal ELF64 (AArch64, one PT_LOAD segment at `LOAD`) holding `code`.
 pub fn elf(code: &[u32]) -> Vec<u8> {
+    let bytes: Vec<u8> = code.iter().flat_map(|w| w.to_le_bytes()).collect();
+    elf_with_segments(
+        LOAD,
+        &[Segment {
+            vaddr: LOAD,
+            paddr: LOAD,
+            bytes: &bytes,
+            mem_size: bytes.len() as u64,
+        }],
+    )
+}
+
+/// A minimal ELF64 (AArch64, executable) with entry point `entry` and the given segments.
+pub fn elf_with_segments(entry: u64, segments: &[Segment<'_>]) -> Vec<u8> {
     let mut e = Vec::new();
     e.extend_from_slice(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0");
     e.extend_from_slice(&2u16.to_le_bytes()); // ET_EXEC
     e.extend_from_slice(&183u16.to_le_bytes()); // EM_AARCH64
     e.extend_from_slice(&1u32.to_le_bytes());
-    e.extend_from_slice(&LOAD.to_le_bytes()); // entry
+    e.extend_from_slice(&entry.to_le_bytes()); // entry
     e.extend_from_slice(&64u64.to_le_bytes()); // phoff
     e.extend_from_slice(&0u64.to_le_bytes()); // shoff
     e.extend_from_slice(&0u32.to_le_bytes());
-    for v in [64u16, 56, 1, 64, 0, 0] {
+    for v in [64u16, 56, segments.len() as u16, 64, 0, 0] {
         e.extend_from_slice(&v.to_le_bytes());
     }
-    let off = 0x78u64;
-    let size = (code.len() * 4) as u64;
-    e.extend_from_slice(&1u32.to_le_bytes()); // PT_LOAD
-    e.extend_from_slice(&7u32.to_le_bytes()); // RWX
-    for v in [off, LOAD, LOAD, size, size, 4] {
-        e.extend_from_slice(&v.to_le_bytes());
+    let mut off = 64 + 56 * segments.len() as u64;
+    for s in segments {
+        let size = s.bytes.len() as u64;
+        e.extend_from_slice(&1u32.to_le_bytes()); // PT_LOAD
+        e.extend_from_slice(&7u32.to_le_bytes()); // RWX
+        for v in [off, s.vaddr, s.paddr, size, s.mem_size, 4] {
+            e.extend_from_slice(&v.to_le_bytes());
+        }
+        off += size;
     }
-    for w in code {
-        e.extend_from_slice(&w.to_le_bytes());
+    for s in segments {
+        e.extend_from_slice(s.bytes);
     }
     e
 }
@@ -41,9 +67,18 @@ pub struct Run {
 
 /// Runs `code` (wrapped by [`elf`]) on the virtual board with `args`.
 pub fn run(name: &str, code: &[u32], args: &[&str]) -> Run {
-    let path =
-        std::env::temp_dir().join(format!("db410c-emu-test-{}-{name}.elf", std::process::id()));
-    std::fs::write(&path, elf(code)).unwrap();
+    run_image(name, &elf(code), args)
+}
+
+/// Path of a scratch file for the image of test `name`.
+pub fn image_path(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("db410c-emu-test-{}-{name}.img", std::process::id()))
+}
+
+/// Runs the image file `image` (ELF or boot image) on the virtual board with `args`.
+pub fn run_image(name: &str, image: &[u8], args: &[&str]) -> Run {
+    let path = image_path(name);
+    std::fs::write(&path, image).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_db410c-emu"))
         .args(args)
         .arg(&path)
