@@ -103,7 +103,7 @@ pub fn new_engine(image: &LoadedImage) -> Result<Unicorn<'static, ()>, String> {
     Ok(uc)
 }
 
-/// CPU state at entry (facts §11): AArch64, MMU/caches off, DAIF masked, Non-secure, at
+/// CPU state at entry (docs/hardware/boot.md#cpu-state-at-entry): AArch64, MMU/caches off, DAIF masked, Non-secure, at
 /// `entry_el` (1 or 2) on its own stack pointer; x0 from the image, x1..x3 zero.
 ///
 /// unicorn starts in Secure EL1, so this passes through EL3h to make the lower levels

@@ -20,7 +20,7 @@ const VOTE_BRANCH: u64 = 0x45004;
 const VOTE_SLEEP: u64 = 0x45008;
 const GPLL0_BASE: u64 = 0x21000;
 const GPLL0_STATUS: u64 = 0x2101C;
-/// Block reset registers: BLSP1, UART1, UART2, PRNG, TLMM, USB_HS, SDCC1, SDCC2 (facts §3.2).
+/// Block reset registers: BLSP1, UART1, UART2, PRNG, TLMM, USB_HS, SDCC1, SDCC2 (docs/hardware/gcc-clocks.md#block-resets).
 const BCRS: [u64; 8] = [
     0x1000, 0x2038, 0x3028, 0x13000, 0x34000, 0x41000, 0x42000, 0x43000,
 ];
@@ -216,7 +216,7 @@ impl Default for Gcc {
 }
 
 impl Gcc {
-    /// Reset values, then the state the stock boot chain leaves (facts §11): BLSP1_AHB voted,
+    /// Reset values, then the state the stock boot chain leaves (docs/hardware/boot.md#cpu-state-at-entry): BLSP1_AHB voted,
     /// GPLL0 voted on, UART2 APPS on at 7.3728 MHz (GPLL0 × 144/15625, dual edge).
     pub fn new() -> Self {
         let br = |id, vote_bit| Branch {

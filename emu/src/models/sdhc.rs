@@ -4,7 +4,7 @@
 //! Design notes:
 //! - One model answers the 4 KiB page of a controller: the Qualcomm "core" (MCI) registers at
 //!   +0x000..+0x800 and the standard SD host controller registers (SD Host Controller
-//!   Simplified Specification 3.00) at +0x900..+0xA1C (facts §1: hc 0x11C, core 0x800).
+//!   Simplified Specification 3.00) at +0x900..+0xA1C (docs/hardware/sdhc.md: hc 0x11C, core 0x800).
 //!   Anything else in the page, and any register not listed below, is an unclaimed access.
 //! - No card is inserted and none answers (the DragonBoard's eMMC is not modelled): the
 //!   controller still sends every command it is given, and a command that expects a response

@@ -5,7 +5,7 @@
 //! - This is not a register block: the board calls [`SecureMonitor::call`] from its exception
 //!   hook with x0..x7 of the caller and a reader for guest memory, and applies the returned
 //!   [`SmcAction`] to the CPU. The model itself never touches the CPU, so it is unit-testable.
-//! - Calls modelled (facts §11 and the Arm SMC Calling Convention / PSCI 1.0 specifications):
+//! - Calls modelled (docs/hardware/boot.md#psci-and-smc and the Arm SMC Calling Convention / PSCI 1.0 specifications):
 //!   - TZ "milestone 32->64" SCM call (SIP fast call 0x8200_010F: service 1, command 0xF):
 //!     x2 = address of a parameter block of ten little-endian u64 (el1_x0..el1_x8, el1_elr),
 //!     x3 = its size. The secure firmware returns into AArch64 EL1h at el1_elr, DAIF masked,
@@ -20,7 +20,7 @@
 //!     ALREADY_ON, CPU_ON of CPUs 1..3 answers INTERNAL_FAILURE (the core cannot be powered
 //!     on here), any other target INVALID_PARAMETERS. AFFINITY_INFO reports CPU 0 ON and CPUs
 //!     1..3 OFF. SYSTEM_OFF and SYSTEM_RESET do what the secure firmware does on this SoC:
-//!     write 0 to the MPM PS_HOLD register (facts §7.2), which ends the run like any PS_HOLD
+//!     write 0 to the MPM PS_HOLD register (docs/hardware/ps-hold-reset.md#mpm-ps_hold-register), which ends the run like any PS_HOLD
 //!     release.
 //!   - Anything else: SMCCC NOT_SUPPORTED (-1) in x0, x1..x3 unchanged.
 

@@ -1,4 +1,4 @@
-//! SPMI PMIC arbiter v2 (msm8916) with the PM8916 PMIC behind it (facts §7).
+//! SPMI PMIC arbiter v2 (msm8916) with the PM8916 PMIC behind it (docs/hardware/spmi-pm8916.md).
 //!
 //! Design notes:
 //! - One model ([`Spmi`]) answers five windows, each a row of the machine table with its own
@@ -11,19 +11,19 @@
 //! - chnls / obsrvr: one channel per APID at 0x8000·apid (EE 0 only; the other EEs'
 //!   channels are unclaimed). CMD (+0x00) runs the command at once and sets STATUS (+0x08):
 //!   opcodes 0 (extended register write, long) and 1 (extended register read, long) with the
-//!   register offset in bits 11:4 and byte count − 1 in bits 2:0 (the field is honoured, facts
-//!   §12.8); WDATA0/1 (+0x10/+0x14) and RDATA0/1 (+0x18/+0x1C) carry the bytes little-endian.
+//!   register offset in bits 11:4 and byte count − 1 in bits 2:0 (the field is honoured,
+//!   docs/hardware/conflicts.md#c8-spmi-byte-count-field); WDATA0/1 (+0x10/+0x14) and RDATA0/1 (+0x18/+0x1C) carry the bytes little-endian.
 //!   A write command on an observer (read-only) channel, or any command on an APID with no
 //!   peripheral, ends DENIED; other opcodes end FAILURE. CONFIG (+0x04) is stored.
 //! - intr: ACC_ENABLE (+0x1000·apid, bit 0) is stored; IRQ_STATUS (+4) reads 0 and IRQ_CLEAR
 //!   (+8) is accepted (no PMIC interrupt source is modelled); OWNER_ACC_STATUS
 //!   (+0x100000 + 4·k, EE 0) reads 0.
 //! - PM8916 (SID 0): REVID (0x01), PON (0x08), GPIO1..4 (0xC0..0xC3). Only the registers
-//!   listed in facts §7.2 exist; a PMIC register not listed there is reported as an
+//!   listed in docs/hardware/spmi-pm8916.md#pm8916-register-map exist; a PMIC register not listed there is reported as an
 //!   unclaimed access on the CMD write that asked for it (with an `spmi:` line naming the
 //!   PMIC address); in a multi-byte transfer only the first register must exist, the bytes
 //!   after it read 0 / are dropped when not modelled (U-Boot always moves 2 bytes and uses
-//!   one, facts §12.8). Read-only registers ignore writes. PON INT_RT_STS reads 0: neither the
+//!   one, docs/hardware/conflicts.md#c8-spmi-byte-count-field). Read-only registers ignore writes. PON INT_RT_STS reads 0: neither the
 //!   power key nor RESIN (volume down) is pressed. A PM8916 GPIO in output mode (MODE_CTL
 //!   bits 6:4 = 1 or 2) with source 0 reads back its level (MODE_CTL bit 0) in STATUS bit 0;
 //!   an input reads 0 (nothing drives the pads).
@@ -39,11 +39,11 @@ const STATUS_DONE: u32 = 1;
 const STATUS_FAILURE: u32 = 1 << 1;
 const STATUS_DENIED: u32 = 1 << 2;
 
-/// Opcodes (facts §7.1).
+/// Opcodes (docs/hardware/spmi-pm8916.md#opcodes).
 const OP_EXT_WRITEL: u32 = 0;
 const OP_EXT_READL: u32 = 1;
 
-/// Window bases and sizes (facts §1, §7.1; sizes rounded up to whole 4 KiB pages).
+/// Window bases and sizes (docs/hardware/spmi-pm8916.md#regions; sizes rounded up to whole 4 KiB pages).
 pub const CORE: (u64, u64) = (0x0200_F000, 0x1000);
 /// cnfg window (0x2100 bytes, mapped as 0x3000).
 pub const CNFG: (u64, u64) = (0x0200_A000, 0x3000);
