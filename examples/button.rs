@@ -26,8 +26,9 @@
 //! done
 //! ```
 //!
-//! On the virtual board, `--press 107@3840000:9600000` holds the button from 200 ms to
-//! 500 ms (in ticks of the 19.2 MHz counter), and `--trace gpio` shows LED 1 following it.
+//! On the virtual board, `--press 107@200ms:500ms` holds the button from 200 ms to 500 ms of
+//! virtual time (plain numbers are ticks of the 19.2 MHz counter), and `--trace gpio` shows
+//! LED 1 following it.
 
 #![no_std]
 #![no_main]
