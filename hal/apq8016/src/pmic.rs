@@ -5,9 +5,10 @@
 //!   local copies: read over SPMI into a `LocalRegisterCopy`, changed with field values, written
 //!   back. Flag sets the API hands out ([`PowerOnReason`], [`Keys`], ...) are `bitflags`
 //!   types that keep unknown bits.
-//! - [`Pm8916::new`] checks the REVID TYPE/SUBTYPE (0x51/0x0B) and gives the eight
-//!   multi-purpose pins as [`PmicPins`] tokens; [`pins`] turns them into embedded-hal
-//!   output/input pins. The PMIC driver and every pin keep a copy of the [`SpmiBus`] handle.
+//! - [`Pm8916::new`] checks the REVID TYPE/SUBTYPE (0x51/0x0B). It holds only a copy of the
+//!   [`SpmiBus`] handle, so several may exist (e.g. one for the keys, one to power off). The
+//!   eight pins are tokens handed out once by [`PmicPins::take`]; [`pins`] turns them into
+//!   embedded-hal output/input pins, each also keeping a bus handle.
 //! - Keys are polled from PON INT_RT_STS (bit 0 power key, bit 1 RESIN = volume down):
 //!   PMIC interrupts (through the arbiter to the GIC), the RTC and the PMIC watchdog are not
 //!   covered yet.
@@ -28,7 +29,7 @@ use registers::{
     LocalRegisterCopy, PS_HOLD_RESET_CTL, PS_HOLD_RESET_CTL2, SID, offset, peripheral,
 };
 
-pub use pins::{PmicInput, PmicOutput, PmicPin, PmicPins};
+pub use pins::{PinKind, PmicInput, PmicOutput, PmicPin, PmicPins, PmicPull};
 
 /// REVID TYPE of a Qualcomm PMIC.
 pub const PMIC_TYPE: u8 = 0x51;
@@ -51,6 +52,8 @@ pub enum Error {
         /// REVID SUBTYPE read.
         subtype: u8,
     },
+    /// [`PmicPins::take`] was already called.
+    PinsTaken,
 }
 
 impl From<spmi::Error> for Error {
@@ -67,6 +70,7 @@ impl fmt::Display for Error {
                 f,
                 "not a PM8916 (REVID type {pmic_type:#04x}, subtype {subtype:#04x})"
             ),
+            Error::PinsTaken => f.write_str("the PMIC pins were already taken"),
         }
     }
 }
@@ -75,7 +79,7 @@ impl core::error::Error for Error {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
             Error::Spmi(e) => Some(e),
-            Error::NotPm8916 { .. } => None,
+            Error::NotPm8916 { .. } | Error::PinsTaken => None,
         }
     }
 }
@@ -194,21 +198,21 @@ pub enum PsHoldAction {
 ///
 /// let p = pac::Peripherals::take().unwrap();
 /// let spmi = Spmi::new(p.SPMI_CORE, p.SPMI_CNFG, p.SPMI_CHNLS, p.SPMI_OBSRVR)?;
-/// let (pmic, pins) = Pm8916::new(*spmi)?;
+/// let pmic = Pm8916::new(*spmi)?;
 /// let reason = pmic.power_on_reason()?;
 /// if reason.contains(PowerOnReason::KPDPWR) { /* the power key switched us on */ }
 /// let pressed = pmic.keys()?;
-/// # let _ = (pins, pressed);
+/// # let _ = pressed;
 /// # Ok::<(), apq8016_hal::pmic::Error>(())
 /// ```
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Pm8916 {
     bus: SpmiBus,
 }
 
 impl Pm8916 {
-    /// Checks that slave 0 is a PM8916 and hands out its pins (GPIO1-4, MPP1-4).
-    pub fn new(bus: SpmiBus) -> Result<(Self, PmicPins), Error> {
+    /// Checks that slave 0 is a PM8916.
+    pub fn new(bus: SpmiBus) -> Result<Self, Error> {
         let pmic = Self { bus };
         let rev = pmic.revision()?;
         if rev.pmic_type != PMIC_TYPE || rev.subtype != PM8916_SUBTYPE {
@@ -217,7 +221,7 @@ impl Pm8916 {
                 subtype: rev.subtype,
             });
         }
-        Ok((pmic, PmicPins::new()))
+        Ok(pmic)
     }
 
     /// The SPMI handle this driver uses.

@@ -2,7 +2,7 @@
 //! docs/hardware/spmi-pm8916.md#mpp-registers).
 //!
 //! Design notes:
-//! - A pin is a [`PmicPin`] token (one per pin, from [`super::Pm8916::new`]); [`PmicOutput`]
+//! - A pin is a [`PmicPin`] token (one per pin, from [`PmicPins::take`], once per program); [`PmicOutput`]
 //!   and [`PmicInput`] take it and give it back with `free`, like the SoC GPIO drivers.
 //! - GPIO output set-up follows the order U-Boot uses: disable (EN_CTL), MODE_CTL (output,
 //!   constant source, level in bit 0), no pull, supply VIN0, CMOS low drive, enable. MPP output:
@@ -77,8 +77,17 @@ pub struct PmicPins {
     pub mpp4: PmicPin,
 }
 
+static PINS_TAKEN: critical_section::Mutex<core::cell::Cell<bool>> =
+    critical_section::Mutex::new(core::cell::Cell::new(false));
+
 impl PmicPins {
-    pub(super) fn new() -> Self {
+    /// The pin tokens; `None` after the first call.
+    pub fn take() -> Option<Self> {
+        let first = critical_section::with(|cs| !PINS_TAKEN.borrow(cs).replace(true));
+        first.then(Self::new)
+    }
+
+    fn new() -> Self {
         let gpio = |number| PmicPin {
             kind: PinKind::Gpio,
             number,
@@ -126,12 +135,12 @@ fn read(bus: &SpmiBus, channel: &Channel, offset: u8) -> Result<u8, Error> {
 /// A PMIC pin driven as a push-pull output.
 ///
 /// ```no_run
-/// use apq8016_hal::{gpio::Level, pac, pmic::{Pm8916, PmicOutput}, spmi::Spmi};
+/// use apq8016_hal::{gpio::Level, pac, pmic::{PmicOutput, PmicPins}, spmi::Spmi};
 /// use embedded_hal::digital::OutputPin;
 ///
 /// let p = pac::Peripherals::take().unwrap();
 /// let spmi = Spmi::new(p.SPMI_CORE, p.SPMI_CNFG, p.SPMI_CHNLS, p.SPMI_OBSRVR)?;
-/// let (_pmic, pins) = Pm8916::new(*spmi)?;
+/// let pins = PmicPins::take().unwrap();
 /// let mut led3 = PmicOutput::new(*spmi, pins.gpio1, Level::Low)?;
 /// led3.set_high()?;
 /// let gpio1 = led3.free(); // the pin keeps driving
