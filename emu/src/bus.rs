@@ -99,6 +99,9 @@ impl Bus {
         for pin in &config.pins {
             scheduler.schedule(pin.at, Event::Pin(*pin));
         }
+        for key in &config.keys {
+            scheduler.schedule(key.at, Event::Key(key.key, key.pressed));
+        }
         Self {
             devices: Devices::new(config),
             effects: Effects::default(),
@@ -185,6 +188,7 @@ impl Bus {
             };
             match event {
                 Event::Pin(pin) => self.devices.tlmm.drive(&mut ctx, pin.gpio, pin.level),
+                Event::Key(key, pressed) => self.devices.spmi.set_key(key, pressed),
                 Event::Update(device) => {
                     if let Some(model) = self.devices.model(device) {
                         model.advance(&mut ctx);

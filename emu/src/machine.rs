@@ -207,7 +207,7 @@ pub static MACHINE: &[Block] = &[
         Device::PsHold,
         "ps_hold.rs",
     )
-    .says("releasing PS_HOLD ends the run (exit 0)"),
+    .says("releasing PS_HOLD ends the run (exit 0): system reset, or power off per the PM8916"),
     mmio("SDHC1", 0x0782_4000, 0x1000, Device::Sdhc1, "sdhc.rs")
         .irq(&[spi(123), spi(138)])
         .says("eMMC slot host controller, no card: commands time out"),
@@ -240,7 +240,7 @@ pub static MACHINE: &[Block] = &[
         "spmi.rs",
     )
     .window(2)
-    .says("PMIC arbiter write channels (PM8916 REVID, PON, GPIO1..4)"),
+    .says("PMIC arbiter write channels (PM8916 REVID, PON, GPIO1..4, MPP1..4)"),
     mmio(
         "SPMI_OBSRVR",
         spmi::OBSRVR.0,
@@ -345,7 +345,7 @@ impl Devices {
             ps_hold: PsHold::default(),
             sdhc1: Sdhc::new(true),
             sdhc2: Sdhc::new(false),
-            spmi: Spmi::new(config.trace_gpio),
+            spmi: Spmi::new(config.trace_gpio, config.pon_reason),
             usb_hs: UsbHs::new(),
         }
     }

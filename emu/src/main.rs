@@ -15,6 +15,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use crate::models::spmi::{DEFAULT_PON_REASON, KeyEvent, PON_REASON_NAMES, PmicKey};
 use crate::models::tlmm::{NUM_GPIOS, PinEvent};
 use crate::models::uart_dm::{InputItem, parse_input_str};
 
@@ -24,14 +25,17 @@ arrives with a parity (framing) error and sets SR.PAR_FRAME_ERR; \\w{N}: the lin
 Input reaches the console receiver at 115200 8N1 line rate once the guest enables the receiver (CR.RX_EN) or \
 reads RF; a character arriving while the 64-byte RX FIFO is full is lost and sets SR.OVERRUN.
 Pins: --pin 107=0@1ms drives GPIO 107 low from 1 ms (z = stop driving); --press 107@200ms:500ms is an \
-active-low button (e.g. volume-up on GPIO 107) pressed from 200 ms to 500 ms (no end: held). Times are \
+active-low button (e.g. volume-up on GPIO 107) pressed from 200 ms to 500 ms (no end: held); --press power@1s \
+and --press volume-down@1s press the PM8916's power key (KPDPWR_N) and volume-down key (RESIN_N). Times are \
 virtual: a number with a unit s, ms, us or ns (rounded down to whole ticks), or a plain number of ticks \
 (e.g. 1_920_000 or 0x1d4c00 = 100 ms).
 Ticks are counts of the 19.2 MHz generic timer (1 ms = 19_200 ticks); one guest instruction = one tick. Timed \
 events (pin changes, UART characters leaving the wire) happen at their tick. WFI skips to the next enabled, \
 unmasked timer event, running the timed events before it in order (there is no GIC model, so no interrupt is \
 taken).
-Exit codes: 0 PS_HOLD released, 1 bad image/option, 2 usage, 3 unclaimed access, 4 budget exhausted, \
+PS_HOLD: the PM8916's PS_HOLD configuration decides the outcome line: `system reset`, or `power off` when the \
+PS_HOLD reset is enabled with type shutdown (the model starts as hard reset, enabled).
+Exit codes: 0 PS_HOLD released (reset or power off), 1 bad image/option, 2 usage, 3 unclaimed access, 4 budget exhausted, \
 5 guest stopped for good (no vector, unreportable abort, bus hang), 6 no progress (WFI nothing can wake, \
 an endless loop of branches/hints/barriers no interrupt can end, the same exception over and over inside \
 its own vector).";
@@ -70,9 +74,34 @@ struct Cli {
     /// Drive a pad from outside: <gpio>=<0|1|z>@<time> (repeatable; time: 5ms, 250us, 2s, 1500ns or ticks).
     #[arg(long, value_parser = parse_pin)]
     pin: Vec<PinEvent>,
-    /// Active-low button: <gpio>@<press time>[:<release time>] (repeatable; e.g. 107@200ms:500ms).
+    /// Button: <gpio|power|volume-down>@<press time>[:<release time>] (repeatable; e.g. 107@200ms:500ms, power@1s).
     #[arg(long, value_parser = parse_press)]
-    press: Vec<(PinEvent, Option<PinEvent>)>,
+    press: Vec<Press>,
+    /// PM8916 power-on reason(s) of this run (PON_REASON1), comma-separated: hard-reset, smpl, rtc, dc-chg, usb-chg, pon1, cblpwr, kpdpwr (default kpdpwr).
+    #[arg(long, value_parser = parse_pon_reason)]
+    pon_reason: Option<u8>,
+}
+
+/// A `--press`: a SoC pad (active low) or a PM8916 key, pressed and maybe released.
+#[derive(Debug, Clone, Copy)]
+enum Press {
+    Pin(PinEvent, Option<PinEvent>),
+    Key(KeyEvent, Option<KeyEvent>),
+}
+
+fn parse_pon_reason(s: &str) -> Result<u8, String> {
+    let mut bits = 0;
+    for name in s.split(',') {
+        let (_, bit) = PON_REASON_NAMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .ok_or_else(|| {
+                let names: Vec<_> = PON_REASON_NAMES.iter().map(|(n, _)| *n).collect();
+                format!("unknown power-on reason {name:?} ({})", names.join(", "))
+            })?;
+        bits |= bit;
+    }
+    Ok(bits)
 }
 
 fn parse_u64(s: &str) -> Result<u64, String> {
@@ -144,9 +173,10 @@ fn parse_pin(s: &str) -> Result<PinEvent, String> {
     })
 }
 
-fn parse_press(s: &str) -> Result<(PinEvent, Option<PinEvent>), String> {
-    let (gpio, times) = s.split_once('@').ok_or("expected <gpio>@<time>[:<time>]")?;
-    let gpio = parse_gpio(gpio)?;
+fn parse_press(s: &str) -> Result<Press, String> {
+    let (what, times) = s
+        .split_once('@')
+        .ok_or("expected <gpio|power|volume-down>@<time>[:<time>]")?;
     let (press, release) = match times.split_once(':') {
         Some((p, r)) => (parse_time(p)?, Some(parse_time(r)?)),
         None => (parse_time(times)?, None),
@@ -154,7 +184,20 @@ fn parse_press(s: &str) -> Result<(PinEvent, Option<PinEvent>), String> {
     if release.is_some_and(|r| r < press) {
         return Err("release before press".into());
     }
-    Ok((
+    if let Some(key) = PmicKey::from_name(what) {
+        let event = |at, pressed| KeyEvent { at, key, pressed };
+        return Ok(Press::Key(
+            event(press, true),
+            release.map(|at| event(at, false)),
+        ));
+    }
+    if !what.starts_with(|c: char| c.is_ascii_digit()) {
+        return Err(format!(
+            "unknown button {what:?} (a GPIO number, power or volume-down)"
+        ));
+    }
+    let gpio = parse_gpio(what)?;
+    Ok(Press::Pin(
         PinEvent {
             at: press,
             gpio,
@@ -211,10 +254,19 @@ fn main() -> ExitCode {
         }
     }
     config.pins = cli.pin.clone();
-    for (p, r) in &cli.press {
-        config.pins.push(*p);
-        config.pins.extend(r);
+    for press in &cli.press {
+        match press {
+            Press::Pin(p, r) => {
+                config.pins.push(*p);
+                config.pins.extend(r);
+            }
+            Press::Key(p, r) => {
+                config.keys.push(*p);
+                config.keys.extend(r);
+            }
+        }
     }
+    config.pon_reason = cli.pon_reason.unwrap_or(DEFAULT_PON_REASON);
     let data = match std::fs::read(&cli.image) {
         Ok(d) => d,
         Err(e) => return fail(&cli.image, e),
@@ -299,7 +351,9 @@ mod tests {
         assert_eq!((p.gpio, p.level, p.at), (107, Some(false), 19_200));
         let p = parse_pin("21=z@7").unwrap();
         assert_eq!((p.gpio, p.level, p.at), (21, None, 7));
-        let (press, release) = parse_press("107@200ms:500ms").unwrap();
+        let Press::Pin(press, release) = parse_press("107@200ms:500ms").unwrap() else {
+            panic!("a GPIO press")
+        };
         assert_eq!(
             (press.gpio, press.level, press.at),
             (107, Some(false), 3_840_000)
@@ -309,7 +363,9 @@ mod tests {
             (release.gpio, release.level, release.at),
             (107, None, 9_600_000)
         );
-        let (press, release) = parse_press("107@1s").unwrap();
+        let Press::Pin(press, release) = parse_press("107@1s").unwrap() else {
+            panic!("a GPIO press")
+        };
         assert_eq!(press.at, 19_200_000);
         assert!(release.is_none());
         assert_eq!(
@@ -326,5 +382,30 @@ mod tests {
                 .unwrap_err()
                 .contains("does not exist")
         );
+    }
+
+    #[test]
+    fn pmic_keys_by_name_and_power_on_reasons() {
+        let Press::Key(press, release) = parse_press("power@200ms:300ms").unwrap() else {
+            panic!("a key press")
+        };
+        assert_eq!(
+            (press.key, press.pressed, press.at),
+            (PmicKey::Power, true, 3_840_000)
+        );
+        let release = release.unwrap();
+        assert_eq!((release.key, release.pressed), (PmicKey::Power, false));
+        let Press::Key(press, None) = parse_press("volume-down@1ms").unwrap() else {
+            panic!("a held key")
+        };
+        assert_eq!(press.key, PmicKey::VolumeDown);
+        assert!(
+            parse_press("volume-up@1ms")
+                .unwrap_err()
+                .contains("unknown button")
+        );
+        assert_eq!(parse_pon_reason("kpdpwr"), Ok(0x80));
+        assert_eq!(parse_pon_reason("hard-reset,usb-chg"), Ok(0x11));
+        assert!(parse_pon_reason("lightning").unwrap_err().contains("smpl"));
     }
 }

@@ -15,6 +15,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use crate::machine::Device;
+use crate::models::spmi::PmicKey;
 use crate::models::tlmm::PinEvent;
 
 /// What happens when an event is due.
@@ -24,6 +25,8 @@ pub enum Event {
     Pin(PinEvent),
     /// Bring a model up to date at this tick (a byte finished on the wire, a delay ended).
     Update(Device),
+    /// A PMIC key is pressed or released (`--press power@..`, `--press volume-down@..`).
+    Key(PmicKey, bool),
 }
 
 /// Pending events, earliest first.

@@ -11,6 +11,7 @@
 //! | `exception` | the synchronous-exception report (undefined instruction), then reset |
 //! | `echo` | console input: reading lines with a timeout, receive errors (overrun, framing) |
 //! | `button` | GPIO input: the volume-up button mirrored on LED 1, with time stamps |
+//! | `pmic` | the PM8916 over SPMI: revision, power-on reason, all five LEDs, the power key, power-off |
 //!
 //! Build all of them:
 //!

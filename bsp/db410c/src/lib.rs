@@ -3,6 +3,9 @@
 //! [`Board::take`] sets up what every program on this board wants (clocks, the debug console,
 //! the two SoC-driven user LEDs, the volume-up button, a delay) and hands out the remaining
 //! peripherals and the low-speed expansion header pins under their silkscreen names.
+//! [`Board::pmic`] adds the PM8916 side (user LEDs 3 and 4, the BT LED, the power and
+//! volume-down keys, GPIO-F; [`pmic`]); [`Board::power_off`] and [`Board::reset`] end a
+//! program.
 //!
 //! Firmware built with this crate links with its linker script `db410c.ld` (image at
 //! 0x8008_0000, starting with an arm64 `Image` header, so LK/U-Boot `fastboot boot` or `booti`
@@ -24,14 +27,19 @@
 pub use apq8016_hal as hal;
 
 pub mod console;
+pub mod pmic;
 pub use console::{ConsoleUart, select_console};
+pub use pmic::{BoardPmic, PmicKey};
 
+use core::convert::Infallible;
 use core::fmt;
 
 use hal::clocks::Clocks;
 use hal::gpio::{Input, InputConfig, Level, Output, OutputConfig, Pin, Pins, Pull};
 use hal::pac;
+use hal::pmic::{Pm8916, PmicPins};
 use hal::reset::PsHold;
+use hal::spmi::{Spmi, SpmiBus};
 use hal::time::Delay;
 use hal::uart::{self, Uart};
 
@@ -92,8 +100,8 @@ impl Button {
 /// The TLMM pads on the 40-pin **low-speed expansion header** (96Boards CE), by silkscreen
 /// name. "LS n" is the header pin number. All 1.8 V.
 ///
-/// GPIO-F (LS 28) is absent: it is the PM8916 PMIC's MPP4, not a SoC pad, and needs a PMIC
-/// (SPMI) driver this HAL does not have yet.
+/// GPIO-F (LS 28) is absent: it is the PM8916 PMIC's MPP4, not a SoC pad; it comes with the
+/// PMIC side of the board ([`BoardPmic::gpio_f`], from [`Board::pmic`]).
 pub struct LowSpeedHeader {
     /// GPIO-A, LS 23: TLMM GPIO 36 (wake-capable "APQ INT").
     pub gpio_a: Pin<36>,
@@ -158,8 +166,12 @@ pub struct LowSpeedHeader {
 ///     board.led1.set_high();
 ///     board.delay.delay(Duration::from_millis(100));
 ///     db410c::println!("volume up pressed: {}", board.volume_up.is_pressed());
+///     let mut pmic = board.pmic().unwrap(); // LEDs 3/4, BT LED, power key, volume down
+///     let _ = pmic.led3.set_level(db410c::hal::gpio::Level::High);
 ///     let _ = board.console.flush();
-///     board.ps_hold.reset()
+///     match board.power_off() {
+///         Err(e) => panic!("could not power off: {e}"),
+///     }
 /// }
 /// ```
 pub struct Board {
@@ -170,10 +182,10 @@ pub struct Board {
     /// Starts off.
     pub led1: Output,
     /// User LED 2 (green): TLMM GPIO 120, active high. Starts off.
-    /// (LEDs 3 and 4 hang off the PM8916 PMIC and are not available yet.)
+    /// (LEDs 3 and 4 and the BT LED hang off the PM8916 PMIC: [`Board::pmic`].)
     pub led2: Output,
     /// Volume-up button S3: TLMM GPIO 107, active low, internal pull-up enabled.
-    /// (Volume-down and power are PMIC inputs, not available yet.)
+    /// (Volume-down and power are PMIC keys: [`Board::pmic`].)
     pub volume_up: Button,
     /// Low-speed expansion header pads by silkscreen name.
     pub header: LowSpeedHeader,
@@ -185,8 +197,23 @@ pub struct Board {
     pub prng: pac::PRNG,
     /// BLSP1 UART1: the 4-wire "UART0" on LS pins 5/7/3/9 (pads in [`LowSpeedHeader`]).
     pub uart0: pac::BLSP1_UART1,
-    /// PS_HOLD, to reset the board.
+    /// PS_HOLD, to reset the board (or power it off, with the PMIC: [`Board::power_off`]).
     pub ps_hold: PsHold,
+    /// The SPMI arbiter's windows until first used, then the arbiter driver.
+    spmi: SpmiState,
+}
+
+/// The SPMI arbiter, set up on first use so programs that never touch the PMIC pay nothing.
+enum SpmiState {
+    Windows(
+        pac::SPMI_CORE,
+        pac::SPMI_CNFG,
+        pac::SPMI_CHNLS,
+        pac::SPMI_OBSRVR,
+    ),
+    Ready(Spmi),
+    /// The arbiter failed its check with this error (it keeps failing).
+    Failed(hal::spmi::Error),
 }
 
 /// Why [`Board::take`] failed.
@@ -279,7 +306,52 @@ impl Board {
             prng: p.PRNG,
             uart0: p.BLSP1_UART1,
             ps_hold: PsHold::new(p.MPM_PS_HOLD),
+            spmi: SpmiState::Windows(p.SPMI_CORE, p.SPMI_CNFG, p.SPMI_CHNLS, p.SPMI_OBSRVR),
         })
+    }
+
+    /// The SPMI bus to the PMIC (the arbiter is checked on the first call).
+    pub fn spmi(&mut self) -> Result<SpmiBus, hal::spmi::Error> {
+        if let SpmiState::Windows(..) = self.spmi {
+            let placeholder = SpmiState::Failed(hal::spmi::Error::Timeout);
+            if let SpmiState::Windows(core, cnfg, chnls, obsrvr) =
+                core::mem::replace(&mut self.spmi, placeholder)
+            {
+                self.spmi = match Spmi::new(core, cnfg, chnls, obsrvr) {
+                    Ok(spmi) => SpmiState::Ready(spmi),
+                    Err(e) => SpmiState::Failed(e),
+                };
+            }
+        }
+        match &self.spmi {
+            SpmiState::Ready(spmi) => Ok(**spmi),
+            SpmiState::Failed(e) => Err(*e),
+            SpmiState::Windows(..) => unreachable!("set up just above"),
+        }
+    }
+
+    /// Sets up the PM8916 side of the board (once; afterwards
+    /// [`hal::pmic::Error::PinsTaken`]):
+    /// user LEDs 3 and 4 and the BT LED as outputs (off), the power and volume-down keys,
+    /// GPIO-F and the PMIC itself.
+    pub fn pmic(&mut self) -> Result<BoardPmic, hal::pmic::Error> {
+        let bus = self.spmi()?;
+        let pins = PmicPins::take().ok_or(hal::pmic::Error::PinsTaken)?;
+        BoardPmic::new(bus, pins)
+    }
+
+    /// Powers the board off: the PMIC's PS_HOLD action becomes shutdown, then PS_HOLD is
+    /// released. Returns only if the PMIC could not be reached (nothing was released).
+    pub fn power_off(&mut self) -> Result<Infallible, hal::pmic::Error> {
+        let pmic = Pm8916::new(self.spmi()?)?;
+        self.ps_hold.power_off(&pmic)
+    }
+
+    /// Resets the board by releasing PS_HOLD, with the PMIC's PS_HOLD action as the boot
+    /// chain left it (a reset: [`hal::reset`]). Use [`PsHold::reset_as`] to choose warm or
+    /// hard reset explicitly.
+    pub fn reset(&self) -> ! {
+        self.ps_hold.reset()
     }
 }
 

@@ -133,7 +133,11 @@ fn secure_call(uc: &mut Unicorn<'_, ()>, state: &Shared) -> Result<(), Outcome> 
                 .write(now, PS_HOLD_BASE, 4, 0)
                 .map_err(|f| fault_outcome(f, true, 4, PS_HOLD_BASE, smc_pc))?;
             if st.bus.effects.ps_hold_released {
-                return Err(Outcome::PsHold { pc: smc_pc });
+                let release = st.bus.devices.spmi.ps_hold_release();
+                return Err(Outcome::PsHold {
+                    pc: smc_pc,
+                    release,
+                });
             }
             Ok(())
         }

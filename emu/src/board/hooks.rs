@@ -98,7 +98,8 @@ fn map_mmio(
                 if let Err(f) = res {
                     st.stop = Some(fault_outcome(f, true, size, addr, pc()));
                 } else if st.bus.effects.ps_hold_released {
-                    st.stop = Some(Outcome::PsHold { pc: pc() });
+                    let release = st.bus.devices.spmi.ps_hold_release();
+                    st.stop = Some(Outcome::PsHold { pc: pc(), release });
                 }
                 if st.stop.is_some() {
                     drop(st);

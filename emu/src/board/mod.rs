@@ -59,7 +59,9 @@ use unicorn_engine_sys as sys;
 
 use crate::bus::Bus;
 use crate::loader::LoadedImage;
+use crate::models::ps_hold::Release;
 use crate::models::secure_monitor::SecureMonitor;
+use crate::models::spmi::{DEFAULT_PON_REASON, KeyEvent};
 use crate::models::timer::GenericTimer;
 use crate::models::tlmm::PinEvent;
 use crate::models::uart_dm::InputItem;
@@ -88,6 +90,10 @@ pub struct Config {
     pub entry_el: u8,
     /// Externally applied pin levels.
     pub pins: Vec<PinEvent>,
+    /// PMIC key presses and releases (`--press power@..`).
+    pub keys: Vec<KeyEvent>,
+    /// PM8916 PON_REASON1 at the start of the run (`--pon-reason`).
+    pub pon_reason: u8,
 }
 
 impl Default for Config {
@@ -102,6 +108,8 @@ impl Default for Config {
             seed: 1,
             entry_el: 1,
             pins: Vec::new(),
+            keys: Vec::new(),
+            pon_reason: DEFAULT_PON_REASON,
         }
     }
 }
@@ -109,10 +117,12 @@ impl Default for Config {
 /// How a run ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// PS_HOLD released.
+    /// PS_HOLD released: the PMIC resets the system or powers it off.
     PsHold {
         /// PC of the store.
         pc: u64,
+        /// What the PMIC's PS_HOLD configuration made of it.
+        release: Release,
     },
     /// Access nobody claims.
     Unclaimed {
@@ -163,7 +173,14 @@ impl Outcome {
     /// The stderr line (with the `emu: ` prefix).
     pub fn line(&self) -> String {
         match self {
-            Self::PsHold { pc } => format!("emu: PS_HOLD released at pc={pc:#x}: system reset"),
+            Self::PsHold {
+                pc,
+                release: Release::Reset,
+            } => format!("emu: PS_HOLD released at pc={pc:#x}: system reset"),
+            Self::PsHold {
+                pc,
+                release: Release::PowerOff,
+            } => format!("emu: PS_HOLD released at pc={pc:#x}: power off"),
             Self::Unclaimed {
                 write,
                 size,

@@ -7,6 +7,7 @@ use std::sync::mpsc::Receiver;
 use unicorn_engine::Unicorn;
 
 use super::{Config, Outcome, POLL_TICKS, RunResult, Shared};
+use crate::models::ps_hold::Release;
 
 /// WFI instruction word.
 const WFI: u32 = 0xD503_207F;
@@ -141,9 +142,16 @@ fn finish(
             continue;
         }
         let _ = if reset {
+            let end = match outcome {
+                Outcome::PsHold {
+                    release: Release::PowerOff,
+                    ..
+                } => "power off",
+                _ => "reset",
+            };
             writeln!(
                 err,
-                "emu: note: {left} bytes still in the {name} TX FIFO were lost at reset"
+                "emu: note: {left} bytes still in the {name} TX FIFO were lost at {end}"
             )
         } else {
             writeln!(

@@ -1,7 +1,11 @@
-//! MPM PS_HOLD model: bit 0 = 1 keeps power; writing 0 ends the run.
+//! MPM PS_HOLD model: bit 0 = 1 keeps power; writing 0 ends the run. What the PMIC then does
+//! (reset or power off) is its PS_HOLD configuration's business: [`Release`], decided by the
+//! SPMI model (`crate::models::spmi::Spmi::ps_hold_release`).
 
 use crate::bus::Ctx;
 use crate::regfile::{Hit, Register, RegisterFile, Registers};
+
+pub use crate::models::spmi::Release;
 
 /// Register names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,11 +5,12 @@
 //!   register file: core (0x0200_F000), cnfg (0x0200_A000), chnls (0x0240_0000), obsrvr
 //!   (0x02C0_0000) and intr (0x0380_0000). The PMIC behind them is [`Arbiter`].
 //! - core: VERSION (+0x000, a v2 value), INT_EN (+0x004), and the APID -> PPID table at
-//!   +0x800 + 4·apid (PPID = SID << 8 | peripheral in bits 19:8). cnfg: the ownership table
-//!   at +0x700 + 4·apid (bits 2:0 = owning EE; every modelled peripheral belongs to EE 0,
-//!   the application processor). Unassigned table entries read 0.
-//! - chnls / obsrvr: one channel per APID at 0x8000·apid (EE 0 only; the other EEs'
-//!   channels are unclaimed). CMD (+0x00) runs the command at once and sets STATUS (+0x08):
+//!   +0x800 + 4·apid up to the end of the region (512 entries; PPID = SID << 8 | peripheral in
+//!   bits 19:8). cnfg: the ownership table at +0x700 + 4·apid (bits 2:0 = owning EE; every
+//!   modelled peripheral belongs to EE 0, the application processor). Unassigned table
+//!   entries read 0.
+//! - chnls / obsrvr: one channel per APID at 0x8000·apid (EE 0 only, APIDs 0..127 fill the
+//!   4 MiB window; the other EEs' channels are unclaimed). CMD (+0x00) runs the command at once and sets STATUS (+0x08):
 //!   opcodes 0 (extended register write, long) and 1 (extended register read, long) with the
 //!   register offset in bits 11:4 and byte count − 1 in bits 2:0 (the field is honoured,
 //!   docs/hardware/conflicts.md#c8-spmi-byte-count-field); WDATA0/1 (+0x10/+0x14) and RDATA0/1 (+0x18/+0x1C) carry the bytes little-endian.
@@ -18,15 +19,26 @@
 //! - intr: ACC_ENABLE (+0x1000·apid, bit 0) is stored; IRQ_STATUS (+4) reads 0 and IRQ_CLEAR
 //!   (+8) is accepted (no PMIC interrupt source is modelled); OWNER_ACC_STATUS
 //!   (+0x100000 + 4·k, EE 0) reads 0.
-//! - PM8916 (SID 0): REVID (0x01), PON (0x08), GPIO1..4 (0xC0..0xC3). Only the registers
-//!   listed in docs/hardware/spmi-pm8916.md#pm8916-register-map exist; a PMIC register not listed there is reported as an
-//!   unclaimed access on the CMD write that asked for it (with an `spmi:` line naming the
-//!   PMIC address); in a multi-byte transfer only the first register must exist, the bytes
-//!   after it read 0 / are dropped when not modelled (U-Boot always moves 2 bytes and uses
-//!   one, docs/hardware/conflicts.md#c8-spmi-byte-count-field). Read-only registers ignore writes. PON INT_RT_STS reads 0: neither the
-//!   power key nor RESIN (volume down) is pressed. A PM8916 GPIO in output mode (MODE_CTL
-//!   bits 6:4 = 1 or 2) with source 0 reads back its level (MODE_CTL bit 0) in STATUS bit 0;
-//!   an input reads 0 (nothing drives the pads).
+//! - PM8916 (SID 0): REVID (0x01), PON (0x08), GPIO1..4 (0xC0..0xC3), MPP1..4 (0xA0..0xA3).
+//!   Only the registers listed in docs/hardware/spmi-pm8916.md#pm8916-register-map exist; a
+//!   PMIC register not listed there is reported as an unclaimed access on the CMD write that
+//!   asked for it (with an `spmi:` line naming the PMIC address); in a multi-byte transfer
+//!   only the first register must exist, the bytes after it read 0 / are dropped when not
+//!   modelled (U-Boot always moves 2 bytes and uses one,
+//!   docs/hardware/conflicts.md#c8-spmi-byte-count-field). Read-only registers ignore writes.
+//! - PON: PON_REASON1 is what the run was started with (`--pon-reason`, default KPDPWR_N:
+//!   a first power-on by the power key); the warm-reset and power-off reasons read 0 (a cold
+//!   start). INT_RT_STS bit 0 is the power key, bit 1 RESIN (volume down), held from
+//!   `--press power@..` / `--press volume-down@..` (timed events, [`KeyEvent`]).
+//!   PS_HOLD_RESET_CTL / _CTL2 start as a boot chain would leave them for a normal reboot
+//!   (hard reset, enabled: a project choice, docs/hardware/conflicts.md#c19-resetting-through-ps_hold);
+//!   [`Spmi::ps_hold_release`] says what releasing PS_HOLD does: power off when the PS_HOLD
+//!   reset is enabled with type 4 (shutdown), a system reset otherwise.
+//! - Pins: a PM8916 GPIO enabled (EN_CTL bit 7) in output mode (MODE_CTL 6:4 = 1 or 2) with
+//!   source 0 drives MODE_CTL bit 0 and reads it back in STATUS bit 0; an MPP enabled in
+//!   digital output mode (1 or 2) with source 0 (low) or 1 (high) drives that level and reads
+//!   it back in INT_RT_STS bit 0. Inputs read 0 (nothing drives the pads). With `--trace gpio`
+//!   a change of what a pin drives prints `pm8916-gpio<N>` / `pm8916-mpp<N>` `high|low|input`.
 
 use crate::bus::{Ctx, Fault};
 use crate::regfile::{Hit, Register, RegisterFile, Registers};
@@ -55,7 +67,82 @@ pub const OBSRVR: (u64, u64) = (0x02C0_0000, 0x40_0000);
 pub const INTR: (u64, u64) = (0x0380_0000, 0x20_0000);
 
 const CHANNEL_STRIDE: u64 = 0x8000;
-const MAX_APIDS: usize = 256;
+/// Entries of the APID -> PPID and ownership tables (to the end of the core region).
+const MAX_APIDS: usize = 512;
+/// Channels in the 4 MiB chnls / obsrvr windows.
+const CHANNELS: usize = 128;
+/// Per-APID interrupt register blocks below OWNER_ACC_STATUS.
+const INTR_APIDS: usize = 256;
+
+/// PON registers the model computes or the board reads.
+const PON_REASON1: u8 = 0x08;
+const INT_RT_STS: u8 = 0x10;
+const PS_HOLD_RESET_CTL: u8 = 0x5A;
+const PS_HOLD_RESET_CTL2: u8 = 0x5B;
+/// PS_HOLD_RESET_CTL type "shutdown".
+const PS_HOLD_SHUTDOWN: u8 = 4;
+
+/// A key wired to the PMIC's power-on block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PmicKey {
+    /// KPDPWR_N, the power key S2 (PON INT_RT_STS bit 0).
+    Power,
+    /// RESIN_N, volume down / reset S4 (PON INT_RT_STS bit 1).
+    VolumeDown,
+}
+
+impl PmicKey {
+    /// The key for a `--press` name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "power" => Some(Self::Power),
+            "volume-down" => Some(Self::VolumeDown),
+            _ => None,
+        }
+    }
+
+    fn bit(self) -> u8 {
+        match self {
+            Self::Power => 1 << 0,
+            Self::VolumeDown => 1 << 1,
+        }
+    }
+}
+
+/// A key pressed or released at a tick (`--press power@..`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyEvent {
+    /// Counter value at which it happens.
+    pub at: u64,
+    /// Which key.
+    pub key: PmicKey,
+    /// Pressed (else released).
+    pub pressed: bool,
+}
+
+/// PON_REASON1 bits by `--pon-reason` name (docs/hardware/spmi-pm8916.md#pon-registers).
+pub const PON_REASON_NAMES: [(&str, u8); 8] = [
+    ("hard-reset", 1 << 0),
+    ("smpl", 1 << 1),
+    ("rtc", 1 << 2),
+    ("dc-chg", 1 << 3),
+    ("usb-chg", 1 << 4),
+    ("pon1", 1 << 5),
+    ("cblpwr", 1 << 6),
+    ("kpdpwr", 1 << 7),
+];
+
+/// PON_REASON1 of a first power-on by the power key.
+pub const DEFAULT_PON_REASON: u8 = 1 << 7;
+
+/// What releasing PS_HOLD does, per the PMIC's PS_HOLD configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Release {
+    /// A warm or hard reset (also when the PS_HOLD reset is disabled).
+    Reset,
+    /// Shutdown: the board powers off.
+    PowerOff,
+}
 
 /// How a PMIC register behaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,7 +204,7 @@ fn with_interrupt_regs(p: Peripheral) -> Peripheral {
 }
 
 /// The PM8916 peripherals on SID 0.
-fn pm8916() -> Vec<Peripheral> {
+fn pm8916(pon_reason: u8) -> Vec<Peripheral> {
     use Access::{ReadOnly as Ro, ReadWrite as Rw};
     // REVID: REV1..REV4, TYPE 0x51 (PMIC), SUBTYPE 0x0B (PM8916). Revision bytes describe a
     // v2.0 part (REV4 major 2, REV3 minor 0).
@@ -131,7 +218,7 @@ fn pm8916() -> Vec<Peripheral> {
     // the public PON driver headers; the TYPE value follows the QPNP peripheral type numbering.
     let pon = with_interrupt_regs(Peripheral::new(0, 0x08, "PON", 0x01, 0x01))
         .with(0x01, Ro, 0x01) // REV2
-        .with(0x08, Ro, 0x80) // PON_REASON1: KPDPWR_N (powered on by the power key)
+        .with(PON_REASON1, Ro, pon_reason) // what started this run (`--pon-reason`)
         .with(0x0A, Ro, 0)
         .with(0x0B, Ro, 0)
         .with(0x0C, Ro, 0)
@@ -144,8 +231,8 @@ fn pm8916() -> Vec<Peripheral> {
         .with(0x56, Rw, 0)
         .with(0x57, Rw, 0)
         .with(0x58, Rw, 0)
-        .with(0x5A, Rw, 0)
-        .with(0x5B, Rw, 0)
+        .with(PS_HOLD_RESET_CTL, Rw, 0x07) // hard reset, as for a normal reboot
+        .with(PS_HOLD_RESET_CTL2, Rw, 0x80) // enabled
         .with(0x70, Rw, 0x03) // pull-ups on KPDPWR and RESIN (DT: bias-pull-up)
         .with(0x71, Rw, 0)
         .with(0x8F, Rw, 0);
@@ -159,6 +246,17 @@ fn pm8916() -> Vec<Peripheral> {
                 .with(0x41, Rw, 0) // DIG_VIN_CTL
                 .with(0x42, Rw, 0) // DIG_PULL_CTL
                 .with(0x45, Rw, 0) // DIG_OUT_CTL
+                .with(0x46, Rw, 0), // EN_CTL
+        );
+    }
+    for (n, name) in ["MPP1", "MPP2", "MPP3", "MPP4"].into_iter().enumerate() {
+        // TYPE 0x11 = MPP; SUBTYPE 0x03 (a 4-source MPP) is our assumption.
+        v.push(
+            with_interrupt_regs(Peripheral::new(0, 0xA0 + n as u8, name, 0x11, 0x03))
+                .with(0x40, Rw, 0) // MODE_CTL
+                .with(0x41, Rw, 0) // DIG_VIN_CTL
+                .with(0x42, Rw, 0) // DIG_PULL_CTL
+                .with(0x43, Rw, 0) // DIG_IN_CTL
                 .with(0x46, Rw, 0), // EN_CTL
         );
     }
@@ -214,23 +312,23 @@ static CNFG_REGS: [Register<Reg>; 1] =
 /// One channel per APID (EE 0 only).
 static CHANNEL_REGS: [Register<Reg>; 7] = [
     Register::wo(Reg::Cmd, "CMD", 0x00)
-        .array(MAX_APIDS as u32, CHANNEL_STRIDE)
+        .array(CHANNELS as u32, CHANNEL_STRIDE)
         .special(),
-    Register::rw(Reg::Config, "CONFIG", 0x04).array(MAX_APIDS as u32, CHANNEL_STRIDE),
-    Register::ro(Reg::Status, "STATUS", 0x08).array(MAX_APIDS as u32, CHANNEL_STRIDE),
-    Register::rw(Reg::Wdata0, "WDATA0", 0x10).array(MAX_APIDS as u32, CHANNEL_STRIDE),
-    Register::rw(Reg::Wdata1, "WDATA1", 0x14).array(MAX_APIDS as u32, CHANNEL_STRIDE),
-    Register::ro(Reg::Rdata0, "RDATA0", 0x18).array(MAX_APIDS as u32, CHANNEL_STRIDE),
-    Register::ro(Reg::Rdata1, "RDATA1", 0x1C).array(MAX_APIDS as u32, CHANNEL_STRIDE),
+    Register::rw(Reg::Config, "CONFIG", 0x04).array(CHANNELS as u32, CHANNEL_STRIDE),
+    Register::ro(Reg::Status, "STATUS", 0x08).array(CHANNELS as u32, CHANNEL_STRIDE),
+    Register::rw(Reg::Wdata0, "WDATA0", 0x10).array(CHANNELS as u32, CHANNEL_STRIDE),
+    Register::rw(Reg::Wdata1, "WDATA1", 0x14).array(CHANNELS as u32, CHANNEL_STRIDE),
+    Register::ro(Reg::Rdata0, "RDATA0", 0x18).array(CHANNELS as u32, CHANNEL_STRIDE),
+    Register::ro(Reg::Rdata1, "RDATA1", 0x1C).array(CHANNELS as u32, CHANNEL_STRIDE),
 ];
 
 static INTR_REGS: [Register<Reg>; 4] = [
     Register::rw(Reg::AccEnable, "ACC_ENABLE", 0x0)
         .mask(1)
-        .array(MAX_APIDS as u32, 0x1000),
-    Register::ro(Reg::IrqStatus, "IRQ_STATUS", 0x4).array(MAX_APIDS as u32, 0x1000),
-    Register::wo(Reg::IrqClear, "IRQ_CLEAR", 0x8).array(MAX_APIDS as u32, 0x1000),
-    Register::ro(Reg::OwnerAccStatus, "OWNER_ACC_STATUS", 0x10_0000).array(8, 4),
+        .array(INTR_APIDS as u32, 0x1000),
+    Register::ro(Reg::IrqStatus, "IRQ_STATUS", 0x4).array(INTR_APIDS as u32, 0x1000),
+    Register::wo(Reg::IrqClear, "IRQ_CLEAR", 0x8).array(INTR_APIDS as u32, 0x1000),
+    Register::ro(Reg::OwnerAccStatus, "OWNER_ACC_STATUS", 0x10_0000).array(16, 4),
 ];
 
 const CHNLS_WINDOW: usize = 2;
@@ -245,10 +343,11 @@ pub struct Spmi {
 }
 
 impl Spmi {
-    /// The arbiter with the PM8916. With `trace_gpio`, changes of what a PM8916 GPIO drives
-    /// are reported like TLMM pins (`pm8916-gpio<N>`).
-    pub fn new(trace_gpio: bool) -> Self {
-        let mut arbiter = Arbiter::new();
+    /// The arbiter with the PM8916, powered on for `pon_reason` (PON_REASON1 bits). With
+    /// `trace_gpio`, changes of what a PM8916 GPIO or MPP drives are reported like TLMM pins
+    /// (`pm8916-gpio<N>`, `pm8916-mpp<N>`).
+    pub fn new(trace_gpio: bool, pon_reason: u8) -> Self {
+        let mut arbiter = Arbiter::new(pon_reason);
         arbiter.trace_gpio = trace_gpio;
         Self {
             arbiter,
@@ -259,6 +358,29 @@ impl Spmi {
                 RegisterFile::new(&CHANNEL_REGS),
                 RegisterFile::new(&INTR_REGS),
             ],
+        }
+    }
+
+    /// What releasing PS_HOLD does now: power off if the PS_HOLD reset is enabled
+    /// (PS_HOLD_RESET_CTL2 bit 7) with type shutdown (PS_HOLD_RESET_CTL 3:0 = 4), a reset
+    /// otherwise (docs/hardware/ps-hold-reset.md#pmic-ps_hold-configuration).
+    pub fn ps_hold_release(&self) -> Release {
+        let pon = self.arbiter.pon();
+        let enabled = pon.value(PS_HOLD_RESET_CTL2).unwrap_or(0) & 0x80 != 0;
+        let kind = pon.value(PS_HOLD_RESET_CTL).unwrap_or(0) & 0xF;
+        if enabled && kind == PS_HOLD_SHUTDOWN {
+            Release::PowerOff
+        } else {
+            Release::Reset
+        }
+    }
+
+    /// A PON key is pressed or released (a timed event).
+    pub fn set_key(&mut self, key: PmicKey, pressed: bool) {
+        if pressed {
+            self.arbiter.keys |= key.bit();
+        } else {
+            self.arbiter.keys &= !key.bit();
         }
     }
 }
@@ -289,32 +411,64 @@ impl Registers for Spmi {
 #[derive(Debug)]
 pub struct Arbiter {
     peripherals: Vec<Peripheral>,
-    /// Print a `--trace gpio` line when a PMIC GPIO's driven level changes.
+    /// Print a `--trace gpio` line when a PMIC GPIO's or MPP's driven level changes.
     trace_gpio: bool,
+    /// PON keys held now (INT_RT_STS bits: 0 power, 1 volume down).
+    keys: u8,
 }
 
 impl Default for Arbiter {
     fn default() -> Self {
-        Self::new()
+        Self::new(DEFAULT_PON_REASON)
     }
+}
+
+/// Which kind of pin a peripheral is.
+fn is_gpio(p: &Peripheral) -> bool {
+    p.name.starts_with("GPIO")
+}
+
+fn is_mpp(p: &Peripheral) -> bool {
+    p.name.starts_with("MPP")
 }
 
 impl Arbiter {
     /// The arbiter with PM8916's peripherals on APIDs 0, 1, 2, ... in table order.
-    pub fn new() -> Self {
+    pub fn new(pon_reason: u8) -> Self {
         Self {
-            peripherals: pm8916(),
+            peripherals: pm8916(pon_reason),
             trace_gpio: false,
+            keys: 0,
         }
     }
 
-    /// What a PMIC GPIO drives: `Some(level)` when enabled (EN_CTL bit 7) as an output (or
-    /// input+output) with the constant source, `None` otherwise.
-    fn gpio_drive(p: &Peripheral) -> Option<bool> {
+    fn pon(&self) -> &Peripheral {
+        self.peripherals
+            .iter()
+            .find(|p| p.name == "PON")
+            .expect("the PM8916 has a PON peripheral")
+    }
+
+    /// What a PMIC GPIO or MPP drives: `Some(level)` when enabled (EN_CTL bit 7) as an output
+    /// (or input+output) with a constant source, `None` otherwise.
+    fn pin_drive(p: &Peripheral) -> Option<bool> {
         let enabled = p.value(0x46).unwrap_or(0) & 0x80 != 0;
         let mode = p.value(0x40).unwrap_or(0);
-        let output = matches!(mode >> 4 & 7, 1 | 2) && mode >> 1 & 7 == 0;
-        (enabled && output).then_some(mode & 1 != 0)
+        let output = matches!(mode >> 4 & 7, 1 | 2);
+        if !(enabled && output) {
+            return None;
+        }
+        if is_gpio(p) {
+            // Source 0 (constant) in 3:1, level in bit 0.
+            (mode >> 1 & 7 == 0).then_some(mode & 1 != 0)
+        } else {
+            // Source select in 3:0: 0 low, 1 high (others not modelled).
+            match mode & 0xF {
+                0 => Some(false),
+                1 => Some(true),
+                _ => None,
+            }
+        }
     }
 
     fn ppid_entry(&self, apid: usize) -> u32 {
@@ -329,8 +483,15 @@ impl Arbiter {
 
     fn pmic_read(&mut self, apid: usize, offset: u8) -> Option<u8> {
         let p = self.peripherals.get(apid)?;
-        if p.name.starts_with("GPIO") && offset == 0x08 {
+        if is_gpio(p) && offset == 0x08 {
             return Some(Self::gpio_status(p));
+        }
+        if is_mpp(p) && offset == INT_RT_STS {
+            // Input level: what the pin drives itself (nothing else drives it).
+            return Some(u8::from(Self::pin_drive(p) == Some(true)));
+        }
+        if p.name == "PON" && offset == INT_RT_STS {
+            return Some(self.keys);
         }
         p.value(offset)
     }
@@ -396,13 +557,14 @@ impl Arbiter {
                         self.missing(ctx, apid, offset, "write");
                         return Err(Fault::Unclaimed);
                     }
-                    let is_gpio = self.peripherals[apid].name.starts_with("GPIO");
-                    let before = Self::gpio_drive(&self.peripherals[apid]);
+                    let is_pin =
+                        is_gpio(&self.peripherals[apid]) || is_mpp(&self.peripherals[apid]);
+                    let before = Self::pin_drive(&self.peripherals[apid]);
                     for (i, b) in bytes.iter().enumerate().take(count) {
                         self.pmic_write(apid, offset.wrapping_add(i as u8), *b);
                     }
-                    let after = Self::gpio_drive(&self.peripherals[apid]);
-                    if self.trace_gpio && is_gpio && before != after {
+                    let after = Self::pin_drive(&self.peripherals[apid]);
+                    if self.trace_gpio && is_pin && before != after {
                         let what = match after {
                             Some(true) => "high",
                             Some(false) => "low",
@@ -434,136 +596,4 @@ impl Arbiter {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::bus::{Effects, Model};
-    use crate::models::gcc::Gcc;
-
-    struct Bench {
-        spmi: Spmi,
-        effects: Effects,
-    }
-
-    impl Bench {
-        fn new() -> Self {
-            Self {
-                spmi: Spmi::new(false),
-                effects: Effects::default(),
-            }
-        }
-
-        fn access(&mut self, addr: u64, write: Option<u32>) -> Result<u32, Fault> {
-            let clocks = Gcc::new().view();
-            let mut ctx = Ctx {
-                now: 0,
-                clocks: &clocks,
-                effects: &mut self.effects,
-            };
-            let (window, (base, _)) = [CORE, CNFG, CHNLS, OBSRVR, INTR]
-                .into_iter()
-                .enumerate()
-                .find(|(_, (b, s))| (*b..*b + *s).contains(&addr))
-                .ok_or(Fault::Unclaimed)?;
-            self.spmi
-                .access(&mut ctx, window, addr - base, 4, write.map(u64::from))
-                .map(|v| v as u32)
-        }
-
-        fn rd(&mut self, addr: u64) -> u32 {
-            self.access(addr, None).unwrap()
-        }
-
-        fn wr(&mut self, addr: u64, v: u32) {
-            self.access(addr, Some(v)).unwrap();
-        }
-
-        /// Find the APID of (sid, peripheral) the way a driver does.
-        fn apid(&mut self, sid: u32, periph: u32) -> usize {
-            (0..MAX_APIDS)
-                .find(|&a| self.rd(CORE.0 + 0x800 + 4 * a as u64) >> 8 & 0xFFF == sid << 8 | periph)
-                .unwrap()
-        }
-
-        fn pmic_read(&mut self, sid: u32, addr: u32, n: u32) -> (u32, u32) {
-            let apid = self.apid(sid, addr >> 8) as u64;
-            let ch = OBSRVR.0 + CHANNEL_STRIDE * apid;
-            self.wr(ch + 4, 0);
-            self.wr(ch, 1 << 27 | (addr & 0xFF) << 4 | (n - 1));
-            (self.rd(ch + 8), self.rd(ch + 0x18))
-        }
-
-        fn pmic_write(&mut self, sid: u32, addr: u32, value: u32) -> u32 {
-            let apid = self.apid(sid, addr >> 8) as u64;
-            let ch = CHNLS.0 + CHANNEL_STRIDE * apid;
-            self.wr(ch + 4, 0);
-            self.wr(ch + 0x10, value);
-            self.wr(ch, (addr & 0xFF) << 4);
-            self.rd(ch + 8)
-        }
-    }
-
-    #[test]
-    fn version_and_revid_through_the_observer_channel() {
-        let mut b = Bench::new();
-        let v = b.rd(CORE.0);
-        assert!((0x2001_0000..0x3000_0000).contains(&v));
-        // TYPE and SUBTYPE in one 2-byte read.
-        assert_eq!(b.pmic_read(0, 0x104, 2), (STATUS_DONE, 0x0B51));
-        assert_eq!(b.pmic_read(0, 0x104, 1), (STATUS_DONE, 0x51));
-        // Nobody pressed the power key or volume down.
-        assert_eq!(b.pmic_read(0, 0x810, 1), (STATUS_DONE, 0));
-        // The ownership table says EE 0.
-        let apid = b.apid(0, 0x08) as u64;
-        assert_eq!(b.rd(CNFG.0 + 0x700 + 4 * apid) & 7, 0);
-    }
-
-    #[test]
-    fn gpio_output_level_reads_back_and_read_only_registers_keep_their_value() {
-        let mut b = Bench::new();
-        assert_eq!(b.pmic_write(0, 0xC046, 0), STATUS_DONE);
-        assert_eq!(b.pmic_write(0, 0xC040, 0x21), STATUS_DONE);
-        assert_eq!(b.pmic_read(0, 0xC008, 1), (STATUS_DONE, 1));
-        assert_eq!(b.pmic_write(0, 0xC040, 0x20), STATUS_DONE);
-        assert_eq!(b.pmic_read(0, 0xC008, 1), (STATUS_DONE, 0));
-        assert_eq!(b.pmic_read(0, 0xC104, 2), (STATUS_DONE, 0x0110));
-        // A 2-byte read starting at SUBTYPE sweeps up an unmodelled byte, which reads 0.
-        assert_eq!(b.pmic_read(0, 0xC105, 2), (STATUS_DONE, 0x0001));
-        assert_eq!(b.pmic_write(0, 0x104, 0x77), STATUS_DONE);
-        assert_eq!(b.pmic_read(0, 0x104, 1), (STATUS_DONE, 0x51));
-    }
-
-    #[test]
-    fn denied_failure_and_unmodelled_registers() {
-        let mut b = Bench::new();
-        // Write on the observer channel: denied.
-        let apid = b.apid(0, 0xC0) as u64;
-        b.wr(OBSRVR.0 + CHANNEL_STRIDE * apid, 0x40 << 4);
-        assert_eq!(b.rd(OBSRVR.0 + CHANNEL_STRIDE * apid + 8), STATUS_DENIED);
-        // An APID with no peripheral: denied.
-        b.wr(OBSRVR.0 + CHANNEL_STRIDE * 100, 1 << 27);
-        assert_eq!(b.rd(OBSRVR.0 + CHANNEL_STRIDE * 100 + 8), STATUS_DENIED);
-        // A 2-byte write starting at EN_CTL: the second byte lands nowhere.
-        let ch = CHNLS.0 + CHANNEL_STRIDE * apid;
-        b.wr(ch + 0x10, 0x0080);
-        b.wr(ch, 0x46 << 4 | 1);
-        assert_eq!(b.rd(ch + 8), STATUS_DONE);
-        assert_eq!(b.pmic_read(0, 0xC046, 1), (STATUS_DONE, 0x80));
-        // Unsupported opcode: failure.
-        b.wr(OBSRVR.0 + CHANNEL_STRIDE * apid, 15 << 27);
-        assert_eq!(b.rd(OBSRVR.0 + CHANNEL_STRIDE * apid + 8), STATUS_FAILURE);
-        // A PMIC register nobody documented: the access is reported.
-        let ch = OBSRVR.0 + CHANNEL_STRIDE * apid;
-        assert_eq!(
-            b.access(ch, Some(1 << 27 | 0x99 << 4)),
-            Err(Fault::Unclaimed)
-        );
-        assert!(
-            b.effects.messages[0].contains("0xc099"),
-            "{:?}",
-            b.effects.messages
-        );
-        // Other EEs' channels and unknown window offsets are unclaimed.
-        assert_eq!(b.access(CHNLS.0 + 0x1000, None), Err(Fault::Unclaimed));
-        assert_eq!(b.access(CORE.0 + 0x10, None), Err(Fault::Unclaimed));
-    }
-}
+mod tests;

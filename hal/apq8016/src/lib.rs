@@ -20,8 +20,10 @@ pub mod critical_section_impl;
 #[cfg(all(feature = "defmt-logger", target_arch = "aarch64"))]
 pub mod defmt_logger;
 pub mod gpio;
+pub mod pmic;
 pub mod reset;
 pub mod rng;
 pub mod rt;
+pub mod spmi;
 pub mod time;
 pub mod uart;

@@ -10,11 +10,14 @@
 //! being a reset of some kind (warm or hard), which is what boards are seen to do and what the
 //! virtual board models.
 //!
-//! Powering off needs the PMIC's PS_HOLD action switched to "shutdown" over SPMI first. This
-//! HAL has no SPMI/PMIC driver yet, so there is deliberately no `power_off()`: one that merely
-//! released PS_HOLD would silently reset instead. (Future work: SPMI arbiter + PON driver.)
+//! Powering off (or choosing the kind of reset) needs the PMIC's PS_HOLD action set over SPMI
+//! first: [`PsHold::power_off`] and [`PsHold::reset_as`] do that through the PM8916 driver
+//! ([`crate::pmic::Pm8916::set_ps_hold_action`]) and then release PS_HOLD.
+
+use core::convert::Infallible;
 
 use crate::pac;
+use crate::pmic::{self, Pm8916, PsHoldAction};
 
 /// The PS_HOLD line: owning it means being allowed to reset the board.
 pub struct PsHold {
@@ -36,6 +39,24 @@ impl PsHold {
     /// module notes). Interrupts are masked on this core first; the function never returns,
     /// it waits for the PMIC to cut the power.
     pub fn reset(&self) -> ! {
+        self.release()
+    }
+
+    /// Powers the board off: sets the PMIC's PS_HOLD action to shutdown, then releases
+    /// PS_HOLD. Returns only if the PMIC could not be configured (nothing was released).
+    pub fn power_off(&self, pmic: &Pm8916) -> Result<Infallible, pmic::Error> {
+        self.reset_as(pmic, PsHoldAction::Shutdown)
+    }
+
+    /// Sets the PMIC's PS_HOLD action (warm reset, hard reset or shutdown), then releases
+    /// PS_HOLD. Returns only if the PMIC could not be configured (nothing was released).
+    pub fn reset_as(&self, pmic: &Pm8916, action: PsHoldAction) -> Result<Infallible, pmic::Error> {
+        pmic.set_ps_hold_action(action)?;
+        self.release()
+    }
+
+    /// Masks interrupts and releases PS_HOLD; waits for the PMIC to act.
+    fn release(&self) -> ! {
         #[cfg(target_arch = "aarch64")]
         // SAFETY: only masks D, A, I and F on this core; nothing is expected to run any more.
         unsafe {

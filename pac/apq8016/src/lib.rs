@@ -887,6 +887,8 @@ pub mod interrupt {
         BLSP1_UART1 = 139,
         #[doc = "140 - BLSP1 UART2 interrupt (SPI 108)."]
         BLSP1_UART2 = 140,
+        #[doc = "222 - Arbiter interrupt: all PMIC interrupts owned by the application processor (SPI 190)."]
+        SPMI_PERIPHERAL = 222,
         #[doc = "240 - Summary interrupt of all GPIO interrupts routed to the application processor (SPI 208)."]
         TLMM_SUMMARY = 240,
     }
@@ -900,6 +902,7 @@ pub mod interrupt {
             match value {
                 139 => Ok(Interrupt::BLSP1_UART1),
                 140 => Ok(Interrupt::BLSP1_UART2),
+                222 => Ok(Interrupt::SPMI_PERIPHERAL),
                 240 => Ok(Interrupt::TLMM_SUMMARY),
                 _ => Err(TryFromInterruptError(())),
             }
@@ -4535,6 +4538,819 @@ pub mod prng {
         impl crate::Resettable for ConfigSpec {}
     }
 }
+#[doc = "SPMI PMIC arbiter v2, core region: arbiter version and the table that maps each channel number (APID) to the PMIC peripheral (PPID = SID and peripheral address) it serves. See docs/hardware/spmi-pm8916.md."]
+pub type SPMI_CORE = crate::Periph<spmi_core::RegisterBlock, 0x0200_f000>;
+impl core::fmt::Debug for SPMI_CORE {
+    fn fmt(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+        f.debug_struct("SPMI_CORE").finish()
+    }
+}
+#[doc = "SPMI PMIC arbiter v2, core region: arbiter version and the table that maps each channel number (APID) to the PMIC peripheral (PPID = SID and peripheral address) it serves. See docs/hardware/spmi-pm8916.md."]
+pub mod spmi_core {
+    #[repr(C)]
+    #[doc = "Register block"]
+    pub struct RegisterBlock {
+        version: Version,
+        _reserved1: [u8; 0x07fc],
+        apid_ppid: [ApidPpid; 512],
+    }
+    impl RegisterBlock {
+        #[doc = "0x00 - Arbiter version: v2 reads at least 0x2001_0000 and below 0x3000_0000."]
+        #[inline(always)]
+        pub const fn version(&self) -> &Version {
+            &self.version
+        }
+        #[doc = "0x800..0x1000 - Which PMIC peripheral channel (APID) n serves; the table runs to the end of the core region. An unused entry reads 0."]
+        #[inline(always)]
+        pub const fn apid_ppid(&self, n: usize) -> &ApidPpid {
+            &self.apid_ppid[n]
+        }
+        #[doc = "Iterator for array of:"]
+        #[doc = "0x800..0x1000 - Which PMIC peripheral channel (APID) n serves; the table runs to the end of the core region. An unused entry reads 0."]
+        #[inline(always)]
+        pub fn apid_ppid_iter(&self) -> impl Iterator<Item = &ApidPpid> {
+            self.apid_ppid.iter()
+        }
+    }
+    #[doc = "VERSION (r) register accessor: Arbiter version: v2 reads at least 0x2001_0000 and below 0x3000_0000.\n\nYou can [`read`](crate::Reg::read) this register and get [`version::R`]. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@version`] module"]
+    #[doc(alias = "VERSION")]
+    pub type Version = crate::Reg<version::VersionSpec>;
+    #[doc = "Arbiter version: v2 reads at least 0x2001_0000 and below 0x3000_0000."]
+    pub mod version {
+        #[doc = "Register `VERSION` reader"]
+        pub type R = crate::R<VersionSpec>;
+        impl core::fmt::Debug for R {
+            fn fmt(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+                write!(f, "{}", self.bits())
+            }
+        }
+        #[doc = "Arbiter version: v2 reads at least 0x2001_0000 and below 0x3000_0000.\n\nYou can [`read`](crate::Reg::read) this register and get [`version::R`](R). See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct VersionSpec;
+        impl crate::RegisterSpec for VersionSpec {
+            type Ux = u32;
+        }
+        #[doc = "`read()` method returns [`version::R`](R) reader structure"]
+        impl crate::Readable for VersionSpec {}
+        #[doc = "`reset()` method sets VERSION to value 0"]
+        impl crate::Resettable for VersionSpec {}
+    }
+    #[doc = "APID_PPID (r) register accessor: Which PMIC peripheral channel (APID) n serves; the table runs to the end of the core region. An unused entry reads 0.\n\nYou can [`read`](crate::Reg::read) this register and get [`apid_ppid::R`]. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@apid_ppid`] module"]
+    #[doc(alias = "APID_PPID")]
+    pub type ApidPpid = crate::Reg<apid_ppid::ApidPpidSpec>;
+    #[doc = "Which PMIC peripheral channel (APID) n serves; the table runs to the end of the core region. An unused entry reads 0."]
+    pub mod apid_ppid {
+        #[doc = "Register `APID_PPID[%s]` reader"]
+        pub type R = crate::R<ApidPpidSpec>;
+        #[doc = "Field `PERIPHERAL` reader - Peripheral: the high byte of the PMIC register address."]
+        pub type PeripheralR = crate::FieldReader;
+        #[doc = "Field `SID` reader - Slave ID of the PMIC on the SPMI bus."]
+        pub type SidR = crate::FieldReader;
+        impl R {
+            #[doc = "Bits 8:15 - Peripheral: the high byte of the PMIC register address."]
+            #[inline(always)]
+            pub fn peripheral(&self) -> PeripheralR {
+                PeripheralR::new(((self.bits >> 8) & 0xff) as u8)
+            }
+            #[doc = "Bits 16:19 - Slave ID of the PMIC on the SPMI bus."]
+            #[inline(always)]
+            pub fn sid(&self) -> SidR {
+                SidR::new(((self.bits >> 16) & 0x0f) as u8)
+            }
+        }
+        #[doc = "Which PMIC peripheral channel (APID) n serves; the table runs to the end of the core region. An unused entry reads 0.\n\nYou can [`read`](crate::Reg::read) this register and get [`apid_ppid::R`](R). See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct ApidPpidSpec;
+        impl crate::RegisterSpec for ApidPpidSpec {
+            type Ux = u32;
+        }
+        #[doc = "`read()` method returns [`apid_ppid::R`](R) reader structure"]
+        impl crate::Readable for ApidPpidSpec {}
+        #[doc = "`reset()` method sets APID_PPID[%s] to value 0"]
+        impl crate::Resettable for ApidPpidSpec {}
+    }
+}
+#[doc = "SPMI PMIC arbiter v2, configuration region: which execution environment (EE) owns each channel."]
+pub type SPMI_CNFG = crate::Periph<spmi_cnfg::RegisterBlock, 0x0200_a000>;
+impl core::fmt::Debug for SPMI_CNFG {
+    fn fmt(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+        f.debug_struct("SPMI_CNFG").finish()
+    }
+}
+#[doc = "SPMI PMIC arbiter v2, configuration region: which execution environment (EE) owns each channel."]
+pub mod spmi_cnfg {
+    #[repr(C)]
+    #[doc = "Register block"]
+    pub struct RegisterBlock {
+        _reserved0: [u8; 0x0700],
+        ownership: [Ownership; 512],
+    }
+    impl RegisterBlock {
+        #[doc = "0x700..0xf00 - Owner of channel (APID) n."]
+        #[inline(always)]
+        pub const fn ownership(&self, n: usize) -> &Ownership {
+            &self.ownership[n]
+        }
+        #[doc = "Iterator for array of:"]
+        #[doc = "0x700..0xf00 - Owner of channel (APID) n."]
+        #[inline(always)]
+        pub fn ownership_iter(&self) -> impl Iterator<Item = &Ownership> {
+            self.ownership.iter()
+        }
+    }
+    #[doc = "OWNERSHIP (r) register accessor: Owner of channel (APID) n.\n\nYou can [`read`](crate::Reg::read) this register and get [`ownership::R`]. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@ownership`] module"]
+    #[doc(alias = "OWNERSHIP")]
+    pub type Ownership = crate::Reg<ownership::OwnershipSpec>;
+    #[doc = "Owner of channel (APID) n."]
+    pub mod ownership {
+        #[doc = "Register `OWNERSHIP[%s]` reader"]
+        pub type R = crate::R<OwnershipSpec>;
+        #[doc = "Field `OWNER` reader - Owning execution environment; 0 = the application processor."]
+        pub type OwnerR = crate::FieldReader;
+        impl R {
+            #[doc = "Bits 0:2 - Owning execution environment; 0 = the application processor."]
+            #[inline(always)]
+            pub fn owner(&self) -> OwnerR {
+                OwnerR::new((self.bits & 7) as u8)
+            }
+        }
+        #[doc = "Owner of channel (APID) n.\n\nYou can [`read`](crate::Reg::read) this register and get [`ownership::R`](R). See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct OwnershipSpec;
+        impl crate::RegisterSpec for OwnershipSpec {
+            type Ux = u32;
+        }
+        #[doc = "`read()` method returns [`ownership::R`](R) reader structure"]
+        impl crate::Readable for OwnershipSpec {}
+        #[doc = "`reset()` method sets OWNERSHIP[%s] to value 0"]
+        impl crate::Resettable for OwnershipSpec {}
+    }
+}
+#[doc = "SPMI PMIC arbiter v2, command channels of execution environment 0 (the application processor), one per APID: reads and writes of PMIC registers."]
+pub type SPMI_CHNLS = crate::Periph<spmi_chnls::RegisterBlock, 0x0240_0000>;
+impl core::fmt::Debug for SPMI_CHNLS {
+    fn fmt(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+        f.debug_struct("SPMI_CHNLS").finish()
+    }
+}
+#[doc = "SPMI PMIC arbiter v2, command channels of execution environment 0 (the application processor), one per APID: reads and writes of PMIC registers."]
+pub mod spmi_chnls {
+    #[repr(C)]
+    #[doc = "Register block"]
+    pub struct RegisterBlock {
+        channel: (),
+    }
+    impl RegisterBlock {
+        #[doc = "0x00..0x1000 - The channel of APID n (32 KiB apart; EE e's copy is 0x1000 * e further, EE 0 here)."]
+        #[inline(always)]
+        pub const fn channel(&self, n: usize) -> &Channel {
+            #[allow(clippy::no_effect)]
+            [(); 128][n];
+            unsafe { &*core::ptr::from_ref(self).cast::<u8>().add(32768 * n).cast() }
+        }
+        #[doc = "Iterator for array of:"]
+        #[doc = "0x00..0x1000 - The channel of APID n (32 KiB apart; EE e's copy is 0x1000 * e further, EE 0 here)."]
+        #[inline(always)]
+        pub fn channel_iter(&self) -> impl Iterator<Item = &Channel> {
+            (0..128).map(move |n| unsafe {
+                &*core::ptr::from_ref(self).cast::<u8>().add(32768 * n).cast()
+            })
+        }
+    }
+    #[doc = "The channel of APID n (32 KiB apart; EE e's copy is 0x1000 * e further, EE 0 here)."]
+    pub use self::channel::Channel;
+    #[doc = r"Cluster"]
+    #[doc = "The channel of APID n (32 KiB apart; EE e's copy is 0x1000 * e further, EE 0 here)."]
+    pub mod channel {
+        #[repr(C)]
+        #[doc = "The channel of APID n (32 KiB apart; EE e's copy is 0x1000 * e further, EE 0 here)."]
+        #[doc(alias = "CHANNEL")]
+        pub struct Channel {
+            cmd: Cmd,
+            config: Config,
+            status: Status,
+            _reserved3: [u8; 0x04],
+            wdata0: Wdata0,
+            wdata1: Wdata1,
+            rdata0: Rdata0,
+            rdata1: Rdata1,
+        }
+        impl Channel {
+            #[doc = "0x00 - Writing starts a command on the PMIC peripheral this channel serves."]
+            #[inline(always)]
+            pub const fn cmd(&self) -> &Cmd {
+                &self.cmd
+            }
+            #[doc = "0x04 - Command configuration: 0 before each command = polled, no completion interrupt."]
+            #[inline(always)]
+            pub const fn config(&self) -> &Config {
+                &self.config
+            }
+            #[doc = "0x08 - How the last command ended; 0 while it runs."]
+            #[inline(always)]
+            pub const fn status(&self) -> &Status {
+                &self.status
+            }
+            #[doc = "0x10 - Bytes 0-3 of a write, least significant byte first."]
+            #[inline(always)]
+            pub const fn wdata0(&self) -> &Wdata0 {
+                &self.wdata0
+            }
+            #[doc = "0x14 - Bytes 4-7 of a write, least significant byte first."]
+            #[inline(always)]
+            pub const fn wdata1(&self) -> &Wdata1 {
+                &self.wdata1
+            }
+            #[doc = "0x18 - Bytes 0-3 of a read, least significant byte first."]
+            #[inline(always)]
+            pub const fn rdata0(&self) -> &Rdata0 {
+                &self.rdata0
+            }
+            #[doc = "0x1c - Bytes 4-7 of a read, least significant byte first."]
+            #[inline(always)]
+            pub const fn rdata1(&self) -> &Rdata1 {
+                &self.rdata1
+            }
+        }
+        #[doc = "CMD (w) register accessor: Writing starts a command on the PMIC peripheral this channel serves.\n\nYou can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`cmd::W`]. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@cmd`] module"]
+        #[doc(alias = "CMD")]
+        pub type Cmd = crate::Reg<cmd::CmdSpec>;
+        #[doc = "Writing starts a command on the PMIC peripheral this channel serves."]
+        pub mod cmd {
+            #[doc = "Register `CMD` writer"]
+            pub type W = crate::W<CmdSpec>;
+            #[doc = "Field `BYTE_COUNT` writer - Number of bytes to move, minus one (0..7 = 1..8 bytes)."]
+            pub type ByteCountW<'a, REG> = crate::FieldWriter<'a, REG, 3, u8, crate::Safe>;
+            #[doc = "Field `ADDRESS` writer - Register offset within the peripheral (the low byte of the 16-bit PMIC address)."]
+            pub type AddressW<'a, REG> = crate::FieldWriter<'a, REG, 8, u8, crate::Safe>;
+            #[doc = "Field `PRIORITY` writer - Bus priority; 0 for normal commands."]
+            pub type PriorityW<'a, REG> = crate::BitWriter<'a, REG>;
+            #[doc = "Command.\n\nValue on reset: 0"]
+            #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+            #[repr(u8)]
+            pub enum Opcode {
+                #[doc = "0: Extended register write, long (16-bit) address."]
+                ExtWritel = 0,
+                #[doc = "1: Extended register read, long (16-bit) address."]
+                ExtReadl = 1,
+                #[doc = "2: Extended register write, 8-bit address."]
+                ExtWrite = 2,
+                #[doc = "3: Reset command (not supported by v2)."]
+                Reset = 3,
+                #[doc = "4: Sleep command (not supported by v2)."]
+                Sleep = 4,
+                #[doc = "5: Shutdown command (not supported by v2)."]
+                Shutdown = 5,
+                #[doc = "6: Wakeup command (not supported by v2)."]
+                Wakeup = 6,
+                #[doc = "7: Authenticate command (not supported by v2)."]
+                Authenticate = 7,
+                #[doc = "8: Master read."]
+                MstrRead = 8,
+                #[doc = "9: Master write."]
+                MstrWrite = 9,
+                #[doc = "13: Extended register read, 8-bit address."]
+                ExtRead = 13,
+                #[doc = "14: Register write."]
+                Write = 14,
+                #[doc = "15: Register read."]
+                Read = 15,
+                #[doc = "16: Register 0 write."]
+                ZeroWrite = 16,
+            }
+            impl From<Opcode> for u8 {
+                #[inline(always)]
+                fn from(variant: Opcode) -> Self {
+                    variant as _
+                }
+            }
+            impl crate::FieldSpec for Opcode {
+                type Ux = u8;
+            }
+            impl crate::IsEnum for Opcode {}
+            #[doc = "Field `OPCODE` writer - Command."]
+            pub type OpcodeW<'a, REG> = crate::FieldWriter<'a, REG, 5, Opcode>;
+            impl<'a, REG> OpcodeW<'a, REG>
+            where
+                REG: crate::Writable + crate::RegisterSpec,
+                REG::Ux: From<u8>,
+            {
+                #[doc = "Extended register write, long (16-bit) address."]
+                #[inline(always)]
+                pub fn ext_writel(self) -> &'a mut crate::W<REG> {
+                    self.variant(Opcode::ExtWritel)
+                }
+                #[doc = "Extended register read, long (16-bit) address."]
+                #[inline(always)]
+                pub fn ext_readl(self) -> &'a mut crate::W<REG> {
+                    self.variant(Opcode::ExtReadl)
+                }
+                #[doc = "Extended register write, 8-bit address."]
+                #[inline(always)]
+                pub fn ext_write(self) -> &'a mut crate::W<REG> {
+                    self.variant(Opcode::ExtWrite)
+                }
+                #[doc = "Reset command (not supported by v2)."]
+                #[inline(always)]
+                pub fn reset(self) -> &'a mut crate::W<REG> {
+                    self.variant(Opcode::Reset)
+                }
+                #[doc = "Sleep command (not supported by v2)."]
+                #[inline(always)]
+                pub fn sleep(self) -> &'a mut crate::W<REG> {
+                    self.variant(Opcode::Sleep)
+                }
+                #[doc = "Shutdown command (not supported by v2)."]
+                #[inline(always)]
+                pub fn shutdown(self) -> &'a mut crate::W<REG> {
+                    self.variant(Opcode::Shutdown)
+                }
+                #[doc = "Wakeup command (not supported by v2)."]
+                #[inline(always)]
+                pub fn wakeup(self) -> &'a mut crate::W<REG> {
+                    self.variant(Opcode::Wakeup)
+                }
+                #[doc = "Authenticate command (not supported by v2)."]
+                #[inline(always)]
+                pub fn authenticate(self) -> &'a mut crate::W<REG> {
+                    self.variant(Opcode::Authenticate)
+                }
+                #[doc = "Master read."]
+                #[inline(always)]
+                pub fn mstr_read(self) -> &'a mut crate::W<REG> {
+                    self.variant(Opcode::MstrRead)
+                }
+                #[doc = "Master write."]
+                #[inline(always)]
+                pub fn mstr_write(self) -> &'a mut crate::W<REG> {
+                    self.variant(Opcode::MstrWrite)
+                }
+                #[doc = "Extended register read, 8-bit address."]
+                #[inline(always)]
+                pub fn ext_read(self) -> &'a mut crate::W<REG> {
+                    self.variant(Opcode::ExtRead)
+                }
+                #[doc = "Register write."]
+                #[inline(always)]
+                pub fn write(self) -> &'a mut crate::W<REG> {
+                    self.variant(Opcode::Write)
+                }
+                #[doc = "Register read."]
+                #[inline(always)]
+                pub fn read(self) -> &'a mut crate::W<REG> {
+                    self.variant(Opcode::Read)
+                }
+                #[doc = "Register 0 write."]
+                #[inline(always)]
+                pub fn zero_write(self) -> &'a mut crate::W<REG> {
+                    self.variant(Opcode::ZeroWrite)
+                }
+            }
+            impl W {
+                #[doc = "Bits 0:2 - Number of bytes to move, minus one (0..7 = 1..8 bytes)."]
+                #[inline(always)]
+                pub fn byte_count(&mut self) -> ByteCountW<'_, CmdSpec> {
+                    ByteCountW::new(self, 0)
+                }
+                #[doc = "Bits 4:11 - Register offset within the peripheral (the low byte of the 16-bit PMIC address)."]
+                #[inline(always)]
+                pub fn address(&mut self) -> AddressW<'_, CmdSpec> {
+                    AddressW::new(self, 4)
+                }
+                #[doc = "Bit 26 - Bus priority; 0 for normal commands."]
+                #[inline(always)]
+                pub fn priority(&mut self) -> PriorityW<'_, CmdSpec> {
+                    PriorityW::new(self, 26)
+                }
+                #[doc = "Bits 27:31 - Command."]
+                #[inline(always)]
+                pub fn opcode(&mut self) -> OpcodeW<'_, CmdSpec> {
+                    OpcodeW::new(self, 27)
+                }
+            }
+            #[doc = "Writing starts a command on the PMIC peripheral this channel serves.\n\nYou can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`cmd::W`](W). See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+            pub struct CmdSpec;
+            impl crate::RegisterSpec for CmdSpec {
+                type Ux = u32;
+            }
+            #[doc = "`write(|w| ..)` method takes [`cmd::W`](W) writer structure"]
+            impl crate::Writable for CmdSpec {
+                type Safety = crate::Unsafe;
+            }
+            #[doc = "`reset()` method sets CMD to value 0"]
+            impl crate::Resettable for CmdSpec {}
+        }
+        #[doc = "CONFIG (rw) register accessor: Command configuration: 0 before each command = polled, no completion interrupt.\n\nYou can [`read`](crate::Reg::read) this register and get [`config::R`]. You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`config::W`]. You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@config`] module"]
+        #[doc(alias = "CONFIG")]
+        pub type Config = crate::Reg<config::ConfigSpec>;
+        #[doc = "Command configuration: 0 before each command = polled, no completion interrupt."]
+        pub mod config {
+            #[doc = "Register `CONFIG` reader"]
+            pub type R = crate::R<ConfigSpec>;
+            #[doc = "Register `CONFIG` writer"]
+            pub type W = crate::W<ConfigSpec>;
+            impl core::fmt::Debug for R {
+                fn fmt(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+                    write!(f, "{}", self.bits())
+                }
+            }
+            impl W {}
+            #[doc = "Command configuration: 0 before each command = polled, no completion interrupt.\n\nYou can [`read`](crate::Reg::read) this register and get [`config::R`](R). You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`config::W`](W). You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+            pub struct ConfigSpec;
+            impl crate::RegisterSpec for ConfigSpec {
+                type Ux = u32;
+            }
+            #[doc = "`read()` method returns [`config::R`](R) reader structure"]
+            impl crate::Readable for ConfigSpec {}
+            #[doc = "`write(|w| ..)` method takes [`config::W`](W) writer structure"]
+            impl crate::Writable for ConfigSpec {
+                type Safety = crate::Unsafe;
+            }
+            #[doc = "`reset()` method sets CONFIG to value 0"]
+            impl crate::Resettable for ConfigSpec {}
+        }
+        #[doc = "STATUS (r) register accessor: How the last command ended; 0 while it runs.\n\nYou can [`read`](crate::Reg::read) this register and get [`status::R`]. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@status`] module"]
+        #[doc(alias = "STATUS")]
+        pub type Status = crate::Reg<status::StatusSpec>;
+        #[doc = "How the last command ended; 0 while it runs."]
+        pub mod status {
+            #[doc = "Register `STATUS` reader"]
+            pub type R = crate::R<StatusSpec>;
+            #[doc = "Field `DONE` reader - The command completed; success only if no other bit is set."]
+            pub type DoneR = crate::BitReader;
+            #[doc = "Field `FAILURE` reader - The command failed (e.g. not acknowledged on the bus, or not supported)."]
+            pub type FailureR = crate::BitReader;
+            #[doc = "Field `DENIED` reader - The arbiter refused the command (not allowed on this channel)."]
+            pub type DeniedR = crate::BitReader;
+            #[doc = "Field `DROPPED` reader - The command was dropped."]
+            pub type DroppedR = crate::BitReader;
+            impl R {
+                #[doc = "Bit 0 - The command completed; success only if no other bit is set."]
+                #[inline(always)]
+                pub fn done(&self) -> DoneR {
+                    DoneR::new((self.bits & 1) != 0)
+                }
+                #[doc = "Bit 1 - The command failed (e.g. not acknowledged on the bus, or not supported)."]
+                #[inline(always)]
+                pub fn failure(&self) -> FailureR {
+                    FailureR::new(((self.bits >> 1) & 1) != 0)
+                }
+                #[doc = "Bit 2 - The arbiter refused the command (not allowed on this channel)."]
+                #[inline(always)]
+                pub fn denied(&self) -> DeniedR {
+                    DeniedR::new(((self.bits >> 2) & 1) != 0)
+                }
+                #[doc = "Bit 3 - The command was dropped."]
+                #[inline(always)]
+                pub fn dropped(&self) -> DroppedR {
+                    DroppedR::new(((self.bits >> 3) & 1) != 0)
+                }
+            }
+            #[doc = "How the last command ended; 0 while it runs.\n\nYou can [`read`](crate::Reg::read) this register and get [`status::R`](R). See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+            pub struct StatusSpec;
+            impl crate::RegisterSpec for StatusSpec {
+                type Ux = u32;
+            }
+            #[doc = "`read()` method returns [`status::R`](R) reader structure"]
+            impl crate::Readable for StatusSpec {}
+            #[doc = "`reset()` method sets STATUS to value 0"]
+            impl crate::Resettable for StatusSpec {}
+        }
+        #[doc = "WDATA0 (rw) register accessor: Bytes 0-3 of a write, least significant byte first.\n\nYou can [`read`](crate::Reg::read) this register and get [`wdata0::R`]. You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`wdata0::W`]. You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@wdata0`] module"]
+        #[doc(alias = "WDATA0")]
+        pub type Wdata0 = crate::Reg<wdata0::Wdata0Spec>;
+        #[doc = "Bytes 0-3 of a write, least significant byte first."]
+        pub mod wdata0 {
+            #[doc = "Register `WDATA0` reader"]
+            pub type R = crate::R<Wdata0Spec>;
+            #[doc = "Register `WDATA0` writer"]
+            pub type W = crate::W<Wdata0Spec>;
+            #[doc = "Field `DATA` reader - The four bytes, byte 0 (or 4) in bits 7:0."]
+            pub type DataR = crate::FieldReader<u32>;
+            #[doc = "Field `DATA` writer - The four bytes, byte 0 (or 4) in bits 7:0."]
+            pub type DataW<'a, REG> = crate::FieldWriter<'a, REG, 32, u32, crate::Safe>;
+            impl R {
+                #[doc = "Bits 0:31 - The four bytes, byte 0 (or 4) in bits 7:0."]
+                #[inline(always)]
+                pub fn data(&self) -> DataR {
+                    DataR::new(self.bits)
+                }
+            }
+            impl W {
+                #[doc = "Bits 0:31 - The four bytes, byte 0 (or 4) in bits 7:0."]
+                #[inline(always)]
+                pub fn data(&mut self) -> DataW<'_, Wdata0Spec> {
+                    DataW::new(self, 0)
+                }
+            }
+            #[doc = "Bytes 0-3 of a write, least significant byte first.\n\nYou can [`read`](crate::Reg::read) this register and get [`wdata0::R`](R). You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`wdata0::W`](W). You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+            pub struct Wdata0Spec;
+            impl crate::RegisterSpec for Wdata0Spec {
+                type Ux = u32;
+            }
+            #[doc = "`read()` method returns [`wdata0::R`](R) reader structure"]
+            impl crate::Readable for Wdata0Spec {}
+            #[doc = "`write(|w| ..)` method takes [`wdata0::W`](W) writer structure"]
+            impl crate::Writable for Wdata0Spec {
+                type Safety = crate::Safe;
+            }
+            #[doc = "`reset()` method sets WDATA0 to value 0"]
+            impl crate::Resettable for Wdata0Spec {}
+        }
+        #[doc = "WDATA1 (rw) register accessor: Bytes 4-7 of a write, least significant byte first.\n\nYou can [`read`](crate::Reg::read) this register and get [`wdata1::R`]. You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`wdata1::W`]. You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@wdata1`] module"]
+        #[doc(alias = "WDATA1")]
+        pub type Wdata1 = crate::Reg<wdata1::Wdata1Spec>;
+        #[doc = "Bytes 4-7 of a write, least significant byte first."]
+        pub mod wdata1 {
+            #[doc = "Register `WDATA1` reader"]
+            pub type R = crate::R<Wdata1Spec>;
+            #[doc = "Register `WDATA1` writer"]
+            pub type W = crate::W<Wdata1Spec>;
+            #[doc = "Field `DATA` reader - The four bytes, byte 0 (or 4) in bits 7:0."]
+            pub type DataR = crate::FieldReader<u32>;
+            #[doc = "Field `DATA` writer - The four bytes, byte 0 (or 4) in bits 7:0."]
+            pub type DataW<'a, REG> = crate::FieldWriter<'a, REG, 32, u32, crate::Safe>;
+            impl R {
+                #[doc = "Bits 0:31 - The four bytes, byte 0 (or 4) in bits 7:0."]
+                #[inline(always)]
+                pub fn data(&self) -> DataR {
+                    DataR::new(self.bits)
+                }
+            }
+            impl W {
+                #[doc = "Bits 0:31 - The four bytes, byte 0 (or 4) in bits 7:0."]
+                #[inline(always)]
+                pub fn data(&mut self) -> DataW<'_, Wdata1Spec> {
+                    DataW::new(self, 0)
+                }
+            }
+            #[doc = "Bytes 4-7 of a write, least significant byte first.\n\nYou can [`read`](crate::Reg::read) this register and get [`wdata1::R`](R). You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`wdata1::W`](W). You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+            pub struct Wdata1Spec;
+            impl crate::RegisterSpec for Wdata1Spec {
+                type Ux = u32;
+            }
+            #[doc = "`read()` method returns [`wdata1::R`](R) reader structure"]
+            impl crate::Readable for Wdata1Spec {}
+            #[doc = "`write(|w| ..)` method takes [`wdata1::W`](W) writer structure"]
+            impl crate::Writable for Wdata1Spec {
+                type Safety = crate::Safe;
+            }
+            #[doc = "`reset()` method sets WDATA1 to value 0"]
+            impl crate::Resettable for Wdata1Spec {}
+        }
+        #[doc = "RDATA0 (r) register accessor: Bytes 0-3 of a read, least significant byte first.\n\nYou can [`read`](crate::Reg::read) this register and get [`rdata0::R`]. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@rdata0`] module"]
+        #[doc(alias = "RDATA0")]
+        pub type Rdata0 = crate::Reg<rdata0::Rdata0Spec>;
+        #[doc = "Bytes 0-3 of a read, least significant byte first."]
+        pub mod rdata0 {
+            #[doc = "Register `RDATA0` reader"]
+            pub type R = crate::R<Rdata0Spec>;
+            #[doc = "Field `DATA` reader - The four bytes, byte 0 (or 4) in bits 7:0."]
+            pub type DataR = crate::FieldReader<u32>;
+            impl R {
+                #[doc = "Bits 0:31 - The four bytes, byte 0 (or 4) in bits 7:0."]
+                #[inline(always)]
+                pub fn data(&self) -> DataR {
+                    DataR::new(self.bits)
+                }
+            }
+            #[doc = "Bytes 0-3 of a read, least significant byte first.\n\nYou can [`read`](crate::Reg::read) this register and get [`rdata0::R`](R). See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+            pub struct Rdata0Spec;
+            impl crate::RegisterSpec for Rdata0Spec {
+                type Ux = u32;
+            }
+            #[doc = "`read()` method returns [`rdata0::R`](R) reader structure"]
+            impl crate::Readable for Rdata0Spec {}
+            #[doc = "`reset()` method sets RDATA0 to value 0"]
+            impl crate::Resettable for Rdata0Spec {}
+        }
+        #[doc = "RDATA1 (r) register accessor: Bytes 4-7 of a read, least significant byte first.\n\nYou can [`read`](crate::Reg::read) this register and get [`rdata1::R`]. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@rdata1`] module"]
+        #[doc(alias = "RDATA1")]
+        pub type Rdata1 = crate::Reg<rdata1::Rdata1Spec>;
+        #[doc = "Bytes 4-7 of a read, least significant byte first."]
+        pub mod rdata1 {
+            #[doc = "Register `RDATA1` reader"]
+            pub type R = crate::R<Rdata1Spec>;
+            #[doc = "Field `DATA` reader - The four bytes, byte 0 (or 4) in bits 7:0."]
+            pub type DataR = crate::FieldReader<u32>;
+            impl R {
+                #[doc = "Bits 0:31 - The four bytes, byte 0 (or 4) in bits 7:0."]
+                #[inline(always)]
+                pub fn data(&self) -> DataR {
+                    DataR::new(self.bits)
+                }
+            }
+            #[doc = "Bytes 4-7 of a read, least significant byte first.\n\nYou can [`read`](crate::Reg::read) this register and get [`rdata1::R`](R). See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+            pub struct Rdata1Spec;
+            impl crate::RegisterSpec for Rdata1Spec {
+                type Ux = u32;
+            }
+            #[doc = "`read()` method returns [`rdata1::R`](R) reader structure"]
+            impl crate::Readable for Rdata1Spec {}
+            #[doc = "`reset()` method sets RDATA1 to value 0"]
+            impl crate::Resettable for Rdata1Spec {}
+        }
+    }
+}
+#[doc = "SPMI PMIC arbiter v2, observer channels of execution environment 0: same layout as SPMI_CHNLS, used for reads (a write command here is denied)."]
+pub type SPMI_OBSRVR = crate::Periph<spmi_chnls::RegisterBlock, 0x02c0_0000>;
+impl core::fmt::Debug for SPMI_OBSRVR {
+    fn fmt(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+        f.debug_struct("SPMI_OBSRVR").finish()
+    }
+}
+#[doc = "SPMI PMIC arbiter v2, observer channels of execution environment 0: same layout as SPMI_CHNLS, used for reads (a write command here is denied)."]
+pub use self::spmi_chnls as spmi_obsrvr;
+#[doc = "SPMI PMIC arbiter v2, interrupt region: per-channel interrupt enable, status and clear, and the per-EE summary of channels with a pending interrupt."]
+pub type SPMI_INTR = crate::Periph<spmi_intr::RegisterBlock, 0x0380_0000>;
+impl core::fmt::Debug for SPMI_INTR {
+    fn fmt(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+        f.debug_struct("SPMI_INTR").finish()
+    }
+}
+#[doc = "SPMI PMIC arbiter v2, interrupt region: per-channel interrupt enable, status and clear, and the per-EE summary of channels with a pending interrupt."]
+pub mod spmi_intr {
+    #[repr(C)]
+    #[doc = "Register block"]
+    pub struct RegisterBlock {
+        channel_irq: (),
+        _reserved1: [u8; 0x0010_0000],
+        owner_acc_status: [OwnerAccStatus; 16],
+    }
+    impl RegisterBlock {
+        #[doc = "0x00..0xc00 - Interrupt registers of APID n (4 KiB apart)."]
+        #[inline(always)]
+        pub const fn channel_irq(&self, n: usize) -> &ChannelIrq {
+            #[allow(clippy::no_effect)]
+            [(); 256][n];
+            unsafe { &*core::ptr::from_ref(self).cast::<u8>().add(4096 * n).cast() }
+        }
+        #[doc = "Iterator for array of:"]
+        #[doc = "0x00..0xc00 - Interrupt registers of APID n (4 KiB apart)."]
+        #[inline(always)]
+        pub fn channel_irq_iter(&self) -> impl Iterator<Item = &ChannelIrq> {
+            (0..256).map(move |n| unsafe {
+                &*core::ptr::from_ref(self).cast::<u8>().add(4096 * n).cast()
+            })
+        }
+        #[doc = "0x100000..0x100040 - Channels of EE 0 with a pending, enabled interrupt: bit i of word k is APID 32 * k + i."]
+        #[inline(always)]
+        pub const fn owner_acc_status(&self, n: usize) -> &OwnerAccStatus {
+            &self.owner_acc_status[n]
+        }
+        #[doc = "Iterator for array of:"]
+        #[doc = "0x100000..0x100040 - Channels of EE 0 with a pending, enabled interrupt: bit i of word k is APID 32 * k + i."]
+        #[inline(always)]
+        pub fn owner_acc_status_iter(&self) -> impl Iterator<Item = &OwnerAccStatus> {
+            self.owner_acc_status.iter()
+        }
+    }
+    #[doc = "Interrupt registers of APID n (4 KiB apart)."]
+    pub use self::channel_irq::ChannelIrq;
+    #[doc = r"Cluster"]
+    #[doc = "Interrupt registers of APID n (4 KiB apart)."]
+    pub mod channel_irq {
+        #[repr(C)]
+        #[doc = "Interrupt registers of APID n (4 KiB apart)."]
+        #[doc(alias = "CHANNEL_IRQ")]
+        pub struct ChannelIrq {
+            acc_enable: AccEnable,
+            irq_status: IrqStatus,
+            irq_clear: IrqClear,
+        }
+        impl ChannelIrq {
+            #[doc = "0x00 - Accumulated interrupt enable of the channel."]
+            #[inline(always)]
+            pub const fn acc_enable(&self) -> &AccEnable {
+                &self.acc_enable
+            }
+            #[doc = "0x04 - Pending interrupts of the peripheral, one bit per interrupt 0-7."]
+            #[inline(always)]
+            pub const fn irq_status(&self) -> &IrqStatus {
+                &self.irq_status
+            }
+            #[doc = "0x08 - Write 1 to a bit to clear that pending interrupt."]
+            #[inline(always)]
+            pub const fn irq_clear(&self) -> &IrqClear {
+                &self.irq_clear
+            }
+        }
+        #[doc = "ACC_ENABLE (rw) register accessor: Accumulated interrupt enable of the channel.\n\nYou can [`read`](crate::Reg::read) this register and get [`acc_enable::R`]. You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`acc_enable::W`]. You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@acc_enable`] module"]
+        #[doc(alias = "ACC_ENABLE")]
+        pub type AccEnable = crate::Reg<acc_enable::AccEnableSpec>;
+        #[doc = "Accumulated interrupt enable of the channel."]
+        pub mod acc_enable {
+            #[doc = "Register `ACC_ENABLE` reader"]
+            pub type R = crate::R<AccEnableSpec>;
+            #[doc = "Register `ACC_ENABLE` writer"]
+            pub type W = crate::W<AccEnableSpec>;
+            #[doc = "Field `ENABLE` reader - 1 = the channel's interrupts reach the owner's summary."]
+            pub type EnableR = crate::BitReader;
+            #[doc = "Field `ENABLE` writer - 1 = the channel's interrupts reach the owner's summary."]
+            pub type EnableW<'a, REG> = crate::BitWriter<'a, REG>;
+            impl R {
+                #[doc = "Bit 0 - 1 = the channel's interrupts reach the owner's summary."]
+                #[inline(always)]
+                pub fn enable(&self) -> EnableR {
+                    EnableR::new((self.bits & 1) != 0)
+                }
+            }
+            impl W {
+                #[doc = "Bit 0 - 1 = the channel's interrupts reach the owner's summary."]
+                #[inline(always)]
+                pub fn enable(&mut self) -> EnableW<'_, AccEnableSpec> {
+                    EnableW::new(self, 0)
+                }
+            }
+            #[doc = "Accumulated interrupt enable of the channel.\n\nYou can [`read`](crate::Reg::read) this register and get [`acc_enable::R`](R). You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`acc_enable::W`](W). You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+            pub struct AccEnableSpec;
+            impl crate::RegisterSpec for AccEnableSpec {
+                type Ux = u32;
+            }
+            #[doc = "`read()` method returns [`acc_enable::R`](R) reader structure"]
+            impl crate::Readable for AccEnableSpec {}
+            #[doc = "`write(|w| ..)` method takes [`acc_enable::W`](W) writer structure"]
+            impl crate::Writable for AccEnableSpec {
+                type Safety = crate::Unsafe;
+            }
+            #[doc = "`reset()` method sets ACC_ENABLE to value 0"]
+            impl crate::Resettable for AccEnableSpec {}
+        }
+        #[doc = "IRQ_STATUS (r) register accessor: Pending interrupts of the peripheral, one bit per interrupt 0-7.\n\nYou can [`read`](crate::Reg::read) this register and get [`irq_status::R`]. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@irq_status`] module"]
+        #[doc(alias = "IRQ_STATUS")]
+        pub type IrqStatus = crate::Reg<irq_status::IrqStatusSpec>;
+        #[doc = "Pending interrupts of the peripheral, one bit per interrupt 0-7."]
+        pub mod irq_status {
+            #[doc = "Register `IRQ_STATUS` reader"]
+            pub type R = crate::R<IrqStatusSpec>;
+            #[doc = "Field `PENDING` reader - Bit i: interrupt i of the peripheral is pending."]
+            pub type PendingR = crate::FieldReader;
+            impl R {
+                #[doc = "Bits 0:7 - Bit i: interrupt i of the peripheral is pending."]
+                #[inline(always)]
+                pub fn pending(&self) -> PendingR {
+                    PendingR::new((self.bits & 0xff) as u8)
+                }
+            }
+            #[doc = "Pending interrupts of the peripheral, one bit per interrupt 0-7.\n\nYou can [`read`](crate::Reg::read) this register and get [`irq_status::R`](R). See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+            pub struct IrqStatusSpec;
+            impl crate::RegisterSpec for IrqStatusSpec {
+                type Ux = u32;
+            }
+            #[doc = "`read()` method returns [`irq_status::R`](R) reader structure"]
+            impl crate::Readable for IrqStatusSpec {}
+            #[doc = "`reset()` method sets IRQ_STATUS to value 0"]
+            impl crate::Resettable for IrqStatusSpec {}
+        }
+        #[doc = "IRQ_CLEAR (w) register accessor: Write 1 to a bit to clear that pending interrupt.\n\nYou can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`irq_clear::W`]. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@irq_clear`] module"]
+        #[doc(alias = "IRQ_CLEAR")]
+        pub type IrqClear = crate::Reg<irq_clear::IrqClearSpec>;
+        #[doc = "Write 1 to a bit to clear that pending interrupt."]
+        pub mod irq_clear {
+            #[doc = "Register `IRQ_CLEAR` writer"]
+            pub type W = crate::W<IrqClearSpec>;
+            #[doc = "Field `CLEAR` writer - Bit i clears interrupt i."]
+            pub type ClearW<'a, REG> = crate::FieldWriter<'a, REG, 8, u8, crate::Safe>;
+            impl W {
+                #[doc = "Bits 0:7 - Bit i clears interrupt i."]
+                #[inline(always)]
+                pub fn clear(&mut self) -> ClearW<'_, IrqClearSpec> {
+                    ClearW::new(self, 0)
+                }
+            }
+            #[doc = "Write 1 to a bit to clear that pending interrupt.\n\nYou can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`irq_clear::W`](W). See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+            pub struct IrqClearSpec;
+            impl crate::RegisterSpec for IrqClearSpec {
+                type Ux = u32;
+            }
+            #[doc = "`write(|w| ..)` method takes [`irq_clear::W`](W) writer structure"]
+            impl crate::Writable for IrqClearSpec {
+                type Safety = crate::Unsafe;
+            }
+            #[doc = "`reset()` method sets IRQ_CLEAR to value 0"]
+            impl crate::Resettable for IrqClearSpec {}
+        }
+    }
+    #[doc = "OWNER_ACC_STATUS (r) register accessor: Channels of EE 0 with a pending, enabled interrupt: bit i of word k is APID 32 * k + i.\n\nYou can [`read`](crate::Reg::read) this register and get [`owner_acc_status::R`]. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@owner_acc_status`] module"]
+    #[doc(alias = "OWNER_ACC_STATUS")]
+    pub type OwnerAccStatus = crate::Reg<owner_acc_status::OwnerAccStatusSpec>;
+    #[doc = "Channels of EE 0 with a pending, enabled interrupt: bit i of word k is APID 32 * k + i."]
+    pub mod owner_acc_status {
+        #[doc = "Register `OWNER_ACC_STATUS[%s]` reader"]
+        pub type R = crate::R<OwnerAccStatusSpec>;
+        impl core::fmt::Debug for R {
+            fn fmt(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+                write!(f, "{}", self.bits())
+            }
+        }
+        #[doc = "Channels of EE 0 with a pending, enabled interrupt: bit i of word k is APID 32 * k + i.\n\nYou can [`read`](crate::Reg::read) this register and get [`owner_acc_status::R`](R). See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct OwnerAccStatusSpec;
+        impl crate::RegisterSpec for OwnerAccStatusSpec {
+            type Ux = u32;
+        }
+        #[doc = "`read()` method returns [`owner_acc_status::R`](R) reader structure"]
+        impl crate::Readable for OwnerAccStatusSpec {}
+        #[doc = "`reset()` method sets OWNER_ACC_STATUS[%s] to value 0"]
+        impl crate::Resettable for OwnerAccStatusSpec {}
+    }
+}
 #[doc = "PS_HOLD output of the MPM to the PMIC. Releasing it makes the PMIC perform the PS_HOLD action it was configured with (reset or power-off)."]
 pub type MPM_PS_HOLD = crate::Periph<mpm_ps_hold::RegisterBlock, 0x004a_b000>;
 impl core::fmt::Debug for MPM_PS_HOLD {
@@ -4615,6 +5431,16 @@ pub struct Peripherals {
     pub BLSP1_UART2: BLSP1_UART2,
     #[doc = "PRNG"]
     pub PRNG: PRNG,
+    #[doc = "SPMI_CORE"]
+    pub SPMI_CORE: SPMI_CORE,
+    #[doc = "SPMI_CNFG"]
+    pub SPMI_CNFG: SPMI_CNFG,
+    #[doc = "SPMI_CHNLS"]
+    pub SPMI_CHNLS: SPMI_CHNLS,
+    #[doc = "SPMI_OBSRVR"]
+    pub SPMI_OBSRVR: SPMI_OBSRVR,
+    #[doc = "SPMI_INTR"]
+    pub SPMI_INTR: SPMI_INTR,
     #[doc = "MPM_PS_HOLD"]
     pub MPM_PS_HOLD: MPM_PS_HOLD,
 }
@@ -4644,6 +5470,11 @@ impl Peripherals {
             BLSP1_UART1: unsafe { BLSP1_UART1::steal() },
             BLSP1_UART2: unsafe { BLSP1_UART2::steal() },
             PRNG: unsafe { PRNG::steal() },
+            SPMI_CORE: unsafe { SPMI_CORE::steal() },
+            SPMI_CNFG: unsafe { SPMI_CNFG::steal() },
+            SPMI_CHNLS: unsafe { SPMI_CHNLS::steal() },
+            SPMI_OBSRVR: unsafe { SPMI_OBSRVR::steal() },
+            SPMI_INTR: unsafe { SPMI_INTR::steal() },
             MPM_PS_HOLD: unsafe { MPM_PS_HOLD::steal() },
         }
     }

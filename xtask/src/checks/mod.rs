@@ -20,6 +20,7 @@ mod flash;
 mod hello;
 mod image;
 mod lava;
+mod pmic;
 mod rng;
 mod size;
 mod tools;
@@ -283,6 +284,21 @@ pub fn all() -> Vec<ExampleCheck> {
             example: "button",
             what: "held from power-on: pressed at the first poll, LED1 lit 1 s",
             run: button::held_from_start,
+        },
+        ExampleCheck {
+            example: "pmic",
+            what: "revision, power-on reason, SPMI error printed; five LEDs blink; power key at 2 s reported; power off",
+            run: pmic::press_then_power_off,
+        },
+        ExampleCheck {
+            example: "pmic",
+            what: "no power key press (or only volume down): timeout, then power off",
+            run: pmic::timeout_then_power_off,
+        },
+        ExampleCheck {
+            example: "pmic",
+            what: "--pon-reason hard-reset,usb-chg is the power-on reason printed",
+            run: pmic::power_on_reason_from_the_board,
         },
         ExampleCheck {
             example: "uart_config",

@@ -1,0 +1,197 @@
+//! Unit tests of the SPMI arbiter and PM8916 model.
+use super::*;
+use crate::bus::{Effects, Model};
+use crate::models::gcc::Gcc;
+
+struct Bench {
+    spmi: Spmi,
+    effects: Effects,
+}
+
+impl Bench {
+    fn new() -> Self {
+        Self {
+            spmi: Spmi::new(false, DEFAULT_PON_REASON),
+            effects: Effects::default(),
+        }
+    }
+
+    fn access(&mut self, addr: u64, write: Option<u32>) -> Result<u32, Fault> {
+        let clocks = Gcc::new().view();
+        let mut ctx = Ctx {
+            now: 0,
+            clocks: &clocks,
+            effects: &mut self.effects,
+        };
+        let (window, (base, _)) = [CORE, CNFG, CHNLS, OBSRVR, INTR]
+            .into_iter()
+            .enumerate()
+            .find(|(_, (b, s))| (*b..*b + *s).contains(&addr))
+            .ok_or(Fault::Unclaimed)?;
+        self.spmi
+            .access(&mut ctx, window, addr - base, 4, write.map(u64::from))
+            .map(|v| v as u32)
+    }
+
+    fn rd(&mut self, addr: u64) -> u32 {
+        self.access(addr, None).unwrap()
+    }
+
+    fn wr(&mut self, addr: u64, v: u32) {
+        self.access(addr, Some(v)).unwrap();
+    }
+
+    /// Find the APID of (sid, peripheral) the way a driver does.
+    fn apid(&mut self, sid: u32, periph: u32) -> usize {
+        (0..MAX_APIDS)
+            .find(|&a| self.rd(CORE.0 + 0x800 + 4 * a as u64) >> 8 & 0xFFF == sid << 8 | periph)
+            .unwrap()
+    }
+
+    fn pmic_read(&mut self, sid: u32, addr: u32, n: u32) -> (u32, u32) {
+        let apid = self.apid(sid, addr >> 8) as u64;
+        let ch = OBSRVR.0 + CHANNEL_STRIDE * apid;
+        self.wr(ch + 4, 0);
+        self.wr(ch, 1 << 27 | (addr & 0xFF) << 4 | (n - 1));
+        (self.rd(ch + 8), self.rd(ch + 0x18))
+    }
+
+    fn pmic_write(&mut self, sid: u32, addr: u32, value: u32) -> u32 {
+        let apid = self.apid(sid, addr >> 8) as u64;
+        let ch = CHNLS.0 + CHANNEL_STRIDE * apid;
+        self.wr(ch + 4, 0);
+        self.wr(ch + 0x10, value);
+        self.wr(ch, (addr & 0xFF) << 4);
+        self.rd(ch + 8)
+    }
+}
+
+#[test]
+fn version_and_revid_through_the_observer_channel() {
+    let mut b = Bench::new();
+    let v = b.rd(CORE.0);
+    assert!((0x2001_0000..0x3000_0000).contains(&v));
+    // TYPE and SUBTYPE in one 2-byte read.
+    assert_eq!(b.pmic_read(0, 0x104, 2), (STATUS_DONE, 0x0B51));
+    assert_eq!(b.pmic_read(0, 0x104, 1), (STATUS_DONE, 0x51));
+    // Nobody pressed the power key or volume down.
+    assert_eq!(b.pmic_read(0, 0x810, 1), (STATUS_DONE, 0));
+    // The ownership table says EE 0.
+    let apid = b.apid(0, 0x08) as u64;
+    assert_eq!(b.rd(CNFG.0 + 0x700 + 4 * apid) & 7, 0);
+}
+
+#[test]
+fn gpio_output_level_reads_back_and_read_only_registers_keep_their_value() {
+    let mut b = Bench::new();
+    assert_eq!(b.pmic_write(0, 0xC046, 0), STATUS_DONE);
+    assert_eq!(b.pmic_write(0, 0xC040, 0x21), STATUS_DONE);
+    assert_eq!(b.pmic_read(0, 0xC008, 1), (STATUS_DONE, 1));
+    assert_eq!(b.pmic_write(0, 0xC040, 0x20), STATUS_DONE);
+    assert_eq!(b.pmic_read(0, 0xC008, 1), (STATUS_DONE, 0));
+    assert_eq!(b.pmic_read(0, 0xC104, 2), (STATUS_DONE, 0x0110));
+    // A 2-byte read starting at SUBTYPE sweeps up an unmodelled byte, which reads 0.
+    assert_eq!(b.pmic_read(0, 0xC105, 2), (STATUS_DONE, 0x0001));
+    assert_eq!(b.pmic_write(0, 0x104, 0x77), STATUS_DONE);
+    assert_eq!(b.pmic_read(0, 0x104, 1), (STATUS_DONE, 0x51));
+}
+
+#[test]
+fn denied_failure_and_unmodelled_registers() {
+    let mut b = Bench::new();
+    // Write on the observer channel: denied.
+    let apid = b.apid(0, 0xC0) as u64;
+    b.wr(OBSRVR.0 + CHANNEL_STRIDE * apid, 0x40 << 4);
+    assert_eq!(b.rd(OBSRVR.0 + CHANNEL_STRIDE * apid + 8), STATUS_DENIED);
+    // An APID with no peripheral: denied.
+    b.wr(OBSRVR.0 + CHANNEL_STRIDE * 100, 1 << 27);
+    assert_eq!(b.rd(OBSRVR.0 + CHANNEL_STRIDE * 100 + 8), STATUS_DENIED);
+    // A 2-byte write starting at EN_CTL: the second byte lands nowhere.
+    let ch = CHNLS.0 + CHANNEL_STRIDE * apid;
+    b.wr(ch + 0x10, 0x0080);
+    b.wr(ch, 0x46 << 4 | 1);
+    assert_eq!(b.rd(ch + 8), STATUS_DONE);
+    assert_eq!(b.pmic_read(0, 0xC046, 1), (STATUS_DONE, 0x80));
+    // Unsupported opcode: failure.
+    b.wr(OBSRVR.0 + CHANNEL_STRIDE * apid, 15 << 27);
+    assert_eq!(b.rd(OBSRVR.0 + CHANNEL_STRIDE * apid + 8), STATUS_FAILURE);
+    // A PMIC register nobody documented: the access is reported.
+    let ch = OBSRVR.0 + CHANNEL_STRIDE * apid;
+    assert_eq!(
+        b.access(ch, Some(1 << 27 | 0x99 << 4)),
+        Err(Fault::Unclaimed)
+    );
+    assert!(
+        b.effects.messages[0].contains("0xc099"),
+        "{:?}",
+        b.effects.messages
+    );
+    // Other EEs' channels and unknown window offsets are unclaimed.
+    assert_eq!(b.access(CHNLS.0 + 0x1000, None), Err(Fault::Unclaimed));
+    assert_eq!(b.access(CORE.0 + 0x10, None), Err(Fault::Unclaimed));
+}
+
+#[test]
+fn keys_and_power_on_reason() {
+    let mut b = Bench::new();
+    assert_eq!(
+        b.pmic_read(0, 0x808, 1),
+        (STATUS_DONE, u32::from(DEFAULT_PON_REASON))
+    );
+    b.spmi.set_key(PmicKey::Power, true);
+    assert_eq!(b.pmic_read(0, 0x810, 1), (STATUS_DONE, 1));
+    b.spmi.set_key(PmicKey::VolumeDown, true);
+    b.spmi.set_key(PmicKey::Power, false);
+    assert_eq!(b.pmic_read(0, 0x810, 1), (STATUS_DONE, 2));
+    let mut b = Bench {
+        spmi: Spmi::new(false, 0x11),
+        effects: Effects::default(),
+    };
+    assert_eq!(b.pmic_read(0, 0x808, 1), (STATUS_DONE, 0x11));
+}
+
+#[test]
+fn ps_hold_configuration_decides_reset_or_power_off() {
+    let mut b = Bench::new();
+    assert_eq!(b.spmi.ps_hold_release(), Release::Reset);
+    assert_eq!(b.pmic_write(0, 0x85B, 0), STATUS_DONE);
+    assert_eq!(b.pmic_write(0, 0x85A, 4), STATUS_DONE);
+    // Shutdown type, but the PS_HOLD reset is disabled: not a power-off.
+    assert_eq!(b.spmi.ps_hold_release(), Release::Reset);
+    assert_eq!(b.pmic_write(0, 0x85B, 0x80), STATUS_DONE);
+    assert_eq!(b.spmi.ps_hold_release(), Release::PowerOff);
+    assert_eq!(b.pmic_write(0, 0x85A, 1), STATUS_DONE);
+    assert_eq!(b.spmi.ps_hold_release(), Release::Reset);
+}
+
+#[test]
+fn mpp_output_is_traced_and_reads_back() {
+    let mut b = Bench {
+        spmi: Spmi::new(true, DEFAULT_PON_REASON),
+        effects: Effects::default(),
+    };
+    // MPP3: digital output, source high, then enable.
+    assert_eq!(b.pmic_write(0, 0xA240, 0x11), STATUS_DONE);
+    assert!(b.effects.messages.is_empty());
+    assert_eq!(b.pmic_write(0, 0xA246, 0x80), STATUS_DONE);
+    assert_eq!(b.pmic_read(0, 0xA210, 1), (STATUS_DONE, 1));
+    assert_eq!(b.pmic_write(0, 0xA240, 0x10), STATUS_DONE);
+    assert_eq!(b.pmic_read(0, 0xA210, 1), (STATUS_DONE, 0));
+    assert_eq!(
+        b.effects.messages,
+        ["t=0 pm8916-mpp3 high", "t=0 pm8916-mpp3 low"]
+    );
+    assert_eq!(b.pmic_read(0, 0xA304, 2), (STATUS_DONE, 0x0311));
+}
+
+#[test]
+fn tables_run_to_the_end_of_their_regions_and_channels_fill_their_window() {
+    let mut b = Bench::new();
+    // The last APID table entry (0xFFC) and ownership entry exist and are unassigned.
+    assert_eq!(b.rd(CORE.0 + 0x800 + 4 * 511), 0);
+    assert_eq!(b.rd(CNFG.0 + 0x700 + 4 * 511), 0);
+    // Channel 127 is the last one in the 4 MiB window; a command there finds nothing.
+    b.wr(OBSRVR.0 + CHANNEL_STRIDE * 127, 1 << 27);
+    assert_eq!(b.rd(OBSRVR.0 + CHANNEL_STRIDE * 127 + 8), STATUS_DENIED);
+    assert_eq!(CHANNEL_STRIDE * CHANNELS as u64, CHNLS.1);
+}

@@ -1,0 +1,143 @@
+//! PM8916 register maps (docs/hardware/spmi-pm8916.md#pm8916-register-map), as
+//! `tock-registers` bitfields on local copies: the PMIC's registers are reached over SPMI, not
+//! memory-mapped, so a register is read into a [`LocalRegisterCopy`], changed and written back.
+
+// The items `register_bitfields!` generates (one module per register, one constant per field and
+// value) carry the register and field names of the hardware reference; they have no doc
+// comments of their own.
+#![allow(missing_docs)]
+
+use tock_registers::register_bitfields;
+
+pub use tock_registers::LocalRegisterCopy;
+
+/// Slave ID of the PM8916's main functions.
+pub const SID: u8 = 0;
+
+/// Peripheral numbers (high address byte).
+pub mod peripheral {
+    /// Revision and identification.
+    pub const REVID: u8 = 0x01;
+    /// Power-on / reset control.
+    pub const PON: u8 = 0x08;
+    /// MPP1; MPP n is `MPP1 + n - 1`.
+    pub const MPP1: u8 = 0xA0;
+    /// GPIO1; GPIO n is `GPIO1 + n - 1`.
+    pub const GPIO1: u8 = 0xC0;
+}
+
+/// Register offsets within a peripheral.
+pub mod offset {
+    /// REVID: REV1..REV4 (REV3 = minor, REV4 = major).
+    pub const REVID_REV1: u8 = 0x00;
+    /// Every peripheral: TYPE (SUBTYPE follows at 0x05).
+    pub const TYPE: u8 = 0x04;
+    /// PON: REV2.
+    pub const PON_REV2: u8 = 0x01;
+    /// PON: PON_REASON1.
+    pub const PON_REASON1: u8 = 0x08;
+    /// PON: WARM_RESET_REASON1 (REASON2 follows).
+    pub const WARM_RESET_REASON1: u8 = 0x0A;
+    /// PON: POFF_REASON1 (REASON2 follows).
+    pub const POFF_REASON1: u8 = 0x0C;
+    /// Every peripheral with interrupts: INT_RT_STS, the live state.
+    pub const INT_RT_STS: u8 = 0x10;
+    /// PON: PS_HOLD_RESET_CTL.
+    pub const PS_HOLD_RESET_CTL: u8 = 0x5A;
+    /// PON: PS_HOLD_RESET_CTL2.
+    pub const PS_HOLD_RESET_CTL2: u8 = 0x5B;
+    /// GPIO: STATUS.
+    pub const STATUS: u8 = 0x08;
+    /// GPIO/MPP: MODE_CTL.
+    pub const MODE_CTL: u8 = 0x40;
+    /// GPIO/MPP: DIG_VIN_CTL.
+    pub const DIG_VIN_CTL: u8 = 0x41;
+    /// GPIO/MPP: DIG_PULL_CTL.
+    pub const DIG_PULL_CTL: u8 = 0x42;
+    /// GPIO: DIG_OUT_CTL.
+    pub const DIG_OUT_CTL: u8 = 0x45;
+    /// GPIO/MPP: EN_CTL.
+    pub const EN_CTL: u8 = 0x46;
+}
+
+register_bitfields![u8,
+    /// PON_REASON1: what powered the PMIC on (docs/hardware/spmi-pm8916.md#pon-registers).
+    pub PON_REASON1 [
+        HARD_RESET OFFSET(0) NUMBITS(1) [],
+        SMPL OFFSET(1) NUMBITS(1) [],
+        RTC OFFSET(2) NUMBITS(1) [],
+        DC_CHG OFFSET(3) NUMBITS(1) [],
+        USB_CHG OFFSET(4) NUMBITS(1) [],
+        PON1 OFFSET(5) NUMBITS(1) [],
+        CBLPWR_N OFFSET(6) NUMBITS(1) [],
+        KPDPWR_N OFFSET(7) NUMBITS(1) []
+    ],
+    /// PON INT_RT_STS: live state of the keys and barks.
+    pub PON_INT_RT_STS [
+        KPDPWR_ON OFFSET(0) NUMBITS(1) [],
+        RESIN_ON OFFSET(1) NUMBITS(1) [],
+        RESIN_BARK OFFSET(4) NUMBITS(1) [],
+        WATCHDOG_BARK OFFSET(6) NUMBITS(1) []
+    ],
+    /// PS_HOLD_RESET_CTL: what releasing PS_HOLD does.
+    pub PS_HOLD_RESET_CTL [
+        RESET_TYPE OFFSET(0) NUMBITS(4) [
+            WarmReset = 1,
+            Shutdown = 4,
+            HardReset = 7
+        ]
+    ],
+    /// PS_HOLD_RESET_CTL2: enable of the PS_HOLD reset.
+    pub PS_HOLD_RESET_CTL2 [
+        ENABLE OFFSET(7) NUMBITS(1) []
+    ],
+    /// GPIO MODE_CTL (docs/hardware/spmi-pm8916.md#gpio-registers).
+    pub GPIO_MODE_CTL [
+        LEVEL OFFSET(0) NUMBITS(1) [],
+        SOURCE OFFSET(1) NUMBITS(3) [
+            Constant = 0
+        ],
+        MODE OFFSET(4) NUMBITS(3) [
+            Input = 0,
+            Output = 1,
+            InputOutput = 2
+        ]
+    ],
+    /// MPP MODE_CTL (docs/hardware/spmi-pm8916.md#mpp-registers).
+    pub MPP_MODE_CTL [
+        SOURCE OFFSET(0) NUMBITS(4) [
+            Low = 0,
+            High = 1
+        ],
+        MODE OFFSET(4) NUMBITS(3) [
+            DigitalInput = 0,
+            DigitalOutput = 1,
+            DigitalInputOutput = 2
+        ]
+    ],
+    /// GPIO STATUS and MPP INT_RT_STS: bit 0 is the pin's input level.
+    pub PIN_STATUS [
+        LEVEL OFFSET(0) NUMBITS(1) []
+    ],
+    /// GPIO DIG_PULL_CTL.
+    pub DIG_PULL_CTL [
+        PULL OFFSET(0) NUMBITS(3) [
+            Up30uA = 0,
+            Down10uA = 4,
+            None = 5
+        ]
+    ],
+    /// GPIO DIG_OUT_CTL.
+    pub DIG_OUT_CTL [
+        DRIVE OFFSET(0) NUMBITS(2) [
+            Low = 1
+        ],
+        BUFFER OFFSET(4) NUMBITS(2) [
+            Cmos = 0
+        ]
+    ],
+    /// GPIO/MPP EN_CTL.
+    pub EN_CTL [
+        ENABLE OFFSET(7) NUMBITS(1) []
+    ]
+];
