@@ -88,6 +88,8 @@ pub struct Config {
     pub entry_el: u8,
     /// Externally applied pin levels.
     pub pins: Vec<PinEvent>,
+    /// I2C devices and faults (`--i2c`, `--i2c-fault`).
+    pub i2c: crate::models::i2c_devices::I2cSetup,
 }
 
 impl Default for Config {
@@ -102,6 +104,7 @@ impl Default for Config {
             seed: 1,
             entry_el: 1,
             pins: Vec::new(),
+            i2c: Default::default(),
         }
     }
 }
