@@ -3,8 +3,10 @@
 //! Shows the I2C master through embedded-hal's `I2c` trait: `write` of one 32-byte page
 //! (two address bytes, then the data), *acknowledge polling* while the EEPROM programs the
 //! page (it ignores its address until it is done), `write_read` to set the address and read
-//! the page back with a repeated START, and what a missing device looks like: the address is
-//! not acknowledged, `NoAcknowledge(Address)` in embedded-hal's terms.
+//! the page back with a repeated START, a `transaction` whose operations the driver merges
+//! (two writes of the address, then three reads: one write run, a repeated START, one read run
+//! split into FIFO-sized pieces), and what a missing device looks like: the address is not
+//! acknowledged, `NoAcknowledge(Address)` in embedded-hal's terms.
 //!
 //! ## What to connect
 //!
@@ -23,6 +25,7 @@
 //! i2c_eeprom: write cycle over after 5016 us
 //! i2c_eeprom: read back 00 07 0e 15 1c 23 2a 31 38 3f 46 4d 54 5b 62 69 70 77 7e 85 8c 93 9a a1 a8 af b6 bd c4 cb d2 d9
 //! i2c_eeprom: read back matches what was written
+//! i2c_eeprom: transaction read 96 bytes from 0x00e0: erased, the page, erased
 //! i2c_eeprom: 0x51 answers: I2C: no acknowledge for address 0x51 (NoAcknowledge(Address))
 //! resetting
 //! ```
@@ -42,7 +45,7 @@
 use db410c::hal::i2c::{Config, Error, I2c};
 use db410c::hal::time::{Duration, Instant};
 use db410c::{Board, I2c0, println};
-use embedded_hal::i2c::{Error as _, I2c as _};
+use embedded_hal::i2c::{Error as _, I2c as _, Operation};
 
 db410c::entry!(main);
 
@@ -135,6 +138,35 @@ fn main() -> ! {
                     println!("i2c_eeprom: read back failed: {error} ({kind:?})");
                 }
             }
+            // 5. One transaction, five operations: the address in two writes (sent as one run
+            //    of bytes, no START between them), a repeated START, then 96 bytes read into
+            //    three buffers (one run; the last byte NACKed, then STOP). It starts a page
+            //    before ours, so the bytes around the page show the erased state (0xff).
+            let from = PAGE_ADDRESS - 32;
+            let address = from.to_be_bytes();
+            let (mut before, mut middle, mut after) = ([0u8; 32], [0u8; 32], [0u8; 32]);
+            let result = i2c.transaction(
+                EEPROM,
+                &mut [
+                    Operation::Write(&address[..1]),
+                    Operation::Write(&address[1..]),
+                    Operation::Read(&mut before),
+                    Operation::Read(&mut middle),
+                    Operation::Read(&mut after),
+                ],
+            );
+            match result {
+                Ok(()) if before == [0xFF; 32] && middle == page && after == [0xFF; 32] => {
+                    println!(
+                        "i2c_eeprom: transaction read 96 bytes from 0x{from:04x}: erased, the page, erased"
+                    )
+                }
+                Ok(()) => println!("i2c_eeprom: transaction read unexpected bytes"),
+                Err(error) => {
+                    let (error, kind) = describe(error);
+                    println!("i2c_eeprom: transaction failed: {error} ({kind:?})");
+                }
+            }
         }
         Err(error) => {
             let took = start.elapsed().as_micros();
@@ -143,7 +175,7 @@ fn main() -> ! {
         }
     }
 
-    // 5. Nothing at 0x51: the address is not acknowledged.
+    // 6. Nothing at 0x51: the address is not acknowledged.
     match i2c.read(ABSENT, &mut [0u8; 1]) {
         Ok(()) => println!("i2c_eeprom: 0x{ABSENT:02x} answered?"),
         Err(error) => {
