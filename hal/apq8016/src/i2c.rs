@@ -7,12 +7,12 @@
 //!   `START` + address byte, one data tag + length, then the data (writes). Messages after the
 //!   first are loaded in PAUSE with `CONFIG_DURING_RUN` set in the counts, so the bus stays
 //!   held between them.
-//! - Operations map to the bus as embedded-hal defines: consecutive operations of one
-//!   direction are one run of bytes (no START between them, split into messages as the FIFOs
-//!   need); a change of direction is a repeated START with the address; the last message ends
-//!   with `STOP`. The last byte of every read run is NACKed (`DATA_READ_NACK` before a repeated
-//!   START, `DATA_READ_STOP` at the end). A run of zero bytes is the address alone (`START`, or
-//!   `START_STOP` at the end: an address probe).
+//! - Operations map to the bus as embedded-hal defines (the plan, host-tested, is in `plan`):
+//!   consecutive operations of one direction are one run of bytes (no START between them,
+//!   split into messages as the FIFOs need); a change of direction is a repeated START with the
+//!   address; the last message ends with `STOP`. The last byte of every read run is NACKed
+//!   (`DATA_READ_NACK` before a repeated START, `DATA_READ_STOP` at the end). A run of zero
+//!   bytes is the address alone (`START`, or `START_STOP` at the end: an address probe).
 //! - NACK on the address vs on data: `I2C_MASTER_STATUS` has one `PACKET_NACKED` bit. A read
 //!   message can only be NACKed on its address; a write message without `START` only on data.
 //!   For a write message with `START`, the driver looks at how many output FIFO words the
@@ -32,6 +32,7 @@
 
 mod config;
 mod eh;
+mod plan;
 
 use core::fmt;
 
@@ -41,6 +42,7 @@ use crate::pac;
 use crate::time::Duration;
 pub use config::{ClockControl, Config, ConfigError, MAX_FREQUENCY_HZ, clock_control};
 use pac::blsp1_qup1::qup_state::State;
+use plan::{Message, Plan};
 
 type RegisterBlock = pac::blsp1_qup1::RegisterBlock;
 
@@ -209,18 +211,6 @@ impl Regs {
 enum Direction {
     Write,
     Read,
-}
-
-/// One message: what the FIFOs hold at once.
-#[derive(Clone, Copy, Debug)]
-struct Message {
-    direction: Direction,
-    /// The message opens with START + address.
-    start: bool,
-    /// The message's data tag.
-    tag: u8,
-    /// Data bytes.
-    length: usize,
 }
 
 /// A configured I2C master on QUP `I`. Owns the peripheral and its two pads.
@@ -481,59 +471,15 @@ impl<I: Instance> I2c<I> {
     }
 
     fn run_messages(&mut self, address: u8, operations: &mut [Operation<'_>]) -> Result<(), Error> {
-        let mut first_message = true;
-        let mut run_start = 0;
-        while run_start < operations.len() {
-            let direction = operations[run_start].direction();
-            let mut run_end = run_start + 1;
-            while run_end < operations.len() && operations[run_end].direction() == direction {
-                run_end += 1;
+        let mut plan = Plan::new(self.message_max);
+        let mut cursor = Cursor::new(0);
+        while let Some(message) = plan.next(operations.len(), |k| {
+            (operations[k].direction(), operations[k].len())
+        }) {
+            if message.start {
+                cursor = Cursor::new(message.run_start);
             }
-            let last_run = run_end == operations.len();
-            let run_length: usize = operations[run_start..run_end]
-                .iter()
-                .map(Operation::len)
-                .sum();
-            let mut cursor = Cursor::new(run_start);
-            let mut offset = 0;
-            loop {
-                let length = (run_length - offset).min(self.message_max);
-                let last_of_run = offset + length == run_length;
-                let tag = match (direction, last_of_run, last_run) {
-                    (_, _, _) if run_length == 0 => {
-                        if last_run {
-                            tag::START_STOP
-                        } else {
-                            tag::START
-                        }
-                    }
-                    (Direction::Write, true, true) => tag::DATA_WRITE_STOP,
-                    (Direction::Write, _, _) => tag::DATA_WRITE,
-                    (Direction::Read, true, true) => tag::DATA_READ_STOP,
-                    (Direction::Read, true, false) => tag::DATA_READ_NACK,
-                    (Direction::Read, false, _) => tag::DATA_READ,
-                };
-                let message = Message {
-                    direction,
-                    start: offset == 0,
-                    tag,
-                    length,
-                };
-                self.run_message(
-                    address,
-                    message,
-                    first_message,
-                    last_run && last_of_run,
-                    operations,
-                    &mut cursor,
-                )?;
-                first_message = false;
-                offset += length;
-                if offset >= run_length {
-                    break;
-                }
-            }
-            run_start = run_end;
+            self.run_message(address, message, operations, &mut cursor)?;
         }
         Ok(())
     }
@@ -542,11 +488,10 @@ impl<I: Instance> I2c<I> {
         &mut self,
         address: u8,
         message: Message,
-        first: bool,
-        last: bool,
         operations: &mut [Operation<'_>],
         cursor: &mut Cursor,
     ) -> Result<(), Error> {
+        let (first, last) = (message.first, message.last);
         let r = self.regs.get();
         // Output bytes: [START, address byte], [tag, length], write data.
         let mut output = [0u8; MAX_TAG_LENGTH + 4];
