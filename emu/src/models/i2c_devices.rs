@@ -233,6 +233,8 @@ pub struct I2cSetup {
     pub devices: Vec<Attachment>,
     /// Injected faults, (bus, fault).
     pub faults: Vec<(usize, Fault)>,
+    /// `--trace i2c`.
+    pub trace: bool,
 }
 
 fn parse_bus(s: &str) -> Result<usize, String> {

@@ -15,7 +15,7 @@ const ABSENT_NACK: &str =
     "i2c_eeprom: 0x51 answers: I2C: no acknowledge for address 0x51 (NoAcknowledge(Address))";
 
 fn run_with(runner: &Runner, fault: Option<&str>) -> Result<Run> {
-    let mut args = vec!["--i2c", EEPROM];
+    let mut args = vec!["--i2c", EEPROM, "--trace", "i2c"];
     if let Some(fault) = fault {
         args.extend(["--i2c-fault", fault]);
     }
@@ -111,7 +111,12 @@ pub fn data_nack(runner: &Runner) -> Result<()> {
         documented.contains(error),
         "examples/i2c_eeprom.rs no longer documents {error:?}"
     );
-    page_write_fails(runner, "0:nack-data@0x50:5", error, 1_000, false)
+    page_write_fails(runner, "0:nack-data@0x50:5", error, 1_000, false)?;
+    // The refusal happened where it was injected, after the address was acknowledged.
+    let run = run_with(runner, Some("0:nack-data@0x50:5"))?;
+    run.board_has(
+        r"(?m)^emu: t=\d+ i2c0 START 0x50 write ack\n(.*\n)*emu: t=\d+ i2c0 data byte 5 nack$",
+    )
 }
 
 /// SDA held until a bus clear: the driver recovers and the run is the normal one. SDA held
@@ -119,6 +124,8 @@ pub fn data_nack(runner: &Runner) -> Result<()> {
 pub fn sda_held_low(runner: &Runner) -> Result<()> {
     let run = run_with(runner, Some("0:sda-low"))?;
     expect_documented_output(&run)?;
+    // The driver ran a bus clear before its first START, and it freed SDA.
+    run.board_has(r"(?m)^emu: t=\d+ i2c0 bus clear done, SDA high\n(.*\n)*emu: t=\d+ i2c0 START 0x50 write ack$")?;
     page_write_fails(
         runner,
         "0:sda-stuck",
@@ -127,6 +134,18 @@ pub fn sda_held_low(runner: &Runner) -> Result<()> {
         true,
     )?;
     let run = run_with(runner, Some("0:sda-stuck"))?;
+    // Each transaction tried the bus clear 3 times, and never started a transfer.
+    let clears = run.stderr.matches("i2c0 bus clear done, SDA low").count();
+    ensure!(
+        clears == 6,
+        "expected 3 bus clears for each of the two transactions, saw {clears}{}",
+        run.context()
+    );
+    ensure!(
+        !run.stderr.contains("i2c0 START"),
+        "a START went out on a stuck bus{}",
+        run.context()
+    );
     run.console_has_lines(&[
         "i2c_eeprom: 0x51 answers: I2C: bus stuck: SDA held low after bus recovery (Bus)".into(),
     ])
