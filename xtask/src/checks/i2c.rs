@@ -41,6 +41,23 @@ pub fn page_round_trip(runner: &Runner) -> Result<()> {
         "write cycle took {waited} us; the 24C32 model takes {WRITE_CYCLE_US} us{}",
         run.context()
     );
+    // Bus timing follows the divider the driver chose: at 400 kHz from the 19.2 MHz core
+    // clock an SCL period is 48 ticks, so the 34 bytes after the address take 34 x 9 x 48.
+    let page = Regex::new(
+        r"(?m)^emu: t=(\d+) i2c0 START 0x50 write ack\nemu: t=(\d+) i2c0 wrote 34 bytes$",
+    )
+    .expect("valid");
+    let caps = page
+        .captures(&run.stderr)
+        .with_context(|| format!("no page write in the I2C trace{}", run.context()))?;
+    let (start, end): (u64, u64) = (caps[1].parse()?, caps[2].parse()?);
+    ensure!(
+        end - start == 34 * 9 * 48,
+        "34 bytes took {} ticks on the bus, 400 kHz gives {}{}",
+        end - start,
+        34 * 9 * 48,
+        run.context()
+    );
     Ok(())
 }
 
