@@ -18,6 +18,7 @@ use crate::bus::Model;
 use crate::models::gcc::{ClockView, Gcc};
 use crate::models::prng::Prng;
 use crate::models::ps_hold::PsHold;
+use crate::models::qup::Qup;
 use crate::models::sdhc::Sdhc;
 use crate::models::spmi::{self, Spmi};
 use crate::models::tlmm::Tlmm;
@@ -47,6 +48,10 @@ pub enum Device {
     Spmi,
     /// USB HS controller.
     UsbHs,
+    /// BLSP1 QUP2 (the header's I2C0).
+    Qup2,
+    /// BLSP1 QUP6 (the header's I2C1).
+    Qup6,
     /// Generic timer (system registers; not on the bus).
     GenericTimer,
     /// Secure firmware (SMC; not on the bus).
@@ -262,6 +267,14 @@ pub static MACHINE: &[Block] = &[
     mmio("USB_HS", 0x078D_9000, 0x1000, Device::UsbHs, "usb_hs.rs")
         .irq(&[spi(134), spi(140)])
         .says("ChipIdea/EHCI controller and ULPI PHY, nothing plugged in"),
+    mmio("BLSP1_QUP2", 0x078B_6000, 0x1000, Device::Qup2, "qup.rs")
+        .irq(&[spi(96)])
+        .clock(ClockGate::Blsp1Ahb)
+        .says("header I2C0: I2C master, v2 tags, FIFO mode; --i2c 0:... devices"),
+    mmio("BLSP1_QUP6", 0x078B_A000, 0x1000, Device::Qup6, "qup.rs")
+        .irq(&[spi(100)])
+        .clock(ClockGate::Blsp1Ahb)
+        .says("header I2C1: as QUP2; --i2c 1:... devices"),
     Block {
         name: "generic timer",
         place: Place::SystemRegisters,
@@ -331,6 +344,10 @@ pub struct Devices {
     pub spmi: Spmi,
     /// USB HS.
     pub usb_hs: UsbHs,
+    /// BLSP1 QUP2 (I2C0).
+    pub qup2: Qup,
+    /// BLSP1 QUP6 (I2C1).
+    pub qup6: Qup,
 }
 
 impl Devices {
@@ -347,6 +364,8 @@ impl Devices {
             sdhc2: Sdhc::new(false),
             spmi: Spmi::new(config.trace_gpio, config.pon_reason),
             usb_hs: UsbHs::new(),
+            qup2: Qup::new(Device::Qup2, 0, &config.i2c),
+            qup6: Qup::new(Device::Qup6, 1, &config.i2c),
         }
     }
 
@@ -363,6 +382,8 @@ impl Devices {
             Device::Sdhc2 => &mut self.sdhc2,
             Device::Spmi => &mut self.spmi,
             Device::UsbHs => &mut self.usb_hs,
+            Device::Qup2 => &mut self.qup2,
+            Device::Qup6 => &mut self.qup6,
             Device::GenericTimer | Device::SecureMonitor => return None,
         })
     }

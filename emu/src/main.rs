@@ -15,6 +15,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use crate::models::i2c_devices::{self, Attachment, Fault as I2cFault};
 use crate::models::spmi::{DEFAULT_PON_REASON, KeyEvent, PON_REASON_NAMES, PmicKey};
 use crate::models::tlmm::{NUM_GPIOS, PinEvent};
 use crate::models::uart_dm::{InputItem, parse_input_str};
@@ -35,6 +36,16 @@ unmasked timer event, running the timed events before it in order (there is no G
 taken).
 PS_HOLD: the PM8916's PS_HOLD configuration decides the outcome line: `system reset`, or `power off` when the \
 PS_HOLD reset is enabled with type shutdown (the model starts as hard reset, enabled).
+I2C devices (--i2c BUS:ADDR=DEVICE[,OPTIONS]): 24c32 = 4 KiB EEPROM, two address bytes, 32-byte pages \
+(writes wrap within the page), stored at STOP, then busy for the write cycle (option write-cycle=TIME, \
+default 5ms) during which it does not acknowledge its address; sensor = 256 16-bit registers (options \
+regN=VALUE), first written byte = register pointer, values most significant byte first, the pointer \
+moves on after each register. Bus timing: 9 SCL periods per byte from I2C_MASTER_CLK_CTL and the core clock.
+I2C faults (--i2c-fault BUS:FAULT): nack-addr@ADDR (the device never acknowledges its address), \
+nack-data@ADDR:N (it refuses data byte N, counted from 0 after its address, in every write), sda-low (a \
+device holds SDA low until a bus clear frees it), sda-stuck (SDA low for good), stretch@ADDR (the device \
+holds SCL low after its address, for good: the transfer never ends), arb-lost (the first START on the \
+bus loses arbitration).
 Exit codes: 0 PS_HOLD released (reset or power off), 1 bad image/option, 2 usage, 3 unclaimed access, 4 budget exhausted, \
 5 guest stopped for good (no vector, unreportable abort, bus hang), 6 no progress (WFI nothing can wake, \
 an endless loop of branches/hints/barriers no interrupt can end, the same exception over and over inside \
@@ -47,7 +58,7 @@ its own vector).";
 struct Cli {
     /// Firmware: an AArch64 ELF (segments at their physical addresses) or an Android boot image (v0).
     image: PathBuf,
-    /// Comma-separated: gpio, uart, clock, mmio.
+    /// Comma-separated: gpio, uart, clock, mmio, i2c.
     #[arg(long, value_delimiter = ',')]
     trace: Vec<String>,
     /// Bytes to feed to the console UART (BLSP1 UART2) receiver.
@@ -80,6 +91,14 @@ struct Cli {
     /// PM8916 power-on reason(s) of this run (PON_REASON1), comma-separated: hard-reset, smpl, rtc, dc-chg, usb-chg, pon1, cblpwr, kpdpwr (default kpdpwr).
     #[arg(long, value_parser = parse_pon_reason)]
     pon_reason: Option<u8>,
+    /// Attach an I2C device: BUS:ADDR=DEVICE[,OPTIONS] (repeatable; bus 0 = header I2C0 (QUP2),
+    /// 1 = I2C1 (QUP6)); e.g. 0:0x50=24c32, 0:0x48=sensor,reg0=0x1234 (details below).
+    #[arg(long = "i2c", value_parser = parse_i2c)]
+    i2c: Vec<Attachment>,
+    /// Inject an I2C fault: BUS:FAULT (repeatable): nack-addr@ADDR, nack-data@ADDR:N, sda-low,
+    /// sda-stuck, stretch@ADDR, arb-lost (details below).
+    #[arg(long = "i2c-fault", value_parser = i2c_devices::parse_fault)]
+    i2c_fault: Vec<(usize, I2cFault)>,
 }
 
 /// A `--press`: a SoC pad (active low) or a PM8916 key, pressed and maybe released.
@@ -102,6 +121,10 @@ fn parse_pon_reason(s: &str) -> Result<u8, String> {
         bits |= bit;
     }
     Ok(bits)
+}
+
+fn parse_i2c(s: &str) -> Result<Attachment, String> {
+    i2c_devices::parse_attachment(s, parse_time)
 }
 
 fn parse_u64(s: &str) -> Result<u64, String> {
@@ -230,8 +253,11 @@ fn main() -> ExitCode {
             "uart" => config.trace_uart = true,
             "clock" => config.trace_clock = true,
             "mmio" => config.trace_mmio = true,
+            "i2c" => config.i2c.trace = true,
             other => {
-                eprintln!("emu: error: --trace: unknown item {other:?} (gpio, uart, clock, mmio)");
+                eprintln!(
+                    "emu: error: --trace: unknown item {other:?} (gpio, uart, clock, mmio, i2c)"
+                );
                 return ExitCode::from(1);
             }
         }
@@ -253,6 +279,8 @@ fn main() -> ExitCode {
             }
         }
     }
+    config.i2c.devices = cli.i2c.clone();
+    config.i2c.faults = cli.i2c_fault.clone();
     config.pins = cli.pin.clone();
     for press in &cli.press {
         match press {

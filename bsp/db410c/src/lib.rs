@@ -197,6 +197,13 @@ pub struct Board {
     pub prng: pac::PRNG,
     /// BLSP1 UART1: the 4-wire "UART0" on LS pins 5/7/3/9 (pads in [`LowSpeedHeader`]).
     pub uart0: pac::BLSP1_UART1,
+    /// BLSP1 QUP2: the low-speed header's **I2C0** on LS pins 15 (SCL, GPIO 7) and 17 (SDA,
+    /// GPIO 6); pads in [`LowSpeedHeader`]. Make it an [`I2c0`] with
+    /// `I2c::new(board.i2c0, board.header.i2c0_sda, board.header.i2c0_scl, &mut board.clocks, config)`.
+    pub i2c0: pac::BLSP1_QUP2,
+    /// BLSP1 QUP6: the low-speed header's **I2C1** on LS pins 19 (SCL, GPIO 23) and 21 (SDA,
+    /// GPIO 22); an [`I2c1`] the same way with `i2c1`, `i2c1_sda`, `i2c1_scl`.
+    pub i2c1: pac::BLSP1_QUP6,
     /// PS_HOLD, to reset the board (or power it off, with the PMIC: [`Board::power_off`]).
     pub ps_hold: PsHold,
     /// The SPMI arbiter's windows until first used, then the arbiter driver.
@@ -215,6 +222,11 @@ enum SpmiState {
     /// The arbiter failed its check with this error (it keeps failing).
     Failed(hal::spmi::Error),
 }
+
+/// The I2C master on the low-speed header's I2C0 (LS 15 SCL / 17 SDA, BLSP1 QUP2).
+pub type I2c0 = hal::i2c::I2c<pac::BLSP1_QUP2>;
+/// The I2C master on the low-speed header's I2C1 (LS 19 SCL / 21 SDA, BLSP1 QUP6).
+pub type I2c1 = hal::i2c::I2c<pac::BLSP1_QUP6>;
 
 /// Why [`Board::take`] failed.
 #[non_exhaustive]
@@ -305,6 +317,8 @@ impl Board {
             clocks,
             prng: p.PRNG,
             uart0: p.BLSP1_UART1,
+            i2c0: p.BLSP1_QUP2,
+            i2c1: p.BLSP1_QUP6,
             ps_hold: PsHold::new(p.MPM_PS_HOLD),
             spmi: SpmiState::Windows(p.SPMI_CORE, p.SPMI_CNFG, p.SPMI_CHNLS, p.SPMI_OBSRVR),
         })

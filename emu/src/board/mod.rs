@@ -94,6 +94,8 @@ pub struct Config {
     pub keys: Vec<KeyEvent>,
     /// PM8916 PON_REASON1 at the start of the run (`--pon-reason`).
     pub pon_reason: u8,
+    /// I2C devices and faults (`--i2c`, `--i2c-fault`).
+    pub i2c: crate::models::i2c_devices::I2cSetup,
 }
 
 impl Default for Config {
@@ -110,6 +112,7 @@ impl Default for Config {
             pins: Vec::new(),
             keys: Vec::new(),
             pon_reason: DEFAULT_PON_REASON,
+            i2c: Default::default(),
         }
     }
 }

@@ -20,9 +20,9 @@ const VOTE_BRANCH: u64 = 0x45004;
 const VOTE_SLEEP: u64 = 0x45008;
 const GPLL0_BASE: u64 = 0x21000;
 const GPLL0_STATUS: u64 = 0x2101C;
-/// Block reset registers: BLSP1, UART1, UART2, PRNG, TLMM, USB_HS, SDCC1, SDCC2 (docs/hardware/gcc-clocks.md#block-resets).
-const BCRS: [u64; 8] = [
-    0x1000, 0x2038, 0x3028, 0x13000, 0x34000, 0x41000, 0x42000, 0x43000,
+/// Block reset registers: BLSP1, UART1, UART2, PRNG, TLMM, USB_HS, SDCC1, SDCC2, QUP2, QUP6 (docs/hardware/gcc-clocks.md#block-resets).
+const BCRS: [u64; 10] = [
+    0x1000, 0x2038, 0x3028, 0x13000, 0x34000, 0x41000, 0x42000, 0x43000, 0x3008, 0x7018,
 ];
 /// Offsets in the USB_HS clock block that no source describes but that U-Boot 2023.01 touches
 /// (its SD clock code numbers slots from one lower than the hardware, so "SDCC0" lands here).
@@ -31,8 +31,9 @@ const BCRS: [u64; 8] = [
 const RESERVED_RAZ_WI: [u64; 2] = [0x41018, 0x4101C];
 
 /// Register names. Branch and RCG numbers index [`Gcc`]'s tables (branches in the order of
-/// [`BranchId`]; RCGs: UART1, UART2, USB_HS, SDCC1, SDCC2); an RCG row is its five registers
-/// CMD, CFG, M, N, D.
+/// [`BranchId`]; RCGs: UART1, UART2, USB_HS, SDCC1, SDCC2, QUP2 I2C, QUP6 I2C); an RCG row is
+/// its five registers CMD, CFG, M, N, D, or only CMD and CFG for the roots without an M/N
+/// counter (the QUP I2C roots).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reg {
     /// A branch control register (CBCR).
@@ -65,11 +66,18 @@ const fn rcg(k: usize, name: &'static str, offset: u64) -> Register<Reg> {
         .special()
 }
 
+/// A root without M/N counter: CMD_RCGR and CFG_RCGR only.
+const fn rcg_without_mnd(k: usize, name: &'static str, offset: u64) -> Register<Reg> {
+    Register::rw(Reg::Rcg(k), name, offset)
+        .array(2, 4)
+        .special()
+}
+
 const fn bcr(k: usize, name: &'static str) -> Register<Reg> {
     Register::rw(Reg::Bcr(k), name, BCRS[k]).mask(1)
 }
 
-static REGISTERS: [Register<Reg>; 30] = [
+static REGISTERS: [Register<Reg>; 36] = [
     branch(0, "BLSP1_AHB_CBCR", 0x1008),
     branch(1, "BLSP1_UART1_APPS_CBCR", 0x203C),
     branch(2, "BLSP1_UART2_APPS_CBCR", 0x302C),
@@ -80,11 +88,15 @@ static REGISTERS: [Register<Reg>; 30] = [
     branch(7, "SDCC1_AHB_CBCR", 0x4201C),
     branch(8, "SDCC2_APPS_CBCR", 0x43018),
     branch(9, "SDCC2_AHB_CBCR", 0x4301C),
+    branch(10, "BLSP1_QUP2_I2C_APPS_CBCR", 0x3010),
+    branch(11, "BLSP1_QUP6_I2C_APPS_CBCR", 0x7020),
     rcg(0, "BLSP1_UART1_APPS_CMD_RCGR", 0x2044),
     rcg(1, "BLSP1_UART2_APPS_CMD_RCGR", 0x3034),
     rcg(2, "USB_HS_SYSTEM_CMD_RCGR", 0x41010),
     rcg(3, "SDCC1_APPS_CMD_RCGR", 0x42004),
     rcg(4, "SDCC2_APPS_CMD_RCGR", 0x43004),
+    rcg_without_mnd(5, "BLSP1_QUP2_I2C_APPS_CMD_RCGR", 0x3000),
+    rcg_without_mnd(6, "BLSP1_QUP6_I2C_APPS_CMD_RCGR", 0x7000),
     Register::rw(Reg::VoteGpll, "APCS_GPLL_ENA_VOTE", VOTE_GPLL)
         .mask(0xF)
         .reset(1),
@@ -102,6 +114,8 @@ static REGISTERS: [Register<Reg>; 30] = [
     bcr(5, "USB_HS_BCR"),
     bcr(6, "SDCC1_BCR"),
     bcr(7, "SDCC2_BCR"),
+    bcr(8, "BLSP1_QUP2_BCR"),
+    bcr(9, "BLSP1_QUP6_BCR"),
     Register::rw(Reg::Reserved(0), "reserved", RESERVED_RAZ_WI[0]).special(),
     Register::rw(Reg::Reserved(1), "reserved", RESERVED_RAZ_WI[1]).special(),
 ];
@@ -129,6 +143,10 @@ pub enum BranchId {
     Sdcc2Apps,
     /// SDCC2 AHB.
     Sdcc2Ahb,
+    /// BLSP1 QUP2 I2C APPS (core clock).
+    Qup2I2cApps,
+    /// BLSP1 QUP6 I2C APPS (core clock).
+    Qup6I2cApps,
 }
 
 #[derive(Debug, Clone)]
@@ -174,14 +192,19 @@ pub struct ClockView {
     pub uart_apps: [bool; 2],
     /// UART1/UART2 core clock in Hz (0 if it cannot be computed).
     pub uart_core_hz: [u64; 2],
+    /// QUP2/QUP6 I2C APPS branch running.
+    pub qup_i2c_apps: [bool; 2],
+    /// QUP2/QUP6 I2C core clock in Hz (0 if it cannot be computed).
+    pub qup_i2c_core_hz: [u64; 2],
 }
 
 /// The GCC model.
 #[derive(Debug, Clone)]
 pub struct Gcc {
     branches: Vec<Branch>,
-    /// UART1, UART2 (indices 0 and 1, used by [`Gcc::view`]), then USB_HS, SDCC1, SDCC2.
-    rcgs: [Rcg; 5],
+    /// UART1, UART2 (indices 0 and 1, used by [`Gcc::view`]), then USB_HS, SDCC1, SDCC2,
+    /// QUP2 I2C, QUP6 I2C.
+    rcgs: [Rcg; 7],
     reserved_reported: [bool; RESERVED_RAZ_WI.len()],
     regs: RegisterFile<Reg>,
 }
@@ -245,8 +268,10 @@ impl Gcc {
                 br(BranchId::Sdcc1Ahb, None),
                 br(BranchId::Sdcc2Apps, None),
                 br(BranchId::Sdcc2Ahb, None),
+                br(BranchId::Qup2I2cApps, None),
+                br(BranchId::Qup6I2cApps, None),
             ],
-            rcgs: [rcg(), rcg(), rcg(), rcg(), rcg()],
+            rcgs: [rcg(), rcg(), rcg(), rcg(), rcg(), rcg(), rcg()],
             reserved_reported: [false; RESERVED_RAZ_WI.len()],
             regs: RegisterFile::new(&REGISTERS),
         };
@@ -300,6 +325,14 @@ impl Gcc {
                 rcg_rate(&self.rcgs[0].active, gp),
                 rcg_rate(&self.rcgs[1].active, gp),
             ],
+            qup_i2c_apps: [
+                self.is_on(BranchId::Qup2I2cApps),
+                self.is_on(BranchId::Qup6I2cApps),
+            ],
+            qup_i2c_core_hz: [
+                rcg_rate(&self.rcgs[5].active, gp),
+                rcg_rate(&self.rcgs[6].active, gp),
+            ],
         }
     }
 
@@ -327,6 +360,8 @@ impl Gcc {
             BranchId::UsbHsSystem,
             BranchId::Sdcc1Apps,
             BranchId::Sdcc2Apps,
+            BranchId::Qup2I2cApps,
+            BranchId::Qup6I2cApps,
         ][k];
         let apps_on = self.is_on(fed);
         let r = &mut self.rcgs[k];
@@ -507,7 +542,24 @@ mod tests {
         assert_eq!(rd(&mut g, 0x2101C) >> 17 & 1, 1);
         access(&mut g, 0x45000, 4, Some(0)).unwrap();
         assert_eq!(rd(&mut g, 0x2101C) >> 17 & 1, 0);
-        assert_eq!(access(&mut g, 0x7000, 4, None), Err(Fault::Unclaimed));
+        // 0x7000 became the QUP6 I2C root; GP1's CBCR (0x8000) is not modelled.
+        assert_eq!(access(&mut g, 0x8000, 4, None), Err(Fault::Unclaimed));
         assert_eq!(access(&mut g, 0x1008, 2, None), Err(Fault::Unclaimed));
+    }
+
+    #[test]
+    fn qup_i2c_roots_have_two_registers_and_run_from_xo() {
+        let mut g = Gcc::new();
+        assert_eq!(g.view().qup_i2c_core_hz, [XO_HZ, XO_HZ]);
+        assert!(!g.view().qup_i2c_apps[0]);
+        // CMD and CFG only: 0x3008 is QUP2's block reset, not an M register.
+        access(&mut g, 0x3004, 4, Some(1)).unwrap();
+        access(&mut g, 0x3000, 4, Some(1)).unwrap();
+        assert_eq!(g.view().qup_i2c_core_hz[0], XO_HZ);
+        access(&mut g, 0x3008, 4, Some(1)).unwrap();
+        assert_eq!(rd(&mut g, 0x3008), 1);
+        access(&mut g, 0x7020, 4, Some(1)).unwrap();
+        assert!(g.view().qup_i2c_apps[1]);
+        assert_eq!(access(&mut g, 0x700C, 4, None), Err(Fault::Unclaimed));
     }
 }

@@ -1,8 +1,10 @@
 //! Peripheral models.
 
 pub mod gcc;
+pub mod i2c_devices;
 pub mod prng;
 pub mod ps_hold;
+pub mod qup;
 pub mod sdhc;
 pub mod secure_monitor;
 pub mod spmi;

@@ -1,7 +1,11 @@
 //! Global clock controller (GCC): branch gates, the BLSP1 UART root clocks and GPLL0.
 //!
 //! Design notes:
-//! - Only the clocks this HAL's drivers need are covered ([`Branch`], [`UartClock`]).
+//! - Only the clocks this HAL's drivers need are covered ([`Branch`], [`UartClock`],
+//!   [`I2cClock`]).
+//! - The QUP I2C roots have no M/N counter (docs/hardware/gcc-clocks.md#peripheral-clock-table):
+//!   [`Clocks::set_i2c_clock_xo`] selects the 19.2 MHz crystal, undivided (the roots' reset
+//!   state; every bus rate up to 1 MHz is divided from it by the QUP itself).
 //! - BLSP1_AHB and PRNG_AHB are *voted* branches: the CPU (APCS) sets its bit in
 //!   `APCS_CLOCK_BRANCH_ENA_VOTE` and the branch runs while any master votes for it; their
 //!   CBCR `CLK_ENABLE` bit does nothing. The PRNG vote is bit 8, not bit 0: docs/hardware/conflicts.md#c2-prng-ahb-vote-bit
@@ -23,6 +27,7 @@ use core::fmt;
 
 use crate::pac;
 use pac::gcc::Blsp1AhbCbcr;
+use pac::gcc::Blsp1Qup2I2cAppsRcg;
 use pac::gcc::Blsp1Uart1AppsRcg;
 pub use rcg::{GPLL0_HZ, RcgSettings, RcgSource, UART_CLOCK_MAX_HZ, XO_HZ, uart_rcg_settings};
 
@@ -46,6 +51,12 @@ pub enum Branch {
     Blsp1Uart2Apps,
     /// Bus clock of the PRNG (voted).
     PrngAhb,
+    /// Core clock of BLSP1 QUP2 in I2C mode (the low-speed header's I2C0), fed by
+    /// [`I2cClock::Blsp1Qup2`].
+    Blsp1Qup2I2cApps,
+    /// Core clock of BLSP1 QUP6 in I2C mode (the low-speed header's I2C1), fed by
+    /// [`I2cClock::Blsp1Qup6`].
+    Blsp1Qup6I2cApps,
 }
 
 impl Branch {
@@ -65,6 +76,17 @@ pub enum UartClock {
     Blsp1Uart2,
 }
 
+/// A root clock generator (RCG) feeding a QUP's I2C core clock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum I2cClock {
+    /// Root of BLSP1 QUP2's I2C core clock (0x3000, docs/hardware/conflicts.md#c1-qup2-i2c-root-address).
+    Blsp1Qup2,
+    /// Root of BLSP1 QUP6's I2C core clock.
+    Blsp1Qup6,
+}
+
 /// Errors of the clock controller.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -79,6 +101,11 @@ pub enum ClockError {
     RcgUpdateTimeout {
         /// The root that did not update.
         clock: UartClock,
+    },
+    /// A QUP I2C root did not acknowledge its new configuration.
+    I2cRcgUpdateTimeout {
+        /// The root that did not update.
+        clock: I2cClock,
     },
     /// GPLL0 did not report `ACTIVE` after being voted on.
     PllLockTimeout,
@@ -96,6 +123,9 @@ impl fmt::Display for ClockError {
                 write!(f, "clock branch {branch:?} did not change state in time")
             }
             ClockError::RcgUpdateTimeout { clock } => {
+                write!(f, "root clock {clock:?} did not take its new configuration")
+            }
+            ClockError::I2cRcgUpdateTimeout { clock } => {
                 write!(f, "root clock {clock:?} did not take its new configuration")
             }
             ClockError::PllLockTimeout => f.write_str("GPLL0 did not lock"),
@@ -138,6 +168,8 @@ impl Clocks {
             Branch::Blsp1Uart1Apps => self.gcc.blsp1_uart1_apps_cbcr(),
             Branch::Blsp1Uart2Apps => self.gcc.blsp1_uart2_apps_cbcr(),
             Branch::PrngAhb => self.gcc.prng_ahb_cbcr(),
+            Branch::Blsp1Qup2I2cApps => self.gcc.blsp1_qup2_i2c_apps_cbcr(),
+            Branch::Blsp1Qup6I2cApps => self.gcc.blsp1_qup6_i2c_apps_cbcr(),
         }
     }
 
@@ -254,6 +286,29 @@ impl Clocks {
             Ok(settings.achieved_hz)
         } else {
             Err(ClockError::RcgUpdateTimeout { clock })
+        }
+    }
+
+    fn i2c_rcg(&self, clock: I2cClock) -> &Blsp1Qup2I2cAppsRcg {
+        match clock {
+            I2cClock::Blsp1Qup2 => self.gcc.blsp1_qup2_i2c_apps_rcg(),
+            I2cClock::Blsp1Qup6 => self.gcc.blsp1_qup6_i2c_apps_rcg(),
+        }
+    }
+
+    /// Sets a QUP I2C root to the crystal, undivided, and returns its rate ([`XO_HZ`]).
+    pub fn set_i2c_clock_xo(&mut self, clock: I2cClock) -> Result<u32, ClockError> {
+        let rcg = self.i2c_rcg(clock);
+        // SRC_DIV = 1 is "divide by 1" (2 x 1 - 1), as the UART roots are written.
+        rcg.cfg_rcgr()
+            .modify(|_, w| w.src_div().set(1).src_sel().xo());
+        rcg.cmd_rcgr().modify(|_, w| w.update().set_bit());
+        if wait::poll_until(RCG_UPDATE_TIMEOUT_US, || {
+            rcg.cmd_rcgr().read().update().bit_is_clear()
+        }) {
+            Ok(XO_HZ)
+        } else {
+            Err(ClockError::I2cRcgUpdateTimeout { clock })
         }
     }
 }

@@ -883,6 +883,18 @@ pub mod interrupt {
     #[derive(Copy, Clone, Debug, PartialEq, Eq)]
     #[repr(u16)]
     pub enum Interrupt {
+        #[doc = "127 - BLSP1 QUP1 interrupt (SPI 95)."]
+        BLSP1_QUP1 = 127,
+        #[doc = "128 - BLSP1 QUP2 interrupt (SPI 96)."]
+        BLSP1_QUP2 = 128,
+        #[doc = "129 - BLSP1 QUP3 interrupt (SPI 97)."]
+        BLSP1_QUP3 = 129,
+        #[doc = "130 - BLSP1 QUP4 interrupt (SPI 98)."]
+        BLSP1_QUP4 = 130,
+        #[doc = "131 - BLSP1 QUP5 interrupt (SPI 99)."]
+        BLSP1_QUP5 = 131,
+        #[doc = "132 - BLSP1 QUP6 interrupt (SPI 100)."]
+        BLSP1_QUP6 = 132,
         #[doc = "139 - BLSP1 UART1 interrupt (SPI 107)."]
         BLSP1_UART1 = 139,
         #[doc = "140 - BLSP1 UART2 interrupt (SPI 108)."]
@@ -900,6 +912,12 @@ pub mod interrupt {
         #[inline]
         pub fn try_from(value: u8) -> Result<Self, TryFromInterruptError> {
             match value {
+                127 => Ok(Interrupt::BLSP1_QUP1),
+                128 => Ok(Interrupt::BLSP1_QUP2),
+                129 => Ok(Interrupt::BLSP1_QUP3),
+                130 => Ok(Interrupt::BLSP1_QUP4),
+                131 => Ok(Interrupt::BLSP1_QUP5),
+                132 => Ok(Interrupt::BLSP1_QUP6),
                 139 => Ok(Interrupt::BLSP1_UART1),
                 140 => Ok(Interrupt::BLSP1_UART2),
                 222 => Ok(Interrupt::SPMI_PERIPHERAL),
@@ -931,19 +949,30 @@ pub mod gcc {
         blsp1_uart1_apps_cbcr: Blsp1Uart1AppsCbcr,
         _reserved4: [u8; 0x04],
         blsp1_uart1_apps_rcg: Blsp1Uart1AppsRcg,
-        _reserved5: [u8; 0x0fd0],
+        _reserved5: [u8; 0x0fa8],
+        blsp1_qup2_i2c_apps_rcg: Blsp1Qup2I2cAppsRcg,
+        blsp1_qup2_bcr: Blsp1Qup2Bcr,
+        _reserved7: [u8; 0x04],
+        blsp1_qup2_i2c_apps_cbcr: Blsp1Qup2I2cAppsCbcr,
+        _reserved8: [u8; 0x14],
         blsp1_uart2_bcr: Blsp1Uart2Bcr,
         blsp1_uart2_apps_cbcr: Blsp1Uart2AppsCbcr,
-        _reserved7: [u8; 0x04],
+        _reserved10: [u8; 0x04],
         blsp1_uart2_apps_rcg: Blsp1Uart2AppsRcg,
-        _reserved8: [u8; 0xffb8],
+        _reserved11: [u8; 0x3fb8],
+        blsp1_qup6_i2c_apps_rcg: Blsp1Qup6I2cAppsRcg,
+        _reserved12: [u8; 0x10],
+        blsp1_qup6_bcr: Blsp1Qup6Bcr,
+        _reserved13: [u8; 0x04],
+        blsp1_qup6_i2c_apps_cbcr: Blsp1Qup6I2cAppsCbcr,
+        _reserved14: [u8; 0xbfdc],
         prng_bcr: PrngBcr,
         prng_ahb_cbcr: PrngAhbCbcr,
-        _reserved10: [u8; 0xdff8],
+        _reserved16: [u8; 0xdff8],
         gpll0_mode: Gpll0Mode,
-        _reserved11: [u8; 0x18],
+        _reserved17: [u8; 0x18],
         gpll0_status: Gpll0Status,
-        _reserved12: [u8; 0x0002_3fe0],
+        _reserved18: [u8; 0x0002_3fe0],
         apcs_gpll_ena_vote: ApcsGpllEnaVote,
         apcs_clock_branch_ena_vote: ApcsClockBranchEnaVote,
     }
@@ -973,6 +1002,21 @@ pub mod gcc {
         pub const fn blsp1_uart1_apps_rcg(&self) -> &Blsp1Uart1AppsRcg {
             &self.blsp1_uart1_apps_rcg
         }
+        #[doc = "0x3000..0x3008 - Root clock generator (RCG2 without M/N counter) of the BLSP1 QUP2 I2C core clock: 19.2 MHz from XO (reset state) or 50 MHz from GPLL0 / 16. Output = source / ((SRC_DIV + 1) / 2). At 0x3000, not 0x3014 (that is the QUP2 SPI root): docs/hardware/conflicts.md#c1-qup2-i2c-root-address."]
+        #[inline(always)]
+        pub const fn blsp1_qup2_i2c_apps_rcg(&self) -> &Blsp1Qup2I2cAppsRcg {
+            &self.blsp1_qup2_i2c_apps_rcg
+        }
+        #[doc = "0x3008 - Block reset of BLSP1 QUP2 (the low-speed header's I2C0)."]
+        #[inline(always)]
+        pub const fn blsp1_qup2_bcr(&self) -> &Blsp1Qup2Bcr {
+            &self.blsp1_qup2_bcr
+        }
+        #[doc = "0x3010 - Branch control of the BLSP1 QUP2 I2C core (APPS) clock."]
+        #[inline(always)]
+        pub const fn blsp1_qup2_i2c_apps_cbcr(&self) -> &Blsp1Qup2I2cAppsCbcr {
+            &self.blsp1_qup2_i2c_apps_cbcr
+        }
         #[doc = "0x3028 - Block reset of BLSP1 UART2 (the board's debug console)."]
         #[inline(always)]
         pub const fn blsp1_uart2_bcr(&self) -> &Blsp1Uart2Bcr {
@@ -987,6 +1031,21 @@ pub mod gcc {
         #[inline(always)]
         pub const fn blsp1_uart2_apps_rcg(&self) -> &Blsp1Uart2AppsRcg {
             &self.blsp1_uart2_apps_rcg
+        }
+        #[doc = "0x7000..0x7008 - Root clock generator of the BLSP1 QUP6 I2C core clock (same layout as QUP2's)."]
+        #[inline(always)]
+        pub const fn blsp1_qup6_i2c_apps_rcg(&self) -> &Blsp1Qup6I2cAppsRcg {
+            &self.blsp1_qup6_i2c_apps_rcg
+        }
+        #[doc = "0x7018 - Block reset of BLSP1 QUP6 (the low-speed header's I2C1)."]
+        #[inline(always)]
+        pub const fn blsp1_qup6_bcr(&self) -> &Blsp1Qup6Bcr {
+            &self.blsp1_qup6_bcr
+        }
+        #[doc = "0x7020 - Branch control of the BLSP1 QUP6 I2C core (APPS) clock."]
+        #[inline(always)]
+        pub const fn blsp1_qup6_i2c_apps_cbcr(&self) -> &Blsp1Qup6I2cAppsCbcr {
+            &self.blsp1_qup6_i2c_apps_cbcr
         }
         #[doc = "0x13000 - Block reset of the PRNG."]
         #[inline(always)]
@@ -1546,17 +1605,233 @@ pub mod gcc {
             impl crate::Resettable for DSpec {}
         }
     }
+    #[doc = "Root clock generator (RCG2 without M/N counter) of the BLSP1 QUP2 I2C core clock: 19.2 MHz from XO (reset state) or 50 MHz from GPLL0 / 16. Output = source / ((SRC_DIV + 1) / 2). At 0x3000, not 0x3014 (that is the QUP2 SPI root): docs/hardware/conflicts.md#c1-qup2-i2c-root-address."]
+    pub use self::blsp1_qup2_i2c_apps_rcg::Blsp1Qup2I2cAppsRcg;
     pub use Blsp1AhbCbcr as Blsp1Uart2AppsCbcr;
-    pub use Blsp1AhbCbcr as PrngAhbCbcr;
+    pub use Blsp1AhbCbcr as Blsp1Qup2I2cAppsCbcr;
     pub use Blsp1Bcr as Blsp1Uart2Bcr;
-    pub use Blsp1Bcr as PrngBcr;
+    pub use Blsp1Bcr as Blsp1Qup2Bcr;
     #[doc = "Root clock generator of the BLSP1 UART2 core clock (same layout as UART1's)."]
     pub use Blsp1Uart1AppsRcg as Blsp1Uart2AppsRcg;
     pub use blsp1_ahb_cbcr as blsp1_uart2_apps_cbcr;
-    pub use blsp1_ahb_cbcr as prng_ahb_cbcr;
+    pub use blsp1_ahb_cbcr as blsp1_qup2_i2c_apps_cbcr;
     pub use blsp1_bcr as blsp1_uart2_bcr;
-    pub use blsp1_bcr as prng_bcr;
+    pub use blsp1_bcr as blsp1_qup2_bcr;
     pub use blsp1_uart1_apps_rcg as blsp1_uart2_apps_rcg;
+    #[doc = r"Cluster"]
+    #[doc = "Root clock generator (RCG2 without M/N counter) of the BLSP1 QUP2 I2C core clock: 19.2 MHz from XO (reset state) or 50 MHz from GPLL0 / 16. Output = source / ((SRC_DIV + 1) / 2). At 0x3000, not 0x3014 (that is the QUP2 SPI root): docs/hardware/conflicts.md#c1-qup2-i2c-root-address."]
+    pub mod blsp1_qup2_i2c_apps_rcg {
+        #[repr(C)]
+        #[doc = "Root clock generator (RCG2 without M/N counter) of the BLSP1 QUP2 I2C core clock: 19.2 MHz from XO (reset state) or 50 MHz from GPLL0 / 16. Output = source / ((SRC_DIV + 1) / 2). At 0x3000, not 0x3014 (that is the QUP2 SPI root): docs/hardware/conflicts.md#c1-qup2-i2c-root-address."]
+        #[doc(alias = "BLSP1_QUP2_I2C_APPS_RCG")]
+        pub struct Blsp1Qup2I2cAppsRcg {
+            cmd_rcgr: CmdRcgr,
+            cfg_rcgr: CfgRcgr,
+        }
+        impl Blsp1Qup2I2cAppsRcg {
+            #[doc = "0x00 - Command and status of the root clock generator."]
+            #[inline(always)]
+            pub const fn cmd_rcgr(&self) -> &CmdRcgr {
+                &self.cmd_rcgr
+            }
+            #[doc = "0x04 - Source and pre-divider of the root clock generator."]
+            #[inline(always)]
+            pub const fn cfg_rcgr(&self) -> &CfgRcgr {
+                &self.cfg_rcgr
+            }
+        }
+        #[doc = "CMD_RCGR (rw) register accessor: Command and status of the root clock generator.\n\nYou can [`read`](crate::Reg::read) this register and get [`cmd_rcgr::R`]. You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`cmd_rcgr::W`]. You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@cmd_rcgr`] module"]
+        #[doc(alias = "CMD_RCGR")]
+        pub type CmdRcgr = crate::Reg<cmd_rcgr::CmdRcgrSpec>;
+        #[doc = "Command and status of the root clock generator."]
+        pub mod cmd_rcgr {
+            #[doc = "Register `CMD_RCGR` reader"]
+            pub type R = crate::R<CmdRcgrSpec>;
+            #[doc = "Register `CMD_RCGR` writer"]
+            pub type W = crate::W<CmdRcgrSpec>;
+            #[doc = "Field `UPDATE` reader - Write 1 to make the generator take the value written to CFG_RCGR; reads 1 until the switch is done."]
+            pub type UpdateR = crate::BitReader;
+            #[doc = "Field `UPDATE` writer - Write 1 to make the generator take the value written to CFG_RCGR; reads 1 until the switch is done."]
+            pub type UpdateW<'a, REG> = crate::BitWriter<'a, REG>;
+            #[doc = "Field `ROOT_EN` reader - Force the root clock on."]
+            pub type RootEnR = crate::BitReader;
+            #[doc = "Field `ROOT_EN` writer - Force the root clock on."]
+            pub type RootEnW<'a, REG> = crate::BitWriter<'a, REG>;
+            #[doc = "Field `DIRTY_CFG` reader - CFG_RCGR was written and is not yet applied."]
+            pub type DirtyCfgR = crate::BitReader;
+            #[doc = "Field `ROOT_OFF` reader - 1 while the root clock is off."]
+            pub type RootOffR = crate::BitReader;
+            impl R {
+                #[doc = "Bit 0 - Write 1 to make the generator take the value written to CFG_RCGR; reads 1 until the switch is done."]
+                #[inline(always)]
+                pub fn update(&self) -> UpdateR {
+                    UpdateR::new((self.bits & 1) != 0)
+                }
+                #[doc = "Bit 1 - Force the root clock on."]
+                #[inline(always)]
+                pub fn root_en(&self) -> RootEnR {
+                    RootEnR::new(((self.bits >> 1) & 1) != 0)
+                }
+                #[doc = "Bit 4 - CFG_RCGR was written and is not yet applied."]
+                #[inline(always)]
+                pub fn dirty_cfg(&self) -> DirtyCfgR {
+                    DirtyCfgR::new(((self.bits >> 4) & 1) != 0)
+                }
+                #[doc = "Bit 31 - 1 while the root clock is off."]
+                #[inline(always)]
+                pub fn root_off(&self) -> RootOffR {
+                    RootOffR::new(((self.bits >> 31) & 1) != 0)
+                }
+            }
+            impl W {
+                #[doc = "Bit 0 - Write 1 to make the generator take the value written to CFG_RCGR; reads 1 until the switch is done."]
+                #[inline(always)]
+                pub fn update(&mut self) -> UpdateW<'_, CmdRcgrSpec> {
+                    UpdateW::new(self, 0)
+                }
+                #[doc = "Bit 1 - Force the root clock on."]
+                #[inline(always)]
+                pub fn root_en(&mut self) -> RootEnW<'_, CmdRcgrSpec> {
+                    RootEnW::new(self, 1)
+                }
+            }
+            #[doc = "Command and status of the root clock generator.\n\nYou can [`read`](crate::Reg::read) this register and get [`cmd_rcgr::R`](R). You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`cmd_rcgr::W`](W). You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+            pub struct CmdRcgrSpec;
+            impl crate::RegisterSpec for CmdRcgrSpec {
+                type Ux = u32;
+            }
+            #[doc = "`read()` method returns [`cmd_rcgr::R`](R) reader structure"]
+            impl crate::Readable for CmdRcgrSpec {}
+            #[doc = "`write(|w| ..)` method takes [`cmd_rcgr::W`](W) writer structure"]
+            impl crate::Writable for CmdRcgrSpec {
+                type Safety = crate::Unsafe;
+            }
+            #[doc = "`reset()` method sets CMD_RCGR to value 0"]
+            impl crate::Resettable for CmdRcgrSpec {}
+        }
+        #[doc = "CFG_RCGR (rw) register accessor: Source and pre-divider of the root clock generator.\n\nYou can [`read`](crate::Reg::read) this register and get [`cfg_rcgr::R`]. You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`cfg_rcgr::W`]. You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@cfg_rcgr`] module"]
+        #[doc(alias = "CFG_RCGR")]
+        pub type CfgRcgr = crate::Reg<cfg_rcgr::CfgRcgrSpec>;
+        #[doc = "Source and pre-divider of the root clock generator."]
+        pub mod cfg_rcgr {
+            #[doc = "Register `CFG_RCGR` reader"]
+            pub type R = crate::R<CfgRcgrSpec>;
+            #[doc = "Register `CFG_RCGR` writer"]
+            pub type W = crate::W<CfgRcgrSpec>;
+            #[doc = "Field `SRC_DIV` reader - Half-integer pre-divider, encoded as 2 x divider - 1 (0 = bypass)."]
+            pub type SrcDivR = crate::FieldReader;
+            #[doc = "Field `SRC_DIV` writer - Half-integer pre-divider, encoded as 2 x divider - 1 (0 = bypass)."]
+            pub type SrcDivW<'a, REG> = crate::FieldWriter<'a, REG, 5, u8, crate::Safe>;
+            #[doc = "Source select.\n\nValue on reset: 0"]
+            #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+            #[repr(u8)]
+            pub enum SrcSel {
+                #[doc = "0: The 19.2 MHz crystal oscillator."]
+                Xo = 0,
+                #[doc = "1: GPLL0 (800 MHz)."]
+                Gpll0 = 1,
+            }
+            impl From<SrcSel> for u8 {
+                #[inline(always)]
+                fn from(variant: SrcSel) -> Self {
+                    variant as _
+                }
+            }
+            impl crate::FieldSpec for SrcSel {
+                type Ux = u8;
+            }
+            impl crate::IsEnum for SrcSel {}
+            #[doc = "Field `SRC_SEL` reader - Source select."]
+            pub type SrcSelR = crate::FieldReader<SrcSel>;
+            impl SrcSelR {
+                #[doc = "Get enumerated values variant"]
+                #[inline(always)]
+                pub const fn variant(&self) -> Option<SrcSel> {
+                    match self.bits {
+                        0 => Some(SrcSel::Xo),
+                        1 => Some(SrcSel::Gpll0),
+                        _ => None,
+                    }
+                }
+                #[doc = "The 19.2 MHz crystal oscillator."]
+                #[inline(always)]
+                pub fn is_xo(&self) -> bool {
+                    *self == SrcSel::Xo
+                }
+                #[doc = "GPLL0 (800 MHz)."]
+                #[inline(always)]
+                pub fn is_gpll0(&self) -> bool {
+                    *self == SrcSel::Gpll0
+                }
+            }
+            #[doc = "Field `SRC_SEL` writer - Source select."]
+            pub type SrcSelW<'a, REG> = crate::FieldWriter<'a, REG, 3, SrcSel>;
+            impl<'a, REG> SrcSelW<'a, REG>
+            where
+                REG: crate::Writable + crate::RegisterSpec,
+                REG::Ux: From<u8>,
+            {
+                #[doc = "The 19.2 MHz crystal oscillator."]
+                #[inline(always)]
+                pub fn xo(self) -> &'a mut crate::W<REG> {
+                    self.variant(SrcSel::Xo)
+                }
+                #[doc = "GPLL0 (800 MHz)."]
+                #[inline(always)]
+                pub fn gpll0(self) -> &'a mut crate::W<REG> {
+                    self.variant(SrcSel::Gpll0)
+                }
+            }
+            impl R {
+                #[doc = "Bits 0:4 - Half-integer pre-divider, encoded as 2 x divider - 1 (0 = bypass)."]
+                #[inline(always)]
+                pub fn src_div(&self) -> SrcDivR {
+                    SrcDivR::new((self.bits & 0x1f) as u8)
+                }
+                #[doc = "Bits 8:10 - Source select."]
+                #[inline(always)]
+                pub fn src_sel(&self) -> SrcSelR {
+                    SrcSelR::new(((self.bits >> 8) & 7) as u8)
+                }
+            }
+            impl W {
+                #[doc = "Bits 0:4 - Half-integer pre-divider, encoded as 2 x divider - 1 (0 = bypass)."]
+                #[inline(always)]
+                pub fn src_div(&mut self) -> SrcDivW<'_, CfgRcgrSpec> {
+                    SrcDivW::new(self, 0)
+                }
+                #[doc = "Bits 8:10 - Source select."]
+                #[inline(always)]
+                pub fn src_sel(&mut self) -> SrcSelW<'_, CfgRcgrSpec> {
+                    SrcSelW::new(self, 8)
+                }
+            }
+            #[doc = "Source and pre-divider of the root clock generator.\n\nYou can [`read`](crate::Reg::read) this register and get [`cfg_rcgr::R`](R). You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`cfg_rcgr::W`](W). You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+            pub struct CfgRcgrSpec;
+            impl crate::RegisterSpec for CfgRcgrSpec {
+                type Ux = u32;
+            }
+            #[doc = "`read()` method returns [`cfg_rcgr::R`](R) reader structure"]
+            impl crate::Readable for CfgRcgrSpec {}
+            #[doc = "`write(|w| ..)` method takes [`cfg_rcgr::W`](W) writer structure"]
+            impl crate::Writable for CfgRcgrSpec {
+                type Safety = crate::Unsafe;
+            }
+            #[doc = "`reset()` method sets CFG_RCGR to value 0"]
+            impl crate::Resettable for CfgRcgrSpec {}
+        }
+    }
+    pub use Blsp1AhbCbcr as Blsp1Qup6I2cAppsCbcr;
+    pub use Blsp1AhbCbcr as PrngAhbCbcr;
+    pub use Blsp1Bcr as Blsp1Qup6Bcr;
+    pub use Blsp1Bcr as PrngBcr;
+    #[doc = "Root clock generator of the BLSP1 QUP6 I2C core clock (same layout as QUP2's)."]
+    pub use Blsp1Qup2I2cAppsRcg as Blsp1Qup6I2cAppsRcg;
+    pub use blsp1_ahb_cbcr as blsp1_qup6_i2c_apps_cbcr;
+    pub use blsp1_ahb_cbcr as prng_ahb_cbcr;
+    pub use blsp1_bcr as blsp1_qup6_bcr;
+    pub use blsp1_bcr as prng_bcr;
+    pub use blsp1_qup2_i2c_apps_rcg as blsp1_qup6_i2c_apps_rcg;
     #[doc = "GPLL0_MODE (rw) register accessor: GPLL0 mode control (output enables, bypass, reset). The application processor normally turns GPLL0 on through APCS_GPLL_ENA_VOTE instead.\n\nYou can [`read`](crate::Reg::read) this register and get [`gpll0_mode::R`]. You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`gpll0_mode::W`]. You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@gpll0_mode`] module"]
     #[doc(alias = "GPLL0_MODE")]
     pub type Gpll0Mode = crate::Reg<gpll0_mode::Gpll0ModeSpec>;
@@ -4363,6 +4638,1835 @@ impl core::fmt::Debug for BLSP1_UART2 {
 }
 #[doc = "BLSP1 UART2 (UART_DM v1.4), same registers as BLSP1_UART1. On the DragonBoard 410c this is the debug console (low-speed UART1, GPIO 4/5, 115200 8N1)."]
 pub use self::blsp1_uart1 as blsp1_uart2;
+#[doc = "BLSP1 QUP1: serial engine (I2C master or SPI), QUP v2.2.1. Registers used by I2C mode with v2 tags in FIFO mode (docs/hardware/qup-i2c-spi.md)."]
+pub type BLSP1_QUP1 = crate::Periph<blsp1_qup1::RegisterBlock, 0x078b_5000>;
+impl core::fmt::Debug for BLSP1_QUP1 {
+    fn fmt(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+        f.debug_struct("BLSP1_QUP1").finish()
+    }
+}
+#[doc = "BLSP1 QUP1: serial engine (I2C master or SPI), QUP v2.2.1. Registers used by I2C mode with v2 tags in FIFO mode (docs/hardware/qup-i2c-spi.md)."]
+pub mod blsp1_qup1 {
+    #[repr(C)]
+    #[doc = "Register block"]
+    pub struct RegisterBlock {
+        qup_config: QupConfig,
+        qup_state: QupState,
+        qup_io_modes: QupIoModes,
+        qup_sw_reset: QupSwReset,
+        _reserved4: [u8; 0x08],
+        qup_operational: QupOperational,
+        qup_error_flags: QupErrorFlags,
+        qup_error_flags_en: QupErrorFlagsEn,
+        _reserved7: [u8; 0x04],
+        qup_operational_mask: QupOperationalMask,
+        _reserved8: [u8; 0x04],
+        qup_hw_version: QupHwVersion,
+        _reserved9: [u8; 0xcc],
+        qup_mx_output_cnt: QupMxOutputCnt,
+        _reserved10: [u8; 0x08],
+        qup_out_fifo_cnt: QupOutFifoCnt,
+        qup_output_fifo: QupOutputFifo,
+        _reserved12: [u8; 0x3c],
+        qup_mx_write_cnt: QupMxWriteCnt,
+        _reserved13: [u8; 0xac],
+        qup_mx_input_cnt: QupMxInputCnt,
+        _reserved14: [u8; 0x04],
+        qup_mx_read_cnt: QupMxReadCnt,
+        _reserved15: [u8; 0x08],
+        qup_in_fifo_cnt: QupInFifoCnt,
+        qup_input_fifo: QupInputFifo,
+        _reserved17: [u8; 0x01e4],
+        i2c_master_clk_ctl: I2cMasterClkCtl,
+        i2c_master_status: I2cMasterStatus,
+        i2c_master_gen: I2cMasterGen,
+        i2c_master_bus_clear: I2cMasterBusClear,
+    }
+    impl RegisterBlock {
+        #[doc = "0x00 - Core configuration: word size, directions and the mini-core (I2C or SPI)."]
+        #[inline(always)]
+        pub const fn qup_config(&self) -> &QupConfig {
+            &self.qup_config
+        }
+        #[doc = "0x04 - Core state machine. Write STATE and wait for STATE_VALID before the next change."]
+        #[inline(always)]
+        pub const fn qup_state(&self) -> &QupState {
+            &self.qup_state
+        }
+        #[doc = "0x08 - FIFO sizes (read-only) and the input/output modes."]
+        #[inline(always)]
+        pub const fn qup_io_modes(&self) -> &QupIoModes {
+            &self.qup_io_modes
+        }
+        #[doc = "0x0c - Software reset of the core: write 1; the core returns to RESET."]
+        #[inline(always)]
+        pub const fn qup_sw_reset(&self) -> &QupSwReset {
+            &self.qup_sw_reset
+        }
+        #[doc = "0x18 - FIFO status and service flags. Service flags are cleared by writing 1 (0xFF0 clears all)."]
+        #[inline(always)]
+        pub const fn qup_operational(&self) -> &QupOperational {
+            &self.qup_operational
+        }
+        #[doc = "0x1c - Core (FIFO) errors; cleared by writing the read value back."]
+        #[inline(always)]
+        pub const fn qup_error_flags(&self) -> &QupErrorFlags {
+            &self.qup_error_flags
+        }
+        #[doc = "0x20 - Interrupt enables of the QUP_ERROR_FLAGS bits."]
+        #[inline(always)]
+        pub const fn qup_error_flags_en(&self) -> &QupErrorFlagsEn {
+            &self.qup_error_flags_en
+        }
+        #[doc = "0x28 - Masks service-flag interrupts."]
+        #[inline(always)]
+        pub const fn qup_operational_mask(&self) -> &QupOperationalMask {
+            &self.qup_operational_mask
+        }
+        #[doc = "0x30 - Core version, e.g. 0x2001_0001 = v2.1.1."]
+        #[inline(always)]
+        pub const fn qup_hw_version(&self) -> &QupHwVersion {
+            &self.qup_hw_version
+        }
+        #[doc = "0x100 - Output count in BLOCK and BAM modes (0 in FIFO mode)."]
+        #[inline(always)]
+        pub const fn qup_mx_output_cnt(&self) -> &QupMxOutputCnt {
+            &self.qup_mx_output_cnt
+        }
+        #[doc = "0x10c - Words in the output FIFO."]
+        #[inline(always)]
+        pub const fn qup_out_fifo_cnt(&self) -> &QupOutFifoCnt {
+            &self.qup_out_fifo_cnt
+        }
+        #[doc = "0x110 - Output FIFO write port (four bytes per word, byte 0 in bits 7:0, when UNPACK_EN)."]
+        #[inline(always)]
+        pub const fn qup_output_fifo(&self) -> &QupOutputFifo {
+            &self.qup_output_fifo
+        }
+        #[doc = "0x150 - Output count in FIFO mode: tag and data bytes of the next message."]
+        #[inline(always)]
+        pub const fn qup_mx_write_cnt(&self) -> &QupMxWriteCnt {
+            &self.qup_mx_write_cnt
+        }
+        #[doc = "0x200 - Input count in BLOCK and BAM modes (0 in FIFO mode)."]
+        #[inline(always)]
+        pub const fn qup_mx_input_cnt(&self) -> &QupMxInputCnt {
+            &self.qup_mx_input_cnt
+        }
+        #[doc = "0x208 - Input count in FIFO mode: data bytes of the next read plus 2 (the echoed tag and length)."]
+        #[inline(always)]
+        pub const fn qup_mx_read_cnt(&self) -> &QupMxReadCnt {
+            &self.qup_mx_read_cnt
+        }
+        #[doc = "0x214 - Words in the input FIFO."]
+        #[inline(always)]
+        pub const fn qup_in_fifo_cnt(&self) -> &QupInFifoCnt {
+            &self.qup_in_fifo_cnt
+        }
+        #[doc = "0x218 - Input FIFO read port (four bytes per word, byte 0 in bits 7:0, when PACK_EN)."]
+        #[inline(always)]
+        pub const fn qup_input_fifo(&self) -> &QupInputFifo {
+            &self.qup_input_fifo
+        }
+        #[doc = "0x400 - I2C bus clock dividers (in core clock cycles). SCL period = FS_DIV + high time + 6, where the high time is HIGH_TIME_DIV, or FS_DIV when HIGH_TIME_DIV is 0."]
+        #[inline(always)]
+        pub const fn i2c_master_clk_ctl(&self) -> &I2cMasterClkCtl {
+            &self.i2c_master_clk_ctl
+        }
+        #[doc = "0x404 - I2C master status. Error bits (mask 0x0380_00FC) are cleared by writing 1; drivers write 0x00FF_FFFC to clear all."]
+        #[inline(always)]
+        pub const fn i2c_master_status(&self) -> &I2cMasterStatus {
+            &self.i2c_master_status
+        }
+        #[doc = "0x408 - I2C master configuration."]
+        #[inline(always)]
+        pub const fn i2c_master_gen(&self) -> &I2cMasterGen {
+            &self.i2c_master_gen
+        }
+        #[doc = "0x40c - Bus clear: in RUN state with the dividers set, writing 1 sends 9 clock pulses on SCL (freeing a device that holds SDA low) and a STOP; reads 1 while it runs."]
+        #[inline(always)]
+        pub const fn i2c_master_bus_clear(&self) -> &I2cMasterBusClear {
+            &self.i2c_master_bus_clear
+        }
+    }
+    #[doc = "QUP_CONFIG (rw) register accessor: Core configuration: word size, directions and the mini-core (I2C or SPI).\n\nYou can [`read`](crate::Reg::read) this register and get [`qup_config::R`]. You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`qup_config::W`]. You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@qup_config`] module"]
+    #[doc(alias = "QUP_CONFIG")]
+    pub type QupConfig = crate::Reg<qup_config::QupConfigSpec>;
+    #[doc = "Core configuration: word size, directions and the mini-core (I2C or SPI)."]
+    pub mod qup_config {
+        #[doc = "Register `QUP_CONFIG` reader"]
+        pub type R = crate::R<QupConfigSpec>;
+        #[doc = "Register `QUP_CONFIG` writer"]
+        pub type W = crate::W<QupConfigSpec>;
+        #[doc = "Field `N` reader - Bits per word minus 1 (I2C with v2 tags: 7)."]
+        pub type NR = crate::FieldReader;
+        #[doc = "Field `N` writer - Bits per word minus 1 (I2C with v2 tags: 7)."]
+        pub type NW<'a, REG> = crate::FieldWriter<'a, REG, 5, u8, crate::Safe>;
+        #[doc = "Field `NO_OUTPUT` reader - The transfer has no output (transmit) direction."]
+        pub type NoOutputR = crate::BitReader;
+        #[doc = "Field `NO_OUTPUT` writer - The transfer has no output (transmit) direction."]
+        pub type NoOutputW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `NO_INPUT` reader - The transfer has no input (receive) direction."]
+        pub type NoInputR = crate::BitReader;
+        #[doc = "Field `NO_INPUT` writer - The transfer has no input (receive) direction."]
+        pub type NoInputW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `MINI_CORE` reader - Mini-core: 1 = SPI, 2 = I2C master."]
+        pub type MiniCoreR = crate::FieldReader;
+        #[doc = "Field `MINI_CORE` writer - Mini-core: 1 = SPI, 2 = I2C master."]
+        pub type MiniCoreW<'a, REG> = crate::FieldWriter<'a, REG, 4, u8, crate::Safe>;
+        #[doc = "Field `CLOCK_AUTO_GATE` reader - Let the core gate its own clock when idle."]
+        pub type ClockAutoGateR = crate::BitReader;
+        #[doc = "Field `CLOCK_AUTO_GATE` writer - Let the core gate its own clock when idle."]
+        pub type ClockAutoGateW<'a, REG> = crate::BitWriter<'a, REG>;
+        impl R {
+            #[doc = "Bits 0:4 - Bits per word minus 1 (I2C with v2 tags: 7)."]
+            #[inline(always)]
+            pub fn n(&self) -> NR {
+                NR::new((self.bits & 0x1f) as u8)
+            }
+            #[doc = "Bit 6 - The transfer has no output (transmit) direction."]
+            #[inline(always)]
+            pub fn no_output(&self) -> NoOutputR {
+                NoOutputR::new(((self.bits >> 6) & 1) != 0)
+            }
+            #[doc = "Bit 7 - The transfer has no input (receive) direction."]
+            #[inline(always)]
+            pub fn no_input(&self) -> NoInputR {
+                NoInputR::new(((self.bits >> 7) & 1) != 0)
+            }
+            #[doc = "Bits 8:11 - Mini-core: 1 = SPI, 2 = I2C master."]
+            #[inline(always)]
+            pub fn mini_core(&self) -> MiniCoreR {
+                MiniCoreR::new(((self.bits >> 8) & 0x0f) as u8)
+            }
+            #[doc = "Bit 13 - Let the core gate its own clock when idle."]
+            #[inline(always)]
+            pub fn clock_auto_gate(&self) -> ClockAutoGateR {
+                ClockAutoGateR::new(((self.bits >> 13) & 1) != 0)
+            }
+        }
+        impl W {
+            #[doc = "Bits 0:4 - Bits per word minus 1 (I2C with v2 tags: 7)."]
+            #[inline(always)]
+            pub fn n(&mut self) -> NW<'_, QupConfigSpec> {
+                NW::new(self, 0)
+            }
+            #[doc = "Bit 6 - The transfer has no output (transmit) direction."]
+            #[inline(always)]
+            pub fn no_output(&mut self) -> NoOutputW<'_, QupConfigSpec> {
+                NoOutputW::new(self, 6)
+            }
+            #[doc = "Bit 7 - The transfer has no input (receive) direction."]
+            #[inline(always)]
+            pub fn no_input(&mut self) -> NoInputW<'_, QupConfigSpec> {
+                NoInputW::new(self, 7)
+            }
+            #[doc = "Bits 8:11 - Mini-core: 1 = SPI, 2 = I2C master."]
+            #[inline(always)]
+            pub fn mini_core(&mut self) -> MiniCoreW<'_, QupConfigSpec> {
+                MiniCoreW::new(self, 8)
+            }
+            #[doc = "Bit 13 - Let the core gate its own clock when idle."]
+            #[inline(always)]
+            pub fn clock_auto_gate(&mut self) -> ClockAutoGateW<'_, QupConfigSpec> {
+                ClockAutoGateW::new(self, 13)
+            }
+        }
+        #[doc = "Core configuration: word size, directions and the mini-core (I2C or SPI).\n\nYou can [`read`](crate::Reg::read) this register and get [`qup_config::R`](R). You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`qup_config::W`](W). You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct QupConfigSpec;
+        impl crate::RegisterSpec for QupConfigSpec {
+            type Ux = u32;
+        }
+        #[doc = "`read()` method returns [`qup_config::R`](R) reader structure"]
+        impl crate::Readable for QupConfigSpec {}
+        #[doc = "`write(|w| ..)` method takes [`qup_config::W`](W) writer structure"]
+        impl crate::Writable for QupConfigSpec {
+            type Safety = crate::Unsafe;
+        }
+        #[doc = "`reset()` method sets QUP_CONFIG to value 0"]
+        impl crate::Resettable for QupConfigSpec {}
+    }
+    #[doc = "QUP_STATE (rw) register accessor: Core state machine. Write STATE and wait for STATE_VALID before the next change.\n\nYou can [`read`](crate::Reg::read) this register and get [`qup_state::R`]. You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`qup_state::W`]. You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@qup_state`] module"]
+    #[doc(alias = "QUP_STATE")]
+    pub type QupState = crate::Reg<qup_state::QupStateSpec>;
+    #[doc = "Core state machine. Write STATE and wait for STATE_VALID before the next change."]
+    pub mod qup_state {
+        #[doc = "Register `QUP_STATE` reader"]
+        pub type R = crate::R<QupStateSpec>;
+        #[doc = "Register `QUP_STATE` writer"]
+        pub type W = crate::W<QupStateSpec>;
+        #[doc = "Core state.\n\nValue on reset: 0"]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[repr(u8)]
+        pub enum State {
+            #[doc = "0: Reset: registers may be programmed, FIFOs empty."]
+            Reset = 0,
+            #[doc = "1: Run: the core moves data."]
+            Run = 1,
+            #[doc = "2: Written to leave PAUSE (twice) or to clear; never read back."]
+            Clear = 2,
+            #[doc = "3: Pause: the core holds; FIFOs may be filled."]
+            Pause = 3,
+        }
+        impl From<State> for u8 {
+            #[inline(always)]
+            fn from(variant: State) -> Self {
+                variant as _
+            }
+        }
+        impl crate::FieldSpec for State {
+            type Ux = u8;
+        }
+        impl crate::IsEnum for State {}
+        #[doc = "Field `STATE` reader - Core state."]
+        pub type StateR = crate::FieldReader<State>;
+        impl StateR {
+            #[doc = "Get enumerated values variant"]
+            #[inline(always)]
+            pub const fn variant(&self) -> State {
+                match self.bits {
+                    0 => State::Reset,
+                    1 => State::Run,
+                    2 => State::Clear,
+                    3 => State::Pause,
+                    _ => unreachable!(),
+                }
+            }
+            #[doc = "Reset: registers may be programmed, FIFOs empty."]
+            #[inline(always)]
+            pub fn is_reset(&self) -> bool {
+                *self == State::Reset
+            }
+            #[doc = "Run: the core moves data."]
+            #[inline(always)]
+            pub fn is_run(&self) -> bool {
+                *self == State::Run
+            }
+            #[doc = "Written to leave PAUSE (twice) or to clear; never read back."]
+            #[inline(always)]
+            pub fn is_clear(&self) -> bool {
+                *self == State::Clear
+            }
+            #[doc = "Pause: the core holds; FIFOs may be filled."]
+            #[inline(always)]
+            pub fn is_pause(&self) -> bool {
+                *self == State::Pause
+            }
+        }
+        #[doc = "Field `STATE` writer - Core state."]
+        pub type StateW<'a, REG> = crate::FieldWriter<'a, REG, 2, State, crate::Safe>;
+        impl<'a, REG> StateW<'a, REG>
+        where
+            REG: crate::Writable + crate::RegisterSpec,
+            REG::Ux: From<u8>,
+        {
+            #[doc = "Reset: registers may be programmed, FIFOs empty."]
+            #[inline(always)]
+            pub fn reset(self) -> &'a mut crate::W<REG> {
+                self.variant(State::Reset)
+            }
+            #[doc = "Run: the core moves data."]
+            #[inline(always)]
+            pub fn run(self) -> &'a mut crate::W<REG> {
+                self.variant(State::Run)
+            }
+            #[doc = "Written to leave PAUSE (twice) or to clear; never read back."]
+            #[inline(always)]
+            pub fn clear(self) -> &'a mut crate::W<REG> {
+                self.variant(State::Clear)
+            }
+            #[doc = "Pause: the core holds; FIFOs may be filled."]
+            #[inline(always)]
+            pub fn pause(self) -> &'a mut crate::W<REG> {
+                self.variant(State::Pause)
+            }
+        }
+        #[doc = "Field `STATE_VALID` reader - The state machine has reached the written state."]
+        pub type StateValidR = crate::BitReader;
+        #[doc = "Field `I2C_MAST_GEN` reader - The I2C v2 tag engine is enabled (I2C_MASTER_GEN)."]
+        pub type I2cMastGenR = crate::BitReader;
+        #[doc = "Field `I2C_FLUSH` reader - Flush the I2C output."]
+        pub type I2cFlushR = crate::BitReader;
+        #[doc = "Field `I2C_FLUSH` writer - Flush the I2C output."]
+        pub type I2cFlushW<'a, REG> = crate::BitWriter<'a, REG>;
+        impl R {
+            #[doc = "Bits 0:1 - Core state."]
+            #[inline(always)]
+            pub fn state(&self) -> StateR {
+                StateR::new((self.bits & 3) as u8)
+            }
+            #[doc = "Bit 2 - The state machine has reached the written state."]
+            #[inline(always)]
+            pub fn state_valid(&self) -> StateValidR {
+                StateValidR::new(((self.bits >> 2) & 1) != 0)
+            }
+            #[doc = "Bit 4 - The I2C v2 tag engine is enabled (I2C_MASTER_GEN)."]
+            #[inline(always)]
+            pub fn i2c_mast_gen(&self) -> I2cMastGenR {
+                I2cMastGenR::new(((self.bits >> 4) & 1) != 0)
+            }
+            #[doc = "Bit 6 - Flush the I2C output."]
+            #[inline(always)]
+            pub fn i2c_flush(&self) -> I2cFlushR {
+                I2cFlushR::new(((self.bits >> 6) & 1) != 0)
+            }
+        }
+        impl W {
+            #[doc = "Bits 0:1 - Core state."]
+            #[inline(always)]
+            pub fn state(&mut self) -> StateW<'_, QupStateSpec> {
+                StateW::new(self, 0)
+            }
+            #[doc = "Bit 6 - Flush the I2C output."]
+            #[inline(always)]
+            pub fn i2c_flush(&mut self) -> I2cFlushW<'_, QupStateSpec> {
+                I2cFlushW::new(self, 6)
+            }
+        }
+        #[doc = "Core state machine. Write STATE and wait for STATE_VALID before the next change.\n\nYou can [`read`](crate::Reg::read) this register and get [`qup_state::R`](R). You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`qup_state::W`](W). You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct QupStateSpec;
+        impl crate::RegisterSpec for QupStateSpec {
+            type Ux = u32;
+        }
+        #[doc = "`read()` method returns [`qup_state::R`](R) reader structure"]
+        impl crate::Readable for QupStateSpec {}
+        #[doc = "`write(|w| ..)` method takes [`qup_state::W`](W) writer structure"]
+        impl crate::Writable for QupStateSpec {
+            type Safety = crate::Unsafe;
+        }
+        #[doc = "`reset()` method sets QUP_STATE to value 0"]
+        impl crate::Resettable for QupStateSpec {}
+    }
+    #[doc = "QUP_IO_MODES (rw) register accessor: FIFO sizes (read-only) and the input/output modes.\n\nYou can [`read`](crate::Reg::read) this register and get [`qup_io_modes::R`]. You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`qup_io_modes::W`]. You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@qup_io_modes`] module"]
+    #[doc(alias = "QUP_IO_MODES")]
+    pub type QupIoModes = crate::Reg<qup_io_modes::QupIoModesSpec>;
+    #[doc = "FIFO sizes (read-only) and the input/output modes."]
+    pub mod qup_io_modes {
+        #[doc = "Register `QUP_IO_MODES` reader"]
+        pub type R = crate::R<QupIoModesSpec>;
+        #[doc = "Register `QUP_IO_MODES` writer"]
+        pub type W = crate::W<QupIoModesSpec>;
+        #[doc = "Field `OUTPUT_BLOCK_SIZE` reader - Output block size: 0 = 4 bytes, 1 = 16 bytes, 2 = 32 bytes."]
+        pub type OutputBlockSizeR = crate::FieldReader;
+        #[doc = "Field `OUTPUT_FIFO_SIZE` reader - Output FIFO size n: FIFO bytes = block size x 2^(n + 1)."]
+        pub type OutputFifoSizeR = crate::FieldReader;
+        #[doc = "Field `INPUT_BLOCK_SIZE` reader - Input block size (as OUTPUT_BLOCK_SIZE)."]
+        pub type InputBlockSizeR = crate::FieldReader;
+        #[doc = "Field `INPUT_FIFO_SIZE` reader - Input FIFO size (as OUTPUT_FIFO_SIZE)."]
+        pub type InputFifoSizeR = crate::FieldReader;
+        #[doc = "Output transfer mode.\n\nValue on reset: 0"]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[repr(u8)]
+        pub enum OutputMode {
+            #[doc = "0: FIFO mode: the CPU moves every word through the FIFO ports."]
+            Fifo = 0,
+            #[doc = "1: Block mode: service flags per block."]
+            Block = 1,
+            #[doc = "2: Data mover (not on this SoC's BLSP)."]
+            Dmov = 2,
+            #[doc = "3: BAM DMA."]
+            Bam = 3,
+        }
+        impl From<OutputMode> for u8 {
+            #[inline(always)]
+            fn from(variant: OutputMode) -> Self {
+                variant as _
+            }
+        }
+        impl crate::FieldSpec for OutputMode {
+            type Ux = u8;
+        }
+        impl crate::IsEnum for OutputMode {}
+        #[doc = "Field `OUTPUT_MODE` reader - Output transfer mode."]
+        pub type OutputModeR = crate::FieldReader<OutputMode>;
+        impl OutputModeR {
+            #[doc = "Get enumerated values variant"]
+            #[inline(always)]
+            pub const fn variant(&self) -> OutputMode {
+                match self.bits {
+                    0 => OutputMode::Fifo,
+                    1 => OutputMode::Block,
+                    2 => OutputMode::Dmov,
+                    3 => OutputMode::Bam,
+                    _ => unreachable!(),
+                }
+            }
+            #[doc = "FIFO mode: the CPU moves every word through the FIFO ports."]
+            #[inline(always)]
+            pub fn is_fifo(&self) -> bool {
+                *self == OutputMode::Fifo
+            }
+            #[doc = "Block mode: service flags per block."]
+            #[inline(always)]
+            pub fn is_block(&self) -> bool {
+                *self == OutputMode::Block
+            }
+            #[doc = "Data mover (not on this SoC's BLSP)."]
+            #[inline(always)]
+            pub fn is_dmov(&self) -> bool {
+                *self == OutputMode::Dmov
+            }
+            #[doc = "BAM DMA."]
+            #[inline(always)]
+            pub fn is_bam(&self) -> bool {
+                *self == OutputMode::Bam
+            }
+        }
+        #[doc = "Field `OUTPUT_MODE` writer - Output transfer mode."]
+        pub type OutputModeW<'a, REG> = crate::FieldWriter<'a, REG, 2, OutputMode, crate::Safe>;
+        impl<'a, REG> OutputModeW<'a, REG>
+        where
+            REG: crate::Writable + crate::RegisterSpec,
+            REG::Ux: From<u8>,
+        {
+            #[doc = "FIFO mode: the CPU moves every word through the FIFO ports."]
+            #[inline(always)]
+            pub fn fifo(self) -> &'a mut crate::W<REG> {
+                self.variant(OutputMode::Fifo)
+            }
+            #[doc = "Block mode: service flags per block."]
+            #[inline(always)]
+            pub fn block(self) -> &'a mut crate::W<REG> {
+                self.variant(OutputMode::Block)
+            }
+            #[doc = "Data mover (not on this SoC's BLSP)."]
+            #[inline(always)]
+            pub fn dmov(self) -> &'a mut crate::W<REG> {
+                self.variant(OutputMode::Dmov)
+            }
+            #[doc = "BAM DMA."]
+            #[inline(always)]
+            pub fn bam(self) -> &'a mut crate::W<REG> {
+                self.variant(OutputMode::Bam)
+            }
+        }
+        #[doc = "Input transfer mode.\n\nValue on reset: 0"]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[repr(u8)]
+        pub enum InputMode {
+            #[doc = "0: FIFO mode: the CPU moves every word through the FIFO ports."]
+            Fifo = 0,
+            #[doc = "1: Block mode: service flags per block."]
+            Block = 1,
+            #[doc = "2: Data mover (not on this SoC's BLSP)."]
+            Dmov = 2,
+            #[doc = "3: BAM DMA."]
+            Bam = 3,
+        }
+        impl From<InputMode> for u8 {
+            #[inline(always)]
+            fn from(variant: InputMode) -> Self {
+                variant as _
+            }
+        }
+        impl crate::FieldSpec for InputMode {
+            type Ux = u8;
+        }
+        impl crate::IsEnum for InputMode {}
+        #[doc = "Field `INPUT_MODE` reader - Input transfer mode."]
+        pub type InputModeR = crate::FieldReader<InputMode>;
+        impl InputModeR {
+            #[doc = "Get enumerated values variant"]
+            #[inline(always)]
+            pub const fn variant(&self) -> InputMode {
+                match self.bits {
+                    0 => InputMode::Fifo,
+                    1 => InputMode::Block,
+                    2 => InputMode::Dmov,
+                    3 => InputMode::Bam,
+                    _ => unreachable!(),
+                }
+            }
+            #[doc = "FIFO mode: the CPU moves every word through the FIFO ports."]
+            #[inline(always)]
+            pub fn is_fifo(&self) -> bool {
+                *self == InputMode::Fifo
+            }
+            #[doc = "Block mode: service flags per block."]
+            #[inline(always)]
+            pub fn is_block(&self) -> bool {
+                *self == InputMode::Block
+            }
+            #[doc = "Data mover (not on this SoC's BLSP)."]
+            #[inline(always)]
+            pub fn is_dmov(&self) -> bool {
+                *self == InputMode::Dmov
+            }
+            #[doc = "BAM DMA."]
+            #[inline(always)]
+            pub fn is_bam(&self) -> bool {
+                *self == InputMode::Bam
+            }
+        }
+        #[doc = "Field `INPUT_MODE` writer - Input transfer mode."]
+        pub type InputModeW<'a, REG> = crate::FieldWriter<'a, REG, 2, InputMode, crate::Safe>;
+        impl<'a, REG> InputModeW<'a, REG>
+        where
+            REG: crate::Writable + crate::RegisterSpec,
+            REG::Ux: From<u8>,
+        {
+            #[doc = "FIFO mode: the CPU moves every word through the FIFO ports."]
+            #[inline(always)]
+            pub fn fifo(self) -> &'a mut crate::W<REG> {
+                self.variant(InputMode::Fifo)
+            }
+            #[doc = "Block mode: service flags per block."]
+            #[inline(always)]
+            pub fn block(self) -> &'a mut crate::W<REG> {
+                self.variant(InputMode::Block)
+            }
+            #[doc = "Data mover (not on this SoC's BLSP)."]
+            #[inline(always)]
+            pub fn dmov(self) -> &'a mut crate::W<REG> {
+                self.variant(InputMode::Dmov)
+            }
+            #[doc = "BAM DMA."]
+            #[inline(always)]
+            pub fn bam(self) -> &'a mut crate::W<REG> {
+                self.variant(InputMode::Bam)
+            }
+        }
+        #[doc = "Field `UNPACK_EN` reader - Output words carry four bytes each (byte 0 first)."]
+        pub type UnpackEnR = crate::BitReader;
+        #[doc = "Field `UNPACK_EN` writer - Output words carry four bytes each (byte 0 first)."]
+        pub type UnpackEnW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `PACK_EN` reader - Input words carry four bytes each (byte 0 first)."]
+        pub type PackEnR = crate::BitReader;
+        #[doc = "Field `PACK_EN` writer - Input words carry four bytes each (byte 0 first)."]
+        pub type PackEnW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `OUTPUT_BIT_SHIFT_EN` reader - Output data right-justified."]
+        pub type OutputBitShiftEnR = crate::BitReader;
+        #[doc = "Field `OUTPUT_BIT_SHIFT_EN` writer - Output data right-justified."]
+        pub type OutputBitShiftEnW<'a, REG> = crate::BitWriter<'a, REG>;
+        impl R {
+            #[doc = "Bits 0:1 - Output block size: 0 = 4 bytes, 1 = 16 bytes, 2 = 32 bytes."]
+            #[inline(always)]
+            pub fn output_block_size(&self) -> OutputBlockSizeR {
+                OutputBlockSizeR::new((self.bits & 3) as u8)
+            }
+            #[doc = "Bits 2:4 - Output FIFO size n: FIFO bytes = block size x 2^(n + 1)."]
+            #[inline(always)]
+            pub fn output_fifo_size(&self) -> OutputFifoSizeR {
+                OutputFifoSizeR::new(((self.bits >> 2) & 7) as u8)
+            }
+            #[doc = "Bits 5:6 - Input block size (as OUTPUT_BLOCK_SIZE)."]
+            #[inline(always)]
+            pub fn input_block_size(&self) -> InputBlockSizeR {
+                InputBlockSizeR::new(((self.bits >> 5) & 3) as u8)
+            }
+            #[doc = "Bits 7:9 - Input FIFO size (as OUTPUT_FIFO_SIZE)."]
+            #[inline(always)]
+            pub fn input_fifo_size(&self) -> InputFifoSizeR {
+                InputFifoSizeR::new(((self.bits >> 7) & 7) as u8)
+            }
+            #[doc = "Bits 10:11 - Output transfer mode."]
+            #[inline(always)]
+            pub fn output_mode(&self) -> OutputModeR {
+                OutputModeR::new(((self.bits >> 10) & 3) as u8)
+            }
+            #[doc = "Bits 12:13 - Input transfer mode."]
+            #[inline(always)]
+            pub fn input_mode(&self) -> InputModeR {
+                InputModeR::new(((self.bits >> 12) & 3) as u8)
+            }
+            #[doc = "Bit 14 - Output words carry four bytes each (byte 0 first)."]
+            #[inline(always)]
+            pub fn unpack_en(&self) -> UnpackEnR {
+                UnpackEnR::new(((self.bits >> 14) & 1) != 0)
+            }
+            #[doc = "Bit 15 - Input words carry four bytes each (byte 0 first)."]
+            #[inline(always)]
+            pub fn pack_en(&self) -> PackEnR {
+                PackEnR::new(((self.bits >> 15) & 1) != 0)
+            }
+            #[doc = "Bit 16 - Output data right-justified."]
+            #[inline(always)]
+            pub fn output_bit_shift_en(&self) -> OutputBitShiftEnR {
+                OutputBitShiftEnR::new(((self.bits >> 16) & 1) != 0)
+            }
+        }
+        impl W {
+            #[doc = "Bits 10:11 - Output transfer mode."]
+            #[inline(always)]
+            pub fn output_mode(&mut self) -> OutputModeW<'_, QupIoModesSpec> {
+                OutputModeW::new(self, 10)
+            }
+            #[doc = "Bits 12:13 - Input transfer mode."]
+            #[inline(always)]
+            pub fn input_mode(&mut self) -> InputModeW<'_, QupIoModesSpec> {
+                InputModeW::new(self, 12)
+            }
+            #[doc = "Bit 14 - Output words carry four bytes each (byte 0 first)."]
+            #[inline(always)]
+            pub fn unpack_en(&mut self) -> UnpackEnW<'_, QupIoModesSpec> {
+                UnpackEnW::new(self, 14)
+            }
+            #[doc = "Bit 15 - Input words carry four bytes each (byte 0 first)."]
+            #[inline(always)]
+            pub fn pack_en(&mut self) -> PackEnW<'_, QupIoModesSpec> {
+                PackEnW::new(self, 15)
+            }
+            #[doc = "Bit 16 - Output data right-justified."]
+            #[inline(always)]
+            pub fn output_bit_shift_en(&mut self) -> OutputBitShiftEnW<'_, QupIoModesSpec> {
+                OutputBitShiftEnW::new(self, 16)
+            }
+        }
+        #[doc = "FIFO sizes (read-only) and the input/output modes.\n\nYou can [`read`](crate::Reg::read) this register and get [`qup_io_modes::R`](R). You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`qup_io_modes::W`](W). You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct QupIoModesSpec;
+        impl crate::RegisterSpec for QupIoModesSpec {
+            type Ux = u32;
+        }
+        #[doc = "`read()` method returns [`qup_io_modes::R`](R) reader structure"]
+        impl crate::Readable for QupIoModesSpec {}
+        #[doc = "`write(|w| ..)` method takes [`qup_io_modes::W`](W) writer structure"]
+        impl crate::Writable for QupIoModesSpec {
+            type Safety = crate::Unsafe;
+        }
+        #[doc = "`reset()` method sets QUP_IO_MODES to value 0"]
+        impl crate::Resettable for QupIoModesSpec {}
+    }
+    #[doc = "QUP_SW_RESET (w) register accessor: Software reset of the core: write 1; the core returns to RESET.\n\nYou can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`qup_sw_reset::W`]. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@qup_sw_reset`] module"]
+    #[doc(alias = "QUP_SW_RESET")]
+    pub type QupSwReset = crate::Reg<qup_sw_reset::QupSwResetSpec>;
+    #[doc = "Software reset of the core: write 1; the core returns to RESET."]
+    pub mod qup_sw_reset {
+        #[doc = "Register `QUP_SW_RESET` writer"]
+        pub type W = crate::W<QupSwResetSpec>;
+        #[doc = "Field `RESET` writer - Write 1 to reset the core."]
+        pub type ResetW<'a, REG> = crate::BitWriter<'a, REG>;
+        impl W {
+            #[doc = "Bit 0 - Write 1 to reset the core."]
+            #[inline(always)]
+            pub fn reset(&mut self) -> ResetW<'_, QupSwResetSpec> {
+                ResetW::new(self, 0)
+            }
+        }
+        #[doc = "Software reset of the core: write 1; the core returns to RESET.\n\nYou can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`qup_sw_reset::W`](W). See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct QupSwResetSpec;
+        impl crate::RegisterSpec for QupSwResetSpec {
+            type Ux = u32;
+        }
+        #[doc = "`write(|w| ..)` method takes [`qup_sw_reset::W`](W) writer structure"]
+        impl crate::Writable for QupSwResetSpec {
+            type Safety = crate::Unsafe;
+        }
+        #[doc = "`reset()` method sets QUP_SW_RESET to value 0"]
+        impl crate::Resettable for QupSwResetSpec {}
+    }
+    #[doc = "QUP_OPERATIONAL (rw) register accessor: FIFO status and service flags. Service flags are cleared by writing 1 (0xFF0 clears all).\n\nYou can [`read`](crate::Reg::read) this register and get [`qup_operational::R`]. You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`qup_operational::W`]. You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@qup_operational`] module"]
+    #[doc(alias = "QUP_OPERATIONAL")]
+    pub type QupOperational = crate::Reg<qup_operational::QupOperationalSpec>;
+    #[doc = "FIFO status and service flags. Service flags are cleared by writing 1 (0xFF0 clears all)."]
+    pub mod qup_operational {
+        #[doc = "Register `QUP_OPERATIONAL` reader"]
+        pub type R = crate::R<QupOperationalSpec>;
+        #[doc = "Register `QUP_OPERATIONAL` writer"]
+        pub type W = crate::W<QupOperationalSpec>;
+        #[doc = "Field `OUT_FIFO_NOT_EMPTY` reader - The output FIFO holds data."]
+        pub type OutFifoNotEmptyR = crate::BitReader;
+        #[doc = "Field `OUT_FIFO_NOT_EMPTY` writer - The output FIFO holds data."]
+        pub type OutFifoNotEmptyW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `IN_FIFO_NOT_EMPTY` reader - The input FIFO holds data."]
+        pub type InFifoNotEmptyR = crate::BitReader;
+        #[doc = "Field `IN_FIFO_NOT_EMPTY` writer - The input FIFO holds data."]
+        pub type InFifoNotEmptyW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `OUT_FIFO_FULL` reader - The output FIFO is full."]
+        pub type OutFifoFullR = crate::BitReader;
+        #[doc = "Field `OUT_FIFO_FULL` writer - The output FIFO is full."]
+        pub type OutFifoFullW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `IN_FIFO_FULL` reader - The input FIFO is full."]
+        pub type InFifoFullR = crate::BitReader;
+        #[doc = "Field `IN_FIFO_FULL` writer - The input FIFO is full."]
+        pub type InFifoFullW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `OUT_SERVICE_FLAG` reader - The output side needs service. Write 1 to clear."]
+        pub type OutServiceFlagR = crate::BitReader;
+        #[doc = "Field `OUT_SERVICE_FLAG` writer - The output side needs service. Write 1 to clear."]
+        pub type OutServiceFlagW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `IN_SERVICE_FLAG` reader - The input side needs service. Write 1 to clear."]
+        pub type InServiceFlagR = crate::BitReader;
+        #[doc = "Field `IN_SERVICE_FLAG` writer - The input side needs service. Write 1 to clear."]
+        pub type InServiceFlagW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `MAX_OUTPUT_DONE` reader - The output count (MX_WRITE_CNT) has been sent. Write 1 to clear."]
+        pub type MaxOutputDoneR = crate::BitReader;
+        #[doc = "Field `MAX_OUTPUT_DONE` writer - The output count (MX_WRITE_CNT) has been sent. Write 1 to clear."]
+        pub type MaxOutputDoneW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `MAX_INPUT_DONE` reader - The input count (MX_READ_CNT) has been received. Write 1 to clear."]
+        pub type MaxInputDoneR = crate::BitReader;
+        #[doc = "Field `MAX_INPUT_DONE` writer - The input count (MX_READ_CNT) has been received. Write 1 to clear."]
+        pub type MaxInputDoneW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `OUT_BLOCK_WRITE_REQ` reader - Block mode: room for an output block."]
+        pub type OutBlockWriteReqR = crate::BitReader;
+        #[doc = "Field `OUT_BLOCK_WRITE_REQ` writer - Block mode: room for an output block."]
+        pub type OutBlockWriteReqW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `IN_BLOCK_READ_REQ` reader - Block mode: an input block is ready."]
+        pub type InBlockReadReqR = crate::BitReader;
+        #[doc = "Field `IN_BLOCK_READ_REQ` writer - Block mode: an input block is ready."]
+        pub type InBlockReadReqW<'a, REG> = crate::BitWriter<'a, REG>;
+        impl R {
+            #[doc = "Bit 4 - The output FIFO holds data."]
+            #[inline(always)]
+            pub fn out_fifo_not_empty(&self) -> OutFifoNotEmptyR {
+                OutFifoNotEmptyR::new(((self.bits >> 4) & 1) != 0)
+            }
+            #[doc = "Bit 5 - The input FIFO holds data."]
+            #[inline(always)]
+            pub fn in_fifo_not_empty(&self) -> InFifoNotEmptyR {
+                InFifoNotEmptyR::new(((self.bits >> 5) & 1) != 0)
+            }
+            #[doc = "Bit 6 - The output FIFO is full."]
+            #[inline(always)]
+            pub fn out_fifo_full(&self) -> OutFifoFullR {
+                OutFifoFullR::new(((self.bits >> 6) & 1) != 0)
+            }
+            #[doc = "Bit 7 - The input FIFO is full."]
+            #[inline(always)]
+            pub fn in_fifo_full(&self) -> InFifoFullR {
+                InFifoFullR::new(((self.bits >> 7) & 1) != 0)
+            }
+            #[doc = "Bit 8 - The output side needs service. Write 1 to clear."]
+            #[inline(always)]
+            pub fn out_service_flag(&self) -> OutServiceFlagR {
+                OutServiceFlagR::new(((self.bits >> 8) & 1) != 0)
+            }
+            #[doc = "Bit 9 - The input side needs service. Write 1 to clear."]
+            #[inline(always)]
+            pub fn in_service_flag(&self) -> InServiceFlagR {
+                InServiceFlagR::new(((self.bits >> 9) & 1) != 0)
+            }
+            #[doc = "Bit 10 - The output count (MX_WRITE_CNT) has been sent. Write 1 to clear."]
+            #[inline(always)]
+            pub fn max_output_done(&self) -> MaxOutputDoneR {
+                MaxOutputDoneR::new(((self.bits >> 10) & 1) != 0)
+            }
+            #[doc = "Bit 11 - The input count (MX_READ_CNT) has been received. Write 1 to clear."]
+            #[inline(always)]
+            pub fn max_input_done(&self) -> MaxInputDoneR {
+                MaxInputDoneR::new(((self.bits >> 11) & 1) != 0)
+            }
+            #[doc = "Bit 12 - Block mode: room for an output block."]
+            #[inline(always)]
+            pub fn out_block_write_req(&self) -> OutBlockWriteReqR {
+                OutBlockWriteReqR::new(((self.bits >> 12) & 1) != 0)
+            }
+            #[doc = "Bit 13 - Block mode: an input block is ready."]
+            #[inline(always)]
+            pub fn in_block_read_req(&self) -> InBlockReadReqR {
+                InBlockReadReqR::new(((self.bits >> 13) & 1) != 0)
+            }
+        }
+        impl W {
+            #[doc = "Bit 4 - The output FIFO holds data."]
+            #[inline(always)]
+            pub fn out_fifo_not_empty(&mut self) -> OutFifoNotEmptyW<'_, QupOperationalSpec> {
+                OutFifoNotEmptyW::new(self, 4)
+            }
+            #[doc = "Bit 5 - The input FIFO holds data."]
+            #[inline(always)]
+            pub fn in_fifo_not_empty(&mut self) -> InFifoNotEmptyW<'_, QupOperationalSpec> {
+                InFifoNotEmptyW::new(self, 5)
+            }
+            #[doc = "Bit 6 - The output FIFO is full."]
+            #[inline(always)]
+            pub fn out_fifo_full(&mut self) -> OutFifoFullW<'_, QupOperationalSpec> {
+                OutFifoFullW::new(self, 6)
+            }
+            #[doc = "Bit 7 - The input FIFO is full."]
+            #[inline(always)]
+            pub fn in_fifo_full(&mut self) -> InFifoFullW<'_, QupOperationalSpec> {
+                InFifoFullW::new(self, 7)
+            }
+            #[doc = "Bit 8 - The output side needs service. Write 1 to clear."]
+            #[inline(always)]
+            pub fn out_service_flag(&mut self) -> OutServiceFlagW<'_, QupOperationalSpec> {
+                OutServiceFlagW::new(self, 8)
+            }
+            #[doc = "Bit 9 - The input side needs service. Write 1 to clear."]
+            #[inline(always)]
+            pub fn in_service_flag(&mut self) -> InServiceFlagW<'_, QupOperationalSpec> {
+                InServiceFlagW::new(self, 9)
+            }
+            #[doc = "Bit 10 - The output count (MX_WRITE_CNT) has been sent. Write 1 to clear."]
+            #[inline(always)]
+            pub fn max_output_done(&mut self) -> MaxOutputDoneW<'_, QupOperationalSpec> {
+                MaxOutputDoneW::new(self, 10)
+            }
+            #[doc = "Bit 11 - The input count (MX_READ_CNT) has been received. Write 1 to clear."]
+            #[inline(always)]
+            pub fn max_input_done(&mut self) -> MaxInputDoneW<'_, QupOperationalSpec> {
+                MaxInputDoneW::new(self, 11)
+            }
+            #[doc = "Bit 12 - Block mode: room for an output block."]
+            #[inline(always)]
+            pub fn out_block_write_req(&mut self) -> OutBlockWriteReqW<'_, QupOperationalSpec> {
+                OutBlockWriteReqW::new(self, 12)
+            }
+            #[doc = "Bit 13 - Block mode: an input block is ready."]
+            #[inline(always)]
+            pub fn in_block_read_req(&mut self) -> InBlockReadReqW<'_, QupOperationalSpec> {
+                InBlockReadReqW::new(self, 13)
+            }
+        }
+        #[doc = "FIFO status and service flags. Service flags are cleared by writing 1 (0xFF0 clears all).\n\nYou can [`read`](crate::Reg::read) this register and get [`qup_operational::R`](R). You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`qup_operational::W`](W). You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct QupOperationalSpec;
+        impl crate::RegisterSpec for QupOperationalSpec {
+            type Ux = u32;
+        }
+        #[doc = "`read()` method returns [`qup_operational::R`](R) reader structure"]
+        impl crate::Readable for QupOperationalSpec {}
+        #[doc = "`write(|w| ..)` method takes [`qup_operational::W`](W) writer structure"]
+        impl crate::Writable for QupOperationalSpec {
+            type Safety = crate::Unsafe;
+        }
+        #[doc = "`reset()` method sets QUP_OPERATIONAL to value 0"]
+        impl crate::Resettable for QupOperationalSpec {}
+    }
+    #[doc = "QUP_ERROR_FLAGS (rw) register accessor: Core (FIFO) errors; cleared by writing the read value back.\n\nYou can [`read`](crate::Reg::read) this register and get [`qup_error_flags::R`]. You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`qup_error_flags::W`]. You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@qup_error_flags`] module"]
+    #[doc(alias = "QUP_ERROR_FLAGS")]
+    pub type QupErrorFlags = crate::Reg<qup_error_flags::QupErrorFlagsSpec>;
+    #[doc = "Core (FIFO) errors; cleared by writing the read value back."]
+    pub mod qup_error_flags {
+        #[doc = "Register `QUP_ERROR_FLAGS` reader"]
+        pub type R = crate::R<QupErrorFlagsSpec>;
+        #[doc = "Register `QUP_ERROR_FLAGS` writer"]
+        pub type W = crate::W<QupErrorFlagsSpec>;
+        #[doc = "Field `INPUT_OVER_RUN` reader - Input arrived with the input FIFO full."]
+        pub type InputOverRunR = crate::BitReader;
+        #[doc = "Field `INPUT_OVER_RUN` writer - Input arrived with the input FIFO full."]
+        pub type InputOverRunW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `OUTPUT_UNDER_RUN` reader - The output FIFO ran empty during a transfer."]
+        pub type OutputUnderRunR = crate::BitReader;
+        #[doc = "Field `OUTPUT_UNDER_RUN` writer - The output FIFO ran empty during a transfer."]
+        pub type OutputUnderRunW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `INPUT_UNDER_RUN` reader - The input FIFO was read while empty."]
+        pub type InputUnderRunR = crate::BitReader;
+        #[doc = "Field `INPUT_UNDER_RUN` writer - The input FIFO was read while empty."]
+        pub type InputUnderRunW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `OUTPUT_OVER_RUN` reader - The output FIFO was written while full."]
+        pub type OutputOverRunR = crate::BitReader;
+        #[doc = "Field `OUTPUT_OVER_RUN` writer - The output FIFO was written while full."]
+        pub type OutputOverRunW<'a, REG> = crate::BitWriter<'a, REG>;
+        impl R {
+            #[doc = "Bit 2 - Input arrived with the input FIFO full."]
+            #[inline(always)]
+            pub fn input_over_run(&self) -> InputOverRunR {
+                InputOverRunR::new(((self.bits >> 2) & 1) != 0)
+            }
+            #[doc = "Bit 3 - The output FIFO ran empty during a transfer."]
+            #[inline(always)]
+            pub fn output_under_run(&self) -> OutputUnderRunR {
+                OutputUnderRunR::new(((self.bits >> 3) & 1) != 0)
+            }
+            #[doc = "Bit 4 - The input FIFO was read while empty."]
+            #[inline(always)]
+            pub fn input_under_run(&self) -> InputUnderRunR {
+                InputUnderRunR::new(((self.bits >> 4) & 1) != 0)
+            }
+            #[doc = "Bit 5 - The output FIFO was written while full."]
+            #[inline(always)]
+            pub fn output_over_run(&self) -> OutputOverRunR {
+                OutputOverRunR::new(((self.bits >> 5) & 1) != 0)
+            }
+        }
+        impl W {
+            #[doc = "Bit 2 - Input arrived with the input FIFO full."]
+            #[inline(always)]
+            pub fn input_over_run(&mut self) -> InputOverRunW<'_, QupErrorFlagsSpec> {
+                InputOverRunW::new(self, 2)
+            }
+            #[doc = "Bit 3 - The output FIFO ran empty during a transfer."]
+            #[inline(always)]
+            pub fn output_under_run(&mut self) -> OutputUnderRunW<'_, QupErrorFlagsSpec> {
+                OutputUnderRunW::new(self, 3)
+            }
+            #[doc = "Bit 4 - The input FIFO was read while empty."]
+            #[inline(always)]
+            pub fn input_under_run(&mut self) -> InputUnderRunW<'_, QupErrorFlagsSpec> {
+                InputUnderRunW::new(self, 4)
+            }
+            #[doc = "Bit 5 - The output FIFO was written while full."]
+            #[inline(always)]
+            pub fn output_over_run(&mut self) -> OutputOverRunW<'_, QupErrorFlagsSpec> {
+                OutputOverRunW::new(self, 5)
+            }
+        }
+        #[doc = "Core (FIFO) errors; cleared by writing the read value back.\n\nYou can [`read`](crate::Reg::read) this register and get [`qup_error_flags::R`](R). You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`qup_error_flags::W`](W). You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct QupErrorFlagsSpec;
+        impl crate::RegisterSpec for QupErrorFlagsSpec {
+            type Ux = u32;
+        }
+        #[doc = "`read()` method returns [`qup_error_flags::R`](R) reader structure"]
+        impl crate::Readable for QupErrorFlagsSpec {}
+        #[doc = "`write(|w| ..)` method takes [`qup_error_flags::W`](W) writer structure"]
+        impl crate::Writable for QupErrorFlagsSpec {
+            type Safety = crate::Unsafe;
+        }
+        #[doc = "`reset()` method sets QUP_ERROR_FLAGS to value 0"]
+        impl crate::Resettable for QupErrorFlagsSpec {}
+    }
+    #[doc = "QUP_ERROR_FLAGS_EN (rw) register accessor: Interrupt enables of the QUP_ERROR_FLAGS bits.\n\nYou can [`read`](crate::Reg::read) this register and get [`qup_error_flags_en::R`]. You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`qup_error_flags_en::W`]. You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@qup_error_flags_en`] module"]
+    #[doc(alias = "QUP_ERROR_FLAGS_EN")]
+    pub type QupErrorFlagsEn = crate::Reg<qup_error_flags_en::QupErrorFlagsEnSpec>;
+    #[doc = "Interrupt enables of the QUP_ERROR_FLAGS bits."]
+    pub mod qup_error_flags_en {
+        #[doc = "Register `QUP_ERROR_FLAGS_EN` reader"]
+        pub type R = crate::R<QupErrorFlagsEnSpec>;
+        #[doc = "Register `QUP_ERROR_FLAGS_EN` writer"]
+        pub type W = crate::W<QupErrorFlagsEnSpec>;
+        #[doc = "Field `INPUT_OVER_RUN` reader - Input arrived with the input FIFO full."]
+        pub type InputOverRunR = crate::BitReader;
+        #[doc = "Field `INPUT_OVER_RUN` writer - Input arrived with the input FIFO full."]
+        pub type InputOverRunW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `OUTPUT_UNDER_RUN` reader - The output FIFO ran empty during a transfer."]
+        pub type OutputUnderRunR = crate::BitReader;
+        #[doc = "Field `OUTPUT_UNDER_RUN` writer - The output FIFO ran empty during a transfer."]
+        pub type OutputUnderRunW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `INPUT_UNDER_RUN` reader - The input FIFO was read while empty."]
+        pub type InputUnderRunR = crate::BitReader;
+        #[doc = "Field `INPUT_UNDER_RUN` writer - The input FIFO was read while empty."]
+        pub type InputUnderRunW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `OUTPUT_OVER_RUN` reader - The output FIFO was written while full."]
+        pub type OutputOverRunR = crate::BitReader;
+        #[doc = "Field `OUTPUT_OVER_RUN` writer - The output FIFO was written while full."]
+        pub type OutputOverRunW<'a, REG> = crate::BitWriter<'a, REG>;
+        impl R {
+            #[doc = "Bit 2 - Input arrived with the input FIFO full."]
+            #[inline(always)]
+            pub fn input_over_run(&self) -> InputOverRunR {
+                InputOverRunR::new(((self.bits >> 2) & 1) != 0)
+            }
+            #[doc = "Bit 3 - The output FIFO ran empty during a transfer."]
+            #[inline(always)]
+            pub fn output_under_run(&self) -> OutputUnderRunR {
+                OutputUnderRunR::new(((self.bits >> 3) & 1) != 0)
+            }
+            #[doc = "Bit 4 - The input FIFO was read while empty."]
+            #[inline(always)]
+            pub fn input_under_run(&self) -> InputUnderRunR {
+                InputUnderRunR::new(((self.bits >> 4) & 1) != 0)
+            }
+            #[doc = "Bit 5 - The output FIFO was written while full."]
+            #[inline(always)]
+            pub fn output_over_run(&self) -> OutputOverRunR {
+                OutputOverRunR::new(((self.bits >> 5) & 1) != 0)
+            }
+        }
+        impl W {
+            #[doc = "Bit 2 - Input arrived with the input FIFO full."]
+            #[inline(always)]
+            pub fn input_over_run(&mut self) -> InputOverRunW<'_, QupErrorFlagsEnSpec> {
+                InputOverRunW::new(self, 2)
+            }
+            #[doc = "Bit 3 - The output FIFO ran empty during a transfer."]
+            #[inline(always)]
+            pub fn output_under_run(&mut self) -> OutputUnderRunW<'_, QupErrorFlagsEnSpec> {
+                OutputUnderRunW::new(self, 3)
+            }
+            #[doc = "Bit 4 - The input FIFO was read while empty."]
+            #[inline(always)]
+            pub fn input_under_run(&mut self) -> InputUnderRunW<'_, QupErrorFlagsEnSpec> {
+                InputUnderRunW::new(self, 4)
+            }
+            #[doc = "Bit 5 - The output FIFO was written while full."]
+            #[inline(always)]
+            pub fn output_over_run(&mut self) -> OutputOverRunW<'_, QupErrorFlagsEnSpec> {
+                OutputOverRunW::new(self, 5)
+            }
+        }
+        #[doc = "Interrupt enables of the QUP_ERROR_FLAGS bits.\n\nYou can [`read`](crate::Reg::read) this register and get [`qup_error_flags_en::R`](R). You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`qup_error_flags_en::W`](W). You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct QupErrorFlagsEnSpec;
+        impl crate::RegisterSpec for QupErrorFlagsEnSpec {
+            type Ux = u32;
+        }
+        #[doc = "`read()` method returns [`qup_error_flags_en::R`](R) reader structure"]
+        impl crate::Readable for QupErrorFlagsEnSpec {}
+        #[doc = "`write(|w| ..)` method takes [`qup_error_flags_en::W`](W) writer structure"]
+        impl crate::Writable for QupErrorFlagsEnSpec {
+            type Safety = crate::Unsafe;
+        }
+        #[doc = "`reset()` method sets QUP_ERROR_FLAGS_EN to value 0"]
+        impl crate::Resettable for QupErrorFlagsEnSpec {}
+    }
+    #[doc = "QUP_OPERATIONAL_MASK (rw) register accessor: Masks service-flag interrupts.\n\nYou can [`read`](crate::Reg::read) this register and get [`qup_operational_mask::R`]. You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`qup_operational_mask::W`]. You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@qup_operational_mask`] module"]
+    #[doc(alias = "QUP_OPERATIONAL_MASK")]
+    pub type QupOperationalMask = crate::Reg<qup_operational_mask::QupOperationalMaskSpec>;
+    #[doc = "Masks service-flag interrupts."]
+    pub mod qup_operational_mask {
+        #[doc = "Register `QUP_OPERATIONAL_MASK` reader"]
+        pub type R = crate::R<QupOperationalMaskSpec>;
+        #[doc = "Register `QUP_OPERATIONAL_MASK` writer"]
+        pub type W = crate::W<QupOperationalMaskSpec>;
+        #[doc = "Field `OUTPUT_SERVICE_MASK` reader - Mask the output service interrupt."]
+        pub type OutputServiceMaskR = crate::BitReader;
+        #[doc = "Field `OUTPUT_SERVICE_MASK` writer - Mask the output service interrupt."]
+        pub type OutputServiceMaskW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `INPUT_SERVICE_MASK` reader - Mask the input service interrupt."]
+        pub type InputServiceMaskR = crate::BitReader;
+        #[doc = "Field `INPUT_SERVICE_MASK` writer - Mask the input service interrupt."]
+        pub type InputServiceMaskW<'a, REG> = crate::BitWriter<'a, REG>;
+        impl R {
+            #[doc = "Bit 8 - Mask the output service interrupt."]
+            #[inline(always)]
+            pub fn output_service_mask(&self) -> OutputServiceMaskR {
+                OutputServiceMaskR::new(((self.bits >> 8) & 1) != 0)
+            }
+            #[doc = "Bit 9 - Mask the input service interrupt."]
+            #[inline(always)]
+            pub fn input_service_mask(&self) -> InputServiceMaskR {
+                InputServiceMaskR::new(((self.bits >> 9) & 1) != 0)
+            }
+        }
+        impl W {
+            #[doc = "Bit 8 - Mask the output service interrupt."]
+            #[inline(always)]
+            pub fn output_service_mask(
+                &mut self,
+            ) -> OutputServiceMaskW<'_, QupOperationalMaskSpec> {
+                OutputServiceMaskW::new(self, 8)
+            }
+            #[doc = "Bit 9 - Mask the input service interrupt."]
+            #[inline(always)]
+            pub fn input_service_mask(&mut self) -> InputServiceMaskW<'_, QupOperationalMaskSpec> {
+                InputServiceMaskW::new(self, 9)
+            }
+        }
+        #[doc = "Masks service-flag interrupts.\n\nYou can [`read`](crate::Reg::read) this register and get [`qup_operational_mask::R`](R). You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`qup_operational_mask::W`](W). You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct QupOperationalMaskSpec;
+        impl crate::RegisterSpec for QupOperationalMaskSpec {
+            type Ux = u32;
+        }
+        #[doc = "`read()` method returns [`qup_operational_mask::R`](R) reader structure"]
+        impl crate::Readable for QupOperationalMaskSpec {}
+        #[doc = "`write(|w| ..)` method takes [`qup_operational_mask::W`](W) writer structure"]
+        impl crate::Writable for QupOperationalMaskSpec {
+            type Safety = crate::Unsafe;
+        }
+        #[doc = "`reset()` method sets QUP_OPERATIONAL_MASK to value 0"]
+        impl crate::Resettable for QupOperationalMaskSpec {}
+    }
+    #[doc = "QUP_HW_VERSION (r) register accessor: Core version, e.g. 0x2001_0001 = v2.1.1.\n\nYou can [`read`](crate::Reg::read) this register and get [`qup_hw_version::R`]. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@qup_hw_version`] module"]
+    #[doc(alias = "QUP_HW_VERSION")]
+    pub type QupHwVersion = crate::Reg<qup_hw_version::QupHwVersionSpec>;
+    #[doc = "Core version, e.g. 0x2001_0001 = v2.1.1."]
+    pub mod qup_hw_version {
+        #[doc = "Register `QUP_HW_VERSION` reader"]
+        pub type R = crate::R<QupHwVersionSpec>;
+        #[doc = "Field `VERSION` reader - Version."]
+        pub type VersionR = crate::FieldReader<u32>;
+        impl R {
+            #[doc = "Bits 0:31 - Version."]
+            #[inline(always)]
+            pub fn version(&self) -> VersionR {
+                VersionR::new(self.bits)
+            }
+        }
+        #[doc = "Core version, e.g. 0x2001_0001 = v2.1.1.\n\nYou can [`read`](crate::Reg::read) this register and get [`qup_hw_version::R`](R). See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct QupHwVersionSpec;
+        impl crate::RegisterSpec for QupHwVersionSpec {
+            type Ux = u32;
+        }
+        #[doc = "`read()` method returns [`qup_hw_version::R`](R) reader structure"]
+        impl crate::Readable for QupHwVersionSpec {}
+        #[doc = "`reset()` method sets QUP_HW_VERSION to value 0"]
+        impl crate::Resettable for QupHwVersionSpec {}
+    }
+    #[doc = "QUP_MX_OUTPUT_CNT (rw) register accessor: Output count in BLOCK and BAM modes (0 in FIFO mode).\n\nYou can [`read`](crate::Reg::read) this register and get [`qup_mx_output_cnt::R`]. You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`qup_mx_output_cnt::W`]. You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@qup_mx_output_cnt`] module"]
+    #[doc(alias = "QUP_MX_OUTPUT_CNT")]
+    pub type QupMxOutputCnt = crate::Reg<qup_mx_output_cnt::QupMxOutputCntSpec>;
+    #[doc = "Output count in BLOCK and BAM modes (0 in FIFO mode)."]
+    pub mod qup_mx_output_cnt {
+        #[doc = "Register `QUP_MX_OUTPUT_CNT` reader"]
+        pub type R = crate::R<QupMxOutputCntSpec>;
+        #[doc = "Register `QUP_MX_OUTPUT_CNT` writer"]
+        pub type W = crate::W<QupMxOutputCntSpec>;
+        #[doc = "Field `COUNT` reader - Output bytes."]
+        pub type CountR = crate::FieldReader<u16>;
+        #[doc = "Field `COUNT` writer - Output bytes."]
+        pub type CountW<'a, REG> = crate::FieldWriter<'a, REG, 16, u16, crate::Safe>;
+        impl R {
+            #[doc = "Bits 0:15 - Output bytes."]
+            #[inline(always)]
+            pub fn count(&self) -> CountR {
+                CountR::new((self.bits & 0xffff) as u16)
+            }
+        }
+        impl W {
+            #[doc = "Bits 0:15 - Output bytes."]
+            #[inline(always)]
+            pub fn count(&mut self) -> CountW<'_, QupMxOutputCntSpec> {
+                CountW::new(self, 0)
+            }
+        }
+        #[doc = "Output count in BLOCK and BAM modes (0 in FIFO mode).\n\nYou can [`read`](crate::Reg::read) this register and get [`qup_mx_output_cnt::R`](R). You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`qup_mx_output_cnt::W`](W). You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct QupMxOutputCntSpec;
+        impl crate::RegisterSpec for QupMxOutputCntSpec {
+            type Ux = u32;
+        }
+        #[doc = "`read()` method returns [`qup_mx_output_cnt::R`](R) reader structure"]
+        impl crate::Readable for QupMxOutputCntSpec {}
+        #[doc = "`write(|w| ..)` method takes [`qup_mx_output_cnt::W`](W) writer structure"]
+        impl crate::Writable for QupMxOutputCntSpec {
+            type Safety = crate::Unsafe;
+        }
+        #[doc = "`reset()` method sets QUP_MX_OUTPUT_CNT to value 0"]
+        impl crate::Resettable for QupMxOutputCntSpec {}
+    }
+    #[doc = "QUP_OUT_FIFO_CNT (r) register accessor: Words in the output FIFO.\n\nYou can [`read`](crate::Reg::read) this register and get [`qup_out_fifo_cnt::R`]. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@qup_out_fifo_cnt`] module"]
+    #[doc(alias = "QUP_OUT_FIFO_CNT")]
+    pub type QupOutFifoCnt = crate::Reg<qup_out_fifo_cnt::QupOutFifoCntSpec>;
+    #[doc = "Words in the output FIFO."]
+    pub mod qup_out_fifo_cnt {
+        #[doc = "Register `QUP_OUT_FIFO_CNT` reader"]
+        pub type R = crate::R<QupOutFifoCntSpec>;
+        #[doc = "Field `COUNT` reader - Output FIFO words."]
+        pub type CountR = crate::FieldReader<u16>;
+        impl R {
+            #[doc = "Bits 0:15 - Output FIFO words."]
+            #[inline(always)]
+            pub fn count(&self) -> CountR {
+                CountR::new((self.bits & 0xffff) as u16)
+            }
+        }
+        #[doc = "Words in the output FIFO.\n\nYou can [`read`](crate::Reg::read) this register and get [`qup_out_fifo_cnt::R`](R). See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct QupOutFifoCntSpec;
+        impl crate::RegisterSpec for QupOutFifoCntSpec {
+            type Ux = u32;
+        }
+        #[doc = "`read()` method returns [`qup_out_fifo_cnt::R`](R) reader structure"]
+        impl crate::Readable for QupOutFifoCntSpec {}
+        #[doc = "`reset()` method sets QUP_OUT_FIFO_CNT to value 0"]
+        impl crate::Resettable for QupOutFifoCntSpec {}
+    }
+    #[doc = "QUP_OUTPUT_FIFO (w) register accessor: Output FIFO write port (four bytes per word, byte 0 in bits 7:0, when UNPACK_EN).\n\nYou can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`qup_output_fifo::W`]. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@qup_output_fifo`] module"]
+    #[doc(alias = "QUP_OUTPUT_FIFO")]
+    pub type QupOutputFifo = crate::Reg<qup_output_fifo::QupOutputFifoSpec>;
+    #[doc = "Output FIFO write port (four bytes per word, byte 0 in bits 7:0, when UNPACK_EN)."]
+    pub mod qup_output_fifo {
+        #[doc = "Register `QUP_OUTPUT_FIFO` writer"]
+        pub type W = crate::W<QupOutputFifoSpec>;
+        #[doc = "Field `DATA` writer - Output word."]
+        pub type DataW<'a, REG> = crate::FieldWriter<'a, REG, 32, u32, crate::Safe>;
+        impl W {
+            #[doc = "Bits 0:31 - Output word."]
+            #[inline(always)]
+            pub fn data(&mut self) -> DataW<'_, QupOutputFifoSpec> {
+                DataW::new(self, 0)
+            }
+        }
+        #[doc = "Output FIFO write port (four bytes per word, byte 0 in bits 7:0, when UNPACK_EN).\n\nYou can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`qup_output_fifo::W`](W). See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct QupOutputFifoSpec;
+        impl crate::RegisterSpec for QupOutputFifoSpec {
+            type Ux = u32;
+        }
+        #[doc = "`write(|w| ..)` method takes [`qup_output_fifo::W`](W) writer structure"]
+        impl crate::Writable for QupOutputFifoSpec {
+            type Safety = crate::Safe;
+        }
+        #[doc = "`reset()` method sets QUP_OUTPUT_FIFO to value 0"]
+        impl crate::Resettable for QupOutputFifoSpec {}
+    }
+    #[doc = "QUP_MX_WRITE_CNT (rw) register accessor: Output count in FIFO mode: tag and data bytes of the next message.\n\nYou can [`read`](crate::Reg::read) this register and get [`qup_mx_write_cnt::R`]. You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`qup_mx_write_cnt::W`]. You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@qup_mx_write_cnt`] module"]
+    #[doc(alias = "QUP_MX_WRITE_CNT")]
+    pub type QupMxWriteCnt = crate::Reg<qup_mx_write_cnt::QupMxWriteCntSpec>;
+    #[doc = "Output count in FIFO mode: tag and data bytes of the next message."]
+    pub mod qup_mx_write_cnt {
+        #[doc = "Register `QUP_MX_WRITE_CNT` reader"]
+        pub type R = crate::R<QupMxWriteCntSpec>;
+        #[doc = "Register `QUP_MX_WRITE_CNT` writer"]
+        pub type W = crate::W<QupMxWriteCntSpec>;
+        #[doc = "Field `COUNT` reader - Output bytes."]
+        pub type CountR = crate::FieldReader<u16>;
+        #[doc = "Field `COUNT` writer - Output bytes."]
+        pub type CountW<'a, REG> = crate::FieldWriter<'a, REG, 16, u16, crate::Safe>;
+        #[doc = "Field `CONFIG_DURING_RUN` reader - Allow a new count in RUN or PAUSE (follow-on messages)."]
+        pub type ConfigDuringRunR = crate::BitReader;
+        #[doc = "Field `CONFIG_DURING_RUN` writer - Allow a new count in RUN or PAUSE (follow-on messages)."]
+        pub type ConfigDuringRunW<'a, REG> = crate::BitWriter<'a, REG>;
+        impl R {
+            #[doc = "Bits 0:15 - Output bytes."]
+            #[inline(always)]
+            pub fn count(&self) -> CountR {
+                CountR::new((self.bits & 0xffff) as u16)
+            }
+            #[doc = "Bit 31 - Allow a new count in RUN or PAUSE (follow-on messages)."]
+            #[inline(always)]
+            pub fn config_during_run(&self) -> ConfigDuringRunR {
+                ConfigDuringRunR::new(((self.bits >> 31) & 1) != 0)
+            }
+        }
+        impl W {
+            #[doc = "Bits 0:15 - Output bytes."]
+            #[inline(always)]
+            pub fn count(&mut self) -> CountW<'_, QupMxWriteCntSpec> {
+                CountW::new(self, 0)
+            }
+            #[doc = "Bit 31 - Allow a new count in RUN or PAUSE (follow-on messages)."]
+            #[inline(always)]
+            pub fn config_during_run(&mut self) -> ConfigDuringRunW<'_, QupMxWriteCntSpec> {
+                ConfigDuringRunW::new(self, 31)
+            }
+        }
+        #[doc = "Output count in FIFO mode: tag and data bytes of the next message.\n\nYou can [`read`](crate::Reg::read) this register and get [`qup_mx_write_cnt::R`](R). You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`qup_mx_write_cnt::W`](W). You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct QupMxWriteCntSpec;
+        impl crate::RegisterSpec for QupMxWriteCntSpec {
+            type Ux = u32;
+        }
+        #[doc = "`read()` method returns [`qup_mx_write_cnt::R`](R) reader structure"]
+        impl crate::Readable for QupMxWriteCntSpec {}
+        #[doc = "`write(|w| ..)` method takes [`qup_mx_write_cnt::W`](W) writer structure"]
+        impl crate::Writable for QupMxWriteCntSpec {
+            type Safety = crate::Unsafe;
+        }
+        #[doc = "`reset()` method sets QUP_MX_WRITE_CNT to value 0"]
+        impl crate::Resettable for QupMxWriteCntSpec {}
+    }
+    #[doc = "QUP_MX_INPUT_CNT (rw) register accessor: Input count in BLOCK and BAM modes (0 in FIFO mode).\n\nYou can [`read`](crate::Reg::read) this register and get [`qup_mx_input_cnt::R`]. You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`qup_mx_input_cnt::W`]. You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@qup_mx_input_cnt`] module"]
+    #[doc(alias = "QUP_MX_INPUT_CNT")]
+    pub type QupMxInputCnt = crate::Reg<qup_mx_input_cnt::QupMxInputCntSpec>;
+    #[doc = "Input count in BLOCK and BAM modes (0 in FIFO mode)."]
+    pub mod qup_mx_input_cnt {
+        #[doc = "Register `QUP_MX_INPUT_CNT` reader"]
+        pub type R = crate::R<QupMxInputCntSpec>;
+        #[doc = "Register `QUP_MX_INPUT_CNT` writer"]
+        pub type W = crate::W<QupMxInputCntSpec>;
+        #[doc = "Field `COUNT` reader - Input bytes."]
+        pub type CountR = crate::FieldReader<u16>;
+        #[doc = "Field `COUNT` writer - Input bytes."]
+        pub type CountW<'a, REG> = crate::FieldWriter<'a, REG, 16, u16, crate::Safe>;
+        impl R {
+            #[doc = "Bits 0:15 - Input bytes."]
+            #[inline(always)]
+            pub fn count(&self) -> CountR {
+                CountR::new((self.bits & 0xffff) as u16)
+            }
+        }
+        impl W {
+            #[doc = "Bits 0:15 - Input bytes."]
+            #[inline(always)]
+            pub fn count(&mut self) -> CountW<'_, QupMxInputCntSpec> {
+                CountW::new(self, 0)
+            }
+        }
+        #[doc = "Input count in BLOCK and BAM modes (0 in FIFO mode).\n\nYou can [`read`](crate::Reg::read) this register and get [`qup_mx_input_cnt::R`](R). You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`qup_mx_input_cnt::W`](W). You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct QupMxInputCntSpec;
+        impl crate::RegisterSpec for QupMxInputCntSpec {
+            type Ux = u32;
+        }
+        #[doc = "`read()` method returns [`qup_mx_input_cnt::R`](R) reader structure"]
+        impl crate::Readable for QupMxInputCntSpec {}
+        #[doc = "`write(|w| ..)` method takes [`qup_mx_input_cnt::W`](W) writer structure"]
+        impl crate::Writable for QupMxInputCntSpec {
+            type Safety = crate::Unsafe;
+        }
+        #[doc = "`reset()` method sets QUP_MX_INPUT_CNT to value 0"]
+        impl crate::Resettable for QupMxInputCntSpec {}
+    }
+    #[doc = "QUP_MX_READ_CNT (rw) register accessor: Input count in FIFO mode: data bytes of the next read plus 2 (the echoed tag and length).\n\nYou can [`read`](crate::Reg::read) this register and get [`qup_mx_read_cnt::R`]. You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`qup_mx_read_cnt::W`]. You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@qup_mx_read_cnt`] module"]
+    #[doc(alias = "QUP_MX_READ_CNT")]
+    pub type QupMxReadCnt = crate::Reg<qup_mx_read_cnt::QupMxReadCntSpec>;
+    #[doc = "Input count in FIFO mode: data bytes of the next read plus 2 (the echoed tag and length)."]
+    pub mod qup_mx_read_cnt {
+        #[doc = "Register `QUP_MX_READ_CNT` reader"]
+        pub type R = crate::R<QupMxReadCntSpec>;
+        #[doc = "Register `QUP_MX_READ_CNT` writer"]
+        pub type W = crate::W<QupMxReadCntSpec>;
+        #[doc = "Field `COUNT` reader - Input bytes."]
+        pub type CountR = crate::FieldReader<u16>;
+        #[doc = "Field `COUNT` writer - Input bytes."]
+        pub type CountW<'a, REG> = crate::FieldWriter<'a, REG, 16, u16, crate::Safe>;
+        #[doc = "Field `CONFIG_DURING_RUN` reader - Allow a new count in RUN or PAUSE (follow-on messages)."]
+        pub type ConfigDuringRunR = crate::BitReader;
+        #[doc = "Field `CONFIG_DURING_RUN` writer - Allow a new count in RUN or PAUSE (follow-on messages)."]
+        pub type ConfigDuringRunW<'a, REG> = crate::BitWriter<'a, REG>;
+        impl R {
+            #[doc = "Bits 0:15 - Input bytes."]
+            #[inline(always)]
+            pub fn count(&self) -> CountR {
+                CountR::new((self.bits & 0xffff) as u16)
+            }
+            #[doc = "Bit 31 - Allow a new count in RUN or PAUSE (follow-on messages)."]
+            #[inline(always)]
+            pub fn config_during_run(&self) -> ConfigDuringRunR {
+                ConfigDuringRunR::new(((self.bits >> 31) & 1) != 0)
+            }
+        }
+        impl W {
+            #[doc = "Bits 0:15 - Input bytes."]
+            #[inline(always)]
+            pub fn count(&mut self) -> CountW<'_, QupMxReadCntSpec> {
+                CountW::new(self, 0)
+            }
+            #[doc = "Bit 31 - Allow a new count in RUN or PAUSE (follow-on messages)."]
+            #[inline(always)]
+            pub fn config_during_run(&mut self) -> ConfigDuringRunW<'_, QupMxReadCntSpec> {
+                ConfigDuringRunW::new(self, 31)
+            }
+        }
+        #[doc = "Input count in FIFO mode: data bytes of the next read plus 2 (the echoed tag and length).\n\nYou can [`read`](crate::Reg::read) this register and get [`qup_mx_read_cnt::R`](R). You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`qup_mx_read_cnt::W`](W). You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct QupMxReadCntSpec;
+        impl crate::RegisterSpec for QupMxReadCntSpec {
+            type Ux = u32;
+        }
+        #[doc = "`read()` method returns [`qup_mx_read_cnt::R`](R) reader structure"]
+        impl crate::Readable for QupMxReadCntSpec {}
+        #[doc = "`write(|w| ..)` method takes [`qup_mx_read_cnt::W`](W) writer structure"]
+        impl crate::Writable for QupMxReadCntSpec {
+            type Safety = crate::Unsafe;
+        }
+        #[doc = "`reset()` method sets QUP_MX_READ_CNT to value 0"]
+        impl crate::Resettable for QupMxReadCntSpec {}
+    }
+    #[doc = "QUP_IN_FIFO_CNT (r) register accessor: Words in the input FIFO.\n\nYou can [`read`](crate::Reg::read) this register and get [`qup_in_fifo_cnt::R`]. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@qup_in_fifo_cnt`] module"]
+    #[doc(alias = "QUP_IN_FIFO_CNT")]
+    pub type QupInFifoCnt = crate::Reg<qup_in_fifo_cnt::QupInFifoCntSpec>;
+    #[doc = "Words in the input FIFO."]
+    pub mod qup_in_fifo_cnt {
+        #[doc = "Register `QUP_IN_FIFO_CNT` reader"]
+        pub type R = crate::R<QupInFifoCntSpec>;
+        #[doc = "Field `COUNT` reader - Input FIFO words."]
+        pub type CountR = crate::FieldReader<u16>;
+        impl R {
+            #[doc = "Bits 0:15 - Input FIFO words."]
+            #[inline(always)]
+            pub fn count(&self) -> CountR {
+                CountR::new((self.bits & 0xffff) as u16)
+            }
+        }
+        #[doc = "Words in the input FIFO.\n\nYou can [`read`](crate::Reg::read) this register and get [`qup_in_fifo_cnt::R`](R). See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct QupInFifoCntSpec;
+        impl crate::RegisterSpec for QupInFifoCntSpec {
+            type Ux = u32;
+        }
+        #[doc = "`read()` method returns [`qup_in_fifo_cnt::R`](R) reader structure"]
+        impl crate::Readable for QupInFifoCntSpec {}
+        #[doc = "`reset()` method sets QUP_IN_FIFO_CNT to value 0"]
+        impl crate::Resettable for QupInFifoCntSpec {}
+    }
+    #[doc = "QUP_INPUT_FIFO (r) register accessor: Input FIFO read port (four bytes per word, byte 0 in bits 7:0, when PACK_EN).\n\nYou can [`read`](crate::Reg::read) this register and get [`qup_input_fifo::R`]. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@qup_input_fifo`] module"]
+    #[doc(alias = "QUP_INPUT_FIFO")]
+    pub type QupInputFifo = crate::Reg<qup_input_fifo::QupInputFifoSpec>;
+    #[doc = "Input FIFO read port (four bytes per word, byte 0 in bits 7:0, when PACK_EN)."]
+    pub mod qup_input_fifo {
+        #[doc = "Register `QUP_INPUT_FIFO` reader"]
+        pub type R = crate::R<QupInputFifoSpec>;
+        #[doc = "Field `DATA` reader - Input word."]
+        pub type DataR = crate::FieldReader<u32>;
+        impl R {
+            #[doc = "Bits 0:31 - Input word."]
+            #[inline(always)]
+            pub fn data(&self) -> DataR {
+                DataR::new(self.bits)
+            }
+        }
+        #[doc = "Input FIFO read port (four bytes per word, byte 0 in bits 7:0, when PACK_EN).\n\nYou can [`read`](crate::Reg::read) this register and get [`qup_input_fifo::R`](R). See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct QupInputFifoSpec;
+        impl crate::RegisterSpec for QupInputFifoSpec {
+            type Ux = u32;
+        }
+        #[doc = "`read()` method returns [`qup_input_fifo::R`](R) reader structure"]
+        impl crate::Readable for QupInputFifoSpec {}
+        #[doc = "`reset()` method sets QUP_INPUT_FIFO to value 0"]
+        impl crate::Resettable for QupInputFifoSpec {}
+    }
+    #[doc = "I2C_MASTER_CLK_CTL (rw) register accessor: I2C bus clock dividers (in core clock cycles). SCL period = FS_DIV + high time + 6, where the high time is HIGH_TIME_DIV, or FS_DIV when HIGH_TIME_DIV is 0.\n\nYou can [`read`](crate::Reg::read) this register and get [`i2c_master_clk_ctl::R`]. You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`i2c_master_clk_ctl::W`]. You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@i2c_master_clk_ctl`] module"]
+    #[doc(alias = "I2C_MASTER_CLK_CTL")]
+    pub type I2cMasterClkCtl = crate::Reg<i2c_master_clk_ctl::I2cMasterClkCtlSpec>;
+    #[doc = "I2C bus clock dividers (in core clock cycles). SCL period = FS_DIV + high time + 6, where the high time is HIGH_TIME_DIV, or FS_DIV when HIGH_TIME_DIV is 0."]
+    pub mod i2c_master_clk_ctl {
+        #[doc = "Register `I2C_MASTER_CLK_CTL` reader"]
+        pub type R = crate::R<I2cMasterClkCtlSpec>;
+        #[doc = "Register `I2C_MASTER_CLK_CTL` writer"]
+        pub type W = crate::W<I2cMasterClkCtlSpec>;
+        #[doc = "Field `FS_DIV` reader - Standard/fast mode divider (low time)."]
+        pub type FsDivR = crate::FieldReader;
+        #[doc = "Field `FS_DIV` writer - Standard/fast mode divider (low time)."]
+        pub type FsDivW<'a, REG> = crate::FieldWriter<'a, REG, 8, u8, crate::Safe>;
+        #[doc = "Field `HS_DIV` reader - High-speed mode divider (drivers write 3)."]
+        pub type HsDivR = crate::FieldReader;
+        #[doc = "Field `HS_DIV` writer - High-speed mode divider (drivers write 3)."]
+        pub type HsDivW<'a, REG> = crate::FieldWriter<'a, REG, 3, u8, crate::Safe>;
+        #[doc = "Field `HIGH_TIME_DIV` reader - High time of SCL; 0 = same as FS_DIV."]
+        pub type HighTimeDivR = crate::FieldReader;
+        #[doc = "Field `HIGH_TIME_DIV` writer - High time of SCL; 0 = same as FS_DIV."]
+        pub type HighTimeDivW<'a, REG> = crate::FieldWriter<'a, REG, 8, u8, crate::Safe>;
+        #[doc = "Field `SCL_NOISE_REJECTION` reader - SCL glitch filter level."]
+        pub type SclNoiseRejectionR = crate::FieldReader;
+        #[doc = "Field `SCL_NOISE_REJECTION` writer - SCL glitch filter level."]
+        pub type SclNoiseRejectionW<'a, REG> = crate::FieldWriter<'a, REG, 2, u8, crate::Safe>;
+        #[doc = "Field `SDA_NOISE_REJECTION` reader - SDA glitch filter level."]
+        pub type SdaNoiseRejectionR = crate::FieldReader;
+        #[doc = "Field `SDA_NOISE_REJECTION` writer - SDA glitch filter level."]
+        pub type SdaNoiseRejectionW<'a, REG> = crate::FieldWriter<'a, REG, 2, u8, crate::Safe>;
+        impl R {
+            #[doc = "Bits 0:7 - Standard/fast mode divider (low time)."]
+            #[inline(always)]
+            pub fn fs_div(&self) -> FsDivR {
+                FsDivR::new((self.bits & 0xff) as u8)
+            }
+            #[doc = "Bits 8:10 - High-speed mode divider (drivers write 3)."]
+            #[inline(always)]
+            pub fn hs_div(&self) -> HsDivR {
+                HsDivR::new(((self.bits >> 8) & 7) as u8)
+            }
+            #[doc = "Bits 16:23 - High time of SCL; 0 = same as FS_DIV."]
+            #[inline(always)]
+            pub fn high_time_div(&self) -> HighTimeDivR {
+                HighTimeDivR::new(((self.bits >> 16) & 0xff) as u8)
+            }
+            #[doc = "Bits 24:25 - SCL glitch filter level."]
+            #[inline(always)]
+            pub fn scl_noise_rejection(&self) -> SclNoiseRejectionR {
+                SclNoiseRejectionR::new(((self.bits >> 24) & 3) as u8)
+            }
+            #[doc = "Bits 26:27 - SDA glitch filter level."]
+            #[inline(always)]
+            pub fn sda_noise_rejection(&self) -> SdaNoiseRejectionR {
+                SdaNoiseRejectionR::new(((self.bits >> 26) & 3) as u8)
+            }
+        }
+        impl W {
+            #[doc = "Bits 0:7 - Standard/fast mode divider (low time)."]
+            #[inline(always)]
+            pub fn fs_div(&mut self) -> FsDivW<'_, I2cMasterClkCtlSpec> {
+                FsDivW::new(self, 0)
+            }
+            #[doc = "Bits 8:10 - High-speed mode divider (drivers write 3)."]
+            #[inline(always)]
+            pub fn hs_div(&mut self) -> HsDivW<'_, I2cMasterClkCtlSpec> {
+                HsDivW::new(self, 8)
+            }
+            #[doc = "Bits 16:23 - High time of SCL; 0 = same as FS_DIV."]
+            #[inline(always)]
+            pub fn high_time_div(&mut self) -> HighTimeDivW<'_, I2cMasterClkCtlSpec> {
+                HighTimeDivW::new(self, 16)
+            }
+            #[doc = "Bits 24:25 - SCL glitch filter level."]
+            #[inline(always)]
+            pub fn scl_noise_rejection(&mut self) -> SclNoiseRejectionW<'_, I2cMasterClkCtlSpec> {
+                SclNoiseRejectionW::new(self, 24)
+            }
+            #[doc = "Bits 26:27 - SDA glitch filter level."]
+            #[inline(always)]
+            pub fn sda_noise_rejection(&mut self) -> SdaNoiseRejectionW<'_, I2cMasterClkCtlSpec> {
+                SdaNoiseRejectionW::new(self, 26)
+            }
+        }
+        #[doc = "I2C bus clock dividers (in core clock cycles). SCL period = FS_DIV + high time + 6, where the high time is HIGH_TIME_DIV, or FS_DIV when HIGH_TIME_DIV is 0.\n\nYou can [`read`](crate::Reg::read) this register and get [`i2c_master_clk_ctl::R`](R). You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`i2c_master_clk_ctl::W`](W). You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct I2cMasterClkCtlSpec;
+        impl crate::RegisterSpec for I2cMasterClkCtlSpec {
+            type Ux = u32;
+        }
+        #[doc = "`read()` method returns [`i2c_master_clk_ctl::R`](R) reader structure"]
+        impl crate::Readable for I2cMasterClkCtlSpec {}
+        #[doc = "`write(|w| ..)` method takes [`i2c_master_clk_ctl::W`](W) writer structure"]
+        impl crate::Writable for I2cMasterClkCtlSpec {
+            type Safety = crate::Unsafe;
+        }
+        #[doc = "`reset()` method sets I2C_MASTER_CLK_CTL to value 0"]
+        impl crate::Resettable for I2cMasterClkCtlSpec {}
+    }
+    #[doc = "I2C_MASTER_STATUS (rw) register accessor: I2C master status. Error bits (mask 0x0380_00FC) are cleared by writing 1; drivers write 0x00FF_FFFC to clear all.\n\nYou can [`read`](crate::Reg::read) this register and get [`i2c_master_status::R`]. You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`i2c_master_status::W`]. You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@i2c_master_status`] module"]
+    #[doc(alias = "I2C_MASTER_STATUS")]
+    pub type I2cMasterStatus = crate::Reg<i2c_master_status::I2cMasterStatusSpec>;
+    #[doc = "I2C master status. Error bits (mask 0x0380_00FC) are cleared by writing 1; drivers write 0x00FF_FFFC to clear all."]
+    pub mod i2c_master_status {
+        #[doc = "Register `I2C_MASTER_STATUS` reader"]
+        pub type R = crate::R<I2cMasterStatusSpec>;
+        #[doc = "Register `I2C_MASTER_STATUS` writer"]
+        pub type W = crate::W<I2cMasterStatusSpec>;
+        #[doc = "Field `WR_BUFFER_FULL` reader - The master's write buffer is full."]
+        pub type WrBufferFullR = crate::BitReader;
+        #[doc = "Field `BUS_ERROR` reader - A START or STOP appeared on the bus at an unexpected time."]
+        pub type BusErrorR = crate::BitReader;
+        #[doc = "Field `BUS_ERROR` writer - A START or STOP appeared on the bus at an unexpected time."]
+        pub type BusErrorW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `PACKET_NACKED` reader - A byte the master sent (address or data) was not acknowledged."]
+        pub type PacketNackedR = crate::BitReader;
+        #[doc = "Field `PACKET_NACKED` writer - A byte the master sent (address or data) was not acknowledged."]
+        pub type PacketNackedW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `ARB_LOST` reader - The master lost arbitration to another master."]
+        pub type ArbLostR = crate::BitReader;
+        #[doc = "Field `ARB_LOST` writer - The master lost arbitration to another master."]
+        pub type ArbLostW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `INVALID_WRITE` reader - Output written at a time the master could not take it."]
+        pub type InvalidWriteR = crate::BitReader;
+        #[doc = "Field `INVALID_WRITE` writer - Output written at a time the master could not take it."]
+        pub type InvalidWriteW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `FAILED` reader - The master's transfer failed."]
+        pub type FailedR = crate::FieldReader;
+        #[doc = "Field `FAILED` writer - The master's transfer failed."]
+        pub type FailedW<'a, REG> = crate::FieldWriter<'a, REG, 2, u8, crate::Safe>;
+        #[doc = "Field `BUS_ACTIVE` reader - The bus is busy (between a START and a STOP)."]
+        pub type BusActiveR = crate::BitReader;
+        #[doc = "Field `BUS_MASTER` reader - This master owns the bus."]
+        pub type BusMasterR = crate::BitReader;
+        #[doc = "Field `INVALID_TAG` reader - An unknown tag was found in the output."]
+        pub type InvalidTagR = crate::BitReader;
+        #[doc = "Field `INVALID_TAG` writer - An unknown tag was found in the output."]
+        pub type InvalidTagW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `INVALID_READ_ADDR` reader - A read tag followed an address with the write bit."]
+        pub type InvalidReadAddrR = crate::BitReader;
+        #[doc = "Field `INVALID_READ_ADDR` writer - A read tag followed an address with the write bit."]
+        pub type InvalidReadAddrW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `INVALID_READ_SEQ` reader - A read tag came in an invalid sequence."]
+        pub type InvalidReadSeqR = crate::BitReader;
+        #[doc = "Field `INVALID_READ_SEQ` writer - A read tag came in an invalid sequence."]
+        pub type InvalidReadSeqW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `SDA` reader - Level of the SDA line."]
+        pub type SdaR = crate::BitReader;
+        #[doc = "Field `SCL` reader - Level of the SCL line."]
+        pub type SclR = crate::BitReader;
+        impl R {
+            #[doc = "Bit 0 - The master's write buffer is full."]
+            #[inline(always)]
+            pub fn wr_buffer_full(&self) -> WrBufferFullR {
+                WrBufferFullR::new((self.bits & 1) != 0)
+            }
+            #[doc = "Bit 2 - A START or STOP appeared on the bus at an unexpected time."]
+            #[inline(always)]
+            pub fn bus_error(&self) -> BusErrorR {
+                BusErrorR::new(((self.bits >> 2) & 1) != 0)
+            }
+            #[doc = "Bit 3 - A byte the master sent (address or data) was not acknowledged."]
+            #[inline(always)]
+            pub fn packet_nacked(&self) -> PacketNackedR {
+                PacketNackedR::new(((self.bits >> 3) & 1) != 0)
+            }
+            #[doc = "Bit 4 - The master lost arbitration to another master."]
+            #[inline(always)]
+            pub fn arb_lost(&self) -> ArbLostR {
+                ArbLostR::new(((self.bits >> 4) & 1) != 0)
+            }
+            #[doc = "Bit 5 - Output written at a time the master could not take it."]
+            #[inline(always)]
+            pub fn invalid_write(&self) -> InvalidWriteR {
+                InvalidWriteR::new(((self.bits >> 5) & 1) != 0)
+            }
+            #[doc = "Bits 6:7 - The master's transfer failed."]
+            #[inline(always)]
+            pub fn failed(&self) -> FailedR {
+                FailedR::new(((self.bits >> 6) & 3) as u8)
+            }
+            #[doc = "Bit 8 - The bus is busy (between a START and a STOP)."]
+            #[inline(always)]
+            pub fn bus_active(&self) -> BusActiveR {
+                BusActiveR::new(((self.bits >> 8) & 1) != 0)
+            }
+            #[doc = "Bit 9 - This master owns the bus."]
+            #[inline(always)]
+            pub fn bus_master(&self) -> BusMasterR {
+                BusMasterR::new(((self.bits >> 9) & 1) != 0)
+            }
+            #[doc = "Bit 23 - An unknown tag was found in the output."]
+            #[inline(always)]
+            pub fn invalid_tag(&self) -> InvalidTagR {
+                InvalidTagR::new(((self.bits >> 23) & 1) != 0)
+            }
+            #[doc = "Bit 24 - A read tag followed an address with the write bit."]
+            #[inline(always)]
+            pub fn invalid_read_addr(&self) -> InvalidReadAddrR {
+                InvalidReadAddrR::new(((self.bits >> 24) & 1) != 0)
+            }
+            #[doc = "Bit 25 - A read tag came in an invalid sequence."]
+            #[inline(always)]
+            pub fn invalid_read_seq(&self) -> InvalidReadSeqR {
+                InvalidReadSeqR::new(((self.bits >> 25) & 1) != 0)
+            }
+            #[doc = "Bit 26 - Level of the SDA line."]
+            #[inline(always)]
+            pub fn sda(&self) -> SdaR {
+                SdaR::new(((self.bits >> 26) & 1) != 0)
+            }
+            #[doc = "Bit 27 - Level of the SCL line."]
+            #[inline(always)]
+            pub fn scl(&self) -> SclR {
+                SclR::new(((self.bits >> 27) & 1) != 0)
+            }
+        }
+        impl W {
+            #[doc = "Bit 2 - A START or STOP appeared on the bus at an unexpected time."]
+            #[inline(always)]
+            pub fn bus_error(&mut self) -> BusErrorW<'_, I2cMasterStatusSpec> {
+                BusErrorW::new(self, 2)
+            }
+            #[doc = "Bit 3 - A byte the master sent (address or data) was not acknowledged."]
+            #[inline(always)]
+            pub fn packet_nacked(&mut self) -> PacketNackedW<'_, I2cMasterStatusSpec> {
+                PacketNackedW::new(self, 3)
+            }
+            #[doc = "Bit 4 - The master lost arbitration to another master."]
+            #[inline(always)]
+            pub fn arb_lost(&mut self) -> ArbLostW<'_, I2cMasterStatusSpec> {
+                ArbLostW::new(self, 4)
+            }
+            #[doc = "Bit 5 - Output written at a time the master could not take it."]
+            #[inline(always)]
+            pub fn invalid_write(&mut self) -> InvalidWriteW<'_, I2cMasterStatusSpec> {
+                InvalidWriteW::new(self, 5)
+            }
+            #[doc = "Bits 6:7 - The master's transfer failed."]
+            #[inline(always)]
+            pub fn failed(&mut self) -> FailedW<'_, I2cMasterStatusSpec> {
+                FailedW::new(self, 6)
+            }
+            #[doc = "Bit 23 - An unknown tag was found in the output."]
+            #[inline(always)]
+            pub fn invalid_tag(&mut self) -> InvalidTagW<'_, I2cMasterStatusSpec> {
+                InvalidTagW::new(self, 23)
+            }
+            #[doc = "Bit 24 - A read tag followed an address with the write bit."]
+            #[inline(always)]
+            pub fn invalid_read_addr(&mut self) -> InvalidReadAddrW<'_, I2cMasterStatusSpec> {
+                InvalidReadAddrW::new(self, 24)
+            }
+            #[doc = "Bit 25 - A read tag came in an invalid sequence."]
+            #[inline(always)]
+            pub fn invalid_read_seq(&mut self) -> InvalidReadSeqW<'_, I2cMasterStatusSpec> {
+                InvalidReadSeqW::new(self, 25)
+            }
+        }
+        #[doc = "I2C master status. Error bits (mask 0x0380_00FC) are cleared by writing 1; drivers write 0x00FF_FFFC to clear all.\n\nYou can [`read`](crate::Reg::read) this register and get [`i2c_master_status::R`](R). You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`i2c_master_status::W`](W). You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct I2cMasterStatusSpec;
+        impl crate::RegisterSpec for I2cMasterStatusSpec {
+            type Ux = u32;
+        }
+        #[doc = "`read()` method returns [`i2c_master_status::R`](R) reader structure"]
+        impl crate::Readable for I2cMasterStatusSpec {}
+        #[doc = "`write(|w| ..)` method takes [`i2c_master_status::W`](W) writer structure"]
+        impl crate::Writable for I2cMasterStatusSpec {
+            type Safety = crate::Unsafe;
+        }
+        #[doc = "`reset()` method sets I2C_MASTER_STATUS to value 0"]
+        impl crate::Resettable for I2cMasterStatusSpec {}
+    }
+    #[doc = "I2C_MASTER_GEN (rw) register accessor: I2C master configuration.\n\nYou can [`read`](crate::Reg::read) this register and get [`i2c_master_gen::R`]. You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`i2c_master_gen::W`]. You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@i2c_master_gen`] module"]
+    #[doc(alias = "I2C_MASTER_GEN")]
+    pub type I2cMasterGen = crate::Reg<i2c_master_gen::I2cMasterGenSpec>;
+    #[doc = "I2C master configuration."]
+    pub mod i2c_master_gen {
+        #[doc = "Register `I2C_MASTER_GEN` reader"]
+        pub type R = crate::R<I2cMasterGenSpec>;
+        #[doc = "Register `I2C_MASTER_GEN` writer"]
+        pub type W = crate::W<I2cMasterGenSpec>;
+        #[doc = "Field `EN_VERSION_TWO_TAG` reader - Use the v2 tag format (QUP_STATE.I2C_MAST_GEN then reads 1)."]
+        pub type EnVersionTwoTagR = crate::BitReader;
+        #[doc = "Field `EN_VERSION_TWO_TAG` writer - Use the v2 tag format (QUP_STATE.I2C_MAST_GEN then reads 1)."]
+        pub type EnVersionTwoTagW<'a, REG> = crate::BitWriter<'a, REG>;
+        impl R {
+            #[doc = "Bit 0 - Use the v2 tag format (QUP_STATE.I2C_MAST_GEN then reads 1)."]
+            #[inline(always)]
+            pub fn en_version_two_tag(&self) -> EnVersionTwoTagR {
+                EnVersionTwoTagR::new((self.bits & 1) != 0)
+            }
+        }
+        impl W {
+            #[doc = "Bit 0 - Use the v2 tag format (QUP_STATE.I2C_MAST_GEN then reads 1)."]
+            #[inline(always)]
+            pub fn en_version_two_tag(&mut self) -> EnVersionTwoTagW<'_, I2cMasterGenSpec> {
+                EnVersionTwoTagW::new(self, 0)
+            }
+        }
+        #[doc = "I2C master configuration.\n\nYou can [`read`](crate::Reg::read) this register and get [`i2c_master_gen::R`](R). You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`i2c_master_gen::W`](W). You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct I2cMasterGenSpec;
+        impl crate::RegisterSpec for I2cMasterGenSpec {
+            type Ux = u32;
+        }
+        #[doc = "`read()` method returns [`i2c_master_gen::R`](R) reader structure"]
+        impl crate::Readable for I2cMasterGenSpec {}
+        #[doc = "`write(|w| ..)` method takes [`i2c_master_gen::W`](W) writer structure"]
+        impl crate::Writable for I2cMasterGenSpec {
+            type Safety = crate::Unsafe;
+        }
+        #[doc = "`reset()` method sets I2C_MASTER_GEN to value 0"]
+        impl crate::Resettable for I2cMasterGenSpec {}
+    }
+    #[doc = "I2C_MASTER_BUS_CLEAR (rw) register accessor: Bus clear: in RUN state with the dividers set, writing 1 sends 9 clock pulses on SCL (freeing a device that holds SDA low) and a STOP; reads 1 while it runs.\n\nYou can [`read`](crate::Reg::read) this register and get [`i2c_master_bus_clear::R`]. You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`i2c_master_bus_clear::W`]. You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@i2c_master_bus_clear`] module"]
+    #[doc(alias = "I2C_MASTER_BUS_CLEAR")]
+    pub type I2cMasterBusClear = crate::Reg<i2c_master_bus_clear::I2cMasterBusClearSpec>;
+    #[doc = "Bus clear: in RUN state with the dividers set, writing 1 sends 9 clock pulses on SCL (freeing a device that holds SDA low) and a STOP; reads 1 while it runs."]
+    pub mod i2c_master_bus_clear {
+        #[doc = "Register `I2C_MASTER_BUS_CLEAR` reader"]
+        pub type R = crate::R<I2cMasterBusClearSpec>;
+        #[doc = "Register `I2C_MASTER_BUS_CLEAR` writer"]
+        pub type W = crate::W<I2cMasterBusClearSpec>;
+        #[doc = "Field `CLEAR` reader - Write 1 to start a bus clear."]
+        pub type ClearR = crate::BitReader;
+        #[doc = "Field `CLEAR` writer - Write 1 to start a bus clear."]
+        pub type ClearW<'a, REG> = crate::BitWriter<'a, REG>;
+        impl R {
+            #[doc = "Bit 0 - Write 1 to start a bus clear."]
+            #[inline(always)]
+            pub fn clear(&self) -> ClearR {
+                ClearR::new((self.bits & 1) != 0)
+            }
+        }
+        impl W {
+            #[doc = "Bit 0 - Write 1 to start a bus clear."]
+            #[inline(always)]
+            pub fn clear(&mut self) -> ClearW<'_, I2cMasterBusClearSpec> {
+                ClearW::new(self, 0)
+            }
+        }
+        #[doc = "Bus clear: in RUN state with the dividers set, writing 1 sends 9 clock pulses on SCL (freeing a device that holds SDA low) and a STOP; reads 1 while it runs.\n\nYou can [`read`](crate::Reg::read) this register and get [`i2c_master_bus_clear::R`](R). You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`i2c_master_bus_clear::W`](W). You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct I2cMasterBusClearSpec;
+        impl crate::RegisterSpec for I2cMasterBusClearSpec {
+            type Ux = u32;
+        }
+        #[doc = "`read()` method returns [`i2c_master_bus_clear::R`](R) reader structure"]
+        impl crate::Readable for I2cMasterBusClearSpec {}
+        #[doc = "`write(|w| ..)` method takes [`i2c_master_bus_clear::W`](W) writer structure"]
+        impl crate::Writable for I2cMasterBusClearSpec {
+            type Safety = crate::Unsafe;
+        }
+        #[doc = "`reset()` method sets I2C_MASTER_BUS_CLEAR to value 0"]
+        impl crate::Resettable for I2cMasterBusClearSpec {}
+    }
+}
+#[doc = "BLSP1 QUP2, same registers as BLSP1_QUP1. On the DragonBoard 410c: the low-speed header's I2C0 (GPIO 6 SDA / 7 SCL)."]
+pub type BLSP1_QUP2 = crate::Periph<blsp1_qup1::RegisterBlock, 0x078b_6000>;
+impl core::fmt::Debug for BLSP1_QUP2 {
+    fn fmt(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+        f.debug_struct("BLSP1_QUP2").finish()
+    }
+}
+#[doc = "BLSP1 QUP2, same registers as BLSP1_QUP1. On the DragonBoard 410c: the low-speed header's I2C0 (GPIO 6 SDA / 7 SCL)."]
+pub use self::blsp1_qup1 as blsp1_qup2;
+#[doc = "BLSP1 QUP3, same registers as BLSP1_QUP1. On the DragonBoard 410c: the high-speed header's SPI1."]
+pub type BLSP1_QUP3 = crate::Periph<blsp1_qup1::RegisterBlock, 0x078b_7000>;
+impl core::fmt::Debug for BLSP1_QUP3 {
+    fn fmt(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+        f.debug_struct("BLSP1_QUP3").finish()
+    }
+}
+#[doc = "BLSP1 QUP3, same registers as BLSP1_QUP1. On the DragonBoard 410c: the high-speed header's SPI1."]
+pub use self::blsp1_qup1 as blsp1_qup3;
+#[doc = "BLSP1 QUP4, same registers as BLSP1_QUP1. On the DragonBoard 410c: the high-speed header's I2C3."]
+pub type BLSP1_QUP4 = crate::Periph<blsp1_qup1::RegisterBlock, 0x078b_8000>;
+impl core::fmt::Debug for BLSP1_QUP4 {
+    fn fmt(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+        f.debug_struct("BLSP1_QUP4").finish()
+    }
+}
+#[doc = "BLSP1 QUP4, same registers as BLSP1_QUP1. On the DragonBoard 410c: the high-speed header's I2C3."]
+pub use self::blsp1_qup1 as blsp1_qup4;
+#[doc = "BLSP1 QUP5, same registers as BLSP1_QUP1. On the DragonBoard 410c: the low-speed header's SPI0."]
+pub type BLSP1_QUP5 = crate::Periph<blsp1_qup1::RegisterBlock, 0x078b_9000>;
+impl core::fmt::Debug for BLSP1_QUP5 {
+    fn fmt(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+        f.debug_struct("BLSP1_QUP5").finish()
+    }
+}
+#[doc = "BLSP1 QUP5, same registers as BLSP1_QUP1. On the DragonBoard 410c: the low-speed header's SPI0."]
+pub use self::blsp1_qup1 as blsp1_qup5;
+#[doc = "BLSP1 QUP6, same registers as BLSP1_QUP1. On the DragonBoard 410c: the low-speed header's I2C1 (GPIO 22 SDA / 23 SCL)."]
+pub type BLSP1_QUP6 = crate::Periph<blsp1_qup1::RegisterBlock, 0x078b_a000>;
+impl core::fmt::Debug for BLSP1_QUP6 {
+    fn fmt(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+        f.debug_struct("BLSP1_QUP6").finish()
+    }
+}
+#[doc = "BLSP1 QUP6, same registers as BLSP1_QUP1. On the DragonBoard 410c: the low-speed header's I2C1 (GPIO 22 SDA / 23 SCL)."]
+pub use self::blsp1_qup1 as blsp1_qup6;
 #[doc = "Hardware pseudo-random number generator. No interrupt."]
 pub type PRNG = crate::Periph<prng::RegisterBlock, 0x0002_2000>;
 impl core::fmt::Debug for PRNG {
@@ -5429,6 +7533,18 @@ pub struct Peripherals {
     pub BLSP1_UART1: BLSP1_UART1,
     #[doc = "BLSP1_UART2"]
     pub BLSP1_UART2: BLSP1_UART2,
+    #[doc = "BLSP1_QUP1"]
+    pub BLSP1_QUP1: BLSP1_QUP1,
+    #[doc = "BLSP1_QUP2"]
+    pub BLSP1_QUP2: BLSP1_QUP2,
+    #[doc = "BLSP1_QUP3"]
+    pub BLSP1_QUP3: BLSP1_QUP3,
+    #[doc = "BLSP1_QUP4"]
+    pub BLSP1_QUP4: BLSP1_QUP4,
+    #[doc = "BLSP1_QUP5"]
+    pub BLSP1_QUP5: BLSP1_QUP5,
+    #[doc = "BLSP1_QUP6"]
+    pub BLSP1_QUP6: BLSP1_QUP6,
     #[doc = "PRNG"]
     pub PRNG: PRNG,
     #[doc = "SPMI_CORE"]
@@ -5469,6 +7585,12 @@ impl Peripherals {
             TLMM: unsafe { TLMM::steal() },
             BLSP1_UART1: unsafe { BLSP1_UART1::steal() },
             BLSP1_UART2: unsafe { BLSP1_UART2::steal() },
+            BLSP1_QUP1: unsafe { BLSP1_QUP1::steal() },
+            BLSP1_QUP2: unsafe { BLSP1_QUP2::steal() },
+            BLSP1_QUP3: unsafe { BLSP1_QUP3::steal() },
+            BLSP1_QUP4: unsafe { BLSP1_QUP4::steal() },
+            BLSP1_QUP5: unsafe { BLSP1_QUP5::steal() },
+            BLSP1_QUP6: unsafe { BLSP1_QUP6::steal() },
             PRNG: unsafe { PRNG::steal() },
             SPMI_CORE: unsafe { SPMI_CORE::steal() },
             SPMI_CNFG: unsafe { SPMI_CNFG::steal() },

@@ -18,6 +18,7 @@ mod echo;
 mod faults;
 mod flash;
 mod hello;
+mod i2c;
 mod image;
 mod lava;
 mod pmic;
@@ -304,6 +305,36 @@ pub fn all() -> Vec<ExampleCheck> {
             example: "uart_config",
             what: "apply_config changes the line rate (9600 8E1 takes 64x11/9600 s), 921600 refused, free() then new() loses nothing",
             run: uart_config::settings_change_line_rate,
+        },
+        ExampleCheck {
+            example: "i2c_eeprom",
+            what: "page write, acknowledge polling through the 5 ms write cycle, write_read back equal; absent device NACKs its address",
+            run: i2c::page_round_trip,
+        },
+        ExampleCheck {
+            example: "i2c_eeprom",
+            what: "injected address NACK: NoAcknowledge(Address) within 1 ms",
+            run: i2c::address_nack,
+        },
+        ExampleCheck {
+            example: "i2c_eeprom",
+            what: "injected NACK at data byte 5: NoAcknowledge(Data) within 1 ms, bus usable after",
+            run: i2c::data_nack,
+        },
+        ExampleCheck {
+            example: "i2c_eeprom",
+            what: "SDA held low: bus clear recovers; held for good: bus-stuck error within 5 ms",
+            run: i2c::sda_held_low,
+        },
+        ExampleCheck {
+            example: "i2c_eeprom",
+            what: "SCL stretched for good: timeout within the driver's bound, bus usable after",
+            run: i2c::clock_stretch_timeout,
+        },
+        ExampleCheck {
+            example: "i2c_eeprom",
+            what: "arbitration lost: ArbitrationLoss, bus usable after",
+            run: i2c::arbitration_loss,
         },
     ]
 }
