@@ -29,6 +29,9 @@ pub struct Effects {
     pub messages: Vec<String>,
     /// Timed events asked for, (tick, event), in order; the bus moves them to its scheduler.
     pub scheduled: Vec<(u64, Event)>,
+    /// Something changed that may change what the GIC signals to the CPU (a GIC register
+    /// access, an interrupt line): the board re-evaluates its IRQ line.
+    pub interrupts_changed: bool,
 }
 
 impl Effects {
@@ -63,6 +66,9 @@ pub trait Model {
     ) -> Result<u64, Fault>;
     /// Bring time-dependent state up to `ctx.now` (FIFOs draining, scheduled pin levels).
     fn advance(&mut self, ctx: &mut Ctx<'_>);
+    /// Levels of the block's interrupt outputs: bit k = the machine table row's k-th
+    /// interrupt.
+    fn interrupt_lines(&self) -> u32;
 }
 
 impl<M: Registers> Model for M {
@@ -79,6 +85,10 @@ impl<M: Registers> Model for M {
 
     fn advance(&mut self, ctx: &mut Ctx<'_>) {
         Registers::advance(self, ctx);
+    }
+
+    fn interrupt_lines(&self) -> u32 {
+        Registers::interrupt_lines(self)
     }
 }
 
@@ -163,8 +173,35 @@ impl Bus {
         if clock_write {
             self.advance_all(now);
         }
+        self.update_lines(block);
         self.collect_scheduled();
         res
+    }
+
+    /// Pass the interrupt outputs of `block`'s model to the GIC's input lines.
+    fn update_lines(&mut self, block: &Block) {
+        if block.interrupts.is_empty() {
+            return;
+        }
+        let Some(model) = self.devices.model(block.device) else {
+            return;
+        };
+        let lines = model.interrupt_lines();
+        let gic = &mut self.devices.gic.gic;
+        for (k, &id) in block.interrupts.iter().enumerate() {
+            let level = lines >> k & 1 != 0;
+            if gic.spi_line(id) != level {
+                gic.set_spi_line(id, level);
+                self.effects.interrupts_changed = true;
+            }
+        }
+    }
+
+    /// [`Self::update_lines`] for the first row of `device`.
+    fn update_device_lines(&mut self, device: Device) {
+        if let Some(block) = MACHINE.iter().find(|b| b.device == device) {
+            self.update_lines(block);
+        }
     }
 
     /// Move the events models asked for into the scheduler.
@@ -183,14 +220,19 @@ impl Bus {
                 clocks: &clocks,
                 effects: &mut self.effects,
             };
-            match event {
-                Event::Pin(pin) => self.devices.tlmm.drive(&mut ctx, pin.gpio, pin.level),
+            let device = match event {
+                Event::Pin(pin) => {
+                    self.devices.tlmm.drive(&mut ctx, pin.gpio, pin.level);
+                    Device::Tlmm
+                }
                 Event::Update(device) => {
                     if let Some(model) = self.devices.model(device) {
                         model.advance(&mut ctx);
                     }
+                    device
                 }
-            }
+            };
+            self.update_device_lines(device);
             self.collect_scheduled();
         }
     }
@@ -211,6 +253,7 @@ impl Bus {
                 };
                 model.advance(&mut ctx);
             }
+            self.update_lines(block);
         }
         self.collect_scheduled();
     }

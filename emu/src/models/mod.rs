@@ -1,6 +1,8 @@
 //! Peripheral models.
 
 pub mod gcc;
+pub mod gic;
+pub mod gic_registers;
 pub mod prng;
 pub mod ps_hold;
 pub mod sdhc;

@@ -16,6 +16,9 @@
 //! - Single-character mode (DMEN.TX_SC_EN / RX_SC_EN) moves one char per TF/RF access;
 //!   otherwise TF takes packed words limited by NCF_TX and RF returns up to 4 chars.
 //! - The watermark interrupts compare FIFO fill in 32-bit words with TFWR/RFWR.
+//! - Interrupt output (the row's GIC line): asserted while MISR (ISR & IMR) is not zero. So
+//!   that it rises at its tick (a WFI waiting for input), the model asks the scheduler for an
+//!   update when the next input character arrives and when the stale timeout would expire.
 
 use std::collections::VecDeque;
 
@@ -220,6 +223,8 @@ pub struct UartDm {
     tx_next_done: u64,
     /// Tick of the update already asked of the board's scheduler.
     tx_wake: Option<u64>,
+    /// Tick of the receive-side update already asked for (next arrival or stale timeout).
+    rx_wake: Option<u64>,
     ncf_remaining: u32,
     rx_fifo: VecDeque<u8>,
     rx_total: u32,
@@ -258,6 +263,7 @@ impl UartDm {
             tx_fifo: VecDeque::new(),
             tx_next_done: 0,
             tx_wake: None,
+            rx_wake: None,
             ncf_remaining: 0,
             rx_fifo: VecDeque::new(),
             rx_total: 0,
@@ -393,6 +399,28 @@ impl UartDm {
             .schedule(self.tx_next_done, Event::Update(device));
     }
 
+    fn device(&self) -> Device {
+        if self.index == 0 {
+            Device::Uart1
+        } else {
+            Device::Uart2
+        }
+    }
+
+    /// Ask for an update when the next input character arrives or the stale timeout would
+    /// expire, whichever comes first (receive interrupts rise at their tick).
+    fn schedule_rx(&mut self, ctx: &mut Ctx<'_>, stale_at: Option<u64>) {
+        let arrival = (!self.input.is_empty()).then_some(self.next_arrival);
+        let Some(at) = [arrival, stale_at].into_iter().flatten().min() else {
+            return;
+        };
+        if at > ctx.now && self.rx_wake != Some(at) {
+            self.rx_wake = Some(at);
+            let device = self.device();
+            ctx.effects.schedule(at, Event::Update(device));
+        }
+    }
+
     fn command(&mut self, now: u64, v: u32) {
         let channel = (v >> 4 & 0xF) | (v >> 11 & 1) << 4;
         match channel {
@@ -512,15 +540,19 @@ impl Registers for UartDm {
             }
             let ipr = self.regs.value(Reg::Ipr);
             let timeout = u64::from((ipr & 0x1F) | (ipr >> 7) << 5).max(1);
-            if self.stale_en
-                && !self.stale
-                && !self.rx_fifo.is_empty()
-                && now >= self.last_rx_at + timeout * host_ct
-            {
+            let stale_at = self.last_rx_at + timeout * host_ct;
+            let stale_possible = self.stale_en && !self.stale && !self.rx_fifo.is_empty();
+            if stale_possible && now >= stale_at {
                 self.stale = true;
                 self.rx_snap = self.rx_total;
             }
+            let stale_next = (stale_possible && !self.stale).then_some(stale_at);
+            self.schedule_rx(ctx, stale_next);
         }
+    }
+
+    fn interrupt_lines(&self) -> u32 {
+        u32::from(self.isr() & self.regs.value(Reg::Imr) != 0)
     }
 
     fn read_special(&mut self, ctx: &mut Ctx<'_>, hit: Hit<Reg>) -> Result<u32, Fault> {
