@@ -17,6 +17,7 @@ mod defmt;
 mod echo;
 mod faults;
 mod flash;
+mod gic;
 mod hello;
 mod image;
 mod lava;
@@ -288,6 +289,11 @@ pub fn all() -> Vec<ExampleCheck> {
             example: "uart_config",
             what: "apply_config changes the line rate (9600 8E1 takes 64x11/9600 s), 921600 refused, free() then new() loses nothing",
             run: uart_config::settings_change_line_rate,
+        },
+        ExampleCheck {
+            example: "gic_conformance",
+            what: "GICv2 conformance: every documented item prints ok",
+            run: gic::every_item_ok,
         },
     ]
 }
