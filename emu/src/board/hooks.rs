@@ -396,8 +396,11 @@ unsafe extern "C" fn msr_hook(
         }
         return 0;
     }
-    if interrupts::is_hcr_el2(cpr) {
-        // The guest's HCR_EL2 with the board's interrupt bits kept (see `interrupts`).
+    // SAFETY: `uc` is the live engine calling us.
+    if interrupts::is_hcr_el2(cpr) && unsafe { interrupts::current_el(uc) } >= 2 {
+        // The guest's HCR_EL2 with the board's interrupt bits kept (see `interrupts`). The
+        // hook runs before the engine's access check: below EL2 the engine raises the
+        // undefined-instruction exception itself.
         let line = state.try_borrow().is_ok_and(|st| st.irq_line);
         // SAFETY: `uc` is the live engine calling us.
         unsafe { interrupts::write_hcr(uc, interrupts::with_line(cpr.val, line)) };

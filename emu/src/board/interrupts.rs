@@ -84,6 +84,23 @@ unsafe fn read_hcr(uc: *mut sys::uc_engine) -> u64 {
     cp.val
 }
 
+/// The current exception level.
+///
+/// # Safety
+/// `uc` is the live engine handle.
+pub unsafe fn current_el(uc: *mut sys::uc_engine) -> u64 {
+    let mut pstate = 0u64;
+    // SAFETY: the caller passes the live engine; PSTATE is a 64-bit register.
+    unsafe {
+        sys::uc_reg_read(
+            uc,
+            RegisterARM64::PSTATE as i32,
+            (&raw mut pstate).cast::<c_void>(),
+        );
+    }
+    super::cpu::pstate_el(pstate)
+}
+
 /// Timer PPI levels at the current tick, and the next tick at which one rises.
 pub fn update_timer_lines(st: &mut State) {
     let now = st.now;

@@ -407,11 +407,25 @@ impl UartDm {
         }
     }
 
+    /// When the stale timeout expires, if it can: enabled, not yet stale, characters waiting.
+    fn stale_deadline(&self) -> Option<u64> {
+        if !self.stale_en || self.stale || self.rx_fifo.is_empty() {
+            return None;
+        }
+        let host_ct = (10 * COUNTER_HZ).div_ceil(HOST_BAUD);
+        let ipr = self.regs.value(Reg::Ipr);
+        let timeout = u64::from((ipr & 0x1F) | (ipr >> 7) << 5).max(1);
+        Some(self.last_rx_at + timeout * host_ct)
+    }
+
     /// Ask for an update when the next input character arrives or the stale timeout would
     /// expire, whichever comes first (receive interrupts rise at their tick).
-    fn schedule_rx(&mut self, ctx: &mut Ctx<'_>, stale_at: Option<u64>) {
+    fn schedule_rx(&mut self, ctx: &mut Ctx<'_>) {
+        if !self.input_started {
+            return;
+        }
         let arrival = (!self.input.is_empty()).then_some(self.next_arrival);
-        let Some(at) = [arrival, stale_at].into_iter().flatten().min() else {
+        let Some(at) = [arrival, self.stale_deadline()].into_iter().flatten().min() else {
             return;
         };
         if at > ctx.now && self.rx_wake != Some(at) {
@@ -538,16 +552,11 @@ impl Registers for UartDm {
                     }
                 }
             }
-            let ipr = self.regs.value(Reg::Ipr);
-            let timeout = u64::from((ipr & 0x1F) | (ipr >> 7) << 5).max(1);
-            let stale_at = self.last_rx_at + timeout * host_ct;
-            let stale_possible = self.stale_en && !self.stale && !self.rx_fifo.is_empty();
-            if stale_possible && now >= stale_at {
+            if self.stale_deadline().is_some_and(|at| now >= at) {
                 self.stale = true;
                 self.rx_snap = self.rx_total;
             }
-            let stale_next = (stale_possible && !self.stale).then_some(stale_at);
-            self.schedule_rx(ctx, stale_next);
+            self.schedule_rx(ctx);
         }
     }
 
@@ -585,6 +594,9 @@ impl Registers for UartDm {
             }
             other => unreachable!("{other:?} is not special on read"),
         };
+        if matches!(hit.id, Reg::Sr | Reg::Rf) {
+            self.schedule_rx(ctx);
+        }
         Ok(v)
     }
 
@@ -614,12 +626,14 @@ impl Registers for UartDm {
         Ok(())
     }
 
-    fn written(&mut self, _: &mut Ctx<'_>, hit: Hit<Reg>) {
+    fn written(&mut self, ctx: &mut Ctx<'_>, hit: Hit<Reg>) {
         match hit.id {
             Reg::Dmrx => self.rx_total = 0,
             Reg::NcfTx => self.ncf_remaining = self.regs.value(Reg::NcfTx),
             _ => {}
         }
+        // A command may have started the input or enabled the stale event.
+        self.schedule_rx(ctx);
     }
 }
 
@@ -722,6 +736,33 @@ mod tests {
         assert_eq!(r.rd(4000, 0x70), u32::from(b'b'));
         r.wr(4000, 0x10, 0x30);
         assert_eq!(r.rd(4000, 0x08) >> 5 & 1, 0);
+    }
+
+    #[test]
+    fn interrupt_line_follows_misr_and_rx_arrivals_are_scheduled() {
+        let mut r = Rig::new("ab");
+        r.wr(0, 0xB0, 1 << 4); // IMR = RXLEV
+        r.wr(0, 0x20, 0); // RFWR = 0: one word is above the watermark
+        assert_eq!(Registers::interrupt_lines(&r.u), 0);
+        r.wr(0, 0xA8, 0x01); // RX_EN: input starts
+        // 10 bits at 115200 baud: the first character is in after 1667 ticks.
+        let first = 1667;
+        assert!(
+            r.fx.scheduled
+                .iter()
+                .any(|&(at, e)| at == first && e == Event::Update(Device::Uart2)),
+            "{:?}",
+            r.fx.scheduled
+        );
+        r.rd(first - 1, 0xA4);
+        assert_eq!(Registers::interrupt_lines(&r.u), 0);
+        r.rd(first, 0xA4);
+        assert_eq!(Registers::interrupt_lines(&r.u), 1, "RXLEV");
+        assert_eq!(r.rd(first, 0xAC), 1 << 4, "MISR");
+        r.wr(first, 0xB0, 0); // masked
+        assert_eq!(Registers::interrupt_lines(&r.u), 0);
+        r.wr(first, 0xB0, 1); // TXLEV: the empty TX FIFO is at or below TFWR
+        assert_eq!(Registers::interrupt_lines(&r.u), 1);
     }
 
     #[test]
