@@ -311,6 +311,33 @@ mod tests {
     }
 
     #[test]
+    fn a_pin_event_reaches_the_gic_through_the_tlmm_summary_line() {
+        const TLMM_SUMMARY: u32 = 240;
+        let config = Config {
+            pins: vec![PinEvent {
+                at: 500,
+                gpio: 107,
+                level: Some(false),
+            }],
+            ..Config::default()
+        };
+        let mut bus = Bus::new(&config);
+        let gpio107 = 0x0100_0000 + 107 * 0x1000;
+        bus.write(0, gpio107, 4, 3).unwrap(); // pull-up input
+        // Falling edge (DECT 2, POL 1), raw status, enabled.
+        bus.write(0, gpio107 + 8, 4, 1 << 4 | 2 << 2 | 1 << 1 | 1)
+            .unwrap();
+        assert!(!bus.devices.gic.gic.spi_line(TLMM_SUMMARY));
+        bus.effects.interrupts_changed = false;
+        bus.run_events(500);
+        assert!(bus.devices.gic.gic.spi_line(TLMM_SUMMARY));
+        assert!(bus.effects.interrupts_changed);
+        // Acknowledged at the pad (write 0): the line falls.
+        bus.write(500, gpio107 + 0xC, 4, 0).unwrap();
+        assert!(!bus.devices.gic.gic.spi_line(TLMM_SUMMARY));
+    }
+
+    #[test]
     fn clock_gate_from_the_machine_table() {
         let mut bus = Bus::new(&Config::default());
         // PRNG_AHB is off at boot: the access stops the run; the width check comes after.

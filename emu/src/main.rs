@@ -29,8 +29,10 @@ virtual: a number with a unit s, ms, us or ns (rounded down to whole ticks), or 
 (e.g. 1_920_000 or 0x1d4c00 = 100 ms).
 Ticks are counts of the 19.2 MHz generic timer (1 ms = 19_200 ticks); one guest instruction = one tick. Timed \
 events (pin changes, UART characters leaving the wire) happen at their tick. WFI skips to the next enabled, \
-unmasked timer event, running the timed events before it in order (there is no GIC model, so no interrupt is \
-taken).
+unmasked timer event or to the timed event after which the GIC signals an interrupt, running the timed events \
+before it in order.
+Interrupts: the GICv2 model (GIC_DIST, GIC_CPU; Non-secure view, group 1) delivers IRQs to core 0 at EL1 \
+(HCR_EL2.IMO/FMO stay set, VI is the line); no FIQ reaches the Non-secure guest.
 Exit codes: 0 PS_HOLD released, 1 bad image/option, 2 usage, 3 unclaimed access, 4 budget exhausted, \
 5 guest stopped for good (no vector, unreportable abort, bus hang), 6 no progress (WFI nothing can wake, \
 an endless loop of branches/hints/barriers no interrupt can end, the same exception over and over inside \
