@@ -194,6 +194,9 @@ fn counter() -> u64 {
     now
 }
 
+/// One conformance item: `Err` names what differed.
+type Item = fn() -> Result<(), &'static str>;
+
 /// `Err(what)` unless `ok`.
 fn expect(ok: bool, what: &'static str) -> Result<(), &'static str> {
     if ok { Ok(()) } else { Err(what) }
@@ -501,7 +504,7 @@ fn main() -> ! {
     write(GICC + GICC_PMR, 0xF0);
     drain();
 
-    let checks: [(&str, fn() -> Result<(), &'static str>); 8] = [
+    let checks: [(&str, Item); 8] = [
         ("spurious_1023", spurious_1023),
         ("pmr_masking", pmr_masking),
         ("pending_while_disabled", pending_while_disabled),
