@@ -45,7 +45,7 @@ its own vector).";
 struct Cli {
     /// Firmware: an AArch64 ELF (segments at their physical addresses) or an Android boot image (v0).
     image: PathBuf,
-    /// Comma-separated: gpio, uart, clock, mmio.
+    /// Comma-separated: gpio, uart, clock, mmio, irq.
     #[arg(long, value_delimiter = ',')]
     trace: Vec<String>,
     /// Bytes to feed to the console UART (BLSP1 UART2) receiver.
@@ -189,8 +189,11 @@ fn main() -> ExitCode {
             "uart" => config.trace_uart = true,
             "clock" => config.trace_clock = true,
             "mmio" => config.trace_mmio = true,
+            "irq" => config.trace_irq = true,
             other => {
-                eprintln!("emu: error: --trace: unknown item {other:?} (gpio, uart, clock, mmio)");
+                eprintln!(
+                    "emu: error: --trace: unknown item {other:?} (gpio, uart, clock, mmio, irq)"
+                );
                 return ExitCode::from(1);
             }
         }

@@ -72,6 +72,23 @@ fn timer_ppi_is_taken_as_an_irq_after_its_compare_value() {
     assert_eq!(a.code, 0, "{}", a.stderr);
     let b = run("irq-timer-b", &program(true), &args);
     assert_eq!((a.code, &a.stderr), (b.code, &b.stderr), "deterministic");
+    // `--trace irq`: the line rises for ID 19 once the counter has passed the compare value
+    // (armed at tick 17 with TVAL 1000), and falls when the handler acknowledges it.
+    let t = run(
+        "irq-timer-trace",
+        &program(true),
+        &["--max-instructions", "200000", "--trace", "irq"],
+    );
+    assert_eq!(t.code, 0, "{}", t.stderr);
+    let rose: Vec<u64> = t
+        .stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("emu: t=")?.strip_suffix(" irq 19 signalled"))
+        .map(|n| n.parse().unwrap())
+        .collect();
+    assert_eq!(rose.len(), 1, "{}", t.stderr);
+    assert!((1017..1017 + 8).contains(&rose[0]), "{}", t.stderr);
+    assert!(t.stderr.contains(" irq line low"), "{}", t.stderr);
 }
 
 #[test]

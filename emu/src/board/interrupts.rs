@@ -123,6 +123,19 @@ pub unsafe fn drive_cpu(uc: *mut sys::uc_engine, st: &mut State) -> bool {
         return false;
     }
     st.irq_line = level;
+    if st.trace_irq {
+        let now = st.now;
+        let line = if level {
+            // The interrupt IAR would return now.
+            format!(
+                "t={now} irq {} signalled",
+                st.bus.devices.gic.gic.hppir() & 0x3FF
+            )
+        } else {
+            format!("t={now} irq line low")
+        };
+        st.bus.effects.messages.push(line);
+    }
     // SAFETY: the caller passes the live engine.
     unsafe {
         let hcr = read_hcr(uc);

@@ -84,6 +84,8 @@ pub struct Config {
     pub trace_clock: bool,
     /// `--trace mmio`.
     pub trace_mmio: bool,
+    /// `--trace irq`: the CPU's IRQ line.
+    pub trace_irq: bool,
     /// Console receive script.
     pub input: Vec<InputItem>,
     /// Instruction budget.
@@ -103,6 +105,7 @@ impl Default for Config {
             trace_uart: false,
             trace_clock: false,
             trace_mmio: false,
+            trace_irq: false,
             input: Vec::new(),
             max_instructions: 4_000_000_000,
             seed: 1,
@@ -214,6 +217,7 @@ struct State {
     stop: Option<Outcome>,
     trace_mmio: bool,
     trace_clock: bool,
+    trace_irq: bool,
     /// Address and size in bytes of the translated block being executed.
     block: (u64, u32),
     /// The secure firmware answering SMC.
@@ -264,6 +268,7 @@ pub fn run(
         stop: None,
         trace_mmio: config.trace_mmio,
         trace_clock: config.trace_clock,
+        trace_irq: config.trace_irq,
         block: (image.entry, 0),
         secure: SecureMonitor::default(),
         watch_illegal_return: false,
