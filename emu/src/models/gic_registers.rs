@@ -2,6 +2,10 @@
 //! machine in `gic` (docs/hardware/gic-timers.md#gicv2-qgic2).
 //!
 //! Design notes:
+//! - Every register range of the architecture's map is claimed in full (e.g. 32 words of
+//!   ISENABLER): the entries of IDs past the 288 implemented read as zero and ignore writes,
+//!   as the architecture specifies, so drivers that walk the whole range (the `arm-gic` crate
+//!   does) work. Reserved offsets between the ranges are unclaimed.
 //! - Word registers follow the register files' width policy (32 bits at their address);
 //!   IPRIORITYR, ITARGETSR, CPENDSGIR and SPENDSGIR are byte windows that take byte and word
 //!   accesses (a halfword access is unclaimed, as the architecture allows only those two).
@@ -77,11 +81,14 @@ pub enum Reg {
     Dir,
 }
 
-/// Words of one bit per interrupt.
-const BIT_WORDS: u32 = (LINES / 32) as u32;
+/// Words of one bit per interrupt in the architectural register ranges (IDs 0..1023); the
+/// bits of IDs past `LINES` read as zero and ignore writes, as the architecture says.
+const BIT_WORDS: u32 = 32;
+/// Bytes of the IPRIORITYR and ITARGETSR ranges (0x400 each).
+const BYTE_RANGE: u64 = 0x400;
 
 /// GICD_TYPER: ITLinesNumber (4:0), CPUNumber (7:5), SecurityExtn (10).
-pub const TYPER: u32 = (BIT_WORDS - 1) | ((CPUS as u32 - 1) << 5) | (1 << 10);
+pub const TYPER: u32 = (LINES as u32 / 32 - 1) | ((CPUS as u32 - 1) << 5) | (1 << 10);
 /// GICD_IIDR: the chip's value is not recorded in our sources; the model reports
 /// Qualcomm's JEP106 code (0x070) with product and revision 0.
 pub const DIST_IIDR: u32 = 0x0000_0070;
@@ -113,8 +120,8 @@ static DISTRIBUTOR: [Register<Reg>; 16] = [
     Register::rw(Reg::Icactiver, "GICD_ICACTIVER", 0x380)
         .array(BIT_WORDS, 4)
         .special(),
-    Register::rw(Reg::Ipriorityr, "GICD_IPRIORITYR", 0x400).window(LINES as u64),
-    Register::rw(Reg::Itargetsr, "GICD_ITARGETSR", 0x800).window(LINES as u64),
+    Register::rw(Reg::Ipriorityr, "GICD_IPRIORITYR", 0x400).window(BYTE_RANGE),
+    Register::rw(Reg::Itargetsr, "GICD_ITARGETSR", 0x800).window(BYTE_RANGE),
     Register::rw(Reg::Icfgr, "GICD_ICFGR", 0xC00)
         .array(2 * BIT_WORDS, 4)
         .special(),
@@ -325,6 +332,14 @@ mod tests {
         // ICFGR0 (SGIs) reads edge for the Non-secure SGIs 0..7.
         assert_eq!(access(&mut m, 0xC00, 4, None), Ok(0xAAAA));
         assert_eq!(cpu(&mut m, 0xFC, None) >> 16 & 0xF, 2);
+        // Whole architectural ranges: entries past ID 287 are RAZ/WI; reserved gaps are not
+        // claimed.
+        access(&mut m, 0x17C, 4, Some(u64::from(u32::MAX))).unwrap();
+        assert_eq!(access(&mut m, 0x17C, 4, None), Ok(0));
+        access(&mut m, 0x400 + 1016, 4, Some(0xA0A0_A0A0)).unwrap();
+        assert_eq!(access(&mut m, 0x400 + 1016, 4, None), Ok(0));
+        assert_eq!(access(&mut m, 0xCFC, 4, None), Ok(0));
+        assert_eq!(access(&mut m, 0xD00, 4, None), Err(Fault::Unclaimed));
         assert_eq!(cpu(&mut m, 0x20, None), 0);
     }
 
