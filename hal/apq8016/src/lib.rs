@@ -20,6 +20,7 @@ pub mod critical_section_impl;
 #[cfg(all(feature = "defmt-logger", target_arch = "aarch64"))]
 pub mod defmt_logger;
 pub mod gpio;
+pub mod interrupt;
 pub mod reset;
 pub mod rng;
 pub mod rt;
