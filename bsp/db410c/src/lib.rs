@@ -30,6 +30,7 @@ use core::fmt;
 
 use hal::clocks::Clocks;
 use hal::gpio::{Input, InputConfig, Level, Output, OutputConfig, Pin, Pins, Pull};
+use hal::interrupt::InterruptController;
 use hal::pac;
 use hal::reset::PsHold;
 use hal::time::Delay;
@@ -187,12 +188,17 @@ pub struct Board {
     pub uart0: pac::BLSP1_UART1,
     /// PS_HOLD, to reset the board.
     pub ps_hold: PsHold,
+    /// The GIC, initialised: every line off, SPIs routed to core 0, IRQs still masked on the
+    /// core (see [`hal::interrupt`]; `hal::time::Alarm::new(&mut board.interrupts)` makes the
+    /// timer alarm).
+    pub interrupts: InterruptController,
 }
 
 /// Why [`Board::take`] failed.
 #[non_exhaustive]
 pub enum BoardError {
-    /// The peripherals were already taken (by an earlier `Board::take` or `Peripherals::take`).
+    /// The peripherals (or the interrupt controller) were already taken (by an earlier
+    /// `Board::take`, `Peripherals::take` or `InterruptController::take`).
     AlreadyTaken,
     /// The console UART could not be set up.
     Console(uart::ConfigError),
@@ -219,7 +225,7 @@ impl core::error::Error for BoardError {}
 
 impl Board {
     /// Takes the SoC peripherals (once) and sets the board up: console at 115200 8N1, LEDs as
-    /// outputs (off), volume-up as input with pull-up.
+    /// outputs (off), volume-up as input with pull-up, the interrupt controller initialised.
     pub fn take() -> Result<Board, BoardError> {
         let p = pac::Peripherals::take().ok_or(BoardError::AlreadyTaken)?;
         Self::new(p)
@@ -228,6 +234,7 @@ impl Board {
     /// Like [`Board::take`], from peripherals obtained otherwise.
     pub fn new(p: pac::Peripherals) -> Result<Board, BoardError> {
         select_console();
+        let interrupts = InterruptController::take().ok_or(BoardError::AlreadyTaken)?;
         let mut clocks = Clocks::new(p.GCC);
         let pins = Pins::new(p.TLMM);
         let console = Uart::new(
@@ -279,6 +286,7 @@ impl Board {
             prng: p.PRNG,
             uart0: p.BLSP1_UART1,
             ps_hold: PsHold::new(p.MPM_PS_HOLD),
+            interrupts,
         })
     }
 }

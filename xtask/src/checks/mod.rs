@@ -23,6 +23,7 @@ mod image;
 mod lava;
 mod rng;
 mod size;
+mod timer_interrupt;
 mod tools;
 mod uart_config;
 mod uboot;
@@ -294,6 +295,11 @@ pub fn all() -> Vec<ExampleCheck> {
             example: "gic_conformance",
             what: "GICv2 conformance: every documented item prints ok",
             run: gic::every_item_ok,
+        },
+        ExampleCheck {
+            example: "timer_interrupt",
+            what: "alarm interrupt every 100 ms exactly (LED1 trace), counts printed, CPU asleep in WFI, bad ID and second alarm refused",
+            run: timer_interrupt::periodic_ticks,
         },
     ]
 }
