@@ -13,6 +13,7 @@
 
 mod blinky;
 mod button;
+mod button_interrupt;
 mod defmt;
 mod echo;
 mod faults;
@@ -300,6 +301,16 @@ pub fn all() -> Vec<ExampleCheck> {
             example: "timer_interrupt",
             what: "alarm interrupt every 100 ms exactly (LED1 trace), counts printed, CPU asleep in WFI, bad ID and second alarm refused",
             run: timer_interrupt::periodic_ticks,
+        },
+        ExampleCheck {
+            example: "button_interrupt",
+            what: "press 200..500 ms by interrupt: both edges reported, LED1 follows each within 400 ticks",
+            run: button_interrupt::press,
+        },
+        ExampleCheck {
+            example: "button_interrupt",
+            what: "never pressed: no interrupt, LED1 off, the alarm ends the run",
+            run: button_interrupt::untouched,
         },
     ]
 }
