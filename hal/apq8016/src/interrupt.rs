@@ -52,7 +52,7 @@
 //!   statics (atomics, or `critical_section::Mutex`).
 //! - **IRQ entry**: `aarch64-rt`'s vector table (installed by the runtime, [`crate::rt`])
 //!   calls the runtime's `irq_current` for IRQs taken at EL1 (SP0 or SPx), which calls
-//!   [`dispatch`]: read `GICC_IAR` (acknowledge), ignore the spurious ID 1023, call the
+//!   [`dispatch()`]: read `GICC_IAR` (acknowledge), ignore the spurious ID 1023, call the
 //!   handler, write the same value to `GICC_EOIR` (priority drop and deactivation in one,
 //!   `EOImode` 0). An acknowledged ID without a handler is a programming error: it is
 //!   reported on the console like any unexpected exception, and the board resets.

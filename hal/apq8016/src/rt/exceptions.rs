@@ -11,7 +11,7 @@
 //!
 //! The handlers are registered in aarch64-rt's vector table for EL1 by
 //! `aarch64_rt::exception_handlers!`. An IRQ taken at the current EL (SP0 or SPx) goes to the
-//! interrupt dispatcher ([`crate::interrupt::dispatch`]); only an interrupt it has no handler
+//! interrupt dispatcher ([`crate::interrupt::dispatch()`]); only an interrupt it has no handler
 //! for is reported (`*** exception: unexpected IRQ (current EL): interrupt <id> has no
 //! handler`). FIQs (the secure side's) and IRQs from a lower EL (there is none) are reported
 //! as unexpected.
