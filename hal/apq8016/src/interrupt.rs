@@ -26,15 +26,17 @@
 //!
 //! # Design notes
 //!
-//! - **Driver**: the register work is the `arm-gic` crate's `GicV2` (enable/disable, trigger,
-//!   priority mask, SGIs, the distributor's group enables), wrapped in [`InterruptController`],
-//!   a singleton ([`InterruptController::take`]) that validates every ID first. Four things
-//!   `GicV2` 0.10 does not offer, or does in a way we cannot use, are plain volatile accesses
-//!   here, each at its architectural offset (docs/hardware/gic-timers.md#gicv2-qgic2):
-//!   the CPU interface's control register, per-line priorities (`GicV2` writes the whole
-//!   32-bit `GICD_IPRIORITYR` word and so zeroes the three neighbouring lines: we
-//!   read-modify-write the word), targets (`GICD_ITARGETSR`) and pending/active
-//!   sets and clears.
+//! - **Driver**: the register work is the `arm-gic` crate's `GicV2` (enable/disable with
+//!   its "did the bit stick" check, per-line trigger, priority mask, SGIs, the distributor's
+//!   group enables, `GICD_TYPER`), wrapped in [`InterruptController`], a singleton
+//!   ([`InterruptController::take`]) that validates every ID first. What `GicV2` 0.10 does not
+//!   offer, or does in a way we cannot use, is plain volatile accesses here, each at its
+//!   architectural offset (docs/hardware/gic-timers.md#gicv2-qgic2): the CPU interface's
+//!   control register; per-line priorities (`GicV2` writes the whole 32-bit
+//!   `GICD_IPRIORITYR` word and so zeroes the three neighbouring lines: we read-modify-write
+//!   it); targets (`GICD_ITARGETSR`); pending and active sets and clears; and the initial
+//!   setup, which touches only the words of the lines `GICD_TYPER` reports (`GicV2::setup`
+//!   writes all 32 `GICD_IGROUPR` words, past the 288 lines of this GIC).
 //! - **IDs** are a validated newtype, [`InterruptId`]: below [`InterruptId::LIMIT`] (288 =
 //!   9 × 32 lines; the highest ID any source lists for this SoC is 270, the BLSP1 BAM:
 //!   docs/hardware/memory-map.md#interrupts). `From<pac::Interrupt>` gives the SPIs the PAC

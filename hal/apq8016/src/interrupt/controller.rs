@@ -21,6 +21,7 @@ const GICD_ICPENDR: usize = 0x280;
 const GICD_ICACTIVER: usize = 0x380;
 const GICD_IPRIORITYR: usize = 0x400;
 const GICD_ITARGETSR: usize = 0x800;
+const GICD_ICFGR: usize = 0xC00;
 /// CPU interface control register (offset from the CPU interface base).
 const GICC_CTLR: usize = 0x000;
 
@@ -117,9 +118,9 @@ impl InterruptController {
                 self.write_distributor(GICD_ITARGETSR, index, 0x0101_0101);
             }
         }
-        for number in InterruptId::FIRST_SPI..self.lines {
-            self.gic
-                .set_trigger(InterruptId(number).into(), arm_gic::Trigger::Level);
+        // Two configuration bits per line, 0 = level; SGI and PPI words are left alone.
+        for index in usize::from(InterruptId::FIRST_SPI / 16)..usize::from(self.lines / 16) {
+            self.write_distributor(GICD_ICFGR, index, 0);
         }
         self.gic.set_priority_mask(PRIORITY_MASK_OPEN);
         // With the security extensions, a non-secure write sees bit 0 as "enable group 1",
