@@ -27,7 +27,7 @@
 //! ```
 //!
 //! On the virtual board, `--press 107@200ms:500ms` holds the button from 200 ms to 500 ms,
-//! and `--trace gpio` shows LED 1 following it a few hundred ticks (instructions) later:
+//! and `--trace gpio` shows LED 1 following it about a hundred ticks (instructions) later:
 //! the interrupt latency.
 
 #![no_std]

@@ -304,7 +304,7 @@ pub fn all() -> Vec<ExampleCheck> {
         },
         ExampleCheck {
             example: "button_interrupt",
-            what: "press 200..500 ms by interrupt: both edges reported, LED1 follows each within 400 ticks",
+            what: "press 200..500 ms by interrupt: both edges reported, LED1 follows each within 200 ticks",
             run: button_interrupt::press,
         },
         ExampleCheck {
