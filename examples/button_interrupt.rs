@@ -115,7 +115,11 @@ fn main() -> ! {
     let ms = |ticks: u64| ticks * 1000 / u64::from(ticks_per_second());
     let mut reported = 0;
     while Instant::now() < end {
-        interrupt::wait_for_interrupt();
+        // Sleep until the handler has seen a change we have not printed, or the second is
+        // over (the alarm's interrupt wakes the core then).
+        interrupt::wait_until(|| {
+            BUTTON_INTERRUPTS.load(Ordering::Acquire) != reported || Instant::now() >= end
+        });
         let seen = BUTTON_INTERRUPTS.load(Ordering::Acquire);
         if seen != reported {
             reported = seen;

@@ -129,10 +129,44 @@ pub fn irq_enabled() -> bool {
 /// Sleeps (`WFI`) until an interrupt is pending for this core.
 ///
 /// The core wakes up even with IRQs masked; with them unmasked the handler runs before this
-/// function returns. It may also return early for other architectural reasons, so callers
-/// check their condition in a loop.
+/// function returns. It may also return early for other architectural reasons.
+///
+/// To sleep until something a handler does, use [`wait_until`]: checking a condition and
+/// then calling this function races with an interrupt that comes between the two (its
+/// handler runs, then the core sleeps past the event it was waiting for).
 #[inline]
 pub fn wait_for_interrupt() {
     #[cfg(target_arch = "aarch64")]
     aarch64_cpu::asm::wfi();
+}
+
+/// Sleeps until `condition` holds, without missing an interrupt that makes it true; returns
+/// how many times the core slept (`WFI`).
+///
+/// Each round masks IRQs, evaluates `condition`, and only if it is false executes `WFI` (an
+/// interrupt that is pending wakes the core even while masked), then unmasks IRQs so the
+/// handler runs. An interrupt that comes after the check therefore ends the `WFI` instead of
+/// being handled just before it. Call it with IRQs unmasked (after [`enable_irq`]): with
+/// them masked no handler runs, so it returns only when `condition` becomes true by itself.
+/// IRQs are left as they were.
+pub fn wait_until(mut condition: impl FnMut() -> bool) -> u32 {
+    let was_enabled = irq_enabled();
+    let mut sleeps = 0;
+    loop {
+        disable_irq();
+        let done = condition();
+        if !done {
+            wait_for_interrupt();
+            sleeps += 1;
+        }
+        if was_enabled {
+            // SAFETY: restores the unmasked state this function was called in (so not inside
+            // a critical section, by `enable_irq`'s contract); a pending interrupt is taken
+            // here.
+            unsafe { enable_irq() };
+        }
+        if done {
+            return sleeps;
+        }
+    }
 }

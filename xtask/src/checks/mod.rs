@@ -23,6 +23,7 @@ mod hello;
 mod image;
 mod lava;
 mod rng;
+mod sgi;
 mod size;
 mod timer_interrupt;
 mod tools;
@@ -311,6 +312,11 @@ pub fn all() -> Vec<ExampleCheck> {
             example: "button_interrupt",
             what: "never pressed: no interrupt, LED1 off, the alarm ends the run",
             run: button_interrupt::untouched,
+        },
+        ExampleCheck {
+            example: "sgi",
+            what: "SGI to itself taken; held pending under the priority mask, taken when it opens; secure SGI 8 refused; a missing handler reported",
+            run: sgi::handled_masked_unhandled,
         },
     ]
 }
