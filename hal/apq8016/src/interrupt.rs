@@ -62,6 +62,11 @@
 //! - **No nesting**: the CPU masks IRQs when it takes one, and the dispatcher leaves them
 //!   masked, so a handler runs to completion and a more urgent interrupt waits until it
 //!   returns. Priorities order pending interrupts, they do not pre-empt handlers.
+//! - **Sleeping**: [`wait_until`] checks its condition with IRQs masked and executes `WFI`
+//!   only if it is false (a pending interrupt wakes a masked core), then unmasks so the
+//!   handler runs. A plain check-then-[`wait_for_interrupt`] loop can lose a wake-up: the
+//!   interrupt may be taken between the check and the `WFI` (a GIC signals a few
+//!   instructions after the event), and the core then sleeps past it.
 //! - **Critical sections** (`critical_section`, [`crate::critical_section_impl`]) mask IRQ
 //!   and FIQ on this core before taking the global lock, so a handler never runs inside one;
 //!   a handler may itself enter one (the saved mask is restored, still masked).
