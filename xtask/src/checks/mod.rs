@@ -304,6 +304,11 @@ pub fn all() -> Vec<ExampleCheck> {
             run: timer_interrupt::periodic_ticks,
         },
         ExampleCheck {
+            example: "timer_interrupt",
+            what: "entered at EL2: the same exact ticks, counts and sleep at EL1",
+            run: timer_interrupt::periodic_ticks_entered_at_el2,
+        },
+        ExampleCheck {
             example: "button_interrupt",
             what: "press 200..500 ms by interrupt: both edges reported, LED1 follows each within 200 ticks",
             run: button_interrupt::press,

@@ -22,7 +22,19 @@ fn number(run: &Run, pattern: &str) -> Result<u64> {
 /// toggled by the handler exactly once per period, TICKS times; the counts printed agree
 /// with the trace; the CPU slept: far fewer instructions than elapsed ticks.
 pub fn periodic_ticks(runner: &Runner) -> Result<()> {
-    let run = runner.run(&["--trace", "gpio", "--stats"])?;
+    periodic_ticks_with(runner, &[])
+}
+
+/// The same, entered at EL2 (the TF-A/U-Boot boot chain): the runtime's drop to EL1 must
+/// leave the timer and the GIC's interrupts to EL1.
+pub fn periodic_ticks_entered_at_el2(runner: &Runner) -> Result<()> {
+    periodic_ticks_with(runner, &["--entry-el", "2"])
+}
+
+fn periodic_ticks_with(runner: &Runner, extra: &[&str]) -> Result<()> {
+    let mut args = vec!["--trace", "gpio", "--stats"];
+    args.extend_from_slice(extra);
+    let run = runner.run(&args)?;
     run.ended_by_reset()?;
     run.console_has_lines(&documented_output("timer_interrupt")?)?;
 
