@@ -31,7 +31,8 @@
 //!   group enables, `GICD_TYPER`), wrapped in [`InterruptController`], a singleton
 //!   ([`InterruptController::take`]) that validates every ID first. What `GicV2` 0.10 does not
 //!   offer, or does in a way we cannot use, is plain volatile accesses here, each at its
-//!   architectural offset (docs/hardware/gic-timers.md#gicv2-qgic2): the CPU interface's
+//!   offset in the GICv2 architecture specification (Arm IHI 0048B; the bases are in
+//!   docs/hardware/gic-timers.md#gicv2-qgic2): the CPU interface's
 //!   control register; per-line priorities (`GicV2` writes the whole 32-bit
 //!   `GICD_IPRIORITYR` word and so zeroes the three neighbouring lines: we read-modify-write
 //!   it); targets (`GICD_ITARGETSR`); pending and active sets and clears; and the initial

@@ -12,7 +12,8 @@ use super::{CoreSet, Error, InterruptId, InterruptKind, Priority, Trigger};
 /// GIC distributor base (docs/hardware/gic-timers.md#gicv2-qgic2).
 const DISTRIBUTOR_BASE: usize = 0x0B00_0000;
 
-// Distributor register arrays (offsets from the distributor base, GICv2 architecture).
+// Distributor register arrays (offsets from the distributor base, GICv2 architecture
+// specification, Arm IHI 0048B, section 4.1).
 const GICD_IGROUPR: usize = 0x080;
 const GICD_ISENABLER: usize = 0x100;
 const GICD_ICENABLER: usize = 0x180;
@@ -300,6 +301,15 @@ impl InterruptController {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Programs share the controller with handlers through a `critical_section::Mutex` in a
+    /// static, which needs it to be `Send`.
+    #[test]
+    fn controller_and_alarm_can_be_shared_with_handlers() {
+        fn shareable<T: Send>() {}
+        shareable::<InterruptController>();
+        shareable::<crate::time::Alarm>();
+    }
 
     #[test]
     fn byte_replacement_keeps_the_neighbours() {
