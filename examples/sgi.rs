@@ -1,13 +1,14 @@
 //! # sgi: software-generated interrupts, the priority mask, and an interrupt nobody handles
 //!
 //! A core can interrupt itself (or other cores) with a software-generated interrupt (SGI,
-//! IDs 0–15). This example sends SGI 1 to its own core three times:
+//! IDs 0–15). This example sends SGIs to its own core:
 //!
-//! 1. with IRQs unmasked: the handler runs at once;
-//! 2. with the GIC's priority mask set so that only interrupts more urgent than SGI 1's
+//! 1. SGI 1 with IRQs unmasked: the handler runs at once;
+//! 2. inside a critical section, which masks IRQs: the handler runs only when it ends;
+//! 3. with the GIC's priority mask set so that only interrupts more urgent than SGI 1's
 //!    priority get through: SGI 1 stays pending, the handler does not run, until the mask is
 //!    opened again;
-//! 3. to show what the runtime does with a programming error, SGI 2 is enabled and sent
+//! 4. to show what the runtime does with a programming error, SGI 2 is enabled and sent
 //!    without a handler: the runtime reports it on the console like any unexpected
 //!    exception and resets the board.
 //!
@@ -25,8 +26,9 @@
 //! sgi: software-generated interrupts to this core
 //! SGI 8 refused: the GIC kept interrupt 8 off
 //! sent SGI 1: handler ran 1 time(s)
-//! masked: SGI 1 pending, handler ran 1 time(s)
-//! unmasked: handler ran 2 time(s)
+//! critical section: handler ran 1 time(s) inside, 2 after
+//! masked: SGI 1 pending, handler ran 2 time(s)
+//! unmasked: handler ran 3 time(s)
 //! sending SGI 2, which has no handler
 //!
 //! *** exception: unexpected IRQ (current EL): interrupt 2 has no handler
@@ -41,6 +43,7 @@
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use db410c::hal::interrupt::{self, InterruptId, Priority, SgiTarget};
+use db410c::hal::time::Duration;
 use db410c::{Board, println};
 
 /// Times the SGI 1 handler ran.
@@ -80,7 +83,22 @@ fn main() -> ! {
         SGI1_TAKEN.load(Ordering::Relaxed)
     );
 
-    // 2. Only interrupts more urgent than DEFAULT get through: SGI 1 waits, pending.
+    // 2. Inside a critical section IRQs are masked on this core: the SGI waits until the
+    //    section ends. (The runtime's `critical_section` implementation also takes a lock
+    //    against the other cores.)
+    let taken_inside = critical_section::with(|_| {
+        interrupts.send_sgi(sgi1, SgiTarget::ThisCore).unwrap();
+        // Plenty of time for the GIC to signal it.
+        board.delay.delay(Duration::from_micros(100));
+        SGI1_TAKEN.load(Ordering::Relaxed)
+    });
+    interrupt::wait_until(|| SGI1_TAKEN.load(Ordering::Relaxed) == 2);
+    println!(
+        "critical section: handler ran {taken_inside} time(s) inside, {} after",
+        SGI1_TAKEN.load(Ordering::Relaxed)
+    );
+
+    // 3. Only interrupts more urgent than DEFAULT get through: SGI 1 waits, pending.
     interrupts.set_priority_threshold(Some(Priority::DEFAULT));
     interrupts.send_sgi(sgi1, SgiTarget::ThisCore).unwrap();
     let pending = interrupts.is_pending(sgi1).unwrap();
@@ -91,13 +109,13 @@ fn main() -> ! {
     );
     // Open the mask: the pending SGI is taken now.
     interrupts.set_priority_threshold(None);
-    interrupt::wait_until(|| SGI1_TAKEN.load(Ordering::Relaxed) == 2);
+    interrupt::wait_until(|| SGI1_TAKEN.load(Ordering::Relaxed) == 3);
     println!(
         "unmasked: handler ran {} time(s)",
         SGI1_TAKEN.load(Ordering::Relaxed)
     );
 
-    // 3. A programming error: an enabled interrupt without a handler.
+    // 4. A programming error: an enabled interrupt without a handler.
     let sgi2 = InterruptId::sgi(2).unwrap();
     interrupts.enable(sgi2).unwrap();
     println!("sending SGI 2, which has no handler");

@@ -320,7 +320,7 @@ pub fn all() -> Vec<ExampleCheck> {
         },
         ExampleCheck {
             example: "sgi",
-            what: "SGI to itself taken; held pending under the priority mask, taken when it opens; secure SGI 8 refused; a missing handler reported",
+            what: "SGI to itself taken; held off by a critical section and by the priority mask, taken when they end; secure SGI 8 refused; a missing handler reported",
             run: sgi::handled_masked_unhandled,
         },
     ]

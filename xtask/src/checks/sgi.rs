@@ -1,12 +1,13 @@
-//! Checks of the `sgi` example: software-generated interrupts, the priority mask, a refused
-//! secure SGI and the report of an interrupt without a handler.
+//! Checks of the `sgi` example: software-generated interrupts, a critical section and the
+//! priority mask holding one off, a refused secure SGI and the report of an interrupt
+//! without a handler.
 
 use super::{Runner, documented_output};
 use anyhow::Result;
 
-/// Every documented line in order (SGI 8 refused; SGI 1 taken once, held pending by the
-/// priority mask, taken again when it opens; SGI 2's missing handler reported), then the
-/// rest of the report and the reset.
+/// Every documented line in order (SGI 8 refused; SGI 1 taken once, held off by a critical
+/// section, then held pending by the priority mask, each time taken when they end; SGI 2's
+/// missing handler reported), then the rest of the report and the reset.
 pub fn handled_masked_unhandled(runner: &Runner) -> Result<()> {
     let run = runner.run(&[])?;
     run.ended_by_reset()?;
