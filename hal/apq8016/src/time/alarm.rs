@@ -18,6 +18,8 @@
 //!   keeps its timer queue in a `critical_section::Mutex` and calls [`Alarm::set`] with the
 //!   earliest deadline; the callback wakes the expired entries and sets the next deadline.
 //!   An `Alarm` is a zero-sized token, so such a driver keeps it in the same mutex.
+//!   `embassy-time-driver` 0.2 has no 19.2 MHz tick-rate feature: with `tick-hz-1_000_000`
+//!   the driver converts exactly (one microsecond = 96/5 counter ticks; round a deadline up).
 //! - **State** shared with the handler is three atomics (period, callback, expiry count).
 //!   The timer is banked per core and only core 0 runs today: one alarm, on core 0.
 //! - Host builds have no timer registers: the register accesses become no-ops and only the
