@@ -37,7 +37,8 @@
 //!   `GICD_IPRIORITYR` word and so zeroes the three neighbouring lines: we read-modify-write
 //!   it); targets (`GICD_ITARGETSR`); pending and active sets and clears; and the initial
 //!   setup, which touches only the words of the lines `GICD_TYPER` reports (`GicV2::setup`
-//!   writes all 32 `GICD_IGROUPR` words, past the 288 lines of this GIC).
+//!   writes all 32 `GICD_IGROUPR` words: past the 288 lines of this GIC, and Non-secure
+//!   writes to them are ignored anyway).
 //! - **IDs** are a validated newtype, [`InterruptId`]: below [`InterruptId::LIMIT`] (288 =
 //!   9 × 32 lines; the highest ID any source lists for this SoC is 270, the BLSP1 BAM:
 //!   docs/hardware/memory-map.md#interrupts). `From<pac::Interrupt>` gives the SPIs the PAC
