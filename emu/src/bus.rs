@@ -29,6 +29,9 @@ pub struct Effects {
     pub messages: Vec<String>,
     /// Timed events asked for, (tick, event), in order; the bus moves them to its scheduler.
     pub scheduled: Vec<(u64, Event)>,
+    /// Something changed that may change what the GIC signals to the CPU (a GIC register
+    /// access, an interrupt line): the board re-evaluates its IRQ line.
+    pub interrupts_changed: bool,
 }
 
 impl Effects {
@@ -63,6 +66,9 @@ pub trait Model {
     ) -> Result<u64, Fault>;
     /// Bring time-dependent state up to `ctx.now` (FIFOs draining, scheduled pin levels).
     fn advance(&mut self, ctx: &mut Ctx<'_>);
+    /// Levels of the block's interrupt outputs: bit k = the machine table row's k-th
+    /// interrupt.
+    fn interrupt_lines(&self) -> u32;
 }
 
 impl<M: Registers> Model for M {
@@ -79,6 +85,10 @@ impl<M: Registers> Model for M {
 
     fn advance(&mut self, ctx: &mut Ctx<'_>) {
         Registers::advance(self, ctx);
+    }
+
+    fn interrupt_lines(&self) -> u32 {
+        Registers::interrupt_lines(self)
     }
 }
 
@@ -166,8 +176,35 @@ impl Bus {
         if clock_write {
             self.advance_all(now);
         }
+        self.update_lines(block);
         self.collect_scheduled();
         res
+    }
+
+    /// Pass the interrupt outputs of `block`'s model to the GIC's input lines.
+    fn update_lines(&mut self, block: &Block) {
+        if block.interrupts.is_empty() {
+            return;
+        }
+        let Some(model) = self.devices.model(block.device) else {
+            return;
+        };
+        let lines = model.interrupt_lines();
+        let gic = &mut self.devices.gic.gic;
+        for (k, &id) in block.interrupts.iter().enumerate() {
+            let level = lines >> k & 1 != 0;
+            if gic.spi_line(id) != level {
+                gic.set_spi_line(id, level);
+                self.effects.interrupts_changed = true;
+            }
+        }
+    }
+
+    /// [`Self::update_lines`] for the first row of `device`.
+    fn update_device_lines(&mut self, device: Device) {
+        if let Some(block) = MACHINE.iter().find(|b| b.device == device) {
+            self.update_lines(block);
+        }
     }
 
     /// Move the events models asked for into the scheduler.
@@ -186,15 +223,23 @@ impl Bus {
                 clocks: &clocks,
                 effects: &mut self.effects,
             };
-            match event {
-                Event::Pin(pin) => self.devices.tlmm.drive(&mut ctx, pin.gpio, pin.level),
-                Event::Key(key, pressed) => self.devices.spmi.set_key(key, pressed),
+            let device = match event {
+                Event::Pin(pin) => {
+                    self.devices.tlmm.drive(&mut ctx, pin.gpio, pin.level);
+                    Device::Tlmm
+                }
+                Event::Key(key, pressed) => {
+                    self.devices.spmi.set_key(key, pressed);
+                    Device::Spmi
+                }
                 Event::Update(device) => {
                     if let Some(model) = self.devices.model(device) {
                         model.advance(&mut ctx);
                     }
+                    device
                 }
-            }
+            };
+            self.update_device_lines(device);
             self.collect_scheduled();
         }
     }
@@ -215,6 +260,7 @@ impl Bus {
                 };
                 model.advance(&mut ctx);
             }
+            self.update_lines(block);
         }
         self.collect_scheduled();
     }
@@ -269,6 +315,33 @@ mod tests {
         bus.run_events(1000);
         assert_eq!(bus.read(1000, GPIO107_IN_OUT, 4), Ok(1));
         assert_eq!(bus.scheduler.next_due(), None);
+    }
+
+    #[test]
+    fn a_pin_event_reaches_the_gic_through_the_tlmm_summary_line() {
+        const TLMM_SUMMARY: u32 = 240;
+        let config = Config {
+            pins: vec![PinEvent {
+                at: 500,
+                gpio: 107,
+                level: Some(false),
+            }],
+            ..Config::default()
+        };
+        let mut bus = Bus::new(&config);
+        let gpio107 = 0x0100_0000 + 107 * 0x1000;
+        bus.write(0, gpio107, 4, 3).unwrap(); // pull-up input
+        // Falling edge (DECT 2, POL 1), raw status, enabled.
+        bus.write(0, gpio107 + 8, 4, 1 << 4 | 2 << 2 | 1 << 1 | 1)
+            .unwrap();
+        assert!(!bus.devices.gic.gic.spi_line(TLMM_SUMMARY));
+        bus.effects.interrupts_changed = false;
+        bus.run_events(500);
+        assert!(bus.devices.gic.gic.spi_line(TLMM_SUMMARY));
+        assert!(bus.effects.interrupts_changed);
+        // Acknowledged at the pad (write 0): the line falls.
+        bus.write(500, gpio107 + 0xC, 4, 0).unwrap();
+        assert!(!bus.devices.gic.gic.spi_line(TLMM_SUMMARY));
     }
 
     #[test]

@@ -10,12 +10,14 @@
 //! - [`Devices`] holds the models as typed fields; [`Devices::model`] is the one place that
 //!   maps a table row's [`Device`] to its model. The generic timer and the secure firmware
 //!   are not bus models: the board keeps them next to the bus.
-//! - Interrupt IDs are GIC IDs (SPI n = ID 32 + n). No GIC is modelled yet; they are listed so
-//!   the table is complete when one is.
+//! - Interrupt IDs are GIC IDs (SPI n = ID 32 + n). A model's interrupt outputs (bit k of
+//!   `Model::interrupt_lines` = the row's k-th ID) drive the GIC's input lines after every
+//!   access and event (`bus`); the generic timer's PPIs are driven by the board.
 
 use crate::board::Config;
 use crate::bus::Model;
 use crate::models::gcc::{ClockView, Gcc};
+use crate::models::gic_registers::GicModel;
 use crate::models::prng::Prng;
 use crate::models::ps_hold::PsHold;
 use crate::models::qup::Qup;
@@ -52,6 +54,8 @@ pub enum Device {
     Qup2,
     /// BLSP1 QUP6 (the header's I2C1).
     Qup6,
+    /// GICv2 interrupt controller (distributor and CPU interface).
+    Gic,
     /// Generic timer (system registers; not on the bus).
     GenericTimer,
     /// Secure firmware (SMC; not on the bus).
@@ -170,6 +174,15 @@ impl Block {
 /// MPM PS_HOLD register (also written by the secure firmware for PSCI SYSTEM_OFF/RESET).
 pub const PS_HOLD_BASE: u64 = 0x004A_B000;
 
+/// GIC distributor base.
+pub const GIC_DISTRIBUTOR_BASE: u64 = 0x0B00_0000;
+
+/// GIC IDs of the generic timer's PPIs (docs/hardware/gic-timers.md#architected-timer): EL1
+/// non-secure physical timer and virtual timer.
+pub const TIMER_PHYSICAL_PPI: u32 = 19;
+/// Virtual timer PPI.
+pub const TIMER_VIRTUAL_PPI: u32 = 20;
+
 /// GIC ID of SPI `n`.
 const fn spi(n: u32) -> u32 {
     32 + n
@@ -275,15 +288,26 @@ pub static MACHINE: &[Block] = &[
         .irq(&[spi(100)])
         .clock(ClockGate::Blsp1Ahb)
         .says("header I2C1: as QUP2; --i2c 1:... devices"),
+    mmio(
+        "GIC_DIST",
+        GIC_DISTRIBUTOR_BASE,
+        0x1000,
+        Device::Gic,
+        "gic.rs",
+    )
+    .says("GICv2 distributor, Non-secure view: 288 IDs, 4 cores, SGI/PPI/SPI"),
+    mmio("GIC_CPU", 0x0B00_2000, 0x2000, Device::Gic, "gic.rs")
+        .window(1)
+        .says("GICv2 CPU interface of the running core: IAR/EOIR/DIR, PMR, BPR, RPR"),
     Block {
         name: "generic timer",
         place: Place::SystemRegisters,
         device: Device::GenericTimer,
         window: 0,
-        interrupts: &[],
+        interrupts: &[TIMER_PHYSICAL_PPI, TIMER_VIRTUAL_PPI],
         clock: None,
         file: "timer.rs",
-        summary: "CNTFRQ 19.2 MHz, counters from virtual time, compare and WFI wake-up",
+        summary: "CNTFRQ 19.2 MHz, counters from virtual time, compare as PPI levels, WFI wake-up",
     },
     Block {
         name: "secure monitor",
@@ -348,6 +372,8 @@ pub struct Devices {
     pub qup2: Qup,
     /// BLSP1 QUP6 (I2C1).
     pub qup6: Qup,
+    /// GIC.
+    pub gic: GicModel,
 }
 
 impl Devices {
@@ -366,6 +392,7 @@ impl Devices {
             usb_hs: UsbHs::new(),
             qup2: Qup::new(Device::Qup2, 0, &config.i2c),
             qup6: Qup::new(Device::Qup6, 1, &config.i2c),
+            gic: GicModel::default(),
         }
     }
 
@@ -384,6 +411,7 @@ impl Devices {
             Device::UsbHs => &mut self.usb_hs,
             Device::Qup2 => &mut self.qup2,
             Device::Qup6 => &mut self.qup6,
+            Device::Gic => &mut self.gic,
             Device::GenericTimer | Device::SecureMonitor => return None,
         })
     }

@@ -32,8 +32,10 @@ virtual: a number with a unit s, ms, us or ns (rounded down to whole ticks), or 
 (e.g. 1_920_000 or 0x1d4c00 = 100 ms).
 Ticks are counts of the 19.2 MHz generic timer (1 ms = 19_200 ticks); one guest instruction = one tick. Timed \
 events (pin changes, UART characters leaving the wire) happen at their tick. WFI skips to the next enabled, \
-unmasked timer event, running the timed events before it in order (there is no GIC model, so no interrupt is \
-taken).
+unmasked timer event or to the timed event after which the GIC signals an interrupt, running the timed events \
+before it in order.
+Interrupts: the GICv2 model (GIC_DIST, GIC_CPU; Non-secure view, group 1) delivers IRQs to core 0 at EL1 \
+(HCR_EL2.IMO/FMO stay set, VI is the line); no FIQ reaches the Non-secure guest.
 PS_HOLD: the PM8916's PS_HOLD configuration decides the outcome line: `system reset`, or `power off` when the \
 PS_HOLD reset is enabled with type shutdown (the model starts as hard reset, enabled).
 I2C devices (--i2c BUS:ADDR=DEVICE[,OPTIONS]): 24c32 = 4 KiB EEPROM, two address bytes, 32-byte pages \
@@ -58,7 +60,7 @@ its own vector).";
 struct Cli {
     /// Firmware: an AArch64 ELF (segments at their physical addresses) or an Android boot image (v0).
     image: PathBuf,
-    /// Comma-separated: gpio, uart, clock, mmio, i2c.
+    /// Comma-separated: gpio, uart, clock, mmio, irq, i2c.
     #[arg(long, value_delimiter = ',')]
     trace: Vec<String>,
     /// Bytes to feed to the console UART (BLSP1 UART2) receiver.
@@ -253,10 +255,11 @@ fn main() -> ExitCode {
             "uart" => config.trace_uart = true,
             "clock" => config.trace_clock = true,
             "mmio" => config.trace_mmio = true,
+            "irq" => config.trace_irq = true,
             "i2c" => config.i2c.trace = true,
             other => {
                 eprintln!(
-                    "emu: error: --trace: unknown item {other:?} (gpio, uart, clock, mmio, i2c)"
+                    "emu: error: --trace: unknown item {other:?} (gpio, uart, clock, mmio, irq, i2c)"
                 );
                 return ExitCode::from(1);
             }

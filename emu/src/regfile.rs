@@ -332,6 +332,11 @@ pub trait Registers {
     fn written(&mut self, _ctx: &mut Ctx<'_>, _hit: Hit<Self::Id>) {}
     /// Bring time-dependent state up to `ctx.now`.
     fn advance(&mut self, _ctx: &mut Ctx<'_>) {}
+    /// Levels of the model's interrupt outputs (bit k = the k-th interrupt of its machine
+    /// table row); none by default.
+    fn interrupt_lines(&self) -> u32 {
+        0
+    }
 }
 
 /// One access to a register-file model: the width policy, then the default path or the

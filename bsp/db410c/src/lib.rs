@@ -36,6 +36,7 @@ use core::fmt;
 
 use hal::clocks::Clocks;
 use hal::gpio::{Input, InputConfig, Level, Output, OutputConfig, Pin, Pins, Pull};
+use hal::interrupt::InterruptController;
 use hal::pac;
 use hal::pmic::{Pm8916, PmicPins};
 use hal::reset::PsHold;
@@ -208,6 +209,10 @@ pub struct Board {
     pub ps_hold: PsHold,
     /// The SPMI arbiter's windows until first used, then the arbiter driver.
     spmi: SpmiState,
+    /// The GIC, initialised: every line off, SPIs routed to core 0, IRQs still masked on the
+    /// core (see [`hal::interrupt`]; `hal::time::Alarm::new(&mut board.interrupts)` makes the
+    /// timer alarm).
+    pub interrupts: InterruptController,
 }
 
 /// The SPMI arbiter, set up on first use so programs that never touch the PMIC pay nothing.
@@ -231,7 +236,8 @@ pub type I2c1 = hal::i2c::I2c<pac::BLSP1_QUP6>;
 /// Why [`Board::take`] failed.
 #[non_exhaustive]
 pub enum BoardError {
-    /// The peripherals were already taken (by an earlier `Board::take` or `Peripherals::take`).
+    /// The peripherals (or the interrupt controller) were already taken (by an earlier
+    /// `Board::take`, `Peripherals::take` or `InterruptController::take`).
     AlreadyTaken,
     /// The console UART could not be set up.
     Console(uart::ConfigError),
@@ -258,7 +264,7 @@ impl core::error::Error for BoardError {}
 
 impl Board {
     /// Takes the SoC peripherals (once) and sets the board up: console at 115200 8N1, LEDs as
-    /// outputs (off), volume-up as input with pull-up.
+    /// outputs (off), volume-up as input with pull-up, the interrupt controller initialised.
     pub fn take() -> Result<Board, BoardError> {
         let p = pac::Peripherals::take().ok_or(BoardError::AlreadyTaken)?;
         Self::new(p)
@@ -267,6 +273,7 @@ impl Board {
     /// Like [`Board::take`], from peripherals obtained otherwise.
     pub fn new(p: pac::Peripherals) -> Result<Board, BoardError> {
         select_console();
+        let interrupts = InterruptController::take().ok_or(BoardError::AlreadyTaken)?;
         let mut clocks = Clocks::new(p.GCC);
         let pins = Pins::new(p.TLMM);
         let console = Uart::new(
@@ -321,6 +328,7 @@ impl Board {
             i2c1: p.BLSP1_QUP6,
             ps_hold: PsHold::new(p.MPM_PS_HOLD),
             spmi: SpmiState::Windows(p.SPMI_CORE, p.SPMI_CNFG, p.SPMI_CHNLS, p.SPMI_OBSRVR),
+            interrupts,
         })
     }
 

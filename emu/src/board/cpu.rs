@@ -114,7 +114,8 @@ pub fn reset(uc: &mut Unicorn<'_, ()>, image: &LoadedImage, entry_el: u8) -> Res
         .map_err(fail)?;
     uc.reg_write_arm64_coproc(&scr_el3(SCR_EL3_NS | SCR_EL3_HCE | SCR_EL3_RW))
         .map_err(fail)?;
-    uc.reg_write_arm64_coproc(&hcr_el2(HCR_EL2_RW))
+    // IMO/FMO: the board drives HCR_EL2.VI as the IRQ line (`interrupts`).
+    uc.reg_write_arm64_coproc(&hcr_el2(super::interrupts::with_line(HCR_EL2_RW, false)))
         .map_err(fail)?;
     uc.reg_write(RegisterARM64::PSTATE, pstate_elh(el))
         .map_err(fail)?;

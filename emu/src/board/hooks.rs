@@ -12,7 +12,7 @@ use crate::models::timer::TimerReg;
 
 use super::access::{access_pc, fault_outcome, split_access};
 use super::exceptions::{PSTATE_IL, on_interrupt, spsr_return_is_illegal};
-use super::{Outcome, POLL_TICKS, Shared, State, fail, progress};
+use super::{Outcome, POLL_TICKS, Shared, State, fail, interrupts, progress};
 
 /// Install every hook. `windows` are the (base, size) MMIO windows of the bus.
 ///
@@ -66,6 +66,10 @@ fn map_mmio(
                                 .messages
                                 .push(format!("t={now} mmio read{size} {addr:#x} = {v:#x}"));
                         }
+                        if st.bus.effects.interrupts_changed {
+                            // SAFETY: `uc` is the engine running this callback.
+                            unsafe { interrupts::after_change(uc.get_handle(), &mut st) };
+                        }
                         v
                     }
                     Err(f) => {
@@ -94,6 +98,10 @@ fn map_mmio(
                     return;
                 }
                 let res = mmio_write(&mut st, addr, size, value);
+                if st.bus.effects.interrupts_changed {
+                    // SAFETY: `uc` is the engine running this callback.
+                    unsafe { interrupts::after_change(uc.get_handle(), &mut st) };
+                }
                 let pc = || access_pc(uc, block, addr, size, true);
                 if let Err(f) = res {
                     st.stop = Some(fault_outcome(f, true, size, addr, pc()));
@@ -178,6 +186,21 @@ fn add_block_hook(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<(), S
             let _ = uc.emu_stop();
             return;
         }
+        if st.irq_recheck || st.now >= st.timer_deadline {
+            let recheck = std::mem::take(&mut st.irq_recheck);
+            if st.now >= st.timer_deadline {
+                interrupts::update_timer_lines(&mut st);
+            }
+            // SAFETY: `uc` is the engine running this hook.
+            let rose = unsafe { interrupts::drive_cpu(uc.get_handle(), &mut st) };
+            if st.irq_line && (rose || recheck) {
+                // Leave the chain before this block runs (it is not counted): the engine
+                // takes the IRQ with ELR = this block if PSTATE.I allows.
+                drop(st);
+                let _ = uc.set_pc(addr);
+                return;
+            }
+        }
         let n = u64::from(size / 4);
         let end = st.now + n;
         let event_due = st.bus.scheduler.next_due().is_some_and(|t| t <= end);
@@ -237,8 +260,8 @@ fn endless_loop(uc: &Unicorn<'_, ()>, st: &State, blocks: &[(u64, u32)]) -> Opti
     let irq_and_fiq_masked = pstate & PSTATE_I_AND_F == PSTATE_I_AND_F;
     let why = if irq_and_fiq_masked {
         "IRQ and FIQ are masked"
-    } else if st.timer.next_wake().is_none() {
-        "no timer is armed and there is no interrupt controller"
+    } else if st.timer.next_wake().is_none() && !st.bus.devices.gic.gic.could_signal(0) {
+        "no timer is armed and no interrupt is enabled at the GIC"
     } else {
         return None;
     };
@@ -356,7 +379,7 @@ unsafe extern "C" fn mrs_hook(
 
 /// MSR hook: update the timer from the value being written.
 unsafe extern "C" fn msr_hook(
-    _uc: *mut sys::uc_engine,
+    uc: *mut sys::uc_engine,
     _reg: RegisterARM64,
     cp_reg: *const RegisterARM64CP,
     user_data: *mut c_void,
@@ -374,6 +397,16 @@ unsafe extern "C" fn msr_hook(
         }
         return 0;
     }
+    // SAFETY: `uc` is the live engine calling us.
+    if interrupts::is_hcr_el2(cpr) && unsafe { interrupts::current_el(uc) } >= 2 {
+        // The guest's HCR_EL2 with the board's interrupt bits kept (see `interrupts`). The
+        // hook runs before the engine's access check: below EL2 the engine raises the
+        // undefined-instruction exception itself.
+        let line = state.try_borrow().is_ok_and(|st| st.irq_line);
+        // SAFETY: `uc` is the live engine calling us.
+        unsafe { interrupts::write_hcr(uc, interrupts::with_line(cpr.val, line)) };
+        return 1;
+    }
     let Some(treg) = TimerReg::decode(cpr.op0, cpr.op1, cpr.crn, cpr.crm, cpr.op2) else {
         return 0;
     };
@@ -382,5 +415,8 @@ unsafe extern "C" fn msr_hook(
     };
     let now = st.now;
     st.timer.write(treg, now, cpr.val);
+    interrupts::update_timer_lines(&mut st);
+    // SAFETY: `uc` is the live engine calling us.
+    unsafe { interrupts::after_change(uc, &mut st) };
     1
 }

@@ -33,10 +33,15 @@
 //!   firmware does), anything else returns NOT_SUPPORTED (-1) in x0.
 //! - Generic timer: MRS/MSR of CNT* registers are trapped with a system-instruction hook
 //!   registered through unicorn-engine-sys (the Rust binding's trampoline returns bool where
-//!   C expects u32). There is no GIC model yet, so no interrupt is delivered; a WFI wakes when
-//!   an enabled, unmasked timer's condition is met (even with PSTATE.I set: architecturally
-//!   WFI wakes on a pending interrupt whether or not it is masked). A WFI with no such timer
-//!   ends the run as "no progress" (exit 6; more such cases in `progress`).
+//!   C expects u32). Its outputs are the GIC's timer PPIs.
+//! - Interrupts (`interrupts`): the GIC model's IRQ output for core 0 drives HCR_EL2.VI (the
+//!   host owns EL2, IMO/FMO set), so the engine takes real IRQ exceptions at EL1. A WFI wakes
+//!   when the GIC signals an interrupt or when an enabled, unmasked timer's condition is met
+//!   (even with PSTATE.I set: architecturally WFI wakes on a pending interrupt whether or not
+//!   it is masked; the timer rule is kept from before the GIC, so firmware that never
+//!   programs the GIC still sleeps on the timer). While the GIC could signal something, a
+//!   WFI runs the timed events one by one until one makes it signal. A WFI with nothing that
+//!   can wake it ends the run as "no progress" (exit 6; more such cases in `progress`).
 //! - MMIO: each memory-mapped row of the machine table (`crate::machine`) is an unicorn MMIO
 //!   region; a `Fault` from the bus stops the run. An access the engine splits into pieces
 //!   (64/128-bit, unaligned, DC ZVA) is reported once, as the instruction made it (`access`).
@@ -47,6 +52,7 @@ mod access;
 mod cpu;
 mod exceptions;
 mod hooks;
+mod interrupts;
 mod progress;
 mod run_loop;
 
@@ -80,6 +86,8 @@ pub struct Config {
     pub trace_clock: bool,
     /// `--trace mmio`.
     pub trace_mmio: bool,
+    /// `--trace irq`: the CPU's IRQ line.
+    pub trace_irq: bool,
     /// Console receive script.
     pub input: Vec<InputItem>,
     /// Instruction budget.
@@ -105,6 +113,7 @@ impl Default for Config {
             trace_uart: false,
             trace_clock: false,
             trace_mmio: false,
+            trace_irq: false,
             input: Vec::new(),
             max_instructions: 4_000_000_000,
             seed: 1,
@@ -228,6 +237,7 @@ struct State {
     stop: Option<Outcome>,
     trace_mmio: bool,
     trace_clock: bool,
+    trace_irq: bool,
     /// Address and size in bytes of the translated block being executed.
     block: (u64, u32),
     /// The secure firmware answering SMC.
@@ -242,6 +252,12 @@ struct State {
     progress: progress::Watch,
     /// Code of the block the last MMIO access came from (see `access`).
     block_code: access::BlockCode,
+    /// The level HCR_EL2.VI is driven at (the GIC's IRQ output for core 0).
+    irq_line: bool,
+    /// The line rose inside a hook: the next block hook leaves the chain (`interrupts`).
+    irq_recheck: bool,
+    /// Next counter value at which a timer PPI rises (`u64::MAX`: none armed).
+    timer_deadline: u64,
 }
 
 type Shared = Rc<RefCell<State>>;
@@ -272,12 +288,16 @@ pub fn run(
         stop: None,
         trace_mmio: config.trace_mmio,
         trace_clock: config.trace_clock,
+        trace_irq: config.trace_irq,
         block: (image.entry, 0),
         secure: SecureMonitor::default(),
         watch_illegal_return: false,
         illegal_state: false,
         progress: progress::Watch::default(),
         block_code: access::BlockCode::default(),
+        irq_line: false,
+        irq_recheck: false,
+        timer_deadline: u64::MAX,
     }));
     let mut uc = cpu::new_engine(image)?;
     hooks::install(&mut uc, &state, &windows)?;

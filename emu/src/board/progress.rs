@@ -11,8 +11,10 @@
 //!   nothing when every instruction in it is a branch (conditional ones test flags and
 //!   registers nothing in the loop changes), a NOP-like hint (NOP, YIELD, WFE, WFI, SEV,
 //!   SEVL) or a barrier, and no interrupt can end it: IRQ and FIQ masked, or no enabled,
-//!   unmasked timer. (The board has no interrupt controller yet, so this is stricter than
-//!   needed.) Cost: one comparison per block.
+//!   unmasked timer and nothing the GIC could signal (its group 1 forwarding off in the
+//!   distributor or the CPU interface, or no group 1 interrupt enabled for core 0; any
+//!   enabled one counts, whether or not its source can still assert it). Cost: one
+//!   comparison per block.
 //! - Exception storms: a synchronous exception taken [`EXCEPTION_REPEATS`] times in a row
 //!   with the same syndrome at the same address inside the vector it enters (e.g. a
 //!   zero-filled vector table: UDF at the vector re-enters the vector), with no more than

@@ -6,7 +6,7 @@ use std::sync::mpsc::Receiver;
 
 use unicorn_engine::Unicorn;
 
-use super::{Config, Outcome, POLL_TICKS, RunResult, Shared};
+use super::{Config, Outcome, POLL_TICKS, RunResult, Shared, State, interrupts};
 use crate::models::ps_hold::Release;
 
 /// WFI instruction word.
@@ -37,6 +37,12 @@ fn run_until_stopped(
 ) -> Outcome {
     let mut pc = entry;
     loop {
+        {
+            let mut st = state.borrow_mut();
+            interrupts::update_timer_lines(&mut st);
+            // SAFETY: the engine is live and not running.
+            unsafe { interrupts::drive_cpu(uc.get_handle(), &mut st) };
+        }
         let res = uc.emu_start(pc, 0, 0, 0);
         pc = uc.pc_read().unwrap_or(pc);
         if let Some(rx) = &stdin {
@@ -80,26 +86,50 @@ fn run_until_stopped(
             };
         }
         let mut word = [0u8; 4];
-        if uc.mem_read(pc.wrapping_sub(4), &mut word).is_ok() && u32::from_le_bytes(word) == WFI {
-            match st.timer.next_wake() {
-                Some(t) => {
-                    // The timed events before the wake-up happen during the WFI, each at its
-                    // own tick.
-                    st.bus.run_events(t);
-                    if t > st.now {
-                        st.now = t;
-                        st.next_poll = t + POLL_TICKS;
-                    }
-                }
-                None => {
-                    return Outcome::NoProgress {
-                        what:
-                            "WFI with nothing that can wake the core (no enabled, unmasked timer)"
-                                .into(),
-                        pc: pc - 4,
-                    };
-                }
+        if uc.mem_read(pc.wrapping_sub(4), &mut word).is_ok()
+            && u32::from_le_bytes(word) == WFI
+            && let Err(what) = sleep(&mut st)
+        {
+            return Outcome::NoProgress { what, pc: pc - 4 };
+        }
+    }
+}
+
+/// A WFI: let virtual time run to the first moment something wakes the core (the GIC
+/// signals an interrupt, or an enabled, unmasked timer's condition is met), running the timed
+/// events before it in order, each at its own tick. Timed events are only stepped through
+/// while the GIC could signal something (otherwise none of them can wake the core).
+fn sleep(st: &mut State) -> Result<(), String> {
+    loop {
+        interrupts::update_timer_lines(st);
+        let gic = &st.bus.devices.gic.gic;
+        if gic.irq_output(0) {
+            return Ok(());
+        }
+        let timer = st.timer.next_wake();
+        if timer.is_some_and(|t| t <= st.now) {
+            return Ok(());
+        }
+        let event = st.bus.scheduler.next_due().filter(|_| gic.could_signal(0));
+        let next = match (timer, event) {
+            (Some(t), Some(e)) => t.min(e),
+            (Some(t), None) => t,
+            (None, Some(e)) => e,
+            (None, None) => {
+                return Err(
+                    "WFI with nothing that can wake the core (no enabled, unmasked timer, no interrupt the GIC could signal)"
+                        .into(),
+                );
             }
+        };
+        // The timed events before the wake-up happen during the WFI, each at its own tick.
+        st.bus.run_events(next);
+        if next > st.now {
+            st.now = next;
+            st.next_poll = next + POLL_TICKS;
+        }
+        if timer == Some(next) {
+            return Ok(());
         }
     }
 }

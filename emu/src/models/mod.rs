@@ -1,6 +1,8 @@
 //! Peripheral models.
 
 pub mod gcc;
+pub mod gic;
+pub mod gic_registers;
 pub mod i2c_devices;
 pub mod prng;
 pub mod ps_hold;

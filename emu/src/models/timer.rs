@@ -1,5 +1,6 @@
 //! Arm generic timer on the virtual clock (CNTFRQ 19.2 MHz). The board traps MRS/MSR of the
-//! CNT* system registers and calls [`GenericTimer::read`] / [`GenericTimer::write`].
+//! CNT* system registers and calls [`GenericTimer::read`] / [`GenericTimer::write`]; it drives
+//! the GIC's timer PPIs from [`TimerRegs::output`] (`board::interrupts`).
 
 /// Counter frequency.
 pub const CNTFRQ: u64 = 19_200_000;
@@ -16,6 +17,11 @@ pub struct TimerRegs {
 impl TimerRegs {
     fn ctl_read(&self, now: u64) -> u64 {
         (self.ctl & 3) | u64::from(self.ctl & 1 != 0 && now >= self.cval) << 2
+    }
+
+    /// The timer's interrupt output at `now`: condition met, enabled and not masked.
+    pub fn output(&self, now: u64) -> bool {
+        self.ctl & 3 == 1 && now >= self.cval
     }
 
     /// Counter value at which this timer wakes a WFI (enabled and unmasked), if any.
@@ -96,6 +102,16 @@ impl GenericTimer {
             TimerReg::Phys(k) => set(&mut self.phys, k),
             TimerReg::Virt(k) => set(&mut self.virt, k),
         }
+    }
+
+    /// Earliest counter value after `now` at which a timer output asserts (`u64::MAX`: none).
+    pub fn next_assertion(&self, now: u64) -> u64 {
+        [self.phys.wake_at(), self.virt.wake_at()]
+            .into_iter()
+            .flatten()
+            .filter(|&t| t > now)
+            .min()
+            .unwrap_or(u64::MAX)
     }
 
     /// Earliest counter value at which a timer condition wakes a WFI.

@@ -1,6 +1,13 @@
 //! TLMM (pin controller) model: 122 GPIOs, pad level computed from output enable, output
 //! value, pull and externally applied levels ([`Tlmm::drive`], called by the board's
-//! scheduler for `--pin`/`--press`); edge/level interrupt status latching.
+//! scheduler for `--pin`/`--press`); edge/level interrupt status latching and the summary
+//! interrupt (docs/hardware/tlmm-gpio.md#registers).
+//!
+//! Interrupts: a pad's INTR_STATUS latches on its configured condition (level with polarity,
+//! rising, falling or both edges) while INTR_RAW_STATUS_EN or INTR_ENABLE is set; it is
+//! cleared by writing 0, and a level condition that still holds latches it again at once.
+//! The summary interrupt (the row's one GIC line) is asserted while any pad has
+//! INTR_STATUS and INTR_ENABLE set.
 
 use crate::bus::{Ctx, Fault};
 use crate::regfile::{Hit, Register, RegisterFile, Registers};
@@ -56,6 +63,10 @@ static REGISTERS: [Register<Reg>; 4] = [
 const OUT: u32 = 1 << 1;
 /// GPIO_CFG.OE.
 const OE: u32 = 1 << 9;
+/// GPIO_INTR_CFG.INTR_ENABLE.
+const INTR_ENABLE: u32 = 1 << 0;
+/// GPIO_INTR_CFG.INTR_RAW_STATUS_EN.
+const INTR_RAW_STATUS_EN: u32 = 1 << 4;
 
 /// Pad state that is not a register.
 #[derive(Debug, Clone, Copy, Default)]
@@ -73,6 +84,8 @@ pub struct Tlmm {
     regs: RegisterFile<Reg>,
     pads: Vec<Pad>,
     trace: bool,
+    /// Pads whose status and enable are both set (bit n = GPIO n).
+    summary: u128,
 }
 
 impl Tlmm {
@@ -86,6 +99,7 @@ impl Tlmm {
             regs,
             pads: vec![Pad::default(); NUM_GPIOS],
             trace,
+            summary: 0,
         };
         for gpio in 0..NUM_GPIOS {
             let level = t.pad_level(gpio);
@@ -142,7 +156,7 @@ impl Tlmm {
         self.pads[gpio].level = new;
         // Interrupt detection (RAW_STATUS_EN latches status whether or not enabled).
         let ic = self.regs.get(Reg::IntrCfg, gpio);
-        if ic >> 4 & 1 != 0 {
+        if ic & (INTR_RAW_STATUS_EN | INTR_ENABLE) != 0 {
             let pol_high = ic >> 1 & 1 != 0;
             let hit = match ic >> 2 & 3 {
                 0 => new == pol_high,
@@ -153,6 +167,12 @@ impl Tlmm {
             if hit && (ic >> 2 & 3 == 0 || old != new) {
                 self.regs.set(Reg::IntrStatus, gpio, 1);
             }
+        }
+        let raised = ic & INTR_ENABLE != 0 && self.regs.get(Reg::IntrStatus, gpio) & 1 != 0;
+        if raised {
+            self.summary |= 1 << gpio;
+        } else {
+            self.summary &= !(1 << gpio);
         }
     }
 }
@@ -178,6 +198,10 @@ impl Registers for Tlmm {
 
     fn written(&mut self, ctx: &mut Ctx<'_>, hit: Hit<Reg>) {
         self.update(ctx, hit.index);
+    }
+
+    fn interrupt_lines(&self) -> u32 {
+        u32::from(self.summary != 0)
     }
 }
 
@@ -231,6 +255,27 @@ mod tests {
             assert_eq!(t.access(c, 0, base + 4, 4, None).unwrap() & 1, 0);
             assert_eq!(t.access(c, 0, base + 0xC, 4, None).unwrap(), 1);
             t.access(c, 0, base + 0xC, 4, Some(0)).unwrap();
+        });
+        // Enabled: the summary line follows status; a level-low condition re-latches after
+        // the acknowledge while the pad stays low.
+        with_ctx(200, |c| {
+            t.drive(c, 107, None);
+            t.access(c, 0, base + 8, 4, Some((1 << 4) | 1)).unwrap(); // level, low, enabled
+            assert_eq!(Registers::interrupt_lines(&t), 0, "pad high");
+            t.drive(c, 107, Some(false));
+            assert_eq!(Registers::interrupt_lines(&t), 1);
+            t.access(c, 0, base + 0xC, 4, Some(0)).unwrap();
+            assert_eq!(
+                t.access(c, 0, base + 0xC, 4, None).unwrap(),
+                1,
+                "re-latched"
+            );
+            assert_eq!(Registers::interrupt_lines(&t), 1);
+            t.access(c, 0, base + 8, 4, Some(1 << 4)).unwrap(); // masked
+            assert_eq!(Registers::interrupt_lines(&t), 0);
+            t.access(c, 0, base + 8, 4, Some(0)).unwrap(); // no detection at all
+            t.access(c, 0, base + 0xC, 4, Some(0)).unwrap();
+            t.drive(c, 107, Some(false));
         });
         with_ctx(250, |c| {
             t.drive(c, 107, None);

@@ -16,6 +16,9 @@
 //! - Single-character mode (DMEN.TX_SC_EN / RX_SC_EN) moves one char per TF/RF access;
 //!   otherwise TF takes packed words limited by NCF_TX and RF returns up to 4 chars.
 //! - The watermark interrupts compare FIFO fill in 32-bit words with TFWR/RFWR.
+//! - Interrupt output (the row's GIC line): asserted while MISR (ISR & IMR) is not zero. So
+//!   that it rises at its tick (a WFI waiting for input), the model asks the scheduler for an
+//!   update when the next input character arrives and when the stale timeout would expire.
 
 use std::collections::VecDeque;
 
@@ -220,6 +223,8 @@ pub struct UartDm {
     tx_next_done: u64,
     /// Tick of the update already asked of the board's scheduler.
     tx_wake: Option<u64>,
+    /// Tick of the receive-side update already asked for (next arrival or stale timeout).
+    rx_wake: Option<u64>,
     ncf_remaining: u32,
     rx_fifo: VecDeque<u8>,
     rx_total: u32,
@@ -258,6 +263,7 @@ impl UartDm {
             tx_fifo: VecDeque::new(),
             tx_next_done: 0,
             tx_wake: None,
+            rx_wake: None,
             ncf_remaining: 0,
             rx_fifo: VecDeque::new(),
             rx_total: 0,
@@ -393,6 +399,42 @@ impl UartDm {
             .schedule(self.tx_next_done, Event::Update(device));
     }
 
+    fn device(&self) -> Device {
+        if self.index == 0 {
+            Device::Uart1
+        } else {
+            Device::Uart2
+        }
+    }
+
+    /// When the stale timeout expires, if it can: enabled, not yet stale, characters waiting.
+    fn stale_deadline(&self) -> Option<u64> {
+        if !self.stale_en || self.stale || self.rx_fifo.is_empty() {
+            return None;
+        }
+        let host_ct = (10 * COUNTER_HZ).div_ceil(HOST_BAUD);
+        let ipr = self.regs.value(Reg::Ipr);
+        let timeout = u64::from((ipr & 0x1F) | (ipr >> 7) << 5).max(1);
+        Some(self.last_rx_at + timeout * host_ct)
+    }
+
+    /// Ask for an update when the next input character arrives or the stale timeout would
+    /// expire, whichever comes first (receive interrupts rise at their tick).
+    fn schedule_rx(&mut self, ctx: &mut Ctx<'_>) {
+        if !self.input_started {
+            return;
+        }
+        let arrival = (!self.input.is_empty()).then_some(self.next_arrival);
+        let Some(at) = [arrival, self.stale_deadline()].into_iter().flatten().min() else {
+            return;
+        };
+        if at > ctx.now && self.rx_wake != Some(at) {
+            self.rx_wake = Some(at);
+            let device = self.device();
+            ctx.effects.schedule(at, Event::Update(device));
+        }
+    }
+
     fn command(&mut self, now: u64, v: u32) {
         let channel = (v >> 4 & 0xF) | (v >> 11 & 1) << 4;
         match channel {
@@ -510,17 +552,16 @@ impl Registers for UartDm {
                     }
                 }
             }
-            let ipr = self.regs.value(Reg::Ipr);
-            let timeout = u64::from((ipr & 0x1F) | (ipr >> 7) << 5).max(1);
-            if self.stale_en
-                && !self.stale
-                && !self.rx_fifo.is_empty()
-                && now >= self.last_rx_at + timeout * host_ct
-            {
+            if self.stale_deadline().is_some_and(|at| now >= at) {
                 self.stale = true;
                 self.rx_snap = self.rx_total;
             }
+            self.schedule_rx(ctx);
         }
+    }
+
+    fn interrupt_lines(&self) -> u32 {
+        u32::from(self.isr() & self.regs.value(Reg::Imr) != 0)
     }
 
     fn read_special(&mut self, ctx: &mut Ctx<'_>, hit: Hit<Reg>) -> Result<u32, Fault> {
@@ -553,6 +594,9 @@ impl Registers for UartDm {
             }
             other => unreachable!("{other:?} is not special on read"),
         };
+        if matches!(hit.id, Reg::Sr | Reg::Rf) {
+            self.schedule_rx(ctx);
+        }
         Ok(v)
     }
 
@@ -582,12 +626,14 @@ impl Registers for UartDm {
         Ok(())
     }
 
-    fn written(&mut self, _: &mut Ctx<'_>, hit: Hit<Reg>) {
+    fn written(&mut self, ctx: &mut Ctx<'_>, hit: Hit<Reg>) {
         match hit.id {
             Reg::Dmrx => self.rx_total = 0,
             Reg::NcfTx => self.ncf_remaining = self.regs.value(Reg::NcfTx),
             _ => {}
         }
+        // A command may have started the input or enabled the stale event.
+        self.schedule_rx(ctx);
     }
 }
 
@@ -690,6 +736,33 @@ mod tests {
         assert_eq!(r.rd(4000, 0x70), u32::from(b'b'));
         r.wr(4000, 0x10, 0x30);
         assert_eq!(r.rd(4000, 0x08) >> 5 & 1, 0);
+    }
+
+    #[test]
+    fn interrupt_line_follows_misr_and_rx_arrivals_are_scheduled() {
+        let mut r = Rig::new("ab");
+        r.wr(0, 0xB0, 1 << 4); // IMR = RXLEV
+        r.wr(0, 0x20, 0); // RFWR = 0: one word is above the watermark
+        assert_eq!(Registers::interrupt_lines(&r.u), 0);
+        r.wr(0, 0xA8, 0x01); // RX_EN: input starts
+        // 10 bits at 115200 baud: the first character is in after 1667 ticks.
+        let first = 1667;
+        assert!(
+            r.fx.scheduled
+                .iter()
+                .any(|&(at, e)| at == first && e == Event::Update(Device::Uart2)),
+            "{:?}",
+            r.fx.scheduled
+        );
+        r.rd(first - 1, 0xA4);
+        assert_eq!(Registers::interrupt_lines(&r.u), 0);
+        r.rd(first, 0xA4);
+        assert_eq!(Registers::interrupt_lines(&r.u), 1, "RXLEV");
+        assert_eq!(r.rd(first, 0xAC), 1 << 4, "MISR");
+        r.wr(first, 0xB0, 0); // masked
+        assert_eq!(Registers::interrupt_lines(&r.u), 0);
+        r.wr(first, 0xB0, 1); // TXLEV: the empty TX FIFO is at or below TFWR
+        assert_eq!(Registers::interrupt_lines(&r.u), 1);
     }
 
     #[test]

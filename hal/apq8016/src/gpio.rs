@@ -15,8 +15,13 @@
 //! - Lifecycle, as for every driver of this HAL: `new` takes the pin, `apply_config` changes
 //!   the configuration at run time (`Result` with [`ConfigError`] like the other drivers; for
 //!   a pad nothing can fail), `free` gives the pin back, its pad left as it is.
+//! - Pad interrupts (`gpio/interrupt.rs`): [`Input::listen`] with an [`InterruptTrigger`];
+//!   all pads share the TLMM summary interrupt (GIC ID 240).
 
 mod eh;
+mod interrupt;
+
+pub use interrupt::{InterruptTrigger, detection_and_polarity};
 
 use crate::pac;
 use pac::tlmm::gpio::cfg::{DrvStrength, Pull as PacPull};

@@ -21,6 +21,7 @@ pub mod critical_section_impl;
 pub mod defmt_logger;
 pub mod gpio;
 pub mod i2c;
+pub mod interrupt;
 pub mod pmic;
 pub mod reset;
 pub mod rng;

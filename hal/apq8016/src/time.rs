@@ -19,8 +19,13 @@
 //! - On host builds (unit tests of the HAL) there is no counter register. A stand-in counter
 //!   that advances by one tick per read keeps timeout loops in driver tests finite; it is
 //!   compiled only when `target_arch != "aarch64"`.
+//! - [`Alarm`] (in `time/alarm.rs`) is the one part that needs interrupts: the EL1 physical
+//!   timer compares against the same counter and raises PPI 3 at a deadline.
 
 pub use core::time::Duration;
+
+mod alarm;
+pub use alarm::{Alarm, AlarmError, next_deadline};
 
 use core::ops::{Add, AddAssign, Sub, SubAssign};
 

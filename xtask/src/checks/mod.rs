@@ -13,17 +13,21 @@
 
 mod blinky;
 mod button;
+mod button_interrupt;
 mod defmt;
 mod echo;
 mod faults;
 mod flash;
+mod gic;
 mod hello;
 mod i2c;
 mod image;
 mod lava;
 mod pmic;
 mod rng;
+mod sgi;
 mod size;
+mod timer_interrupt;
 mod tools;
 mod uart_config;
 mod uboot;
@@ -335,6 +339,36 @@ pub fn all() -> Vec<ExampleCheck> {
             example: "i2c_eeprom",
             what: "arbitration lost: ArbitrationLoss, bus usable after",
             run: i2c::arbitration_loss,
+        },
+        ExampleCheck {
+            example: "gic_conformance",
+            what: "GICv2 conformance: every documented item prints ok",
+            run: gic::every_item_ok,
+        },
+        ExampleCheck {
+            example: "timer_interrupt",
+            what: "alarm interrupt every 100 ms exactly (LED1 trace), counts printed, CPU asleep in WFI, bad ID and second alarm refused",
+            run: timer_interrupt::periodic_ticks,
+        },
+        ExampleCheck {
+            example: "timer_interrupt",
+            what: "entered at EL2: the same exact ticks, counts and sleep at EL1",
+            run: timer_interrupt::periodic_ticks_entered_at_el2,
+        },
+        ExampleCheck {
+            example: "button_interrupt",
+            what: "press 200..500 ms by interrupt: both edges reported, LED1 follows each within 200 ticks",
+            run: button_interrupt::press,
+        },
+        ExampleCheck {
+            example: "button_interrupt",
+            what: "never pressed: no interrupt, LED1 off, the alarm ends the run",
+            run: button_interrupt::untouched,
+        },
+        ExampleCheck {
+            example: "sgi",
+            what: "SGI to itself taken; held off by a critical section and by the priority mask, taken when they end; secure SGI 8 refused; a missing handler reported",
+            run: sgi::handled_masked_unhandled,
         },
     ]
 }

@@ -10,8 +10,11 @@
 //! ```
 //!
 //! The handlers are registered in aarch64-rt's vector table for EL1 by
-//! `aarch64_rt::exception_handlers!`. Applications that want interrupts will replace this in a
-//! later version of the HAL (GIC driver); for now an IRQ or FIQ is reported as unexpected.
+//! `aarch64_rt::exception_handlers!`. An IRQ taken at the current EL (SP0 or SPx) goes to the
+//! interrupt dispatcher ([`crate::interrupt::dispatch()`]); only an interrupt it has no handler
+//! for is reported (`*** exception: unexpected IRQ (current EL): interrupt <id> has no
+//! handler`). FIQs (the secure side's) and IRQs from a lower EL (there is none) are reported
+//! as unexpected.
 //!
 //! A fault *inside* a report (e.g. the console itself faulting) would recurse; a flag makes
 //! the second report skip printing and reset immediately.
@@ -37,6 +40,16 @@ enum Kind {
 }
 
 fn report(kind: Kind, origin: &str, state: &RegisterStateRef) -> ! {
+    report_with_detail(kind, origin, None, state)
+}
+
+/// `report`, with the interrupt ID of an IRQ nobody handles on the first line.
+fn report_with_detail(
+    kind: Kind,
+    origin: &str,
+    unhandled_interrupt: Option<u16>,
+    state: &RegisterStateRef,
+) -> ! {
     if REPORTING.swap(true, Ordering::AcqRel) {
         reset_after_report();
     }
@@ -61,6 +74,23 @@ fn report(kind: Kind, origin: &str, state: &RegisterStateRef) -> ! {
             out.write_text(" on write");
         }
     }
+    if let Some(id) = unhandled_interrupt {
+        // Decimal by hand: the report must not pull core::fmt into every image.
+        let mut digits = [b'0'; 5];
+        let mut start = digits.len();
+        let mut rest = id;
+        loop {
+            start -= 1;
+            digits[start] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        out.write_text(": interrupt ");
+        out.write_bytes(&digits[start..]);
+        out.write_text(" has no handler");
+    }
     for (name, value) in [
         ("\n*** ESR=", esr),
         (" FAR=", far),
@@ -83,7 +113,9 @@ impl ExceptionHandlers for Exceptions {
         report(Kind::Synchronous, "current EL", &state)
     }
     extern "C" fn irq_current(state: RegisterStateRef) {
-        report(Kind::Irq, "current EL", &state)
+        if let Err(id) = crate::interrupt::dispatch() {
+            report_with_detail(Kind::Irq, "current EL", Some(id), &state)
+        }
     }
     extern "C" fn fiq_current(state: RegisterStateRef) {
         report(Kind::Fiq, "current EL", &state)
