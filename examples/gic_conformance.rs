@@ -13,7 +13,7 @@
 //! last one takes a real IRQ through a small vector table of its own, installed only for that
 //! item (the runtime's handlers report any IRQ as unexpected).
 //!
-//! Sources used: SGIs 1..5 (sent to this core through GICD_SGIR), SPI 100 (no device: made
+//! Sources used: SGIs 1..6 (sent to this core through GICD_SGIR), SPI 100 (no device: made
 //! pending by software), and the generic timer's PPIs (ID 19 non-secure physical, ID 20
 //! virtual: docs/hardware/gic-timers.md#architected-timer), whose compare condition is a real
 //! level input to the GIC.
@@ -34,8 +34,9 @@
 //! ok edge_latched_while_active
 //! ok sgi_target_filter
 //! ok running_priority
+//! ok eoimode_split_priority_drop
 //! ok timer_irq_wakes_wfi
-//! gic_conformance: 8 of 8 passed
+//! gic_conformance: 9 of 9 passed
 //! resetting
 //! ```
 
@@ -78,6 +79,10 @@ const GICC_IAR: usize = 0x0C;
 const GICC_EOIR: usize = 0x10;
 const GICC_RPR: usize = 0x14;
 const GICC_HPPIR: usize = 0x18;
+const GICC_DIR: usize = 0x1000;
+/// GICC_CTLR (Non-secure view): EnableGrp1, EOImodeNS.
+const GICC_CTLR_ENABLE: u32 = 1 << 0;
+const GICC_CTLR_EOI_MODE: u32 = 1 << 9;
 
 /// The ID IAR returns when nothing can be acknowledged.
 const SPURIOUS: u32 = 1023;
@@ -144,7 +149,7 @@ fn eoi(id: u32) {
 }
 
 /// The interrupts the items use.
-const USED: [u32; 8] = [1, 2, 3, 4, 5, TIMER_PHYSICAL, TIMER_VIRTUAL, 100];
+const USED: [u32; 9] = [1, 2, 3, 4, 5, 6, TIMER_PHYSICAL, TIMER_VIRTUAL, 100];
 
 /// After a failed item: end, deactivate and clear whatever it left, so the next item starts
 /// clean.
@@ -159,6 +164,8 @@ fn clean_up() {
     set_physical_timer(0, 0);
     set_virtual_timer(0, 0);
     write(GICD + GICD_CPENDSGIR, u32::MAX);
+    write(GICD + GICD_CPENDSGIR + 4, u32::MAX);
+    write(GICC + GICC_CTLR, GICC_CTLR_ENABLE);
 }
 
 /// Acknowledge and end everything still signalled (bounded).
@@ -398,6 +405,36 @@ fn running_priority() -> Result<(), &'static str> {
     result
 }
 
+/// With EOImodeNS, EOIR only drops the running priority; the interrupt stays active (and is
+/// not signalled again) until GICC_DIR deactivates it.
+fn eoimode_split_priority_drop() -> Result<(), &'static str> {
+    const SGI: u32 = 6;
+    enable(SGI, 0xA0);
+    write(GICC + GICC_CTLR, GICC_CTLR_ENABLE | GICC_CTLR_EOI_MODE);
+    let result = (|| {
+        sgi(SGI, SGI_TO_SELF, 0);
+        expect(iar() == SGI, "SGI 6")?;
+        eoi(SGI);
+        expect(
+            read(GICC + GICC_RPR) == 0xFF,
+            "EOIR did not drop the priority",
+        )?;
+        expect(bit(GICD_ISACTIVER, SGI), "EOIR deactivated it")?;
+        sgi(SGI, SGI_TO_SELF, 0);
+        expect(iar() == SPURIOUS, "signalled again while active")?;
+        write(GICC + GICC_DIR, SGI);
+        expect(!bit(GICD_ISACTIVER, SGI), "DIR did not deactivate it")?;
+        expect(iar() == SGI, "the second SGI lost")?;
+        eoi(SGI);
+        write(GICC + GICC_DIR, SGI);
+        Ok(())
+    })();
+    write(GICC + GICC_CTLR, GICC_CTLR_ENABLE);
+    drain();
+    disable(SGI);
+    result
+}
+
 /// What the IRQ handler saw: the acknowledged ID (0: no IRQ yet) and the counter then.
 static IRQ_SEEN: [AtomicU64; 2] = [AtomicU64::new(0), AtomicU64::new(0)];
 
@@ -500,11 +537,11 @@ fn main() -> ! {
     // Group 1 forwarding in the distributor and the CPU interface; the mask fully open
     // (Non-secure 0xF0: every priority but the lowest passes).
     write(GICD + GICD_CTLR, 1);
-    write(GICC + GICC_CTLR, 1);
+    write(GICC + GICC_CTLR, GICC_CTLR_ENABLE);
     write(GICC + GICC_PMR, 0xF0);
     drain();
 
-    let checks: [(&str, Item); 8] = [
+    let checks: [(&str, Item); 9] = [
         ("spurious_1023", spurious_1023),
         ("pmr_masking", pmr_masking),
         ("pending_while_disabled", pending_while_disabled),
@@ -512,6 +549,7 @@ fn main() -> ! {
         ("edge_latched_while_active", edge_latched_while_active),
         ("sgi_target_filter", sgi_target_filter),
         ("running_priority", running_priority),
+        ("eoimode_split_priority_drop", eoimode_split_priority_drop),
         ("timer_irq_wakes_wfi", timer_irq_wakes_wfi),
     ];
     let mut passed = 0;

@@ -331,8 +331,9 @@ mod tests {
         let mut bus = Bus::new(&config);
         let gpio107 = 0x0100_0000 + 107 * 0x1000;
         bus.write(0, gpio107, 4, 3).unwrap(); // pull-up input
-        // Falling edge (DECT 2, POL 1), raw status, enabled.
-        bus.write(0, gpio107 + 8, 4, 1 << 4 | 2 << 2 | 1 << 1 | 1)
+        // To the application processor (TARGET 4), raw status, falling edge (DECT 2, POL 1),
+        // enabled.
+        bus.write(0, gpio107 + 8, 4, 4 << 5 | 1 << 4 | 2 << 2 | 1 << 1 | 1)
             .unwrap();
         assert!(!bus.devices.gic.gic.spi_line(TLMM_SUMMARY));
         bus.effects.interrupts_changed = false;

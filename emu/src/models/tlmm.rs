@@ -6,8 +6,8 @@
 //! Interrupts: a pad's INTR_STATUS latches on its configured condition (level with polarity,
 //! rising, falling or both edges) while INTR_RAW_STATUS_EN or INTR_ENABLE is set; it is
 //! cleared by writing 0, and a level condition that still holds latches it again at once.
-//! The summary interrupt (the row's one GIC line) is asserted while any pad has
-//! INTR_STATUS and INTR_ENABLE set.
+//! The summary interrupt (the row's one GIC line) is asserted while any pad routed to the
+//! application processor (INTR_TARGET_PROC = 4) has INTR_STATUS and INTR_ENABLE set.
 
 use crate::bus::{Ctx, Fault};
 use crate::regfile::{Hit, Register, RegisterFile, Registers};
@@ -67,6 +67,10 @@ const OE: u32 = 1 << 9;
 const INTR_ENABLE: u32 = 1 << 0;
 /// GPIO_INTR_CFG.INTR_RAW_STATUS_EN.
 const INTR_RAW_STATUS_EN: u32 = 1 << 4;
+/// GPIO_INTR_CFG.INTR_TARGET_PROC (bits 7:5) and its value for the application processor,
+/// whose summary line this model drives.
+const INTR_TARGET_SHIFT: u32 = 5;
+const INTR_TARGET_APPS: u32 = 4;
 
 /// Pad state that is not a register.
 #[derive(Debug, Clone, Copy, Default)]
@@ -168,7 +172,9 @@ impl Tlmm {
                 self.regs.set(Reg::IntrStatus, gpio, 1);
             }
         }
-        let raised = ic & INTR_ENABLE != 0 && self.regs.get(Reg::IntrStatus, gpio) & 1 != 0;
+        let raised = ic & INTR_ENABLE != 0
+            && ic >> INTR_TARGET_SHIFT & 7 == INTR_TARGET_APPS
+            && self.regs.get(Reg::IntrStatus, gpio) & 1 != 0;
         if raised {
             self.summary |= 1 << gpio;
         } else {
@@ -260,7 +266,14 @@ mod tests {
         // the acknowledge while the pad stays low.
         with_ctx(200, |c| {
             t.drive(c, 107, None);
-            t.access(c, 0, base + 8, 4, Some((1 << 4) | 1)).unwrap(); // level, low, enabled
+            // Level, low, enabled, but routed to another processor: not on this line.
+            t.access(c, 0, base + 8, 4, Some((1 << 4) | 1)).unwrap();
+            t.drive(c, 107, Some(false));
+            assert_eq!(Registers::interrupt_lines(&t), 0, "not routed to APPS");
+            t.drive(c, 107, None);
+            t.access(c, 0, base + 0xC, 4, Some(0)).unwrap();
+            t.access(c, 0, base + 8, 4, Some((4 << 5) | (1 << 4) | 1))
+                .unwrap();
             assert_eq!(Registers::interrupt_lines(&t), 0, "pad high");
             t.drive(c, 107, Some(false));
             assert_eq!(Registers::interrupt_lines(&t), 1);
