@@ -3,6 +3,7 @@
 
 mod board;
 mod bus;
+mod expect;
 mod loader;
 mod machine;
 mod models;
@@ -48,10 +49,18 @@ nack-data@ADDR:N (it refuses data byte N, counted from 0 after its address, in e
 device holds SDA low until a bus clear frees it), sda-stuck (SDA low for good), stretch@ADDR (the device \
 holds SCL low after its address, for good: the transfer never ends), arb-lost (the first START on the \
 bus loses arbitration).
+Scripted expectations (--expect, --fail-on, --timeout, --send-after): patterns match within one console \
+line, as the text arrives (a regex sees the line received so far: end it with \\n to wait for the whole line); \
+each --expect (and each --send-after) matches after the end of the previous one's match; a --fail-on anywhere. \
+The first of them to match in the console stream wins. The run stops at the last expectation's match (exit 0), \
+at a --fail-on match (exit 8, naming the pattern and the console line) or at the --timeout tick with an \
+expectation pending (exit 9); a run that ends otherwise with one pending exits 7. With none of --expect given, \
+the firmware's own end decides (unless --fail-on matched or the --timeout was reached: exit 0).
 Exit codes: 0 PS_HOLD released (reset or power off), 1 bad image/option, 2 usage, 3 unclaimed access, 4 budget exhausted, \
 5 guest stopped for good (no vector, unreportable abort, bus hang), 6 no progress (WFI nothing can wake, \
 an endless loop of branches/hints/barriers no interrupt can end, the same exception over and over inside \
-its own vector).";
+its own vector), 7 an --expect not met when the run ended, 8 a --fail-on pattern matched, 9 --timeout \
+reached with an --expect pending.";
 
 /// The virtual DragonBoard 410c: runs a firmware image on an emulated Cortex-A53 with the
 /// peripheral models listed below (the machine table).
@@ -101,6 +110,22 @@ struct Cli {
     /// sda-stuck, stretch@ADDR, arb-lost (details below).
     #[arg(long = "i2c-fault", value_parser = i2c_devices::parse_fault)]
     i2c_fault: Vec<(usize, I2cFault)>,
+    /// Console text that must appear, after the previous --expect's match (repeatable, in
+    /// order); the run ends with exit 0 as soon as the last one matches. Plain text, or a regex
+    /// as re:REGEX or /REGEX/.
+    #[arg(long, value_name = "PATTERN", value_parser = expect::Pattern::parse)]
+    expect: Vec<expect::Pattern>,
+    /// Console text that fails the run at once with exit 8 (repeatable; text or regex as for --expect).
+    #[arg(long, value_name = "PATTERN", value_parser = expect::Pattern::parse)]
+    fail_on: Vec<expect::Pattern>,
+    /// Virtual time by which every --expect must have matched, else exit 9 (time as for --press;
+    /// with no --expect, reaching it ends the run with exit 0).
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    timeout: Option<u64>,
+    /// When PATTERN appears on the console, feed TEXT (--input-str escapes) to the console
+    /// receiver at line rate (repeatable, in order: each after the previous one's match).
+    #[arg(long, num_args = 2, value_names = ["PATTERN", "TEXT"])]
+    send_after: Vec<String>,
 }
 
 /// A `--press`: a SoC pad (active low) or a PM8916 key, pressed and maybe released.
@@ -298,6 +323,14 @@ fn main() -> ExitCode {
         }
     }
     config.pon_reason = cli.pon_reason.unwrap_or(DEFAULT_PON_REASON);
+    let script = match script(&cli) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("emu: error: --send-after: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    config.script = script.clone();
     let data = match std::fs::read(&cli.image) {
         Ok(d) => d,
         Err(e) => return fail(&cli.image, e),
@@ -319,13 +352,34 @@ fn main() -> ExitCode {
         });
         rx
     });
-    let mut out = std::io::stdout().lock();
+    let mut stdout = std::io::stdout().lock();
+    let mut tap;
+    let out: &mut dyn std::io::Write = match &script {
+        Some(link) => {
+            tap = expect::ConsoleTap {
+                out: &mut stdout,
+                link: link.clone(),
+            };
+            &mut tap
+        }
+        None => &mut stdout,
+    };
     let mut err = std::io::stderr();
-    let result = match board::run(&image, &config, stdin, &mut out, &mut err) {
+    let result = match board::run(&image, &config, stdin, out, &mut err) {
         Ok(r) => r,
         Err(e) => return fail(&cli.image, e),
     };
-    eprintln!("{}", result.outcome.line());
+    let mut code = result.outcome.exit_code() as u8;
+    if !matches!(result.outcome, board::Outcome::Script { .. }) {
+        eprintln!("{}", result.outcome.line());
+    }
+    if let Some(link) = &script {
+        let (lines, script_code) = link.conclude(code);
+        for line in lines {
+            eprintln!("{line}");
+        }
+        code = script_code;
+    }
     if cli.stats {
         let first = result
             .first_console_byte_at
@@ -335,7 +389,25 @@ fn main() -> ExitCode {
             result.instructions
         );
     }
-    ExitCode::from(result.outcome.exit_code() as u8)
+    ExitCode::from(code)
+}
+
+/// The console script from the command line (`None` when no option of it was given).
+fn script(cli: &Cli) -> Result<Option<expect::Link>, String> {
+    let mut send_after = Vec::new();
+    for pair in cli.send_after.chunks(2) {
+        let [pattern, text] = pair else {
+            return Err("expected PATTERN TEXT".into());
+        };
+        send_after.push((expect::Pattern::parse(pattern)?, parse_input_str(text)?));
+    }
+    let script = expect::Script {
+        expect: cli.expect.clone(),
+        fail_on: cli.fail_on.clone(),
+        send_after,
+        timeout: cli.timeout,
+    };
+    Ok((!script.is_empty()).then(|| expect::Link::new(script)))
 }
 
 #[cfg(test)]

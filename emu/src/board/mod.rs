@@ -55,6 +55,7 @@ mod hooks;
 mod interrupts;
 mod progress;
 mod run_loop;
+mod script;
 
 use std::cell::RefCell;
 use std::io::Write;
@@ -104,6 +105,8 @@ pub struct Config {
     pub pon_reason: u8,
     /// I2C devices and faults (`--i2c`, `--i2c-fault`).
     pub i2c: crate::models::i2c_devices::I2cSetup,
+    /// Console script (`--expect`, `--fail-on`, `--timeout`, `--send-after`), see `script`.
+    pub script: Option<crate::expect::Link>,
 }
 
 impl Default for Config {
@@ -122,6 +125,7 @@ impl Default for Config {
             keys: Vec::new(),
             pon_reason: DEFAULT_PON_REASON,
             i2c: Default::default(),
+            script: None,
         }
     }
 }
@@ -168,6 +172,14 @@ pub enum Outcome {
         /// PC.
         pc: u64,
     },
+    /// The console script (`crate::expect`) ended the run; it reports the verdict and
+    /// decides the exit code.
+    Script {
+        /// Tick at which it stopped.
+        at: u64,
+        /// PC.
+        pc: u64,
+    },
 }
 
 impl Outcome {
@@ -179,6 +191,7 @@ impl Outcome {
             Self::Budget { .. } => 4,
             Self::Stopped { .. } => 5,
             Self::NoProgress { .. } => 6,
+            Self::Script { .. } => 0,
         }
     }
 
@@ -208,6 +221,9 @@ impl Outcome {
             Self::Stopped { what, pc } => format!("emu: error: {what} (pc={pc:#x})"),
             Self::NoProgress { what, pc } => {
                 format!("emu: error: no progress: {what} (pc={pc:#x})")
+            }
+            Self::Script { at, pc } => {
+                format!("emu: run ended by the console script at tick {at} (pc={pc:#x})")
             }
         }
     }
@@ -274,7 +290,8 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<RunResult, String> {
-    let bus = Bus::new(config);
+    let mut bus = Bus::new(config);
+    script::prepare(config, &mut bus);
     let windows = bus.windows();
     let state: Shared = Rc::new(RefCell::new(State {
         bus,

@@ -52,6 +52,7 @@ fn run_until_stopped(
         }
         {
             let mut st = state.borrow_mut();
+            super::script::before_flush(config, &mut st);
             if let Some(horizon) = st.horizon.take() {
                 st.bus.run_events(horizon);
             }
@@ -60,6 +61,9 @@ fn run_until_stopped(
         let mut st = state.borrow_mut();
         st.poll = false;
         if let Some(o) = st.stop.take() {
+            return o;
+        }
+        if let Some(o) = super::script::after_flush(config, &mut st, pc) {
             return o;
         }
         if std::mem::take(&mut st.illegal_state) {

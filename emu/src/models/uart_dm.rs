@@ -295,6 +295,16 @@ impl UartDm {
             .extend(bytes.iter().map(|&b| InputItem::Byte(b, false)));
     }
 
+    /// Add scripted input at tick `now` (`--send-after`): it arrives at line rate from now on
+    /// (not in a burst catching up with an idle line's past).
+    pub fn push_items(&mut self, now: u64, items: &[InputItem]) {
+        if self.input_started && self.input.is_empty() {
+            let char_ticks = (10 * COUNTER_HZ).div_ceil(HOST_BAUD);
+            self.next_arrival = self.next_arrival.max(now + char_ticks);
+        }
+        self.input.extend(items.iter().copied());
+    }
+
     /// Characters accepted by the TX FIFO but not yet sent.
     pub fn tx_pending(&self) -> usize {
         self.tx_fifo.len()
