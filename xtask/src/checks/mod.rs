@@ -16,6 +16,7 @@ mod button;
 mod button_interrupt;
 mod defmt;
 mod echo;
+mod expect;
 mod faults;
 mod flash;
 mod gic;
@@ -274,6 +275,21 @@ pub fn all() -> Vec<ExampleCheck> {
             example: "echo",
             what: "no input: gives up after 500 ms of silence, within 1 s",
             run: echo::idle_timeout,
+        },
+        ExampleCheck {
+            example: "hello",
+            what: "expect: banner met (stops there), a missing line is exit 7",
+            run: expect::hello,
+        },
+        ExampleCheck {
+            example: "panic",
+            what: "expect: --fail-on panicked is exit 8 naming the line",
+            run: expect::panic,
+        },
+        ExampleCheck {
+            example: "echo",
+            what: "expect: --send-after types a line and quit; timeout is exit 9",
+            run: expect::send_after,
         },
         ExampleCheck {
             example: "button",
