@@ -54,9 +54,9 @@ line, as the text arrives (a regex sees the line received so far: end it with \\
 each --expect (and each --send-after) matches after the end of the previous one's match; a --fail-on anywhere. \
 The first of them to match in the console stream wins. The run stops at the last expectation's match (exit 0), \
 at a --fail-on match (exit 8, naming the pattern and the console line) or at the --timeout tick with an \
-expectation pending (exit 9); a run that ends otherwise with one pending exits 7. With none of --expect given, \
-the firmware's own end decides (unless --fail-on matched or the --timeout was reached: exit 0).
-Exit codes: 0 PS_HOLD released (reset or power off), 1 bad image/option, 2 usage, 3 unclaimed access, 4 budget exhausted, \
+expectation pending (exit 9); a run that ends otherwise with one pending exits 7. With no --expect, the firmware's \
+own end decides the exit code, unless a --fail-on matches (8) or the --timeout is reached first (0).
+Exit codes: 0 PS_HOLD released (reset or power off) or the last --expect matched, 1 bad image/option, 2 usage, 3 unclaimed access, 4 budget exhausted, \
 5 guest stopped for good (no vector, unreportable abort, bus hang), 6 no progress (WFI nothing can wake, \
 an endless loop of branches/hints/barriers no interrupt can end, the same exception over and over inside \
 its own vector), 7 an --expect not met when the run ended, 8 a --fail-on pattern matched, 9 --timeout \
