@@ -116,7 +116,7 @@ impl Script {
 enum Verdict {
     /// The last expectation matched at this tick.
     Met { at: u64 },
-    /// `--fail-on` pattern (index) matched at this tick; the console line it matched in.
+    /// `--fail-on` pattern (index) matched at this tick.
     Failed { pattern: usize, at: u64 },
     /// The timeout was reached at this tick.
     TimedOut { at: u64 },

@@ -3,7 +3,8 @@
 //! Design notes:
 //! - Structure: `cpu` (engine and reset state), `hooks` (MMIO, block, unmapped, exception and
 //!   MRS/MSR hooks), `exceptions` (exception entry, SMC), `access` (which instruction faulted),
-//!   `run_loop` (the loop around `emu_start`), `progress` (runs that can change nothing more).
+//!   `run_loop` (the loop around `emu_start`), `progress` (runs that can change nothing more),
+//!   `script` (the console script's hook: `--expect`, `--fail-on`, `--timeout`, `--send-after`).
 //! - CPU: the engine's Cortex-A53 model (MIDR_EL1 0x410F_D034), chosen before any mapping.
 //! - Time: a 19.2 MHz counter advanced by one tick per guest instruction. Instructions are
 //!   counted per translated block when it starts (block hook: size / 4), never per
