@@ -5,7 +5,7 @@
 //!   (docs/hardware/gcc-clocks.md#qup-cores). The rate is therefore set in the clock
 //!   controller, by the root clock generator (RCG) of the QUP's SPI core clock: source (XO
 //!   19.2 MHz or GPLL0 800 MHz), a half-integer pre-divider 1 ..= 16 and, optionally, the
-//!   root's 8-bit M/N counter (docs/hardware/gcc-clocks.md#root-clock-generators-rcg2).
+//!   root's 8-bit M/N counter (docs/hardware/gcc-clocks.md#root-clock-generator-rcg2).
 //! - We never run the bus faster than asked: the achieved rate is the highest one at or below
 //!   the request. Ties go to the setting without M/N (edges straight from the divided
 //!   source, no M/N jitter), then to the smaller pre-divider. The M/N counter is used with
