@@ -16,6 +16,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::models::i2c_devices::{self, Attachment, Fault as I2cFault};
+use crate::models::spi_devices;
 use crate::models::spmi::{DEFAULT_PON_REASON, KeyEvent, PON_REASON_NAMES, PmicKey};
 use crate::models::tlmm::{NUM_GPIOS, PinEvent};
 use crate::models::uart_dm::{InputItem, parse_input_str};
@@ -48,6 +49,13 @@ nack-data@ADDR:N (it refuses data byte N, counted from 0 after its address, in e
 device holds SDA low until a bus clear frees it), sda-stuck (SDA low for good), stretch@ADDR (the device \
 holds SCL low after its address, for good: the transfer never ends), arb-lost (the first START on the \
 bus loses arbitration).
+SPI devices (--spi BUS:DEVICE[,OPTIONS], bus 0 = header SPI0 (QUP5), chip select = the level of GPIO 18 as \
+the firmware drives it): nor = 1 MiB 25-series SPI NOR flash, JEDEC ID 0xEF4014 (option id=HEX: another \
+three-byte ID, its last byte the log2 of the size), commands 0x9F JEDEC ID, 0x03 READ, 0x06/0x04 WREN/WRDI, \
+0x05 READ STATUS (bit 0 WIP, bit 1 WEL), 0x02 PAGE PROGRAM (wraps within the 256-byte page) and 0x20 \
+SECTOR ERASE (4 KiB); program and erase need WEL and keep WIP set for 0.7 ms / 45 ms from chip select \
+rising, ignoring every other command meanwhile. Bus timing: 8 SCLK periods per byte, SCLK = the QUP5 SPI \
+core clock; without a device MISO reads 0xFF.
 Exit codes: 0 PS_HOLD released (reset or power off), 1 bad image/option, 2 usage, 3 unclaimed access, 4 budget exhausted, \
 5 guest stopped for good (no vector, unreportable abort, bus hang), 6 no progress (WFI nothing can wake, \
 an endless loop of branches/hints/barriers no interrupt can end, the same exception over and over inside \
@@ -101,6 +109,10 @@ struct Cli {
     /// sda-stuck, stretch@ADDR, arb-lost (details below).
     #[arg(long = "i2c-fault", value_parser = i2c_devices::parse_fault)]
     i2c_fault: Vec<(usize, I2cFault)>,
+    /// Attach an SPI device: BUS:DEVICE[,OPTIONS] (repeatable, one per bus; bus 0 = header
+    /// SPI0 (QUP5), CS on GPIO 18); e.g. 0:nor, 0:nor,id=0xC22014 (details below).
+    #[arg(long = "spi", value_parser = spi_devices::parse_attachment)]
+    spi: Vec<spi_devices::Attachment>,
 }
 
 /// A `--press`: a SoC pad (active low) or a PM8916 key, pressed and maybe released.
@@ -284,6 +296,7 @@ fn main() -> ExitCode {
     }
     config.i2c.devices = cli.i2c.clone();
     config.i2c.faults = cli.i2c_fault.clone();
+    config.spi.devices = cli.spi.clone();
     config.pins = cli.pin.clone();
     for press in &cli.press {
         match press {

@@ -104,6 +104,8 @@ pub struct Config {
     pub pon_reason: u8,
     /// I2C devices and faults (`--i2c`, `--i2c-fault`).
     pub i2c: crate::models::i2c_devices::I2cSetup,
+    /// SPI devices (`--spi`).
+    pub spi: crate::models::spi_devices::SpiSetup,
 }
 
 impl Default for Config {
@@ -122,6 +124,7 @@ impl Default for Config {
             keys: Vec::new(),
             pon_reason: DEFAULT_PON_REASON,
             i2c: Default::default(),
+            spi: Default::default(),
         }
     }
 }

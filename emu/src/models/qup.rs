@@ -680,5 +680,7 @@ impl Registers for Qup {
     }
 }
 
+pub mod spi;
+
 #[cfg(test)]
 mod tests;
