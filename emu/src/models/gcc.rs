@@ -374,6 +374,7 @@ impl Gcc {
             BranchId::Sdcc2Apps,
             BranchId::Qup2I2cApps,
             BranchId::Qup6I2cApps,
+            BranchId::Qup5SpiApps,
         ][k];
         let apps_on = self.is_on(fed);
         let r = &mut self.rcgs[k];
