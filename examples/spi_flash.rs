@@ -6,7 +6,8 @@
 //! `SpiDevice::transaction`: chip select low, the operations, chip select high. The program
 //! reads the JEDEC ID, erases a 4 KiB sector and programs a 256-byte page (both need WRITE
 //! ENABLE first and end with polling the status register's WIP bit, each poll bounded by a
-//! time limit), reads the page back and compares it. Then it shows an error: with the SPI
+//! time limit), reads the page back and compares it, and reads the ID again after switching
+//! to 1 MHz in mode 3 (`apply_config`). Then it shows an error: with the SPI
 //! core clock switched off, a transfer ends in `Error::Timeout` within the driver's bound,
 //! and after the clock is back the bus works again.
 //!
@@ -24,10 +25,11 @@
 //! ```text
 //! spi_flash: SPI0 at 10000000 Hz, mode 0, chip select on GPIO 18
 //! spi_flash: JEDEC ID ef 40 14
-//! spi_flash: sector 0x001000 erased in 45013 us
-//! spi_flash: page 0x001100 programmed in 720 us
+//! spi_flash: sector 0x001000 erased in 45015 us
+//! spi_flash: page 0x001100 programmed in 708 us
 //! spi_flash: read back 00 03 06 09 0c 0f 12 15 18 1b 1e 21 24 27 2a 2d ...
 //! spi_flash: read back matches what was written (256 bytes)
+//! spi_flash: mode 3 at 1000000 Hz: JEDEC ID ef 40 14
 //! spi_flash: core clock off: SPI: timeout: the transfer did not finish after 1009 us
 //! spi_flash: core clock on again: JEDEC ID ef 40 14
 //! resetting
@@ -41,7 +43,7 @@
 
 use db410c::hal::clocks::Branch;
 use db410c::hal::gpio::{Level, Output, OutputConfig};
-use db410c::hal::spi::{Config, MODE_0, Spi};
+use db410c::hal::spi::{Config, MODE_0, MODE_3, Spi};
 use db410c::hal::time::{Delay, Duration, Instant};
 use db410c::{Board, Spi0, println};
 use embedded_hal::spi::{Operation, SpiBus, SpiDevice};
@@ -74,23 +76,21 @@ fn address(at: u32) -> [u8; 3] {
     [a2, a1, a0]
 }
 
+/// The JEDEC ID: the command and three dummy bytes in one buffer (`transfer_in_place`).
 fn jedec_id(flash: &mut Flash) -> Option<[u8; 3]> {
-    let mut id = [0u8; 3];
-    flash
-        .transaction(&mut [Operation::Write(&[JEDEC_ID]), Operation::Read(&mut id)])
-        .ok()?;
-    Some(id)
+    let mut buffer = [JEDEC_ID, 0, 0, 0];
+    flash.transfer_in_place(&mut buffer).ok()?;
+    Some([buffer[1], buffer[2], buffer[3]])
 }
 
 /// Polls the status register until WIP clears; the time since `start`, or `None` after `limit`.
 fn wait_while_busy(flash: &mut Flash, start: Instant, limit: Duration) -> Option<Duration> {
     while start.elapsed() < limit {
-        let mut status = [0u8; 1];
-        let polled = flash.transaction(&mut [
-            Operation::Write(&[READ_STATUS]),
-            Operation::Read(&mut status),
-        ]);
-        if polled.is_ok() && status[0] & WIP == 0 {
+        // One byte out, two in (`transfer` with unequal lengths sends 0x00 after the
+        // command); the status is the second byte read.
+        let mut status = [0u8; 2];
+        let polled = flash.transfer(&mut status, &[READ_STATUS]);
+        if polled.is_ok() && status[1] & WIP == 0 {
             return Some(start.elapsed());
         }
     }
@@ -150,7 +150,25 @@ fn main() -> ! {
         None => println!("spi_flash: the JEDEC ID transfer failed"),
     }
 
-    // 3. An error on purpose: without its core clock the QUP never runs a transfer.
+    // 3. Another rate and mode: 1 MHz in mode 3 (the flash works in modes 0 and 3).
+    let mode_3 = Config::default()
+        .with_frequency(1_000_000)
+        .with_mode(MODE_3);
+    match flash.bus_mut().apply_config(&mode_3, &mut board.clocks) {
+        Ok(()) => match jedec_id(&mut flash) {
+            Some(id) => println!(
+                "spi_flash: mode 3 at {} Hz: JEDEC ID {:02x} {:02x} {:02x}",
+                flash.bus().frequency(),
+                id[0],
+                id[1],
+                id[2]
+            ),
+            None => println!("spi_flash: mode 3: the JEDEC ID transfer failed"),
+        },
+        Err(error) => println!("spi_flash: mode 3 refused: {error}"),
+    }
+
+    // 4. An error on purpose: without its core clock the QUP never runs a transfer.
     let _ = board.clocks.disable(Branch::Blsp1Qup5SpiApps);
     let start = Instant::now();
     match flash.bus_mut().write(&[READ_STATUS, 0]) {
