@@ -575,4 +575,19 @@ mod tests {
         assert!(g.view().qup_i2c_apps[1]);
         assert_eq!(access(&mut g, 0x700C, 4, None), Err(Fault::Unclaimed));
     }
+
+    #[test]
+    fn qup5_spi_root_has_mnd_and_feeds_its_branch() {
+        let mut g = Gcc::new();
+        assert!(!g.view().qup5_spi_apps);
+        // 10 MHz: GPLL0, SRC_DIV 1 (divide by 1), dual edge, M/N = 1/80.
+        access(&mut g, 0x6028, 4, Some((2 << 12) | (1 << 8) | 1)).unwrap();
+        access(&mut g, 0x602C, 4, Some(1)).unwrap();
+        access(&mut g, 0x6030, 4, Some(u64::from(!79u32 & 0xFFFF))).unwrap();
+        access(&mut g, 0x6034, 4, Some(u64::from(!80u32 & 0xFFFF))).unwrap();
+        access(&mut g, 0x6024, 4, Some(1)).unwrap();
+        assert_eq!(g.view().qup5_spi_core_hz, 10_000_000);
+        access(&mut g, 0x601C, 4, Some(1)).unwrap();
+        assert!(g.view().qup5_spi_apps);
+    }
 }
