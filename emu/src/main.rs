@@ -68,7 +68,7 @@ its own vector).";
 struct Cli {
     /// Firmware: an AArch64 ELF (segments at their physical addresses) or an Android boot image (v0).
     image: PathBuf,
-    /// Comma-separated: gpio, uart, clock, mmio, irq, i2c.
+    /// Comma-separated: gpio, uart, clock, mmio, irq, i2c, spi.
     #[arg(long, value_delimiter = ',')]
     trace: Vec<String>,
     /// Bytes to feed to the console UART (BLSP1 UART2) receiver.
@@ -269,9 +269,10 @@ fn main() -> ExitCode {
             "mmio" => config.trace_mmio = true,
             "irq" => config.trace_irq = true,
             "i2c" => config.i2c.trace = true,
+            "spi" => config.spi.trace = true,
             other => {
                 eprintln!(
-                    "emu: error: --trace: unknown item {other:?} (gpio, uart, clock, mmio, irq, i2c)"
+                    "emu: error: --trace: unknown item {other:?} (gpio, uart, clock, mmio, irq, i2c, spi)"
                 );
                 return ExitCode::from(1);
             }

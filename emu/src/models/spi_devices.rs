@@ -73,6 +73,8 @@ pub struct Attachment {
 pub struct SpiSetup {
     /// Attached devices (at most one per bus: one chip select each).
     pub devices: Vec<Attachment>,
+    /// `--trace spi`.
+    pub trace: bool,
 }
 
 fn parse_number(s: &str) -> Result<u32, String> {

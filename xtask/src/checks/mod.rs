@@ -343,7 +343,7 @@ pub fn all() -> Vec<ExampleCheck> {
         },
         ExampleCheck {
             example: "spi_flash",
-            what: "JEDEC ID of the model, 45 ms sector erase and 0.7 ms page program by WIP polling, read back equal; core clock off: timeout within 1 ms, bus usable after",
+            what: "JEDEC ID of the model, 45 ms sector erase and 0.7 ms page program by WIP polling, read back equal, bus timing from the set clock (10 MHz, 1 MHz mode 3); core clock off: timeout within 1 ms, bus usable after",
             run: spi::flash_round_trip,
         },
         ExampleCheck {

@@ -49,7 +49,7 @@ fn clock_off_times_out(run: &Run, id: &str) -> Result<()> {
 /// The normal run: every documented line (times checked against the model instead of the
 /// documented figures), the model's ID, the read-back verdict.
 pub fn flash_round_trip(runner: &Runner) -> Result<()> {
-    let run = run_with(runner, &["--spi", "0:nor"])?;
+    let run = run_with(runner, &["--spi", "0:nor", "--trace", "spi"])?;
     let timing = Regex::new(r"(in|after) \d+ us$").expect("valid");
     let printed: Vec<&str> = run.stdout.lines().map(str::trim_end).collect();
     for line in super::documented_output("spi_flash")? {
@@ -74,6 +74,19 @@ pub fn flash_round_trip(runner: &Runner) -> Result<()> {
         "the page program took {program} us; the flash model takes {PROGRAM_US} us{}",
         run.context()
     );
+    // Bus timing follows the clock the driver set: at 10 MHz a 16-byte chunk is 128 SCLK
+    // periods = 245.76 ticks of 19.2 MHz; the 4-byte ID at 1 MHz (mode 3) 614.4 ticks.
+    for (line, rate) in [
+        ("16 bytes in 245 ticks", "10 MHz"),
+        ("4 bytes in 614 ticks", "1 MHz"),
+    ] {
+        let re = Regex::new(&format!(r"(?m)^emu: t=\d+ spi0 {line}$")).expect("valid");
+        ensure!(
+            re.is_match(&run.stderr),
+            "no transfer of {line:?} ({rate}) in the SPI trace{}",
+            run.context()
+        );
+    }
     clock_off_times_out(&run, "ef 40 14")
 }
 

@@ -175,6 +175,8 @@ pub struct QupSpi {
     previous_lsb: u8,
     bus_device: Option<Box<dyn SpiDevice>>,
     noted_unsupported: bool,
+    /// `--trace spi`: a stderr line per chip-select edge and per transfer.
+    trace: bool,
 }
 
 impl QupSpi {
@@ -200,6 +202,14 @@ impl QupSpi {
                 .find(|a| a.bus == 0)
                 .map(|a| a.kind.build()),
             noted_unsupported: false,
+            trace: setup.trace,
+        }
+    }
+
+    /// Adds a `--trace spi` line for tick `at`.
+    fn trace(&self, ctx: &mut Ctx<'_>, at: u64, what: std::fmt::Arguments<'_>) {
+        if self.trace {
+            ctx.effects.messages.push(format!("t={at} spi0 {what}"));
         }
     }
 
@@ -211,8 +221,9 @@ impl QupSpi {
         }
     }
 
-    /// Passes the chip-select changes seen so far to the device, as of `now`.
-    fn apply_chip_select(&mut self, now: u64) {
+    /// Passes the chip-select changes seen so far to the device, as of `ctx.now`.
+    fn apply_chip_select(&mut self, ctx: &mut Ctx<'_>) {
+        let now = ctx.now;
         for level in std::mem::take(&mut self.chip_select_changes) {
             self.chip_select = level;
             if let Some(device) = self.bus_device.as_mut() {
@@ -222,6 +233,8 @@ impl QupSpi {
                     device.select(now);
                 }
             }
+            let edge = if level { "high" } else { "low" };
+            self.trace(ctx, now, format_args!("CS {edge}"));
         }
     }
 
@@ -282,7 +295,7 @@ impl QupSpi {
             // No SCLK: the transfer never runs.
             return;
         }
-        self.apply_chip_select(ctx.now);
+        self.apply_chip_select(ctx);
         let shift = if io_modes & OUTPUT_BIT_SHIFT_EN != 0 {
             0
         } else {
@@ -291,18 +304,18 @@ impl QupSpi {
         let polarity = self.regs.value(Reg::SpiIoControl) & CLK_IDLE_HIGH != 0;
         let phase = spi_config & INPUT_FIRST == 0;
         let mode_mismatch = polarity != phase;
-        let byte_ticks = (8 * TICKS_PER_SECOND / u128::from(core_hz)).max(1) as u64;
-        let mut t = ctx.now;
+        // Byte k ends 8 (k + 1) SCLK periods after the start, rounded down to a tick.
+        let start = ctx.now;
+        let end_of = |k: usize| {
+            let bits = 8 * (k as u128 + 1);
+            start + (bits * TICKS_PER_SECOND / u128::from(core_hz)) as u64
+        };
+        let mut t = start;
         let mut input = Vec::with_capacity(count);
-        for word in self
-            .out_fifo
-            .iter()
-            .take(count)
-            .copied()
-            .collect::<Vec<_>>()
-        {
+        let words: Vec<u32> = self.out_fifo.iter().take(count).copied().collect();
+        for (k, word) in words.into_iter().enumerate() {
             let byte = (word >> shift) as u8;
-            t += byte_ticks;
+            t = end_of(k);
             let miso = if spi_config & LOOPBACK != 0 {
                 byte
             } else if !self.chip_select {
@@ -321,6 +334,11 @@ impl QupSpi {
             input.push(seen);
         }
         let done_at = t.max(ctx.now + 1);
+        self.trace(
+            ctx,
+            done_at,
+            format_args!("{count} bytes in {} ticks", done_at - start),
+        );
         ctx.effects.schedule(done_at, Event::Update(self.device));
         self.transfer_loaded = false;
         self.in_flight = Some(InFlight {
@@ -453,7 +471,7 @@ impl Registers for QupSpi {
         }
         // Chip-select changes take effect after the bytes already on the wire.
         if self.in_flight.is_none() {
-            self.apply_chip_select(ctx.now);
+            self.apply_chip_select(ctx);
         }
     }
 }

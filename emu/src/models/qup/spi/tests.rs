@@ -31,6 +31,7 @@ impl Bench {
                     jedec_id: DEFAULT_JEDEC_ID,
                 },
             }],
+            trace: false,
         };
         let clocks = ClockView {
             qup5_spi_apps: true,
@@ -154,4 +155,15 @@ fn without_the_core_clock_nothing_runs() {
     b.start(&[0x9F]);
     b.now += 1_000_000;
     assert!(!b.done());
+}
+
+#[test]
+fn fractional_periods_add_up_over_the_transfer() {
+    // 10 MHz: 1.92 ticks per SCLK period, 61.44 ticks for 4 bytes (not 4 x 15).
+    let mut b = Bench::new(10_000_000);
+    let start = b.start(&[0x9F, 0, 0, 0]);
+    b.now = start + 60;
+    assert!(!b.done());
+    b.now = start + 61;
+    assert!(b.done());
 }
