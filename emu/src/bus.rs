@@ -173,6 +173,10 @@ impl Bus {
             return Err(Fault::ClockOff(gate.name()));
         }
         let res = model.access(&mut ctx, block.window, offset, size, write);
+        if block.device == Device::Tlmm && write.is_some() {
+            // Pads wired to other models (SPI0's chip select).
+            self.devices.pads_written(&mut ctx);
+        }
         if clock_write {
             self.advance_all(now);
         }

@@ -21,6 +21,7 @@ use crate::models::gic_registers::GicModel;
 use crate::models::prng::Prng;
 use crate::models::ps_hold::PsHold;
 use crate::models::qup::Qup;
+use crate::models::qup::spi::{CHIP_SELECT_GPIO, QupSpi};
 use crate::models::sdhc::Sdhc;
 use crate::models::spmi::{self, Spmi};
 use crate::models::tlmm::Tlmm;
@@ -54,6 +55,8 @@ pub enum Device {
     Qup2,
     /// BLSP1 QUP6 (the header's I2C1).
     Qup6,
+    /// BLSP1 QUP5 (the header's SPI0).
+    Qup5,
     /// GICv2 interrupt controller (distributor and CPU interface).
     Gic,
     /// Generic timer (system registers; not on the bus).
@@ -289,6 +292,16 @@ pub static MACHINE: &[Block] = &[
         .clock(ClockGate::Blsp1Ahb)
         .says("header I2C1: as QUP2; --i2c 1:... devices"),
     mmio(
+        "BLSP1_QUP5",
+        0x078B_9000,
+        0x1000,
+        Device::Qup5,
+        "qup/spi.rs",
+    )
+    .irq(&[spi(99)])
+    .clock(ClockGate::Blsp1Ahb)
+    .says("header SPI0: SPI master, FIFO mode, CS = GPIO 18; --spi 0:nor"),
+    mmio(
         "GIC_DIST",
         GIC_DISTRIBUTOR_BASE,
         0x1000,
@@ -372,6 +385,8 @@ pub struct Devices {
     pub qup2: Qup,
     /// BLSP1 QUP6 (I2C1).
     pub qup6: Qup,
+    /// BLSP1 QUP5 (SPI0).
+    pub qup5: QupSpi,
     /// GIC.
     pub gic: GicModel,
 }
@@ -392,8 +407,16 @@ impl Devices {
             usb_hs: UsbHs::new(),
             qup2: Qup::new(Device::Qup2, 0, &config.i2c),
             qup6: Qup::new(Device::Qup6, 1, &config.i2c),
+            qup5: QupSpi::new(Device::Qup5, &config.spi),
             gic: GicModel::default(),
         }
+    }
+
+    /// After a TLMM write: passes the SPI0 chip-select pad's level on to QUP5.
+    pub fn pads_written(&mut self, ctx: &mut crate::bus::Ctx<'_>) {
+        self.qup5
+            .observe_chip_select(self.tlmm.level(CHIP_SELECT_GPIO));
+        Model::advance(&mut self.qup5, ctx);
     }
 
     /// The model behind a table row (`None` for the blocks that are not on the bus).
@@ -411,6 +434,7 @@ impl Devices {
             Device::UsbHs => &mut self.usb_hs,
             Device::Qup2 => &mut self.qup2,
             Device::Qup6 => &mut self.qup6,
+            Device::Qup5 => &mut self.qup5,
             Device::Gic => &mut self.gic,
             Device::GenericTimer | Device::SecureMonitor => return None,
         })

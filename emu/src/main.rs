@@ -17,6 +17,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::models::i2c_devices::{self, Attachment, Fault as I2cFault};
+use crate::models::spi_devices;
 use crate::models::spmi::{DEFAULT_PON_REASON, KeyEvent, PON_REASON_NAMES, PmicKey};
 use crate::models::tlmm::{NUM_GPIOS, PinEvent};
 use crate::models::uart_dm::{InputItem, parse_input_str};
@@ -49,6 +50,13 @@ nack-data@ADDR:N (it refuses data byte N, counted from 0 after its address, in e
 device holds SDA low until a bus clear frees it), sda-stuck (SDA low for good), stretch@ADDR (the device \
 holds SCL low after its address, for good: the transfer never ends), arb-lost (the first START on the \
 bus loses arbitration).
+SPI devices (--spi BUS:DEVICE[,OPTIONS], bus 0 = header SPI0 (QUP5), chip select = the level of GPIO 18 as \
+the firmware drives it): nor = 1 MiB 25-series SPI NOR flash, JEDEC ID 0xEF4014 (option id=HEX: another \
+three-byte ID, its last byte the log2 of the size), commands 0x9F JEDEC ID, 0x03 READ, 0x06/0x04 WREN/WRDI, \
+0x05 READ STATUS (bit 0 WIP, bit 1 WEL), 0x02 PAGE PROGRAM (wraps within the 256-byte page) and 0x20 \
+SECTOR ERASE (4 KiB); program and erase need WEL and keep WIP set for 0.7 ms / 45 ms from chip select \
+rising, ignoring every other command meanwhile. Bus timing: 8 SCLK periods per byte, SCLK = the QUP5 SPI \
+core clock; without a device MISO reads 0xFF.
 Scripted expectations (--expect, --fail-on, --timeout, --send-after): patterns match within one console \
 line, as the text arrives (a regex sees the line received so far: end it with \\n to wait for the whole line); \
 each --expect (and each --send-after) matches after the end of the previous one's match; a --fail-on anywhere. \
@@ -69,7 +77,7 @@ reached with an --expect pending.";
 struct Cli {
     /// Firmware: an AArch64 ELF (segments at their physical addresses) or an Android boot image (v0).
     image: PathBuf,
-    /// Comma-separated: gpio, uart, clock, mmio, irq, i2c.
+    /// Comma-separated: gpio, uart, clock, mmio, irq, i2c, spi.
     #[arg(long, value_delimiter = ',')]
     trace: Vec<String>,
     /// Bytes to feed to the console UART (BLSP1 UART2) receiver.
@@ -126,6 +134,10 @@ struct Cli {
     /// receiver at line rate (repeatable, in order: each after the previous one's match).
     #[arg(long, num_args = 2, value_names = ["PATTERN", "TEXT"])]
     send_after: Vec<String>,
+    /// Attach an SPI device: BUS:DEVICE[,OPTIONS] (repeatable, one per bus; bus 0 = header
+    /// SPI0 (QUP5), CS on GPIO 18); e.g. 0:nor, 0:nor,id=0xC22014 (details below).
+    #[arg(long = "spi", value_parser = spi_devices::parse_attachment)]
+    spi: Vec<spi_devices::Attachment>,
 }
 
 /// A `--press`: a SoC pad (active low) or a PM8916 key, pressed and maybe released.
@@ -282,9 +294,10 @@ fn main() -> ExitCode {
             "mmio" => config.trace_mmio = true,
             "irq" => config.trace_irq = true,
             "i2c" => config.i2c.trace = true,
+            "spi" => config.spi.trace = true,
             other => {
                 eprintln!(
-                    "emu: error: --trace: unknown item {other:?} (gpio, uart, clock, mmio, irq, i2c)"
+                    "emu: error: --trace: unknown item {other:?} (gpio, uart, clock, mmio, irq, i2c, spi)"
                 );
                 return ExitCode::from(1);
             }
@@ -309,6 +322,7 @@ fn main() -> ExitCode {
     }
     config.i2c.devices = cli.i2c.clone();
     config.i2c.faults = cli.i2c_fault.clone();
+    config.spi.devices = cli.spi.clone();
     config.pins = cli.pin.clone();
     for press in &cli.press {
         match press {

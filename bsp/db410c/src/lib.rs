@@ -205,6 +205,13 @@ pub struct Board {
     /// BLSP1 QUP6: the low-speed header's **I2C1** on LS pins 19 (SCL, GPIO 23) and 21 (SDA,
     /// GPIO 22); an [`I2c1`] the same way with `i2c1`, `i2c1_sda`, `i2c1_scl`.
     pub i2c1: pac::BLSP1_QUP6,
+    /// BLSP1 QUP5: the low-speed header's **SPI0** on LS pins 14 (MOSI, GPIO 16), 10 (MISO,
+    /// GPIO 17) and 8 (SCLK, GPIO 19); pads in [`LowSpeedHeader`]. Make it an [`Spi0`] with
+    /// `Spi::new(board.spi0, board.header.spi0_mosi, board.header.spi0_miso,
+    /// board.header.spi0_sclk, &mut board.clocks, config)`. Its chip select (LS 12,
+    /// `header.spi0_cs`, GPIO 18) is a plain GPIO output: drive it yourself, or hand it with
+    /// the bus to `embedded-hal-bus`'s `ExclusiveDevice` (`examples/spi_flash.rs`).
+    pub spi0: pac::BLSP1_QUP5,
     /// PS_HOLD, to reset the board (or power it off, with the PMIC: [`Board::power_off`]).
     pub ps_hold: PsHold,
     /// The SPMI arbiter's windows until first used, then the arbiter driver.
@@ -232,6 +239,9 @@ enum SpmiState {
 pub type I2c0 = hal::i2c::I2c<pac::BLSP1_QUP2>;
 /// The I2C master on the low-speed header's I2C1 (LS 19 SCL / 21 SDA, BLSP1 QUP6).
 pub type I2c1 = hal::i2c::I2c<pac::BLSP1_QUP6>;
+/// The SPI master on the low-speed header's SPI0 (LS 14 MOSI / 10 MISO / 8 SCLK, BLSP1 QUP5;
+/// chip select LS 12 as a GPIO).
+pub type Spi0 = hal::spi::Spi<pac::BLSP1_QUP5>;
 
 /// Why [`Board::take`] failed.
 #[non_exhaustive]
@@ -326,6 +336,7 @@ impl Board {
             uart0: p.BLSP1_UART1,
             i2c0: p.BLSP1_QUP2,
             i2c1: p.BLSP1_QUP6,
+            spi0: p.BLSP1_QUP5,
             ps_hold: PsHold::new(p.MPM_PS_HOLD),
             spmi: SpmiState::Windows(p.SPMI_CORE, p.SPMI_CNFG, p.SPMI_CHNLS, p.SPMI_OBSRVR),
             interrupts,

@@ -108,6 +108,8 @@ pub struct Config {
     pub i2c: crate::models::i2c_devices::I2cSetup,
     /// Console script (`--expect`, `--fail-on`, `--timeout`, `--send-after`), see `script`.
     pub script: Option<crate::expect::Link>,
+    /// SPI devices (`--spi`).
+    pub spi: crate::models::spi_devices::SpiSetup,
 }
 
 impl Default for Config {
@@ -127,6 +129,7 @@ impl Default for Config {
             pon_reason: DEFAULT_PON_REASON,
             i2c: Default::default(),
             script: None,
+            spi: Default::default(),
         }
     }
 }

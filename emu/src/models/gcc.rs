@@ -31,7 +31,7 @@ const BCRS: [u64; 10] = [
 const RESERVED_RAZ_WI: [u64; 2] = [0x41018, 0x4101C];
 
 /// Register names. Branch and RCG numbers index [`Gcc`]'s tables (branches in the order of
-/// [`BranchId`]; RCGs: UART1, UART2, USB_HS, SDCC1, SDCC2, QUP2 I2C, QUP6 I2C); an RCG row is
+/// [`BranchId`]; RCGs: UART1, UART2, USB_HS, SDCC1, SDCC2, QUP2 I2C, QUP6 I2C, QUP5 SPI); an RCG row is
 /// its five registers CMD, CFG, M, N, D, or only CMD and CFG for the roots without an M/N
 /// counter (the QUP I2C roots).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,7 +77,7 @@ const fn bcr(k: usize, name: &'static str) -> Register<Reg> {
     Register::rw(Reg::Bcr(k), name, BCRS[k]).mask(1)
 }
 
-static REGISTERS: [Register<Reg>; 36] = [
+static REGISTERS: [Register<Reg>; 38] = [
     branch(0, "BLSP1_AHB_CBCR", 0x1008),
     branch(1, "BLSP1_UART1_APPS_CBCR", 0x203C),
     branch(2, "BLSP1_UART2_APPS_CBCR", 0x302C),
@@ -90,6 +90,7 @@ static REGISTERS: [Register<Reg>; 36] = [
     branch(9, "SDCC2_AHB_CBCR", 0x4301C),
     branch(10, "BLSP1_QUP2_I2C_APPS_CBCR", 0x3010),
     branch(11, "BLSP1_QUP6_I2C_APPS_CBCR", 0x7020),
+    branch(12, "BLSP1_QUP5_SPI_APPS_CBCR", 0x601C),
     rcg(0, "BLSP1_UART1_APPS_CMD_RCGR", 0x2044),
     rcg(1, "BLSP1_UART2_APPS_CMD_RCGR", 0x3034),
     rcg(2, "USB_HS_SYSTEM_CMD_RCGR", 0x41010),
@@ -97,6 +98,8 @@ static REGISTERS: [Register<Reg>; 36] = [
     rcg(4, "SDCC2_APPS_CMD_RCGR", 0x43004),
     rcg_without_mnd(5, "BLSP1_QUP2_I2C_APPS_CMD_RCGR", 0x3000),
     rcg_without_mnd(6, "BLSP1_QUP6_I2C_APPS_CMD_RCGR", 0x7000),
+    // 8-bit M/N counter; modelled with the 16-bit arithmetic (the HAL writes full NOT values).
+    rcg(7, "BLSP1_QUP5_SPI_APPS_CMD_RCGR", 0x6024),
     Register::rw(Reg::VoteGpll, "APCS_GPLL_ENA_VOTE", VOTE_GPLL)
         .mask(0xF)
         .reset(1),
@@ -147,6 +150,8 @@ pub enum BranchId {
     Qup2I2cApps,
     /// BLSP1 QUP6 I2C APPS (core clock).
     Qup6I2cApps,
+    /// BLSP1 QUP5 SPI APPS (core clock = SCLK of the header's SPI0).
+    Qup5SpiApps,
 }
 
 #[derive(Debug, Clone)]
@@ -196,6 +201,10 @@ pub struct ClockView {
     pub qup_i2c_apps: [bool; 2],
     /// QUP2/QUP6 I2C core clock in Hz (0 if it cannot be computed).
     pub qup_i2c_core_hz: [u64; 2],
+    /// QUP5 SPI APPS branch running.
+    pub qup5_spi_apps: bool,
+    /// QUP5 SPI core clock in Hz (0 if it cannot be computed).
+    pub qup5_spi_core_hz: u64,
 }
 
 /// The GCC model.
@@ -203,8 +212,8 @@ pub struct ClockView {
 pub struct Gcc {
     branches: Vec<Branch>,
     /// UART1, UART2 (indices 0 and 1, used by [`Gcc::view`]), then USB_HS, SDCC1, SDCC2,
-    /// QUP2 I2C, QUP6 I2C.
-    rcgs: [Rcg; 7],
+    /// QUP2 I2C, QUP6 I2C, QUP5 SPI.
+    rcgs: [Rcg; 8],
     reserved_reported: [bool; RESERVED_RAZ_WI.len()],
     regs: RegisterFile<Reg>,
 }
@@ -270,8 +279,9 @@ impl Gcc {
                 br(BranchId::Sdcc2Ahb, None),
                 br(BranchId::Qup2I2cApps, None),
                 br(BranchId::Qup6I2cApps, None),
+                br(BranchId::Qup5SpiApps, None),
             ],
-            rcgs: [rcg(), rcg(), rcg(), rcg(), rcg(), rcg(), rcg()],
+            rcgs: [rcg(), rcg(), rcg(), rcg(), rcg(), rcg(), rcg(), rcg()],
             reserved_reported: [false; RESERVED_RAZ_WI.len()],
             regs: RegisterFile::new(&REGISTERS),
         };
@@ -333,6 +343,8 @@ impl Gcc {
                 rcg_rate(&self.rcgs[5].active, gp),
                 rcg_rate(&self.rcgs[6].active, gp),
             ],
+            qup5_spi_apps: self.is_on(BranchId::Qup5SpiApps),
+            qup5_spi_core_hz: rcg_rate(&self.rcgs[7].active, gp),
         }
     }
 
@@ -362,6 +374,7 @@ impl Gcc {
             BranchId::Sdcc2Apps,
             BranchId::Qup2I2cApps,
             BranchId::Qup6I2cApps,
+            BranchId::Qup5SpiApps,
         ][k];
         let apps_on = self.is_on(fed);
         let r = &mut self.rcgs[k];
@@ -561,5 +574,20 @@ mod tests {
         access(&mut g, 0x7020, 4, Some(1)).unwrap();
         assert!(g.view().qup_i2c_apps[1]);
         assert_eq!(access(&mut g, 0x700C, 4, None), Err(Fault::Unclaimed));
+    }
+
+    #[test]
+    fn qup5_spi_root_has_mnd_and_feeds_its_branch() {
+        let mut g = Gcc::new();
+        assert!(!g.view().qup5_spi_apps);
+        // 10 MHz: GPLL0, SRC_DIV 1 (divide by 1), dual edge, M/N = 1/80.
+        access(&mut g, 0x6028, 4, Some((2 << 12) | (1 << 8) | 1)).unwrap();
+        access(&mut g, 0x602C, 4, Some(1)).unwrap();
+        access(&mut g, 0x6030, 4, Some(u64::from(!79u32 & 0xFFFF))).unwrap();
+        access(&mut g, 0x6034, 4, Some(u64::from(!80u32 & 0xFFFF))).unwrap();
+        access(&mut g, 0x6024, 4, Some(1)).unwrap();
+        assert_eq!(g.view().qup5_spi_core_hz, 10_000_000);
+        access(&mut g, 0x601C, 4, Some(1)).unwrap();
+        assert!(g.view().qup5_spi_apps);
     }
 }

@@ -9,6 +9,7 @@ pub mod ps_hold;
 pub mod qup;
 pub mod sdhc;
 pub mod secure_monitor;
+pub mod spi_devices;
 pub mod spmi;
 pub mod timer;
 pub mod tlmm;

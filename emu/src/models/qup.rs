@@ -26,6 +26,8 @@
 //! - Only what the HAL and the documented drivers use is modelled: I2C mini-core, v2 tags,
 //!   FIFO mode with packing. Anything else (SPI, block/BAM mode, v1 tags) is reported once
 //!   on stderr and the message is not played, so the firmware's own timeout ends it.
+//!   The SPI mode of the QUP is its own model, [`spi::QupSpi`], wired to QUP5 (the header's
+//!   SPI0); QUP2 and QUP6 are I2C only here.
 //! - Bus clear (`I2C_MASTER_BUS_CLEAR`, in RUN): reads 1 for 10 SCL periods (9 pulses and a
 //!   STOP), then frees SDA unless the fault holds it for good. `I2C_MASTER_STATUS.SDA` / `SCL`
 //!   read the line levels: SDA low while a device holds it, SCL low while one stretches it.
@@ -679,6 +681,8 @@ impl Registers for Qup {
         }
     }
 }
+
+pub mod spi;
 
 #[cfg(test)]
 mod tests;

@@ -121,6 +121,12 @@ impl Tlmm {
         }
     }
 
+    /// The level of pad `gpio` as the board sees it (for models wired to a pad, e.g. a chip
+    /// select).
+    pub fn level(&self, gpio: usize) -> bool {
+        gpio < NUM_GPIOS && self.pad_level(gpio)
+    }
+
     /// What a pin drives: `Some(level)` when its output is enabled.
     fn driven(&self, gpio: usize) -> Option<bool> {
         let out = self.regs.get(Reg::InOut, gpio) & OUT != 0;

@@ -2,7 +2,10 @@
 //!
 //! Design notes:
 //! - Only the clocks this HAL's drivers need are covered ([`Branch`], [`UartClock`],
-//!   [`I2cClock`]).
+//!   [`I2cClock`], [`SpiClock`]).
+//! - The QUP SPI roots have an 8-bit M/N counter (docs/hardware/gcc-clocks.md#peripheral-clock-table)
+//!   and the QUP shifts SCLK at the core clock's rate, so [`Clocks::set_spi_clock`] programs
+//!   the root with settings the SPI driver worked out (`spi::clock_settings`).
 //! - The QUP I2C roots have no M/N counter (docs/hardware/gcc-clocks.md#peripheral-clock-table):
 //!   [`Clocks::set_i2c_clock_xo`] selects the 19.2 MHz crystal, undivided (the roots' reset
 //!   state; every bus rate up to 1 MHz is divided from it by the QUP itself).
@@ -57,6 +60,9 @@ pub enum Branch {
     /// Core clock of BLSP1 QUP6 in I2C mode (the low-speed header's I2C1), fed by
     /// [`I2cClock::Blsp1Qup6`].
     Blsp1Qup6I2cApps,
+    /// Core clock of BLSP1 QUP5 in SPI mode (the low-speed header's SPI0), fed by
+    /// [`SpiClock::Blsp1Qup5`].
+    Blsp1Qup5SpiApps,
 }
 
 impl Branch {
@@ -87,6 +93,15 @@ pub enum I2cClock {
     Blsp1Qup6,
 }
 
+/// A root clock generator (RCG) feeding a QUP's SPI core clock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum SpiClock {
+    /// Root of BLSP1 QUP5's SPI core clock (0x6024).
+    Blsp1Qup5,
+}
+
 /// Errors of the clock controller.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -107,6 +122,11 @@ pub enum ClockError {
         /// The root that did not update.
         clock: I2cClock,
     },
+    /// A QUP SPI root did not acknowledge its new configuration.
+    SpiRcgUpdateTimeout {
+        /// The root that did not update.
+        clock: SpiClock,
+    },
     /// GPLL0 did not report `ACTIVE` after being voted on.
     PllLockTimeout,
     /// No source/divider/M/N setting gives the requested rate within the tolerance.
@@ -126,6 +146,9 @@ impl fmt::Display for ClockError {
                 write!(f, "root clock {clock:?} did not take its new configuration")
             }
             ClockError::I2cRcgUpdateTimeout { clock } => {
+                write!(f, "root clock {clock:?} did not take its new configuration")
+            }
+            ClockError::SpiRcgUpdateTimeout { clock } => {
                 write!(f, "root clock {clock:?} did not take its new configuration")
             }
             ClockError::PllLockTimeout => f.write_str("GPLL0 did not lock"),
@@ -170,6 +193,7 @@ impl Clocks {
             Branch::PrngAhb => self.gcc.prng_ahb_cbcr(),
             Branch::Blsp1Qup2I2cApps => self.gcc.blsp1_qup2_i2c_apps_cbcr(),
             Branch::Blsp1Qup6I2cApps => self.gcc.blsp1_qup6_i2c_apps_cbcr(),
+            Branch::Blsp1Qup5SpiApps => self.gcc.blsp1_qup5_spi_apps_cbcr(),
         }
     }
 
@@ -257,11 +281,43 @@ impl Clocks {
     /// the source, then writes M, N, D and CFG and latches them with `CMD_RCGR.UPDATE`.
     pub fn set_uart_clock(&mut self, clock: UartClock, hz: u32) -> Result<u32, ClockError> {
         let settings = rcg::uart_rcg_settings(hz)?;
-        // The RCG switches sources glitch-free, which needs the new source running.
+        self.enable_source(&settings)?;
+        if Self::program_rcg(self.rcg(clock), &settings) {
+            Ok(settings.achieved_hz)
+        } else {
+            Err(ClockError::RcgUpdateTimeout { clock })
+        }
+    }
+
+    /// Programs a QUP SPI root with `settings` (from `spi::clock_settings`; M/N must fit
+    /// the root's 8-bit counter) and returns the rate produced (Hz).
+    pub fn set_spi_clock(
+        &mut self,
+        clock: SpiClock,
+        settings: &RcgSettings,
+    ) -> Result<u32, ClockError> {
+        self.enable_source(settings)?;
+        let rcg = match clock {
+            SpiClock::Blsp1Qup5 => self.gcc.blsp1_qup5_spi_apps_rcg(),
+        };
+        if Self::program_rcg(rcg, settings) {
+            Ok(settings.achieved_hz)
+        } else {
+            Err(ClockError::SpiRcgUpdateTimeout { clock })
+        }
+    }
+
+    /// Makes sure the source of `settings` runs: the RCG switches sources glitch-free,
+    /// which needs the new source running.
+    fn enable_source(&mut self, settings: &RcgSettings) -> Result<(), ClockError> {
         if settings.source == RcgSource::Gpll0 {
             self.enable_gpll0()?;
         }
-        let rcg = self.rcg(clock);
+        Ok(())
+    }
+
+    /// Writes an RCG's M/N/D and CFG and latches them; `false` if `UPDATE` stays set.
+    fn program_rcg(rcg: &Blsp1Uart1AppsRcg, settings: &RcgSettings) -> bool {
         if let Some(mnd) = settings.mnd {
             rcg.m().write(|w| w.m().set(mnd.m));
             rcg.n().write(|w| w.not_n_minus_m().set(mnd.n_reg));
@@ -280,13 +336,9 @@ impl Clocks {
             }
         });
         rcg.cmd_rcgr().modify(|_, w| w.update().set_bit());
-        if wait::poll_until(RCG_UPDATE_TIMEOUT_US, || {
+        wait::poll_until(RCG_UPDATE_TIMEOUT_US, || {
             rcg.cmd_rcgr().read().update().bit_is_clear()
-        }) {
-            Ok(settings.achieved_hz)
-        } else {
-            Err(ClockError::RcgUpdateTimeout { clock })
-        }
+        })
     }
 
     fn i2c_rcg(&self, clock: I2cClock) -> &Blsp1Qup2I2cAppsRcg {

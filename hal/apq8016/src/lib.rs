@@ -26,6 +26,7 @@ pub mod pmic;
 pub mod reset;
 pub mod rng;
 pub mod rt;
+pub mod spi;
 pub mod spmi;
 pub mod time;
 pub mod uart;

@@ -959,20 +959,24 @@ pub mod gcc {
         blsp1_uart2_apps_cbcr: Blsp1Uart2AppsCbcr,
         _reserved10: [u8; 0x04],
         blsp1_uart2_apps_rcg: Blsp1Uart2AppsRcg,
-        _reserved11: [u8; 0x3fb8],
+        _reserved11: [u8; 0x2fd4],
+        blsp1_qup5_spi_apps_cbcr: Blsp1Qup5SpiAppsCbcr,
+        _reserved12: [u8; 0x04],
+        blsp1_qup5_spi_apps_rcg: Blsp1Qup5SpiAppsRcg,
+        _reserved13: [u8; 0x0fc8],
         blsp1_qup6_i2c_apps_rcg: Blsp1Qup6I2cAppsRcg,
-        _reserved12: [u8; 0x10],
+        _reserved14: [u8; 0x10],
         blsp1_qup6_bcr: Blsp1Qup6Bcr,
-        _reserved13: [u8; 0x04],
+        _reserved15: [u8; 0x04],
         blsp1_qup6_i2c_apps_cbcr: Blsp1Qup6I2cAppsCbcr,
-        _reserved14: [u8; 0xbfdc],
+        _reserved16: [u8; 0xbfdc],
         prng_bcr: PrngBcr,
         prng_ahb_cbcr: PrngAhbCbcr,
-        _reserved16: [u8; 0xdff8],
+        _reserved18: [u8; 0xdff8],
         gpll0_mode: Gpll0Mode,
-        _reserved17: [u8; 0x18],
+        _reserved19: [u8; 0x18],
         gpll0_status: Gpll0Status,
-        _reserved18: [u8; 0x0002_3fe0],
+        _reserved20: [u8; 0x0002_3fe0],
         apcs_gpll_ena_vote: ApcsGpllEnaVote,
         apcs_clock_branch_ena_vote: ApcsClockBranchEnaVote,
     }
@@ -1031,6 +1035,16 @@ pub mod gcc {
         #[inline(always)]
         pub const fn blsp1_uart2_apps_rcg(&self) -> &Blsp1Uart2AppsRcg {
             &self.blsp1_uart2_apps_rcg
+        }
+        #[doc = "0x601c - Branch control of the BLSP1 QUP5 SPI core (APPS) clock (the low-speed header's SPI0). In SPI mode the QUP shifts SCLK at this clock's rate."]
+        #[inline(always)]
+        pub const fn blsp1_qup5_spi_apps_cbcr(&self) -> &Blsp1Qup5SpiAppsCbcr {
+            &self.blsp1_qup5_spi_apps_cbcr
+        }
+        #[doc = "0x6024..0x6038 - Root clock generator (RCG2 with an 8-bit M/N:D counter) of the BLSP1 QUP5 SPI core clock. Same register layout as the UART roots; only the low 8 bits of M, N and D count. Output = source x (M/N) / ((SRC_DIV + 1) / 2)."]
+        #[inline(always)]
+        pub const fn blsp1_qup5_spi_apps_rcg(&self) -> &Blsp1Qup5SpiAppsRcg {
+            &self.blsp1_qup5_spi_apps_rcg
         }
         #[doc = "0x7000..0x7008 - Root clock generator of the BLSP1 QUP6 I2C core clock (same layout as QUP2's)."]
         #[inline(always)]
@@ -1821,17 +1835,22 @@ pub mod gcc {
             impl crate::Resettable for CfgRcgrSpec {}
         }
     }
+    pub use Blsp1AhbCbcr as Blsp1Qup5SpiAppsCbcr;
     pub use Blsp1AhbCbcr as Blsp1Qup6I2cAppsCbcr;
     pub use Blsp1AhbCbcr as PrngAhbCbcr;
     pub use Blsp1Bcr as Blsp1Qup6Bcr;
     pub use Blsp1Bcr as PrngBcr;
     #[doc = "Root clock generator of the BLSP1 QUP6 I2C core clock (same layout as QUP2's)."]
     pub use Blsp1Qup2I2cAppsRcg as Blsp1Qup6I2cAppsRcg;
+    #[doc = "Root clock generator (RCG2 with an 8-bit M/N:D counter) of the BLSP1 QUP5 SPI core clock. Same register layout as the UART roots; only the low 8 bits of M, N and D count. Output = source x (M/N) / ((SRC_DIV + 1) / 2)."]
+    pub use Blsp1Uart1AppsRcg as Blsp1Qup5SpiAppsRcg;
+    pub use blsp1_ahb_cbcr as blsp1_qup5_spi_apps_cbcr;
     pub use blsp1_ahb_cbcr as blsp1_qup6_i2c_apps_cbcr;
     pub use blsp1_ahb_cbcr as prng_ahb_cbcr;
     pub use blsp1_bcr as blsp1_qup6_bcr;
     pub use blsp1_bcr as prng_bcr;
     pub use blsp1_qup2_i2c_apps_rcg as blsp1_qup6_i2c_apps_rcg;
+    pub use blsp1_uart1_apps_rcg as blsp1_qup5_spi_apps_rcg;
     #[doc = "GPLL0_MODE (rw) register accessor: GPLL0 mode control (output enables, bypass, reset). The application processor normally turns GPLL0 on through APCS_GPLL_ENA_VOTE instead.\n\nYou can [`read`](crate::Reg::read) this register and get [`gpll0_mode::R`]. You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`gpll0_mode::W`]. You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@gpll0_mode`] module"]
     #[doc(alias = "GPLL0_MODE")]
     pub type Gpll0Mode = crate::Reg<gpll0_mode::Gpll0ModeSpec>;
@@ -4676,7 +4695,12 @@ pub mod blsp1_qup1 {
         _reserved15: [u8; 0x08],
         qup_in_fifo_cnt: QupInFifoCnt,
         qup_input_fifo: QupInputFifo,
-        _reserved17: [u8; 0x01e4],
+        _reserved17: [u8; 0xe4],
+        spi_config: SpiConfig,
+        spi_io_control: SpiIoControl,
+        spi_error_flags: SpiErrorFlags,
+        spi_error_flags_en: SpiErrorFlagsEn,
+        _reserved21: [u8; 0xf0],
         i2c_master_clk_ctl: I2cMasterClkCtl,
         i2c_master_status: I2cMasterStatus,
         i2c_master_gen: I2cMasterGen,
@@ -4767,6 +4791,26 @@ pub mod blsp1_qup1 {
         #[inline(always)]
         pub const fn qup_input_fifo(&self) -> &QupInputFifo {
             &self.qup_input_fifo
+        }
+        #[doc = "0x300 - SPI mini-core configuration (docs/hardware/qup-i2c-spi.md#spi-mini-core)."]
+        #[inline(always)]
+        pub const fn spi_config(&self) -> &SpiConfig {
+            &self.spi_config
+        }
+        #[doc = "0x304 - SPI pad and chip-select control."]
+        #[inline(always)]
+        pub const fn spi_io_control(&self) -> &SpiIoControl {
+            &self.spi_io_control
+        }
+        #[doc = "0x308 - SPI clock errors; write 1 to clear."]
+        #[inline(always)]
+        pub const fn spi_error_flags(&self) -> &SpiErrorFlags {
+            &self.spi_error_flags
+        }
+        #[doc = "0x30c - Interrupt enables of the SPI_ERROR_FLAGS bits."]
+        #[inline(always)]
+        pub const fn spi_error_flags_en(&self) -> &SpiErrorFlagsEn {
+            &self.spi_error_flags_en
         }
         #[doc = "0x400 - I2C bus clock dividers (in core clock cycles). SCL period = FS_DIV + high time + 6, where the high time is HIGH_TIME_DIV, or FS_DIV when HIGH_TIME_DIV is 0."]
         #[inline(always)]
@@ -6067,6 +6111,338 @@ pub mod blsp1_qup1 {
         impl crate::Readable for QupInputFifoSpec {}
         #[doc = "`reset()` method sets QUP_INPUT_FIFO to value 0"]
         impl crate::Resettable for QupInputFifoSpec {}
+    }
+    #[doc = "SPI_CONFIG (rw) register accessor: SPI mini-core configuration (docs/hardware/qup-i2c-spi.md#spi-mini-core).\n\nYou can [`read`](crate::Reg::read) this register and get [`spi_config::R`]. You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`spi_config::W`]. You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@spi_config`] module"]
+    #[doc(alias = "SPI_CONFIG")]
+    pub type SpiConfig = crate::Reg<spi_config::SpiConfigSpec>;
+    #[doc = "SPI mini-core configuration (docs/hardware/qup-i2c-spi.md#spi-mini-core)."]
+    pub mod spi_config {
+        #[doc = "Register `SPI_CONFIG` reader"]
+        pub type R = crate::R<SpiConfigSpec>;
+        #[doc = "Register `SPI_CONFIG` writer"]
+        pub type W = crate::W<SpiConfigSpec>;
+        #[doc = "Field `SLAVE_OPERATION` reader - 1 = slave; 0 = master."]
+        pub type SlaveOperationR = crate::BitReader;
+        #[doc = "Field `SLAVE_OPERATION` writer - 1 = slave; 0 = master."]
+        pub type SlaveOperationW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `LOOPBACK` reader - Feed the output back to the input inside the core."]
+        pub type LoopbackR = crate::BitReader;
+        #[doc = "Field `LOOPBACK` writer - Feed the output back to the input inside the core."]
+        pub type LoopbackW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `INPUT_FIRST` reader - Sample input on the first clock edge (set for CPHA = 0)."]
+        pub type InputFirstR = crate::BitReader;
+        #[doc = "Field `INPUT_FIRST` writer - Sample input on the first clock edge (set for CPHA = 0)."]
+        pub type InputFirstW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `HS_MODE` reader - High-speed mode (Linux sets it at 26 MHz and above)."]
+        pub type HsModeR = crate::BitReader;
+        #[doc = "Field `HS_MODE` writer - High-speed mode (Linux sets it at 26 MHz and above)."]
+        pub type HsModeW<'a, REG> = crate::BitWriter<'a, REG>;
+        impl R {
+            #[doc = "Bit 5 - 1 = slave; 0 = master."]
+            #[inline(always)]
+            pub fn slave_operation(&self) -> SlaveOperationR {
+                SlaveOperationR::new(((self.bits >> 5) & 1) != 0)
+            }
+            #[doc = "Bit 8 - Feed the output back to the input inside the core."]
+            #[inline(always)]
+            pub fn loopback(&self) -> LoopbackR {
+                LoopbackR::new(((self.bits >> 8) & 1) != 0)
+            }
+            #[doc = "Bit 9 - Sample input on the first clock edge (set for CPHA = 0)."]
+            #[inline(always)]
+            pub fn input_first(&self) -> InputFirstR {
+                InputFirstR::new(((self.bits >> 9) & 1) != 0)
+            }
+            #[doc = "Bit 10 - High-speed mode (Linux sets it at 26 MHz and above)."]
+            #[inline(always)]
+            pub fn hs_mode(&self) -> HsModeR {
+                HsModeR::new(((self.bits >> 10) & 1) != 0)
+            }
+        }
+        impl W {
+            #[doc = "Bit 5 - 1 = slave; 0 = master."]
+            #[inline(always)]
+            pub fn slave_operation(&mut self) -> SlaveOperationW<'_, SpiConfigSpec> {
+                SlaveOperationW::new(self, 5)
+            }
+            #[doc = "Bit 8 - Feed the output back to the input inside the core."]
+            #[inline(always)]
+            pub fn loopback(&mut self) -> LoopbackW<'_, SpiConfigSpec> {
+                LoopbackW::new(self, 8)
+            }
+            #[doc = "Bit 9 - Sample input on the first clock edge (set for CPHA = 0)."]
+            #[inline(always)]
+            pub fn input_first(&mut self) -> InputFirstW<'_, SpiConfigSpec> {
+                InputFirstW::new(self, 9)
+            }
+            #[doc = "Bit 10 - High-speed mode (Linux sets it at 26 MHz and above)."]
+            #[inline(always)]
+            pub fn hs_mode(&mut self) -> HsModeW<'_, SpiConfigSpec> {
+                HsModeW::new(self, 10)
+            }
+        }
+        #[doc = "SPI mini-core configuration (docs/hardware/qup-i2c-spi.md#spi-mini-core).\n\nYou can [`read`](crate::Reg::read) this register and get [`spi_config::R`](R). You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`spi_config::W`](W). You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct SpiConfigSpec;
+        impl crate::RegisterSpec for SpiConfigSpec {
+            type Ux = u32;
+        }
+        #[doc = "`read()` method returns [`spi_config::R`](R) reader structure"]
+        impl crate::Readable for SpiConfigSpec {}
+        #[doc = "`write(|w| ..)` method takes [`spi_config::W`](W) writer structure"]
+        impl crate::Writable for SpiConfigSpec {
+            type Safety = crate::Unsafe;
+        }
+        #[doc = "`reset()` method sets SPI_CONFIG to value 0"]
+        impl crate::Resettable for SpiConfigSpec {}
+    }
+    #[doc = "SPI_IO_CONTROL (rw) register accessor: SPI pad and chip-select control.\n\nYou can [`read`](crate::Reg::read) this register and get [`spi_io_control::R`]. You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`spi_io_control::W`]. You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@spi_io_control`] module"]
+    #[doc(alias = "SPI_IO_CONTROL")]
+    pub type SpiIoControl = crate::Reg<spi_io_control::SpiIoControlSpec>;
+    #[doc = "SPI pad and chip-select control."]
+    pub mod spi_io_control {
+        #[doc = "Register `SPI_IO_CONTROL` reader"]
+        pub type R = crate::R<SpiIoControlSpec>;
+        #[doc = "Register `SPI_IO_CONTROL` writer"]
+        pub type W = crate::W<SpiIoControlSpec>;
+        #[doc = "Field `NO_TRI_STATE` reader - Keep the outputs driven between transfers."]
+        pub type NoTriStateR = crate::BitReader;
+        #[doc = "Field `NO_TRI_STATE` writer - Keep the outputs driven between transfers."]
+        pub type NoTriStateW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `TRISTATE_CS` reader - Tri-state the chip-select outputs."]
+        pub type TristateCsR = crate::BitReader;
+        #[doc = "Field `TRISTATE_CS` writer - Tri-state the chip-select outputs."]
+        pub type TristateCsW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `CS_SELECT` reader - Which chip select the core drives."]
+        pub type CsSelectR = crate::FieldReader;
+        #[doc = "Field `CS_SELECT` writer - Which chip select the core drives."]
+        pub type CsSelectW<'a, REG> = crate::FieldWriter<'a, REG, 2, u8, crate::Safe>;
+        #[doc = "Field `CS_N_POLARITY_0` reader - Chip select 0 active high."]
+        pub type CsNPolarity0R = crate::BitReader;
+        #[doc = "Field `CS_N_POLARITY_0` writer - Chip select 0 active high."]
+        pub type CsNPolarity0W<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `MX_CS_MODE` reader - Keep chip select asserted over the whole count."]
+        pub type MxCsModeR = crate::BitReader;
+        #[doc = "Field `MX_CS_MODE` writer - Keep chip select asserted over the whole count."]
+        pub type MxCsModeW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `CLK_ALWAYS_ON` reader - Run SCLK also between words."]
+        pub type ClkAlwaysOnR = crate::BitReader;
+        #[doc = "Field `CLK_ALWAYS_ON` writer - Run SCLK also between words."]
+        pub type ClkAlwaysOnW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `CLK_IDLE_HIGH` reader - SCLK idles high (CPOL = 1)."]
+        pub type ClkIdleHighR = crate::BitReader;
+        #[doc = "Field `CLK_IDLE_HIGH` writer - SCLK idles high (CPOL = 1)."]
+        pub type ClkIdleHighW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `FORCE_CS` reader - Force chip select active."]
+        pub type ForceCsR = crate::BitReader;
+        #[doc = "Field `FORCE_CS` writer - Force chip select active."]
+        pub type ForceCsW<'a, REG> = crate::BitWriter<'a, REG>;
+        impl R {
+            #[doc = "Bit 0 - Keep the outputs driven between transfers."]
+            #[inline(always)]
+            pub fn no_tri_state(&self) -> NoTriStateR {
+                NoTriStateR::new((self.bits & 1) != 0)
+            }
+            #[doc = "Bit 1 - Tri-state the chip-select outputs."]
+            #[inline(always)]
+            pub fn tristate_cs(&self) -> TristateCsR {
+                TristateCsR::new(((self.bits >> 1) & 1) != 0)
+            }
+            #[doc = "Bits 2:3 - Which chip select the core drives."]
+            #[inline(always)]
+            pub fn cs_select(&self) -> CsSelectR {
+                CsSelectR::new(((self.bits >> 2) & 3) as u8)
+            }
+            #[doc = "Bit 4 - Chip select 0 active high."]
+            #[inline(always)]
+            pub fn cs_n_polarity_0(&self) -> CsNPolarity0R {
+                CsNPolarity0R::new(((self.bits >> 4) & 1) != 0)
+            }
+            #[doc = "Bit 8 - Keep chip select asserted over the whole count."]
+            #[inline(always)]
+            pub fn mx_cs_mode(&self) -> MxCsModeR {
+                MxCsModeR::new(((self.bits >> 8) & 1) != 0)
+            }
+            #[doc = "Bit 9 - Run SCLK also between words."]
+            #[inline(always)]
+            pub fn clk_always_on(&self) -> ClkAlwaysOnR {
+                ClkAlwaysOnR::new(((self.bits >> 9) & 1) != 0)
+            }
+            #[doc = "Bit 10 - SCLK idles high (CPOL = 1)."]
+            #[inline(always)]
+            pub fn clk_idle_high(&self) -> ClkIdleHighR {
+                ClkIdleHighR::new(((self.bits >> 10) & 1) != 0)
+            }
+            #[doc = "Bit 11 - Force chip select active."]
+            #[inline(always)]
+            pub fn force_cs(&self) -> ForceCsR {
+                ForceCsR::new(((self.bits >> 11) & 1) != 0)
+            }
+        }
+        impl W {
+            #[doc = "Bit 0 - Keep the outputs driven between transfers."]
+            #[inline(always)]
+            pub fn no_tri_state(&mut self) -> NoTriStateW<'_, SpiIoControlSpec> {
+                NoTriStateW::new(self, 0)
+            }
+            #[doc = "Bit 1 - Tri-state the chip-select outputs."]
+            #[inline(always)]
+            pub fn tristate_cs(&mut self) -> TristateCsW<'_, SpiIoControlSpec> {
+                TristateCsW::new(self, 1)
+            }
+            #[doc = "Bits 2:3 - Which chip select the core drives."]
+            #[inline(always)]
+            pub fn cs_select(&mut self) -> CsSelectW<'_, SpiIoControlSpec> {
+                CsSelectW::new(self, 2)
+            }
+            #[doc = "Bit 4 - Chip select 0 active high."]
+            #[inline(always)]
+            pub fn cs_n_polarity_0(&mut self) -> CsNPolarity0W<'_, SpiIoControlSpec> {
+                CsNPolarity0W::new(self, 4)
+            }
+            #[doc = "Bit 8 - Keep chip select asserted over the whole count."]
+            #[inline(always)]
+            pub fn mx_cs_mode(&mut self) -> MxCsModeW<'_, SpiIoControlSpec> {
+                MxCsModeW::new(self, 8)
+            }
+            #[doc = "Bit 9 - Run SCLK also between words."]
+            #[inline(always)]
+            pub fn clk_always_on(&mut self) -> ClkAlwaysOnW<'_, SpiIoControlSpec> {
+                ClkAlwaysOnW::new(self, 9)
+            }
+            #[doc = "Bit 10 - SCLK idles high (CPOL = 1)."]
+            #[inline(always)]
+            pub fn clk_idle_high(&mut self) -> ClkIdleHighW<'_, SpiIoControlSpec> {
+                ClkIdleHighW::new(self, 10)
+            }
+            #[doc = "Bit 11 - Force chip select active."]
+            #[inline(always)]
+            pub fn force_cs(&mut self) -> ForceCsW<'_, SpiIoControlSpec> {
+                ForceCsW::new(self, 11)
+            }
+        }
+        #[doc = "SPI pad and chip-select control.\n\nYou can [`read`](crate::Reg::read) this register and get [`spi_io_control::R`](R). You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`spi_io_control::W`](W). You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct SpiIoControlSpec;
+        impl crate::RegisterSpec for SpiIoControlSpec {
+            type Ux = u32;
+        }
+        #[doc = "`read()` method returns [`spi_io_control::R`](R) reader structure"]
+        impl crate::Readable for SpiIoControlSpec {}
+        #[doc = "`write(|w| ..)` method takes [`spi_io_control::W`](W) writer structure"]
+        impl crate::Writable for SpiIoControlSpec {
+            type Safety = crate::Unsafe;
+        }
+        #[doc = "`reset()` method sets SPI_IO_CONTROL to value 0"]
+        impl crate::Resettable for SpiIoControlSpec {}
+    }
+    #[doc = "SPI_ERROR_FLAGS (rw) register accessor: SPI clock errors; write 1 to clear.\n\nYou can [`read`](crate::Reg::read) this register and get [`spi_error_flags::R`]. You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`spi_error_flags::W`]. You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@spi_error_flags`] module"]
+    #[doc(alias = "SPI_ERROR_FLAGS")]
+    pub type SpiErrorFlags = crate::Reg<spi_error_flags::SpiErrorFlagsSpec>;
+    #[doc = "SPI clock errors; write 1 to clear."]
+    pub mod spi_error_flags {
+        #[doc = "Register `SPI_ERROR_FLAGS` reader"]
+        pub type R = crate::R<SpiErrorFlagsSpec>;
+        #[doc = "Register `SPI_ERROR_FLAGS` writer"]
+        pub type W = crate::W<SpiErrorFlagsSpec>;
+        #[doc = "Field `CLK_UNDER_RUN` reader - The output shift register ran empty while the clock ran (output underrun)."]
+        pub type ClkUnderRunR = crate::BitReader;
+        #[doc = "Field `CLK_UNDER_RUN` writer - The output shift register ran empty while the clock ran (output underrun)."]
+        pub type ClkUnderRunW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `CLK_OVER_RUN` reader - Input arrived faster than it was taken (input overrun)."]
+        pub type ClkOverRunR = crate::BitReader;
+        #[doc = "Field `CLK_OVER_RUN` writer - Input arrived faster than it was taken (input overrun)."]
+        pub type ClkOverRunW<'a, REG> = crate::BitWriter<'a, REG>;
+        impl R {
+            #[doc = "Bit 0 - The output shift register ran empty while the clock ran (output underrun)."]
+            #[inline(always)]
+            pub fn clk_under_run(&self) -> ClkUnderRunR {
+                ClkUnderRunR::new((self.bits & 1) != 0)
+            }
+            #[doc = "Bit 1 - Input arrived faster than it was taken (input overrun)."]
+            #[inline(always)]
+            pub fn clk_over_run(&self) -> ClkOverRunR {
+                ClkOverRunR::new(((self.bits >> 1) & 1) != 0)
+            }
+        }
+        impl W {
+            #[doc = "Bit 0 - The output shift register ran empty while the clock ran (output underrun)."]
+            #[inline(always)]
+            pub fn clk_under_run(&mut self) -> ClkUnderRunW<'_, SpiErrorFlagsSpec> {
+                ClkUnderRunW::new(self, 0)
+            }
+            #[doc = "Bit 1 - Input arrived faster than it was taken (input overrun)."]
+            #[inline(always)]
+            pub fn clk_over_run(&mut self) -> ClkOverRunW<'_, SpiErrorFlagsSpec> {
+                ClkOverRunW::new(self, 1)
+            }
+        }
+        #[doc = "SPI clock errors; write 1 to clear.\n\nYou can [`read`](crate::Reg::read) this register and get [`spi_error_flags::R`](R). You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`spi_error_flags::W`](W). You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct SpiErrorFlagsSpec;
+        impl crate::RegisterSpec for SpiErrorFlagsSpec {
+            type Ux = u32;
+        }
+        #[doc = "`read()` method returns [`spi_error_flags::R`](R) reader structure"]
+        impl crate::Readable for SpiErrorFlagsSpec {}
+        #[doc = "`write(|w| ..)` method takes [`spi_error_flags::W`](W) writer structure"]
+        impl crate::Writable for SpiErrorFlagsSpec {
+            type Safety = crate::Unsafe;
+        }
+        #[doc = "`reset()` method sets SPI_ERROR_FLAGS to value 0"]
+        impl crate::Resettable for SpiErrorFlagsSpec {}
+    }
+    #[doc = "SPI_ERROR_FLAGS_EN (rw) register accessor: Interrupt enables of the SPI_ERROR_FLAGS bits.\n\nYou can [`read`](crate::Reg::read) this register and get [`spi_error_flags_en::R`]. You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`spi_error_flags_en::W`]. You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@spi_error_flags_en`] module"]
+    #[doc(alias = "SPI_ERROR_FLAGS_EN")]
+    pub type SpiErrorFlagsEn = crate::Reg<spi_error_flags_en::SpiErrorFlagsEnSpec>;
+    #[doc = "Interrupt enables of the SPI_ERROR_FLAGS bits."]
+    pub mod spi_error_flags_en {
+        #[doc = "Register `SPI_ERROR_FLAGS_EN` reader"]
+        pub type R = crate::R<SpiErrorFlagsEnSpec>;
+        #[doc = "Register `SPI_ERROR_FLAGS_EN` writer"]
+        pub type W = crate::W<SpiErrorFlagsEnSpec>;
+        #[doc = "Field `CLK_UNDER_RUN` reader - The output shift register ran empty while the clock ran (output underrun)."]
+        pub type ClkUnderRunR = crate::BitReader;
+        #[doc = "Field `CLK_UNDER_RUN` writer - The output shift register ran empty while the clock ran (output underrun)."]
+        pub type ClkUnderRunW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `CLK_OVER_RUN` reader - Input arrived faster than it was taken (input overrun)."]
+        pub type ClkOverRunR = crate::BitReader;
+        #[doc = "Field `CLK_OVER_RUN` writer - Input arrived faster than it was taken (input overrun)."]
+        pub type ClkOverRunW<'a, REG> = crate::BitWriter<'a, REG>;
+        impl R {
+            #[doc = "Bit 0 - The output shift register ran empty while the clock ran (output underrun)."]
+            #[inline(always)]
+            pub fn clk_under_run(&self) -> ClkUnderRunR {
+                ClkUnderRunR::new((self.bits & 1) != 0)
+            }
+            #[doc = "Bit 1 - Input arrived faster than it was taken (input overrun)."]
+            #[inline(always)]
+            pub fn clk_over_run(&self) -> ClkOverRunR {
+                ClkOverRunR::new(((self.bits >> 1) & 1) != 0)
+            }
+        }
+        impl W {
+            #[doc = "Bit 0 - The output shift register ran empty while the clock ran (output underrun)."]
+            #[inline(always)]
+            pub fn clk_under_run(&mut self) -> ClkUnderRunW<'_, SpiErrorFlagsEnSpec> {
+                ClkUnderRunW::new(self, 0)
+            }
+            #[doc = "Bit 1 - Input arrived faster than it was taken (input overrun)."]
+            #[inline(always)]
+            pub fn clk_over_run(&mut self) -> ClkOverRunW<'_, SpiErrorFlagsEnSpec> {
+                ClkOverRunW::new(self, 1)
+            }
+        }
+        #[doc = "Interrupt enables of the SPI_ERROR_FLAGS bits.\n\nYou can [`read`](crate::Reg::read) this register and get [`spi_error_flags_en::R`](R). You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`spi_error_flags_en::W`](W). You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct SpiErrorFlagsEnSpec;
+        impl crate::RegisterSpec for SpiErrorFlagsEnSpec {
+            type Ux = u32;
+        }
+        #[doc = "`read()` method returns [`spi_error_flags_en::R`](R) reader structure"]
+        impl crate::Readable for SpiErrorFlagsEnSpec {}
+        #[doc = "`write(|w| ..)` method takes [`spi_error_flags_en::W`](W) writer structure"]
+        impl crate::Writable for SpiErrorFlagsEnSpec {
+            type Safety = crate::Unsafe;
+        }
+        #[doc = "`reset()` method sets SPI_ERROR_FLAGS_EN to value 0"]
+        impl crate::Resettable for SpiErrorFlagsEnSpec {}
     }
     #[doc = "I2C_MASTER_CLK_CTL (rw) register accessor: I2C bus clock dividers (in core clock cycles). SCL period = FS_DIV + high time + 6, where the high time is HIGH_TIME_DIV, or FS_DIV when HIGH_TIME_DIV is 0.\n\nYou can [`read`](crate::Reg::read) this register and get [`i2c_master_clk_ctl::R`]. You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`i2c_master_clk_ctl::W`]. You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@i2c_master_clk_ctl`] module"]
     #[doc(alias = "I2C_MASTER_CLK_CTL")]

@@ -28,6 +28,7 @@ mod pmic;
 mod rng;
 mod sgi;
 mod size;
+mod spi;
 mod timer_interrupt;
 mod tools;
 mod uart_config;
@@ -355,6 +356,21 @@ pub fn all() -> Vec<ExampleCheck> {
             example: "i2c_eeprom",
             what: "arbitration lost: ArbitrationLoss, bus usable after",
             run: i2c::arbitration_loss,
+        },
+        ExampleCheck {
+            example: "spi_flash",
+            what: "JEDEC ID of the model, 45 ms sector erase and 0.7 ms page program by WIP polling, read back equal, bus timing from the set clock (10 MHz, 1 MHz mode 3); core clock off: timeout within 1 ms, bus usable after",
+            run: spi::flash_round_trip,
+        },
+        ExampleCheck {
+            example: "spi_flash",
+            what: "--spi 0:nor,id=0xc22015: that ID printed, round trip still equal",
+            run: spi::other_jedec_id,
+        },
+        ExampleCheck {
+            example: "spi_flash",
+            what: "no device: JEDEC ID ff ff ff reported as no flash; clock-off timeout still bounded",
+            run: spi::no_flash,
         },
         ExampleCheck {
             example: "gic_conformance",

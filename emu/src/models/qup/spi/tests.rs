@@ -1,0 +1,169 @@
+//! Unit tests of the SPI mode: transfer timing from the core clock, chip select, mode
+//! mismatch, clock dependence.
+
+use super::*;
+use crate::bus::{Effects, Model};
+use crate::models::gcc::ClockView;
+use crate::models::spi_devices::{Attachment, DEFAULT_JEDEC_ID, DeviceKind};
+
+const STATE: u64 = 0x004;
+const OPERATIONAL: u64 = 0x018;
+const OUTPUT_FIFO: u64 = 0x110;
+const MX_WRITE_CNT: u64 = 0x150;
+const MX_READ_CNT: u64 = 0x208;
+const INPUT_FIFO: u64 = 0x218;
+const SPI_CONFIG: u64 = 0x300;
+const SPI_IO_CONTROL: u64 = 0x304;
+
+struct Bench {
+    qup: QupSpi,
+    clocks: ClockView,
+    effects: Effects,
+    now: u64,
+}
+
+impl Bench {
+    fn new(core_hz: u64) -> Self {
+        let setup = SpiSetup {
+            devices: vec![Attachment {
+                bus: 0,
+                kind: DeviceKind::Nor {
+                    jedec_id: DEFAULT_JEDEC_ID,
+                },
+            }],
+            trace: false,
+        };
+        let clocks = ClockView {
+            qup5_spi_apps: true,
+            qup5_spi_core_hz: core_hz,
+            ..ClockView::default()
+        };
+        let mut bench = Self {
+            qup: QupSpi::new(Device::Qup5, &setup),
+            clocks,
+            effects: Effects::default(),
+            now: 0,
+        };
+        // SPI mini-core, N = 7; FIFO mode, one byte per word right-justified; mode 0.
+        for (offset, value) in [(0x000, 0x107), (0x008, 1 << 16), (SPI_CONFIG, INPUT_FIRST)] {
+            bench.write(offset, value);
+        }
+        bench
+    }
+
+    fn ctx_do<R>(&mut self, f: impl FnOnce(&mut QupSpi, &mut Ctx<'_>) -> R) -> R {
+        let mut ctx = Ctx {
+            now: self.now,
+            clocks: &self.clocks,
+            effects: &mut self.effects,
+        };
+        f(&mut self.qup, &mut ctx)
+    }
+
+    fn write(&mut self, offset: u64, value: u32) {
+        self.ctx_do(|q, ctx| {
+            Model::advance(q, ctx);
+            q.access(ctx, 0, offset, 4, Some(u64::from(value))).unwrap();
+        });
+    }
+
+    fn read(&mut self, offset: u64) -> u32 {
+        self.ctx_do(|q, ctx| {
+            Model::advance(q, ctx);
+            q.access(ctx, 0, offset, 4, None).unwrap() as u32
+        })
+    }
+
+    fn chip_select(&mut self, level: bool) {
+        self.qup.observe_chip_select(level);
+        self.ctx_do(Model::advance);
+    }
+
+    /// Loads `bytes` as one transfer and starts it; returns the tick it started at.
+    fn start(&mut self, bytes: &[u8]) -> u64 {
+        let n = bytes.len() as u32;
+        self.write(MX_WRITE_CNT, n);
+        self.write(MX_READ_CNT, n);
+        self.write(STATE, 1);
+        self.write(STATE, 3);
+        for &b in bytes {
+            self.write(OUTPUT_FIFO, u32::from(b));
+        }
+        self.write(STATE, 1);
+        self.now
+    }
+
+    fn done(&mut self) -> bool {
+        self.read(OPERATIONAL) & MAX_INPUT_DONE != 0
+    }
+
+    fn input(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| self.read(INPUT_FIFO) as u8).collect()
+    }
+}
+
+#[test]
+fn jedec_id_takes_eight_core_clocks_per_byte() {
+    // 9.6 MHz core clock: 8 SCLK periods = 16 ticks per byte.
+    let mut b = Bench::new(9_600_000);
+    b.chip_select(false);
+    let start = b.start(&[0x9F, 0, 0, 0]);
+    b.now = start + 4 * 16 - 1;
+    assert!(!b.done());
+    b.now = start + 4 * 16;
+    assert!(b.done());
+    assert_eq!(b.input(4), [0xFF, 0xEF, 0x40, 0x14]);
+    assert_eq!(b.read(0x01C), 0, "no FIFO errors");
+    b.write(STATE, 0);
+    b.chip_select(true);
+}
+
+#[test]
+fn without_chip_select_miso_idles_high() {
+    let mut b = Bench::new(19_200_000);
+    b.start(&[0x9F, 0, 0, 0]);
+    b.now += 100;
+    assert!(b.done());
+    assert_eq!(b.input(4), [0xFF; 4]);
+}
+
+#[test]
+fn mode_one_reads_one_bit_late_and_loopback_returns_the_output() {
+    let mut b = Bench::new(19_200_000);
+    b.write(SPI_CONFIG, 0); // CPHA = 1 with CPOL = 0: mode 1.
+    b.chip_select(false);
+    b.start(&[0x9F, 0, 0, 0]);
+    b.now += 100;
+    assert_eq!(b.input(4), [0xFF, 0xF7, 0xA0, 0x0A]);
+    b.write(STATE, 0);
+    b.chip_select(true);
+    b.write(SPI_CONFIG, LOOPBACK | INPUT_FIRST);
+    b.write(SPI_IO_CONTROL, 0);
+    b.start(&[1, 2, 3]);
+    b.now += 100;
+    assert_eq!(b.input(3), [1, 2, 3]);
+}
+
+#[test]
+fn without_the_core_clock_nothing_runs() {
+    let mut b = Bench::new(19_200_000);
+    b.clocks.qup5_spi_apps = false;
+    b.write(STATE, 1);
+    assert_eq!(b.read(STATE) & 4, 0, "STATE_VALID stays clear");
+    b.clocks.qup5_spi_apps = true;
+    b.clocks.qup5_spi_core_hz = 0;
+    b.start(&[0x9F]);
+    b.now += 1_000_000;
+    assert!(!b.done());
+}
+
+#[test]
+fn fractional_periods_add_up_over_the_transfer() {
+    // 10 MHz: 1.92 ticks per SCLK period, 61.44 ticks for 4 bytes (not 4 x 15).
+    let mut b = Bench::new(10_000_000);
+    let start = b.start(&[0x9F, 0, 0, 0]);
+    b.now = start + 60;
+    assert!(!b.done());
+    b.now = start + 61;
+    assert!(b.done());
+}
