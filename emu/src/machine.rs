@@ -258,7 +258,7 @@ pub static MACHINE: &[Block] = &[
         "spmi.rs",
     )
     .window(2)
-    .says("PMIC arbiter write channels (PM8916 REVID, PON, GPIO1..4, MPP1..4)"),
+    .says("PMIC arbiter write channels (PM8916 REVID, PON, GPIO1..4, MPP1..4, RTC)"),
     mmio(
         "SPMI_OBSRVR",
         spmi::OBSRVR.0,
@@ -388,7 +388,7 @@ impl Devices {
             ps_hold: PsHold::default(),
             sdhc1: Sdhc::new(true),
             sdhc2: Sdhc::new(false),
-            spmi: Spmi::new(config.trace_gpio, config.pon_reason),
+            spmi: Spmi::new(config.trace_gpio, config.pon_reason).with_rtc(config.rtc_seconds),
             usb_hs: UsbHs::new(),
             qup2: Qup::new(Device::Qup2, 0, &config.i2c),
             qup6: Qup::new(Device::Qup6, 1, &config.i2c),

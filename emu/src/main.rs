@@ -16,7 +16,9 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::models::i2c_devices::{self, Attachment, Fault as I2cFault};
-use crate::models::spmi::{DEFAULT_PON_REASON, KeyEvent, PON_REASON_NAMES, PmicKey};
+use crate::models::spmi::{
+    DEFAULT_PON_REASON, DEFAULT_RTC_SECONDS, KeyEvent, PON_REASON_NAMES, PmicKey,
+};
 use crate::models::tlmm::{NUM_GPIOS, PinEvent};
 use crate::models::uart_dm::{InputItem, parse_input_str};
 
@@ -93,6 +95,10 @@ struct Cli {
     /// PM8916 power-on reason(s) of this run (PON_REASON1), comma-separated: hard-reset, smpl, rtc, dc-chg, usb-chg, pon1, cblpwr, kpdpwr (default kpdpwr).
     #[arg(long, value_parser = parse_pon_reason)]
     pon_reason: Option<u8>,
+    /// PM8916 RTC count at the start of the run, in seconds (default 1767225600 =
+    /// 2026-01-01 00:00:00 UTC); it then counts in virtual time.
+    #[arg(long, value_parser = parse_u32)]
+    rtc: Option<u32>,
     /// Attach an I2C device: BUS:ADDR=DEVICE[,OPTIONS] (repeatable; bus 0 = header I2C0 (QUP2),
     /// 1 = I2C1 (QUP6)); e.g. 0:0x50=24c32, 0:0x48=sensor,reg0=0x1234 (details below).
     #[arg(long = "i2c", value_parser = parse_i2c)]
@@ -136,6 +142,10 @@ fn parse_u64(s: &str) -> Result<u64, String> {
         None => t.parse(),
     }
     .map_err(|e| format!("{s}: {e}"))
+}
+
+fn parse_u32(s: &str) -> Result<u32, String> {
+    u32::try_from(parse_u64(s)?).map_err(|e| format!("{s}: {e}"))
 }
 
 fn parse_gpio(s: &str) -> Result<usize, String> {
@@ -298,6 +308,7 @@ fn main() -> ExitCode {
         }
     }
     config.pon_reason = cli.pon_reason.unwrap_or(DEFAULT_PON_REASON);
+    config.rtc_seconds = cli.rtc.unwrap_or(DEFAULT_RTC_SECONDS);
     let data = match std::fs::read(&cli.image) {
         Ok(d) => d,
         Err(e) => return fail(&cli.image, e),

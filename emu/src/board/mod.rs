@@ -67,7 +67,7 @@ use crate::bus::Bus;
 use crate::loader::LoadedImage;
 use crate::models::ps_hold::Release;
 use crate::models::secure_monitor::SecureMonitor;
-use crate::models::spmi::{DEFAULT_PON_REASON, KeyEvent};
+use crate::models::spmi::{DEFAULT_PON_REASON, DEFAULT_RTC_SECONDS, KeyEvent};
 use crate::models::timer::GenericTimer;
 use crate::models::tlmm::PinEvent;
 use crate::models::uart_dm::InputItem;
@@ -102,6 +102,8 @@ pub struct Config {
     pub keys: Vec<KeyEvent>,
     /// PM8916 PON_REASON1 at the start of the run (`--pon-reason`).
     pub pon_reason: u8,
+    /// PM8916 RTC count at the start of the run (`--rtc`).
+    pub rtc_seconds: u32,
     /// I2C devices and faults (`--i2c`, `--i2c-fault`).
     pub i2c: crate::models::i2c_devices::I2cSetup,
 }
@@ -121,6 +123,7 @@ impl Default for Config {
             pins: Vec::new(),
             keys: Vec::new(),
             pon_reason: DEFAULT_PON_REASON,
+            rtc_seconds: DEFAULT_RTC_SECONDS,
             i2c: Default::default(),
         }
     }

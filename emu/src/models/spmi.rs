@@ -19,7 +19,8 @@
 //! - intr: ACC_ENABLE (+0x1000·apid, bit 0) is stored; IRQ_STATUS (+4) reads 0 and IRQ_CLEAR
 //!   (+8) is accepted (no PMIC interrupt source is modelled); OWNER_ACC_STATUS
 //!   (+0x100000 + 4·k, EE 0) reads 0.
-//! - PM8916 (SID 0): REVID (0x01), PON (0x08), GPIO1..4 (0xC0..0xC3), MPP1..4 (0xA0..0xA3).
+//! - PM8916 (SID 0): REVID (0x01), PON (0x08), GPIO1..4 (0xC0..0xC3), MPP1..4 (0xA0..0xA3),
+//!   RTC_RW and RTC_ALARM (0x60, 0x61; the counting and the alarm are [`rtc`]'s).
 //!   Only the registers listed in docs/hardware/spmi-pm8916.md#pm8916-register-map exist; a
 //!   PMIC register not listed there is reported as an unclaimed access on the CMD write that
 //!   asked for it (with an `spmi:` line naming the PMIC address); in a multi-byte transfer
@@ -42,6 +43,11 @@
 
 use crate::bus::{Ctx, Fault};
 use crate::regfile::{Hit, Register, RegisterFile, Registers};
+
+mod rtc;
+
+pub use rtc::DEFAULT_RTC_SECONDS;
+use rtc::Rtc;
 
 /// Arbiter version register value (v2: 0x2001_0000 <= VERSION < 0x3000_0000).
 pub const VERSION: u32 = 0x2001_0000;
@@ -260,6 +266,20 @@ fn pm8916(pon_reason: u8) -> Vec<Peripheral> {
                 .with(0x46, Rw, 0), // EN_CTL
         );
     }
+    // RTC (docs/hardware/spmi-pm8916.md#rtc): the values of the counting registers and the
+    // alarm's come from [`Rtc`]; the list says which registers exist. TYPE/SUBTYPE 0x0B/0x01
+    // and 0x0B/0x02 are our assumption (no source gives them).
+    let mut rtc_rw = Peripheral::new(0, rtc::RTC_RW, "RTC_RW", 0x0B, 0x01);
+    for offset in [0x40, 0x41, 0x42, 0x43, 0x46, 0x48, 0x49, 0x4A, 0x4B] {
+        rtc_rw = rtc_rw.with(offset, Rw, 0);
+    }
+    let mut alarm =
+        with_interrupt_regs(Peripheral::new(0, rtc::RTC_ALARM, "RTC_ALARM", 0x0B, 0x02));
+    for offset in [0x40, 0x41, 0x42, 0x43, 0x46, 0x48] {
+        alarm = alarm.with(offset, Rw, 0);
+    }
+    v.push(rtc_rw);
+    v.push(alarm);
     v
 }
 
@@ -375,6 +395,12 @@ impl Spmi {
         }
     }
 
+    /// The RTC starts at `seconds` (`--rtc`) instead of [`DEFAULT_RTC_SECONDS`].
+    pub fn with_rtc(mut self, seconds: u32) -> Self {
+        self.arbiter.rtc = Rtc::new(seconds);
+        self
+    }
+
     /// A PON key is pressed or released (a timed event).
     pub fn set_key(&mut self, key: PmicKey, pressed: bool) {
         if pressed {
@@ -415,6 +441,8 @@ pub struct Arbiter {
     trace_gpio: bool,
     /// PON keys held now (INT_RT_STS bits: 0 power, 1 volume down).
     keys: u8,
+    /// The RTC and its alarm.
+    rtc: Rtc,
 }
 
 impl Default for Arbiter {
@@ -439,6 +467,7 @@ impl Arbiter {
             peripherals: pm8916(pon_reason),
             trace_gpio: false,
             keys: 0,
+            rtc: Rtc::new(DEFAULT_RTC_SECONDS),
         }
     }
 
@@ -481,8 +510,12 @@ impl Arbiter {
         u8::from(output && mode & 1 != 0)
     }
 
-    fn pmic_read(&mut self, apid: usize, offset: u8) -> Option<u8> {
+    fn pmic_read(&mut self, now: u64, apid: usize, offset: u8) -> Option<u8> {
         let p = self.peripherals.get(apid)?;
+        p.value(offset)?;
+        if let Some(v) = self.rtc.read(now, p.id, offset) {
+            return Some(v);
+        }
         if is_gpio(p) && offset == 0x08 {
             return Some(Self::gpio_status(p));
         }
@@ -496,8 +529,13 @@ impl Arbiter {
         p.value(offset)
     }
 
-    fn pmic_write(&mut self, apid: usize, offset: u8, value: u8) -> Option<()> {
-        let r = self.peripherals.get_mut(apid)?.reg(offset)?;
+    fn pmic_write(&mut self, now: u64, apid: usize, offset: u8, value: u8) -> Option<()> {
+        let p = self.peripherals.get_mut(apid)?;
+        p.reg(offset)?;
+        if self.rtc.write(now, p.id, offset, value) {
+            return Some(());
+        }
+        let r = p.reg(offset)?;
         if r.1 == Access::ReadWrite {
             r.2 = value;
         }
@@ -525,13 +563,13 @@ impl Arbiter {
                     // The first register must exist; the bytes after it that a longer read
                     // sweeps up (drivers often read 2 bytes and use one) read 0 when the
                     // register is not modelled, as unused PMIC addresses do.
-                    bytes[0] = self.pmic_read(apid, offset).ok_or_else(|| {
+                    bytes[0] = self.pmic_read(ctx.now, apid, offset).ok_or_else(|| {
                         self.missing(ctx, apid, offset, "read");
                         Fault::Unclaimed
                     })?;
                     for (i, b) in bytes.iter_mut().enumerate().take(count).skip(1) {
                         *b = self
-                            .pmic_read(apid, offset.wrapping_add(i as u8))
+                            .pmic_read(ctx.now, apid, offset.wrapping_add(i as u8))
                             .unwrap_or(0);
                     }
                     channel.set(
@@ -553,7 +591,7 @@ impl Arbiter {
                     bytes[4..].copy_from_slice(&channel.get(Reg::Wdata1, apid).to_le_bytes());
                     // The first register must exist; later bytes of a longer write that land
                     // on unmodelled addresses are dropped, as unused PMIC addresses do.
-                    if self.pmic_read(apid, offset).is_none() {
+                    if self.pmic_read(ctx.now, apid, offset).is_none() {
                         self.missing(ctx, apid, offset, "write");
                         return Err(Fault::Unclaimed);
                     }
@@ -561,7 +599,7 @@ impl Arbiter {
                         is_gpio(&self.peripherals[apid]) || is_mpp(&self.peripherals[apid]);
                     let before = Self::pin_drive(&self.peripherals[apid]);
                     for (i, b) in bytes.iter().enumerate().take(count) {
-                        self.pmic_write(apid, offset.wrapping_add(i as u8), *b);
+                        self.pmic_write(ctx.now, apid, offset.wrapping_add(i as u8), *b);
                     }
                     let after = Self::pin_drive(&self.peripherals[apid]);
                     if self.trace_gpio && is_pin && before != after {

@@ -10,14 +10,17 @@
 //!   eight pins are tokens handed out once by [`PmicPins::take`]; [`pins`] turns them into
 //!   embedded-hal output/input pins, each also keeping a bus handle.
 //! - Keys are polled from PON INT_RT_STS (bit 0 power key, bit 1 RESIN = volume down):
-//!   PMIC interrupts (through the arbiter to the GIC), the RTC and the PMIC watchdog are not
-//!   covered yet.
+//!   PMIC interrupts (through the arbiter to the GIC) and the PMIC watchdog are not covered
+//!   yet.
+//! - The RTC is [`Rtc`] (`pmic/rtc.rs`), a `Copy` handle on the bus like the pins; its alarm is
+//!   polled.
 //! - Power-off: [`Pm8916::set_ps_hold_action`] programs what releasing PS_HOLD does, in the
 //!   order docs/hardware/ps-hold-reset.md#reset-as-lk-does-it gives (disable, wait about
 //!   300 µs, type, enable); [`crate::reset::PsHold`] then releases PS_HOLD.
 
 pub mod pins;
 pub mod registers;
+pub mod rtc;
 
 use core::fmt;
 
@@ -30,6 +33,7 @@ use registers::{
 };
 
 pub use pins::{PinKind, PmicInput, PmicOutput, PmicPin, PmicPins, PmicPull};
+pub use rtc::Rtc;
 
 /// REVID TYPE of a Qualcomm PMIC.
 pub const PMIC_TYPE: u8 = 0x51;
@@ -255,6 +259,11 @@ impl Pm8916 {
             major: b[3],
             minor: b[2],
         })
+    }
+
+    /// The PMIC's real-time clock.
+    pub fn rtc(&self) -> Rtc {
+        Rtc::new(self.bus)
     }
 
     /// What powered the PMIC on.

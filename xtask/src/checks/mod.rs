@@ -25,6 +25,7 @@ mod image;
 mod lava;
 mod pmic;
 mod rng;
+mod rtc;
 mod sgi;
 mod size;
 mod timer_interrupt;
@@ -304,6 +305,16 @@ pub fn all() -> Vec<ExampleCheck> {
             example: "pmic",
             what: "--pon-reason hard-reset,usb-chg is the power-on reason printed",
             run: pmic::power_on_reason_from_the_board,
+        },
+        ExampleCheck {
+            example: "rtc",
+            what: "RTC read at its start value, set, 2 s counted; alarm 1 s ahead seen within one 10 ms poll",
+            run: rtc::set_count_and_alarm,
+        },
+        ExampleCheck {
+            example: "rtc",
+            what: "--rtc 1000000000 is the first time read",
+            run: rtc::start_from_the_command_line,
         },
         ExampleCheck {
             example: "uart_config",

@@ -20,6 +20,10 @@ pub mod peripheral {
     pub const REVID: u8 = 0x01;
     /// Power-on / reset control.
     pub const PON: u8 = 0x08;
+    /// RTC counter (RTC_RW).
+    pub const RTC_RW: u8 = 0x60;
+    /// RTC alarm.
+    pub const RTC_ALARM: u8 = 0x61;
     /// MPP1; MPP n is `MPP1 + n - 1`.
     pub const MPP1: u8 = 0xA0;
     /// GPIO1; GPIO n is `GPIO1 + n - 1`.
@@ -46,6 +50,18 @@ pub mod offset {
     pub const PS_HOLD_RESET_CTL: u8 = 0x5A;
     /// PON: PS_HOLD_RESET_CTL2.
     pub const PS_HOLD_RESET_CTL2: u8 = 0x5B;
+    /// RTC_RW: RTC_WRITE, 4 bytes, least significant first.
+    pub const RTC_WRITE: u8 = 0x40;
+    /// RTC_RW: RTC_CTRL.
+    pub const RTC_CTRL: u8 = 0x46;
+    /// RTC_RW: RTC_READ, 4 bytes, least significant first.
+    pub const RTC_READ: u8 = 0x48;
+    /// RTC_ALARM: ALARM_RW, 4 bytes, least significant first.
+    pub const ALARM_RW: u8 = 0x40;
+    /// RTC_ALARM: ALARM_CTRL.
+    pub const ALARM_CTRL: u8 = 0x46;
+    /// RTC_ALARM: ALARM_CTRL2.
+    pub const ALARM_CTRL2: u8 = 0x48;
     /// GPIO: STATUS.
     pub const STATUS: u8 = 0x08;
     /// GPIO/MPP: MODE_CTL.
@@ -90,6 +106,18 @@ register_bitfields![u8,
     /// PS_HOLD_RESET_CTL2: enable of the PS_HOLD reset.
     pub PS_HOLD_RESET_CTL2 [
         ENABLE OFFSET(7) NUMBITS(1) []
+    ],
+    /// RTC_CTRL and ALARM_CTRL: enable (docs/hardware/spmi-pm8916.md#rtc).
+    pub RTC_CTRL [
+        ENABLE OFFSET(7) NUMBITS(1) []
+    ],
+    /// ALARM_CTRL2: writing 1 to CLEAR clears the alarm status.
+    pub ALARM_CTRL2 [
+        CLEAR OFFSET(0) NUMBITS(1) []
+    ],
+    /// RTC_ALARM INT_RT_STS: the alarm went off (the DT's <0 0x61 1> interrupt).
+    pub ALARM_INT_RT_STS [
+        ALARM OFFSET(1) NUMBITS(1) []
     ],
     /// GPIO MODE_CTL (docs/hardware/spmi-pm8916.md#gpio-registers).
     pub GPIO_MODE_CTL [
