@@ -25,6 +25,8 @@ pub enum Fault {
 pub struct Effects {
     /// PS_HOLD was released.
     pub ps_hold_released: bool,
+    /// The APSS watchdog bit at this tick: the SoC resets.
+    pub watchdog_bite: Option<u64>,
     /// Lines for stderr (already formatted, without the `emu: ` prefix).
     pub messages: Vec<String>,
     /// Timed events asked for, (tick, event), in order; the bus moves them to its scheduler.

@@ -26,6 +26,7 @@ use crate::models::spmi::{self, Spmi};
 use crate::models::tlmm::Tlmm;
 use crate::models::uart_dm::UartDm;
 use crate::models::usb_hs::UsbHs;
+use crate::models::watchdog::{self, Watchdog};
 
 /// Which model answers a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +57,8 @@ pub enum Device {
     Qup6,
     /// GICv2 interrupt controller (distributor and CPU interface).
     Gic,
+    /// APSS watchdog (KPSS layout; base inferred).
+    ApssWdt,
     /// Generic timer (system registers; not on the bus).
     GenericTimer,
     /// Secure firmware (SMC; not on the bus).
@@ -299,6 +302,17 @@ pub static MACHINE: &[Block] = &[
     mmio("GIC_CPU", 0x0B00_2000, 0x2000, Device::Gic, "gic.rs")
         .window(1)
         .says("GICv2 CPU interface of the running core: IAR/EOIR/DIR, PMR, BPR, RPR"),
+    mmio(
+        "APSS_WDT",
+        watchdog::BASE,
+        watchdog::SIZE,
+        Device::ApssWdt,
+        "watchdog.rs",
+    )
+    .irq(&[spi(3)])
+    .says(
+        "APSS watchdog (inferred base): sleep-clock count, bark IRQ, bite ends the run as a reset",
+    ),
     Block {
         name: "generic timer",
         place: Place::SystemRegisters,
@@ -374,6 +388,8 @@ pub struct Devices {
     pub qup6: Qup,
     /// GIC.
     pub gic: GicModel,
+    /// APSS watchdog.
+    pub apss_wdt: Watchdog,
 }
 
 impl Devices {
@@ -393,6 +409,7 @@ impl Devices {
             qup2: Qup::new(Device::Qup2, 0, &config.i2c),
             qup6: Qup::new(Device::Qup6, 1, &config.i2c),
             gic: GicModel::default(),
+            apss_wdt: Watchdog::new(config.watchdog_reset),
         }
     }
 
@@ -412,6 +429,7 @@ impl Devices {
             Device::Qup2 => &mut self.qup2,
             Device::Qup6 => &mut self.qup6,
             Device::Gic => &mut self.gic,
+            Device::ApssWdt => &mut self.apss_wdt,
             Device::GenericTimer | Device::SecureMonitor => return None,
         })
     }

@@ -50,7 +50,7 @@ nack-data@ADDR:N (it refuses data byte N, counted from 0 after its address, in e
 device holds SDA low until a bus clear frees it), sda-stuck (SDA low for good), stretch@ADDR (the device \
 holds SCL low after its address, for good: the transfer never ends), arb-lost (the first START on the \
 bus loses arbitration).
-Exit codes: 0 PS_HOLD released (reset or power off), 1 bad image/option, 2 usage, 3 unclaimed access, 4 budget exhausted, \
+Exit codes: 0 PS_HOLD released (reset or power off) or APSS watchdog bite (reset), 1 bad image/option, 2 usage, 3 unclaimed access, 4 budget exhausted, \
 5 guest stopped for good (no vector, unreportable abort, bus hang), 6 no progress (WFI nothing can wake, \
 an endless loop of branches/hints/barriers no interrupt can end, the same exception over and over inside \
 its own vector).";
@@ -99,6 +99,10 @@ struct Cli {
     /// 2026-01-01 00:00:00 UTC); it then counts in virtual time.
     #[arg(long, value_parser = parse_u32)]
     rtc: Option<u32>,
+    /// How the previous run ended, for the reset-reason registers: `watchdog` sets the APSS
+    /// watchdog's WDT_STS bit 0 (the last reset was a bite); `none` (default) is a cold start.
+    #[arg(long, value_parser = ["none", "watchdog"])]
+    reset_reason: Option<String>,
     /// Attach an I2C device: BUS:ADDR=DEVICE[,OPTIONS] (repeatable; bus 0 = header I2C0 (QUP2),
     /// 1 = I2C1 (QUP6)); e.g. 0:0x50=24c32, 0:0x48=sensor,reg0=0x1234 (details below).
     #[arg(long = "i2c", value_parser = parse_i2c)]
@@ -309,6 +313,7 @@ fn main() -> ExitCode {
     }
     config.pon_reason = cli.pon_reason.unwrap_or(DEFAULT_PON_REASON);
     config.rtc_seconds = cli.rtc.unwrap_or(DEFAULT_RTC_SECONDS);
+    config.watchdog_reset = cli.reset_reason.as_deref() == Some("watchdog");
     let data = match std::fs::read(&cli.image) {
         Ok(d) => d,
         Err(e) => return fail(&cli.image, e),

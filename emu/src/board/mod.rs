@@ -104,6 +104,8 @@ pub struct Config {
     pub pon_reason: u8,
     /// PM8916 RTC count at the start of the run (`--rtc`).
     pub rtc_seconds: u32,
+    /// The previous run ended with an APSS watchdog bite (`--reset-reason watchdog`).
+    pub watchdog_reset: bool,
     /// I2C devices and faults (`--i2c`, `--i2c-fault`).
     pub i2c: crate::models::i2c_devices::I2cSetup,
 }
@@ -124,6 +126,7 @@ impl Default for Config {
             keys: Vec::new(),
             pon_reason: DEFAULT_PON_REASON,
             rtc_seconds: DEFAULT_RTC_SECONDS,
+            watchdog_reset: false,
             i2c: Default::default(),
         }
     }
@@ -138,6 +141,13 @@ pub enum Outcome {
         pc: u64,
         /// What the PMIC's PS_HOLD configuration made of it.
         release: Release,
+    },
+    /// The APSS watchdog bit: the SoC resets.
+    WatchdogBite {
+        /// Tick of the bite.
+        at: u64,
+        /// Where the CPU was.
+        pc: u64,
     },
     /// Access nobody claims.
     Unclaimed {
@@ -177,7 +187,7 @@ impl Outcome {
     /// Process exit code per docs/contracts.md.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Self::PsHold { .. } => 0,
+            Self::PsHold { .. } | Self::WatchdogBite { .. } => 0,
             Self::Unclaimed { .. } => 3,
             Self::Budget { .. } => 4,
             Self::Stopped { .. } => 5,
@@ -196,6 +206,9 @@ impl Outcome {
                 pc,
                 release: Release::PowerOff,
             } => format!("emu: PS_HOLD released at pc={pc:#x}: power off"),
+            Self::WatchdogBite { at, pc } => {
+                format!("emu: APSS watchdog bite at t={at} (pc={pc:#x}): system reset")
+            }
             Self::Unclaimed {
                 write,
                 size,

@@ -14,3 +14,4 @@ pub mod timer;
 pub mod tlmm;
 pub mod uart_dm;
 pub mod usb_hs;
+pub mod watchdog;

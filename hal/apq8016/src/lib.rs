@@ -29,3 +29,4 @@ pub mod rt;
 pub mod spmi;
 pub mod time;
 pub mod uart;
+pub mod watchdog;

@@ -32,6 +32,7 @@ mod timer_interrupt;
 mod tools;
 mod uart_config;
 mod uboot;
+mod watchdog;
 
 use anyhow::{Result, ensure};
 use regex::Regex;
@@ -315,6 +316,16 @@ pub fn all() -> Vec<ExampleCheck> {
             example: "rtc",
             what: "--rtc 1000000000 is the first time read",
             run: rtc::start_from_the_command_line,
+        },
+        ExampleCheck {
+            example: "watchdog",
+            what: "five pets 500 ms apart keep the 1 s watchdog alive; bark 750 ms and bite 1 s after the last pet; run ends as a reset",
+            run: watchdog::pets_then_bite,
+        },
+        ExampleCheck {
+            example: "watchdog",
+            what: "--reset-reason watchdog: the next boot reports the watchdog reset and powers off",
+            run: watchdog::next_boot_knows_the_watchdog_reset_it,
         },
         ExampleCheck {
             example: "uart_config",
