@@ -195,3 +195,20 @@ fn tables_run_to_the_end_of_their_regions_and_channels_fill_their_window() {
     assert_eq!(b.rd(OBSRVR.0 + CHANNEL_STRIDE * 127 + 8), STATUS_DENIED);
     assert_eq!(CHANNEL_STRIDE * CHANNELS as u64, CHNLS.1);
 }
+
+#[test]
+fn rtc_reads_its_start_value_through_the_arbiter_and_takes_writes() {
+    let mut b = Bench::new();
+    let (status, value) = b.pmic_read(0, 0x6048, 4);
+    assert_eq!((status, value), (1, DEFAULT_RTC_SECONDS));
+    // Stop, load 0x0102_0304 byte by byte, read back; the alarm status starts clear.
+    assert_eq!(b.pmic_write(0, 0x6046, 0), 1);
+    for (i, byte) in 0x0102_0304u32.to_le_bytes().into_iter().enumerate() {
+        assert_eq!(b.pmic_write(0, 0x6040 + i as u32, u32::from(byte)), 1);
+    }
+    assert_eq!(b.pmic_read(0, 0x6048, 4), (1, 0x0102_0304));
+    assert_eq!(b.pmic_read(0, 0x6110, 1), (1, 0));
+    let started = Spmi::new(false, DEFAULT_PON_REASON).with_rtc(7);
+    assert_eq!(started.arbiter.rtc.seconds(0), 7);
+    assert_eq!(started.arbiter.rtc.seconds(19_200_000), 8);
+}
