@@ -142,10 +142,10 @@ pub enum Outcome {
         /// What the PMIC's PS_HOLD configuration made of it.
         release: Release,
     },
-    /// The APSS watchdog bit: the SoC resets.
+    /// A watchdog bit: the SoC resets (or the PMIC powers the board off).
     WatchdogBite {
-        /// Tick of the bite.
-        at: u64,
+        /// Which watchdog, when, and what it does.
+        bite: crate::bus::Bite,
         /// Where the CPU was.
         pc: u64,
     },
@@ -206,9 +206,16 @@ impl Outcome {
                 pc,
                 release: Release::PowerOff,
             } => format!("emu: PS_HOLD released at pc={pc:#x}: power off"),
-            Self::WatchdogBite { at, pc } => {
-                format!("emu: APSS watchdog bite at t={at} (pc={pc:#x}): system reset")
-            }
+            Self::WatchdogBite { bite, pc } => format!(
+                "emu: {} watchdog bite at t={} (pc={pc:#x}): {}",
+                bite.watchdog,
+                bite.at,
+                if bite.power_off {
+                    "power off"
+                } else {
+                    "system reset"
+                }
+            ),
             Self::Unclaimed {
                 write,
                 size,

@@ -104,8 +104,8 @@ fn run_until_stopped(
 /// A watchdog bite seen by the models (during a timed event or an access) ends the run as a
 /// system reset, before any other outcome of the same stop.
 fn watchdog_bite(st: &mut State, pc: u64) -> Option<Outcome> {
-    let at = st.bus.effects.watchdog_bite.take()?;
-    Some(Outcome::WatchdogBite { at, pc })
+    let bite = st.bus.effects.watchdog_bite.take()?;
+    Some(Outcome::WatchdogBite { bite, pc })
 }
 
 /// A WFI: let virtual time run to the first moment something wakes the core (the GIC
@@ -197,6 +197,7 @@ fn finish(
                     release: Release::PowerOff,
                     ..
                 } => "power off",
+                Outcome::WatchdogBite { bite, .. } if bite.power_off => "power off",
                 _ => "reset",
             };
             writeln!(

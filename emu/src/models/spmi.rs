@@ -34,7 +34,8 @@
 //!   PS_HOLD_RESET_CTL / _CTL2 start as a boot chain would leave them for a normal reboot
 //!   (hard reset, enabled: a project choice, docs/hardware/conflicts.md#c19-resetting-through-ps_hold);
 //!   [`Spmi::ps_hold_release`] says what releasing PS_HOLD does: power off when the PS_HOLD
-//!   reset is enabled with type 4 (shutdown), a system reset otherwise.
+//!   reset is enabled with type 4 (shutdown), a system reset otherwise. The PMIC watchdog
+//!   (PMIC_WD_RESET_*, bark in INT_RT_STS bit 6, bite ends the run) is [`pmic_watchdog`]'s.
 //! - Pins: a PM8916 GPIO enabled (EN_CTL bit 7) in output mode (MODE_CTL 6:4 = 1 or 2) with
 //!   source 0 drives MODE_CTL bit 0 and reads it back in STATUS bit 0; an MPP enabled in
 //!   digital output mode (1 or 2) with source 0 (low) or 1 (high) drives that level and reads
@@ -44,7 +45,10 @@
 use crate::bus::{Ctx, Fault};
 use crate::regfile::{Hit, Register, RegisterFile, Registers};
 
+mod pmic_watchdog;
 mod rtc;
+
+use pmic_watchdog::PmicWatchdog;
 
 pub use rtc::DEFAULT_RTC_SECONDS;
 use rtc::Rtc;
@@ -418,6 +422,10 @@ impl Registers for Spmi {
         &mut self.files[window]
     }
 
+    fn advance(&mut self, ctx: &mut Ctx<'_>) {
+        self.arbiter.advance(ctx);
+    }
+
     fn read_special(&mut self, _: &mut Ctx<'_>, hit: Hit<Reg>) -> Result<u32, Fault> {
         // The APID -> PPID table.
         Ok(self.arbiter.ppid_entry(hit.index))
@@ -443,6 +451,8 @@ pub struct Arbiter {
     keys: u8,
     /// The RTC and its alarm.
     rtc: Rtc,
+    /// The PMIC watchdog's count and stage.
+    watchdog: PmicWatchdog,
 }
 
 impl Default for Arbiter {
@@ -468,6 +478,7 @@ impl Arbiter {
             trace_gpio: false,
             keys: 0,
             rtc: Rtc::new(DEFAULT_RTC_SECONDS),
+            watchdog: PmicWatchdog::default(),
         }
     }
 
@@ -500,6 +511,24 @@ impl Arbiter {
         }
     }
 
+    /// The PON registers the PMIC watchdog works from.
+    fn watchdog_settings(&self) -> pmic_watchdog::Settings {
+        let pon = self.pon();
+        let value = |offset| pon.value(offset).unwrap_or(0);
+        pmic_watchdog::Settings {
+            s1: value(pmic_watchdog::S1_TIMER),
+            s2: value(pmic_watchdog::S2_TIMER),
+            ctl: value(pmic_watchdog::S2_CTL),
+            ctl2: value(pmic_watchdog::S2_CTL2),
+        }
+    }
+
+    /// Bring the PMIC watchdog up to `ctx.now`.
+    fn advance(&mut self, ctx: &mut Ctx<'_>) {
+        let settings = self.watchdog_settings();
+        self.watchdog.update(ctx, settings);
+    }
+
     fn ppid_entry(&self, apid: usize) -> u32 {
         self.peripherals.get(apid).map_or(0, |p| p.ppid() << 8)
     }
@@ -524,7 +553,7 @@ impl Arbiter {
             return Some(u8::from(Self::pin_drive(p) == Some(true)));
         }
         if p.name == "PON" && offset == INT_RT_STS {
-            return Some(self.keys);
+            return Some(self.keys | self.watchdog.status());
         }
         p.value(offset)
     }
@@ -600,6 +629,13 @@ impl Arbiter {
                     let before = Self::pin_drive(&self.peripherals[apid]);
                     for (i, b) in bytes.iter().enumerate().take(count) {
                         self.pmic_write(ctx.now, apid, offset.wrapping_add(i as u8), *b);
+                    }
+                    if self.peripherals[apid].name == "PON" {
+                        let settings = self.watchdog_settings();
+                        for (i, b) in bytes.iter().enumerate().take(count) {
+                            let at = offset.wrapping_add(i as u8);
+                            self.watchdog.written(ctx, at, *b, settings);
+                        }
                     }
                     let after = Self::pin_drive(&self.peripherals[apid]);
                     if self.trace_gpio && is_pin && before != after {

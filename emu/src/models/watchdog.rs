@@ -14,7 +14,7 @@
 //! - WDT_STS bit 0 (the last reset was a bite) comes from `--reset-reason watchdog`: a run
 //!   ends at a reset, so the next run is told how the previous one ended.
 
-use crate::bus::Ctx;
+use crate::bus::{Bite, Ctx};
 use crate::machine::Device;
 use crate::regfile::{Hit, Register, RegisterFile, Registers};
 use crate::scheduler::Event;
@@ -124,7 +124,11 @@ impl Watchdog {
         }
         if ctx.now >= bite {
             self.bitten = true;
-            ctx.effects.watchdog_bite = Some(bite);
+            ctx.effects.watchdog_bite = Some(Bite {
+                at: bite,
+                watchdog: "APSS",
+                power_off: false,
+            });
             return;
         }
         let next = if self.barked { bite } else { bark.min(bite) };
@@ -217,7 +221,10 @@ mod tests {
         advance(&mut w, &mut fx, pet + 2 * TICKS_PER_SECOND - 1);
         assert_eq!(fx.watchdog_bite, None);
         advance(&mut w, &mut fx, pet + 2 * TICKS_PER_SECOND);
-        assert_eq!(fx.watchdog_bite, Some(pet + 2 * TICKS_PER_SECOND));
+        assert_eq!(
+            fx.watchdog_bite.map(|b| b.at),
+            Some(pet + 2 * TICKS_PER_SECOND)
+        );
         assert!(
             fx.messages[0].ends_with("apss-wdt bark"),
             "{:?}",

@@ -2,6 +2,7 @@
 use super::*;
 use crate::bus::{Effects, Model};
 use crate::models::gcc::Gcc;
+use crate::scheduler::Event;
 
 struct Bench {
     spmi: Spmi,
@@ -211,4 +212,26 @@ fn rtc_reads_its_start_value_through_the_arbiter_and_takes_writes() {
     let started = Spmi::new(false, DEFAULT_PON_REASON).with_rtc(7);
     assert_eq!(started.arbiter.rtc.seconds(0), 7);
     assert_eq!(started.arbiter.rtc.seconds(19_200_000), 8);
+}
+
+#[test]
+fn pmic_watchdog_enabled_through_the_arbiter_schedules_its_bark() {
+    let mut b = Bench::new();
+    for (address, value) in [
+        (0x854, 3),
+        (0x855, 1),
+        (0x856, 7),
+        (0x858, 1),
+        (0x857, 0x80),
+    ] {
+        assert_eq!(b.pmic_write(0, address, value), 1);
+    }
+    assert!(
+        b.effects
+            .scheduled
+            .contains(&(3 * 19_200_000, Event::Update(crate::machine::Device::Spmi))),
+        "{:?}",
+        b.effects.scheduled
+    );
+    assert_eq!(b.pmic_read(0, 0x810, 1), (1, 0), "no bark yet");
 }

@@ -46,6 +46,16 @@ pub mod offset {
     pub const POFF_REASON1: u8 = 0x0C;
     /// Every peripheral with interrupts: INT_RT_STS, the live state.
     pub const INT_RT_STS: u8 = 0x10;
+    /// PON: PMIC_WD_RESET_S1_TIMER (bark, seconds).
+    pub const PMIC_WD_RESET_S1_TIMER: u8 = 0x54;
+    /// PON: PMIC_WD_RESET_S2_TIMER (bite, seconds after the bark).
+    pub const PMIC_WD_RESET_S2_TIMER: u8 = 0x55;
+    /// PON: PMIC_WD_RESET_S2_CTL (reset type).
+    pub const PMIC_WD_RESET_S2_CTL: u8 = 0x56;
+    /// PON: PMIC_WD_RESET_S2_CTL2 (enable).
+    pub const PMIC_WD_RESET_S2_CTL2: u8 = 0x57;
+    /// PON: PMIC_WD_RESET_PET.
+    pub const PMIC_WD_RESET_PET: u8 = 0x58;
     /// PON: PS_HOLD_RESET_CTL.
     pub const PS_HOLD_RESET_CTL: u8 = 0x5A;
     /// PON: PS_HOLD_RESET_CTL2.
@@ -102,6 +112,26 @@ register_bitfields![u8,
             Shutdown = 4,
             HardReset = 7
         ]
+    ],
+    /// PMIC_WD_RESET_S1_TIMER / S2_TIMER: seconds (docs/hardware/watchdog.md#pmic-watchdog).
+    pub PMIC_WD_TIMER [
+        SECONDS OFFSET(0) NUMBITS(7) []
+    ],
+    /// PMIC_WD_RESET_S2_CTL: what the bite does (the PS_HOLD reset type values).
+    pub PMIC_WD_RESET_S2_CTL [
+        RESET_TYPE OFFSET(0) NUMBITS(4) [
+            WarmReset = 1,
+            Shutdown = 4,
+            HardReset = 7
+        ]
+    ],
+    /// PMIC_WD_RESET_S2_CTL2: enable.
+    pub PMIC_WD_RESET_S2_CTL2 [
+        ENABLE OFFSET(7) NUMBITS(1) []
+    ],
+    /// PMIC_WD_RESET_PET: write PET to restart the count.
+    pub PMIC_WD_RESET_PET [
+        PET OFFSET(0) NUMBITS(1) []
     ],
     /// PS_HOLD_RESET_CTL2: enable of the PS_HOLD reset.
     pub PS_HOLD_RESET_CTL2 [
