@@ -20,11 +20,25 @@ pub enum Fault {
     ClockOff(&'static str),
 }
 
+/// A watchdog bite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bite {
+    /// Tick of the bite.
+    pub at: u64,
+    /// Which watchdog: "APSS" or "PMIC".
+    pub watchdog: &'static str,
+    /// The bite powers the board off (the PMIC watchdog with reset type shutdown) instead of
+    /// resetting it.
+    pub power_off: bool,
+}
+
 /// What a model may ask of the rest of the board during an access.
 #[derive(Debug, Default)]
 pub struct Effects {
     /// PS_HOLD was released.
     pub ps_hold_released: bool,
+    /// A watchdog bit: the board ends the run.
+    pub watchdog_bite: Option<Bite>,
     /// Lines for stderr (already formatted, without the `emu: ` prefix).
     pub messages: Vec<String>,
     /// Timed events asked for, (tick, event), in order; the bus moves them to its scheduler.

@@ -27,6 +27,7 @@ use crate::models::spmi::{self, Spmi};
 use crate::models::tlmm::Tlmm;
 use crate::models::uart_dm::UartDm;
 use crate::models::usb_hs::UsbHs;
+use crate::models::watchdog::{self, Watchdog};
 
 /// Which model answers a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +60,8 @@ pub enum Device {
     Qup5,
     /// GICv2 interrupt controller (distributor and CPU interface).
     Gic,
+    /// APSS watchdog (KPSS layout; base inferred).
+    ApssWdt,
     /// Generic timer (system registers; not on the bus).
     GenericTimer,
     /// Secure firmware (SMC; not on the bus).
@@ -261,7 +264,7 @@ pub static MACHINE: &[Block] = &[
         "spmi.rs",
     )
     .window(2)
-    .says("PMIC arbiter write channels (PM8916 REVID, PON, GPIO1..4, MPP1..4)"),
+    .says("PMIC arbiter write channels (PM8916 REVID, PON, GPIO1..4, MPP1..4, RTC)"),
     mmio(
         "SPMI_OBSRVR",
         spmi::OBSRVR.0,
@@ -312,6 +315,17 @@ pub static MACHINE: &[Block] = &[
     mmio("GIC_CPU", 0x0B00_2000, 0x2000, Device::Gic, "gic.rs")
         .window(1)
         .says("GICv2 CPU interface of the running core: IAR/EOIR/DIR, PMR, BPR, RPR"),
+    mmio(
+        "APSS_WDT",
+        watchdog::BASE,
+        watchdog::SIZE,
+        Device::ApssWdt,
+        "watchdog.rs",
+    )
+    .irq(&[spi(3)])
+    .says(
+        "APSS watchdog (inferred base): sleep-clock count, bark IRQ, bite ends the run as a reset",
+    ),
     Block {
         name: "generic timer",
         place: Place::SystemRegisters,
@@ -389,6 +403,8 @@ pub struct Devices {
     pub qup5: QupSpi,
     /// GIC.
     pub gic: GicModel,
+    /// APSS watchdog.
+    pub apss_wdt: Watchdog,
 }
 
 impl Devices {
@@ -403,12 +419,13 @@ impl Devices {
             ps_hold: PsHold::default(),
             sdhc1: Sdhc::new(true),
             sdhc2: Sdhc::new(false),
-            spmi: Spmi::new(config.trace_gpio, config.pon_reason),
+            spmi: Spmi::new(config.trace_gpio, config.pon_reason).with_rtc(config.rtc_seconds),
             usb_hs: UsbHs::new(),
             qup2: Qup::new(Device::Qup2, 0, &config.i2c),
             qup6: Qup::new(Device::Qup6, 1, &config.i2c),
             qup5: QupSpi::new(Device::Qup5, &config.spi),
             gic: GicModel::default(),
+            apss_wdt: Watchdog::new(config.watchdog_reset),
         }
     }
 
@@ -436,6 +453,7 @@ impl Devices {
             Device::Qup6 => &mut self.qup6,
             Device::Qup5 => &mut self.qup5,
             Device::Gic => &mut self.gic,
+            Device::ApssWdt => &mut self.apss_wdt,
             Device::GenericTimer | Device::SecureMonitor => return None,
         })
     }

@@ -18,7 +18,9 @@ use clap::Parser;
 
 use crate::models::i2c_devices::{self, Attachment, Fault as I2cFault};
 use crate::models::spi_devices;
-use crate::models::spmi::{DEFAULT_PON_REASON, KeyEvent, PON_REASON_NAMES, PmicKey};
+use crate::models::spmi::{
+    DEFAULT_PON_REASON, DEFAULT_RTC_SECONDS, KeyEvent, PON_REASON_NAMES, PmicKey,
+};
 use crate::models::tlmm::{NUM_GPIOS, PinEvent};
 use crate::models::uart_dm::{InputItem, parse_input_str};
 
@@ -64,7 +66,7 @@ The first of them to match in the console stream wins. The run stops at the last
 at a --fail-on match (exit 8, naming the pattern and the console line) or at the --timeout tick with an \
 expectation pending (exit 9); a run that ends otherwise with one pending exits 7. With no --expect, the firmware's \
 own end decides the exit code, unless a --fail-on matches (8) or the --timeout is reached first (0).
-Exit codes: 0 PS_HOLD released (reset or power off) or the last --expect matched, 1 bad image/option, 2 usage, 3 unclaimed access, 4 budget exhausted, \
+Exit codes: 0 PS_HOLD released (reset or power off), APSS watchdog bite (reset) or the last --expect matched, 1 bad image/option, 2 usage, 3 unclaimed access, 4 budget exhausted, \
 5 guest stopped for good (no vector, unreportable abort, bus hang), 6 no progress (WFI nothing can wake, \
 an endless loop of branches/hints/barriers no interrupt can end, the same exception over and over inside \
 its own vector), 7 an --expect not met when the run ended, 8 a --fail-on pattern matched, 9 --timeout \
@@ -110,6 +112,14 @@ struct Cli {
     /// PM8916 power-on reason(s) of this run (PON_REASON1), comma-separated: hard-reset, smpl, rtc, dc-chg, usb-chg, pon1, cblpwr, kpdpwr (default kpdpwr).
     #[arg(long, value_parser = parse_pon_reason)]
     pon_reason: Option<u8>,
+    /// PM8916 RTC count at the start of the run, in seconds (default 1767225600 =
+    /// 2026-01-01 00:00:00 UTC); it then counts in virtual time.
+    #[arg(long, value_parser = parse_u32)]
+    rtc: Option<u32>,
+    /// How the previous run ended, for the reset-reason registers: `watchdog` sets the APSS
+    /// watchdog's WDT_STS bit 0 (the last reset was a bite); `none` (default) is a cold start.
+    #[arg(long, value_parser = ["none", "watchdog"])]
+    reset_reason: Option<String>,
     /// Attach an I2C device: BUS:ADDR=DEVICE[,OPTIONS] (repeatable; bus 0 = header I2C0 (QUP2),
     /// 1 = I2C1 (QUP6)); e.g. 0:0x50=24c32, 0:0x48=sensor,reg0=0x1234 (details below).
     #[arg(long = "i2c", value_parser = parse_i2c)]
@@ -173,6 +183,10 @@ fn parse_u64(s: &str) -> Result<u64, String> {
         None => t.parse(),
     }
     .map_err(|e| format!("{s}: {e}"))
+}
+
+fn parse_u32(s: &str) -> Result<u32, String> {
+    u32::try_from(parse_u64(s)?).map_err(|e| format!("{s}: {e}"))
 }
 
 fn parse_gpio(s: &str) -> Result<usize, String> {
@@ -345,6 +359,8 @@ fn main() -> ExitCode {
         }
     };
     config.script = script.clone();
+    config.rtc_seconds = cli.rtc.unwrap_or(DEFAULT_RTC_SECONDS);
+    config.watchdog_reset = cli.reset_reason.as_deref() == Some("watchdog");
     let data = match std::fs::read(&cli.image) {
         Ok(d) => d,
         Err(e) => return fail(&cli.image, e),

@@ -43,6 +43,7 @@ use hal::reset::PsHold;
 use hal::spmi::{Spmi, SpmiBus};
 use hal::time::Delay;
 use hal::uart::{self, Uart};
+use hal::watchdog::Watchdog;
 
 /// Board name, as printed by the examples.
 pub const BOARD_NAME: &str = "DragonBoard 410c";
@@ -214,6 +215,9 @@ pub struct Board {
     pub spi0: pac::BLSP1_QUP5,
     /// PS_HOLD, to reset the board (or power it off, with the PMIC: [`Board::power_off`]).
     pub ps_hold: PsHold,
+    /// The APSS watchdog, stopped until [`hal::watchdog::Watchdog::enable`]; after a bite,
+    /// `board.watchdog.last_reset_was_bite()` tells the next boot.
+    pub watchdog: Watchdog,
     /// The SPMI arbiter's windows until first used, then the arbiter driver.
     spmi: SpmiState,
     /// The GIC, initialised: every line off, SPIs routed to core 0, IRQs still masked on the
@@ -338,6 +342,7 @@ impl Board {
             i2c1: p.BLSP1_QUP6,
             spi0: p.BLSP1_QUP5,
             ps_hold: PsHold::new(p.MPM_PS_HOLD),
+            watchdog: Watchdog::new(p.APSS_WDT),
             spmi: SpmiState::Windows(p.SPMI_CORE, p.SPMI_CNFG, p.SPMI_CHNLS, p.SPMI_OBSRVR),
             interrupts,
         })

@@ -69,7 +69,7 @@ use crate::bus::Bus;
 use crate::loader::LoadedImage;
 use crate::models::ps_hold::Release;
 use crate::models::secure_monitor::SecureMonitor;
-use crate::models::spmi::{DEFAULT_PON_REASON, KeyEvent};
+use crate::models::spmi::{DEFAULT_PON_REASON, DEFAULT_RTC_SECONDS, KeyEvent};
 use crate::models::timer::GenericTimer;
 use crate::models::tlmm::PinEvent;
 use crate::models::uart_dm::InputItem;
@@ -104,6 +104,10 @@ pub struct Config {
     pub keys: Vec<KeyEvent>,
     /// PM8916 PON_REASON1 at the start of the run (`--pon-reason`).
     pub pon_reason: u8,
+    /// PM8916 RTC count at the start of the run (`--rtc`).
+    pub rtc_seconds: u32,
+    /// The previous run ended with an APSS watchdog bite (`--reset-reason watchdog`).
+    pub watchdog_reset: bool,
     /// I2C devices and faults (`--i2c`, `--i2c-fault`).
     pub i2c: crate::models::i2c_devices::I2cSetup,
     /// Console script (`--expect`, `--fail-on`, `--timeout`, `--send-after`), see `script`.
@@ -127,6 +131,8 @@ impl Default for Config {
             pins: Vec::new(),
             keys: Vec::new(),
             pon_reason: DEFAULT_PON_REASON,
+            rtc_seconds: DEFAULT_RTC_SECONDS,
+            watchdog_reset: false,
             i2c: Default::default(),
             script: None,
             spi: Default::default(),
@@ -143,6 +149,13 @@ pub enum Outcome {
         pc: u64,
         /// What the PMIC's PS_HOLD configuration made of it.
         release: Release,
+    },
+    /// A watchdog bit: the SoC resets (or the PMIC powers the board off).
+    WatchdogBite {
+        /// Which watchdog, when, and what it does.
+        bite: crate::bus::Bite,
+        /// Where the CPU was.
+        pc: u64,
     },
     /// Access nobody claims.
     Unclaimed {
@@ -190,7 +203,7 @@ impl Outcome {
     /// Process exit code per docs/contracts.md.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Self::PsHold { .. } => 0,
+            Self::PsHold { .. } | Self::WatchdogBite { .. } => 0,
             Self::Unclaimed { .. } => 3,
             Self::Budget { .. } => 4,
             Self::Stopped { .. } => 5,
@@ -210,6 +223,16 @@ impl Outcome {
                 pc,
                 release: Release::PowerOff,
             } => format!("emu: PS_HOLD released at pc={pc:#x}: power off"),
+            Self::WatchdogBite { bite, pc } => format!(
+                "emu: {} watchdog bite at t={} (pc={pc:#x}): {}",
+                bite.watchdog,
+                bite.at,
+                if bite.power_off {
+                    "power off"
+                } else {
+                    "system reset"
+                }
+            ),
             Self::Unclaimed {
                 write,
                 size,

@@ -60,6 +60,9 @@ fn run_until_stopped(
         flush(state, config, out, err);
         let mut st = state.borrow_mut();
         st.poll = false;
+        if let Some(o) = watchdog_bite(&mut st, pc) {
+            return o;
+        }
         if let Some(o) = st.stop.take() {
             return o;
         }
@@ -96,7 +99,17 @@ fn run_until_stopped(
         {
             return Outcome::NoProgress { what, pc: pc - 4 };
         }
+        if let Some(o) = watchdog_bite(&mut st, pc) {
+            return o;
+        }
     }
+}
+
+/// A watchdog bite seen by the models (during a timed event or an access) ends the run as a
+/// system reset, before any other outcome of the same stop.
+fn watchdog_bite(st: &mut State, pc: u64) -> Option<Outcome> {
+    let bite = st.bus.effects.watchdog_bite.take()?;
+    Some(Outcome::WatchdogBite { bite, pc })
 }
 
 /// A WFI: let virtual time run to the first moment something wakes the core (the GIC
@@ -128,6 +141,10 @@ fn sleep(st: &mut State) -> Result<(), String> {
         };
         // The timed events before the wake-up happen during the WFI, each at its own tick.
         st.bus.run_events(next);
+        if st.bus.effects.watchdog_bite.is_some() {
+            // The SoC resets during the WFI (the run loop reports it).
+            return Ok(());
+        }
         if next > st.now {
             st.now = next;
             st.next_poll = next + POLL_TICKS;
@@ -162,7 +179,10 @@ fn finish(
     st.bus.advance_all(now);
     drop(st);
     flush(state, config, out, err);
-    let reset = matches!(outcome, Outcome::PsHold { .. });
+    let reset = matches!(
+        outcome,
+        Outcome::PsHold { .. } | Outcome::WatchdogBite { .. }
+    );
     if !reset {
         drain_transmitters(state, config, out, err);
     }
@@ -181,6 +201,7 @@ fn finish(
                     release: Release::PowerOff,
                     ..
                 } => "power off",
+                Outcome::WatchdogBite { bite, .. } if bite.power_off => "power off",
                 _ => "reset",
             };
             writeln!(

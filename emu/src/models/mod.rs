@@ -15,3 +15,4 @@ pub mod timer;
 pub mod tlmm;
 pub mod uart_dm;
 pub mod usb_hs;
+pub mod watchdog;

@@ -19,7 +19,8 @@
 //! - intr: ACC_ENABLE (+0x1000·apid, bit 0) is stored; IRQ_STATUS (+4) reads 0 and IRQ_CLEAR
 //!   (+8) is accepted (no PMIC interrupt source is modelled); OWNER_ACC_STATUS
 //!   (+0x100000 + 4·k, EE 0) reads 0.
-//! - PM8916 (SID 0): REVID (0x01), PON (0x08), GPIO1..4 (0xC0..0xC3), MPP1..4 (0xA0..0xA3).
+//! - PM8916 (SID 0): REVID (0x01), PON (0x08), GPIO1..4 (0xC0..0xC3), MPP1..4 (0xA0..0xA3),
+//!   RTC_RW and RTC_ALARM (0x60, 0x61; the counting and the alarm are [`rtc`]'s).
 //!   Only the registers listed in docs/hardware/spmi-pm8916.md#pm8916-register-map exist; a
 //!   PMIC register not listed there is reported as an unclaimed access on the CMD write that
 //!   asked for it (with an `spmi:` line naming the PMIC address); in a multi-byte transfer
@@ -33,7 +34,8 @@
 //!   PS_HOLD_RESET_CTL / _CTL2 start as a boot chain would leave them for a normal reboot
 //!   (hard reset, enabled: a project choice, docs/hardware/conflicts.md#c19-resetting-through-ps_hold);
 //!   [`Spmi::ps_hold_release`] says what releasing PS_HOLD does: power off when the PS_HOLD
-//!   reset is enabled with type 4 (shutdown), a system reset otherwise.
+//!   reset is enabled with type 4 (shutdown), a system reset otherwise. The PMIC watchdog
+//!   (PMIC_WD_RESET_*, bark in INT_RT_STS bit 6, bite ends the run) is [`pmic_watchdog`]'s.
 //! - Pins: a PM8916 GPIO enabled (EN_CTL bit 7) in output mode (MODE_CTL 6:4 = 1 or 2) with
 //!   source 0 drives MODE_CTL bit 0 and reads it back in STATUS bit 0; an MPP enabled in
 //!   digital output mode (1 or 2) with source 0 (low) or 1 (high) drives that level and reads
@@ -42,6 +44,14 @@
 
 use crate::bus::{Ctx, Fault};
 use crate::regfile::{Hit, Register, RegisterFile, Registers};
+
+mod pmic_watchdog;
+mod rtc;
+
+use pmic_watchdog::PmicWatchdog;
+
+pub use rtc::DEFAULT_RTC_SECONDS;
+use rtc::Rtc;
 
 /// Arbiter version register value (v2: 0x2001_0000 <= VERSION < 0x3000_0000).
 pub const VERSION: u32 = 0x2001_0000;
@@ -260,6 +270,20 @@ fn pm8916(pon_reason: u8) -> Vec<Peripheral> {
                 .with(0x46, Rw, 0), // EN_CTL
         );
     }
+    // RTC (docs/hardware/spmi-pm8916.md#rtc): the values of the counting registers and the
+    // alarm's come from [`Rtc`]; the list says which registers exist. TYPE/SUBTYPE 0x0B/0x01
+    // and 0x0B/0x02 are our assumption (no source gives them).
+    let mut rtc_rw = Peripheral::new(0, rtc::RTC_RW, "RTC_RW", 0x0B, 0x01);
+    for offset in [0x40, 0x41, 0x42, 0x43, 0x46, 0x48, 0x49, 0x4A, 0x4B] {
+        rtc_rw = rtc_rw.with(offset, Rw, 0);
+    }
+    let mut alarm =
+        with_interrupt_regs(Peripheral::new(0, rtc::RTC_ALARM, "RTC_ALARM", 0x0B, 0x02));
+    for offset in [0x40, 0x41, 0x42, 0x43, 0x46, 0x48] {
+        alarm = alarm.with(offset, Rw, 0);
+    }
+    v.push(rtc_rw);
+    v.push(alarm);
     v
 }
 
@@ -375,6 +399,12 @@ impl Spmi {
         }
     }
 
+    /// The RTC starts at `seconds` (`--rtc`) instead of [`DEFAULT_RTC_SECONDS`].
+    pub fn with_rtc(mut self, seconds: u32) -> Self {
+        self.arbiter.rtc = Rtc::new(seconds);
+        self
+    }
+
     /// A PON key is pressed or released (a timed event).
     pub fn set_key(&mut self, key: PmicKey, pressed: bool) {
         if pressed {
@@ -390,6 +420,10 @@ impl Registers for Spmi {
 
     fn file(&mut self, window: usize) -> &mut RegisterFile<Reg> {
         &mut self.files[window]
+    }
+
+    fn advance(&mut self, ctx: &mut Ctx<'_>) {
+        self.arbiter.advance(ctx);
     }
 
     fn read_special(&mut self, _: &mut Ctx<'_>, hit: Hit<Reg>) -> Result<u32, Fault> {
@@ -415,6 +449,10 @@ pub struct Arbiter {
     trace_gpio: bool,
     /// PON keys held now (INT_RT_STS bits: 0 power, 1 volume down).
     keys: u8,
+    /// The RTC and its alarm.
+    rtc: Rtc,
+    /// The PMIC watchdog's count and stage.
+    watchdog: PmicWatchdog,
 }
 
 impl Default for Arbiter {
@@ -439,6 +477,8 @@ impl Arbiter {
             peripherals: pm8916(pon_reason),
             trace_gpio: false,
             keys: 0,
+            rtc: Rtc::new(DEFAULT_RTC_SECONDS),
+            watchdog: PmicWatchdog::default(),
         }
     }
 
@@ -471,6 +511,24 @@ impl Arbiter {
         }
     }
 
+    /// The PON registers the PMIC watchdog works from.
+    fn watchdog_settings(&self) -> pmic_watchdog::Settings {
+        let pon = self.pon();
+        let value = |offset| pon.value(offset).unwrap_or(0);
+        pmic_watchdog::Settings {
+            s1: value(pmic_watchdog::S1_TIMER),
+            s2: value(pmic_watchdog::S2_TIMER),
+            ctl: value(pmic_watchdog::S2_CTL),
+            ctl2: value(pmic_watchdog::S2_CTL2),
+        }
+    }
+
+    /// Bring the PMIC watchdog up to `ctx.now`.
+    fn advance(&mut self, ctx: &mut Ctx<'_>) {
+        let settings = self.watchdog_settings();
+        self.watchdog.update(ctx, settings);
+    }
+
     fn ppid_entry(&self, apid: usize) -> u32 {
         self.peripherals.get(apid).map_or(0, |p| p.ppid() << 8)
     }
@@ -481,8 +539,12 @@ impl Arbiter {
         u8::from(output && mode & 1 != 0)
     }
 
-    fn pmic_read(&mut self, apid: usize, offset: u8) -> Option<u8> {
+    fn pmic_read(&mut self, now: u64, apid: usize, offset: u8) -> Option<u8> {
         let p = self.peripherals.get(apid)?;
+        p.value(offset)?;
+        if let Some(v) = self.rtc.read(now, p.id, offset) {
+            return Some(v);
+        }
         if is_gpio(p) && offset == 0x08 {
             return Some(Self::gpio_status(p));
         }
@@ -491,13 +553,18 @@ impl Arbiter {
             return Some(u8::from(Self::pin_drive(p) == Some(true)));
         }
         if p.name == "PON" && offset == INT_RT_STS {
-            return Some(self.keys);
+            return Some(self.keys | self.watchdog.status());
         }
         p.value(offset)
     }
 
-    fn pmic_write(&mut self, apid: usize, offset: u8, value: u8) -> Option<()> {
-        let r = self.peripherals.get_mut(apid)?.reg(offset)?;
+    fn pmic_write(&mut self, now: u64, apid: usize, offset: u8, value: u8) -> Option<()> {
+        let p = self.peripherals.get_mut(apid)?;
+        p.reg(offset)?;
+        if self.rtc.write(now, p.id, offset, value) {
+            return Some(());
+        }
+        let r = p.reg(offset)?;
         if r.1 == Access::ReadWrite {
             r.2 = value;
         }
@@ -525,13 +592,13 @@ impl Arbiter {
                     // The first register must exist; the bytes after it that a longer read
                     // sweeps up (drivers often read 2 bytes and use one) read 0 when the
                     // register is not modelled, as unused PMIC addresses do.
-                    bytes[0] = self.pmic_read(apid, offset).ok_or_else(|| {
+                    bytes[0] = self.pmic_read(ctx.now, apid, offset).ok_or_else(|| {
                         self.missing(ctx, apid, offset, "read");
                         Fault::Unclaimed
                     })?;
                     for (i, b) in bytes.iter_mut().enumerate().take(count).skip(1) {
                         *b = self
-                            .pmic_read(apid, offset.wrapping_add(i as u8))
+                            .pmic_read(ctx.now, apid, offset.wrapping_add(i as u8))
                             .unwrap_or(0);
                     }
                     channel.set(
@@ -553,7 +620,7 @@ impl Arbiter {
                     bytes[4..].copy_from_slice(&channel.get(Reg::Wdata1, apid).to_le_bytes());
                     // The first register must exist; later bytes of a longer write that land
                     // on unmodelled addresses are dropped, as unused PMIC addresses do.
-                    if self.pmic_read(apid, offset).is_none() {
+                    if self.pmic_read(ctx.now, apid, offset).is_none() {
                         self.missing(ctx, apid, offset, "write");
                         return Err(Fault::Unclaimed);
                     }
@@ -561,7 +628,14 @@ impl Arbiter {
                         is_gpio(&self.peripherals[apid]) || is_mpp(&self.peripherals[apid]);
                     let before = Self::pin_drive(&self.peripherals[apid]);
                     for (i, b) in bytes.iter().enumerate().take(count) {
-                        self.pmic_write(apid, offset.wrapping_add(i as u8), *b);
+                        self.pmic_write(ctx.now, apid, offset.wrapping_add(i as u8), *b);
+                    }
+                    if self.peripherals[apid].name == "PON" {
+                        let settings = self.watchdog_settings();
+                        for (i, b) in bytes.iter().enumerate().take(count) {
+                            let at = offset.wrapping_add(i as u8);
+                            self.watchdog.written(ctx, at, *b, settings);
+                        }
                     }
                     let after = Self::pin_drive(&self.peripherals[apid]);
                     if self.trace_gpio && is_pin && before != after {

@@ -30,3 +30,4 @@ pub mod spi;
 pub mod spmi;
 pub mod time;
 pub mod uart;
+pub mod watchdog;

@@ -10,14 +10,18 @@
 //!   eight pins are tokens handed out once by [`PmicPins::take`]; [`pins`] turns them into
 //!   embedded-hal output/input pins, each also keeping a bus handle.
 //! - Keys are polled from PON INT_RT_STS (bit 0 power key, bit 1 RESIN = volume down):
-//!   PMIC interrupts (through the arbiter to the GIC), the RTC and the PMIC watchdog are not
-//!   covered yet.
+//!   PMIC interrupts (through the arbiter to the GIC) are not covered yet.
+//! - The PMIC watchdog is [`PmicWatchdog`] (`pmic/watchdog.rs`), its bark polled.
+//! - The RTC is [`Rtc`] (`pmic/rtc.rs`), a `Copy` handle on the bus like the pins; its alarm is
+//!   polled.
 //! - Power-off: [`Pm8916::set_ps_hold_action`] programs what releasing PS_HOLD does, in the
 //!   order docs/hardware/ps-hold-reset.md#reset-as-lk-does-it gives (disable, wait about
 //!   300 µs, type, enable); [`crate::reset::PsHold`] then releases PS_HOLD.
 
 pub mod pins;
 pub mod registers;
+pub mod rtc;
+pub mod watchdog;
 
 use core::fmt;
 
@@ -30,6 +34,8 @@ use registers::{
 };
 
 pub use pins::{PinKind, PmicInput, PmicOutput, PmicPin, PmicPins, PmicPull};
+pub use rtc::Rtc;
+pub use watchdog::{PmicWatchdog, PmicWatchdogConfig};
 
 /// REVID TYPE of a Qualcomm PMIC.
 pub const PMIC_TYPE: u8 = 0x51;
@@ -54,6 +60,13 @@ pub enum Error {
     },
     /// [`PmicPins::take`] was already called.
     PinsTaken,
+    /// PMIC watchdog times out of range (bark 1..=127 s, bite 0..=127 s after it).
+    InvalidWatchdogTime {
+        /// Seconds to the bark asked for.
+        bark: u8,
+        /// Seconds from the bark to the bite asked for.
+        bite_after_bark: u8,
+    },
 }
 
 impl From<spmi::Error> for Error {
@@ -71,6 +84,13 @@ impl fmt::Display for Error {
                 "not a PM8916 (REVID type {pmic_type:#04x}, subtype {subtype:#04x})"
             ),
             Error::PinsTaken => f.write_str("the PMIC pins were already taken"),
+            Error::InvalidWatchdogTime {
+                bark,
+                bite_after_bark,
+            } => write!(
+                f,
+                "PMIC watchdog times out of range: bark {bark} s (1..=127), bite {bite_after_bark} s after it (0..=127)"
+            ),
         }
     }
 }
@@ -79,7 +99,7 @@ impl core::error::Error for Error {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
             Error::Spmi(e) => Some(e),
-            Error::NotPm8916 { .. } | Error::PinsTaken => None,
+            Error::NotPm8916 { .. } | Error::PinsTaken | Error::InvalidWatchdogTime { .. } => None,
         }
     }
 }
@@ -255,6 +275,16 @@ impl Pm8916 {
             major: b[3],
             minor: b[2],
         })
+    }
+
+    /// The PMIC's real-time clock.
+    pub fn rtc(&self) -> Rtc {
+        Rtc::new(self.bus)
+    }
+
+    /// The PMIC's watchdog.
+    pub fn watchdog(&self) -> PmicWatchdog {
+        PmicWatchdog::new(self.bus)
     }
 
     /// What powered the PMIC on.

@@ -883,6 +883,8 @@ pub mod interrupt {
     #[derive(Copy, Clone, Debug, PartialEq, Eq)]
     #[repr(u16)]
     pub enum Interrupt {
+        #[doc = "35 - APSS watchdog bark (SPI 3, inferred from sibling SoCs)."]
+        APSS_WDT_BARK = 35,
         #[doc = "127 - BLSP1 QUP1 interrupt (SPI 95)."]
         BLSP1_QUP1 = 127,
         #[doc = "128 - BLSP1 QUP2 interrupt (SPI 96)."]
@@ -912,6 +914,7 @@ pub mod interrupt {
         #[inline]
         pub fn try_from(value: u8) -> Result<Self, TryFromInterruptError> {
             match value {
+                35 => Ok(Interrupt::APSS_WDT_BARK),
                 127 => Ok(Interrupt::BLSP1_QUP1),
                 128 => Ok(Interrupt::BLSP1_QUP2),
                 129 => Ok(Interrupt::BLSP1_QUP3),
@@ -7018,6 +7021,244 @@ pub mod prng {
         impl crate::Resettable for ConfigSpec {}
     }
 }
+#[doc = "APSS watchdog (KPSS layout), counting the 32.768 kHz sleep clock: a bark interrupt, then a bite that resets the SoC unless petted. Base and interrupt are inferred from sibling SoCs: see docs/hardware/watchdog.md#base-address-caveat."]
+pub type APSS_WDT = crate::Periph<apss_wdt::RegisterBlock, 0x0b01_7000>;
+impl core::fmt::Debug for APSS_WDT {
+    fn fmt(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+        f.debug_struct("APSS_WDT").finish()
+    }
+}
+#[doc = "APSS watchdog (KPSS layout), counting the 32.768 kHz sleep clock: a bark interrupt, then a bite that resets the SoC unless petted. Base and interrupt are inferred from sibling SoCs: see docs/hardware/watchdog.md#base-address-caveat."]
+pub mod apss_wdt {
+    #[repr(C)]
+    #[doc = "Register block"]
+    pub struct RegisterBlock {
+        _reserved0: [u8; 0x04],
+        wdt_rst: WdtRst,
+        wdt_en: WdtEn,
+        wdt_sts: WdtSts,
+        wdt_bark_time: WdtBarkTime,
+        wdt_bite_time: WdtBiteTime,
+    }
+    impl RegisterBlock {
+        #[doc = "0x04 - Pet: writing 1 restarts the count from 0."]
+        #[inline(always)]
+        pub const fn wdt_rst(&self) -> &WdtRst {
+            &self.wdt_rst
+        }
+        #[doc = "0x08 - Watchdog enable."]
+        #[inline(always)]
+        pub const fn wdt_en(&self) -> &WdtEn {
+            &self.wdt_en
+        }
+        #[doc = "0x0c - Watchdog status."]
+        #[inline(always)]
+        pub const fn wdt_sts(&self) -> &WdtSts {
+            &self.wdt_sts
+        }
+        #[doc = "0x10 - Count (in 1/32768 s) at which the watchdog barks."]
+        #[inline(always)]
+        pub const fn wdt_bark_time(&self) -> &WdtBarkTime {
+            &self.wdt_bark_time
+        }
+        #[doc = "0x14 - Count (in 1/32768 s) at which the watchdog bites (resets the SoC)."]
+        #[inline(always)]
+        pub const fn wdt_bite_time(&self) -> &WdtBiteTime {
+            &self.wdt_bite_time
+        }
+    }
+    #[doc = "WDT_RST (w) register accessor: Pet: writing 1 restarts the count from 0.\n\nYou can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`wdt_rst::W`]. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@wdt_rst`] module"]
+    #[doc(alias = "WDT_RST")]
+    pub type WdtRst = crate::Reg<wdt_rst::WdtRstSpec>;
+    #[doc = "Pet: writing 1 restarts the count from 0."]
+    pub mod wdt_rst {
+        #[doc = "Register `WDT_RST` writer"]
+        pub type W = crate::W<WdtRstSpec>;
+        #[doc = "Field `RST` writer - Write 1 to restart the count."]
+        pub type RstW<'a, REG> = crate::BitWriter<'a, REG>;
+        impl W {
+            #[doc = "Bit 0 - Write 1 to restart the count."]
+            #[inline(always)]
+            pub fn rst(&mut self) -> RstW<'_, WdtRstSpec> {
+                RstW::new(self, 0)
+            }
+        }
+        #[doc = "Pet: writing 1 restarts the count from 0.\n\nYou can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`wdt_rst::W`](W). See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct WdtRstSpec;
+        impl crate::RegisterSpec for WdtRstSpec {
+            type Ux = u32;
+        }
+        #[doc = "`write(|w| ..)` method takes [`wdt_rst::W`](W) writer structure"]
+        impl crate::Writable for WdtRstSpec {
+            type Safety = crate::Unsafe;
+        }
+        #[doc = "`reset()` method sets WDT_RST to value 0"]
+        impl crate::Resettable for WdtRstSpec {}
+    }
+    #[doc = "WDT_EN (rw) register accessor: Watchdog enable.\n\nYou can [`read`](crate::Reg::read) this register and get [`wdt_en::R`]. You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`wdt_en::W`]. You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@wdt_en`] module"]
+    #[doc(alias = "WDT_EN")]
+    pub type WdtEn = crate::Reg<wdt_en::WdtEnSpec>;
+    #[doc = "Watchdog enable."]
+    pub mod wdt_en {
+        #[doc = "Register `WDT_EN` reader"]
+        pub type R = crate::R<WdtEnSpec>;
+        #[doc = "Register `WDT_EN` writer"]
+        pub type W = crate::W<WdtEnSpec>;
+        #[doc = "Field `ENABLE` reader - The count runs; bark and bite happen when it reaches their times."]
+        pub type EnableR = crate::BitReader;
+        #[doc = "Field `ENABLE` writer - The count runs; bark and bite happen when it reaches their times."]
+        pub type EnableW<'a, REG> = crate::BitWriter<'a, REG>;
+        #[doc = "Field `ENABLE_IRQ` reader - The bark raises the watchdog's interrupt."]
+        pub type EnableIrqR = crate::BitReader;
+        #[doc = "Field `ENABLE_IRQ` writer - The bark raises the watchdog's interrupt."]
+        pub type EnableIrqW<'a, REG> = crate::BitWriter<'a, REG>;
+        impl R {
+            #[doc = "Bit 0 - The count runs; bark and bite happen when it reaches their times."]
+            #[inline(always)]
+            pub fn enable(&self) -> EnableR {
+                EnableR::new((self.bits & 1) != 0)
+            }
+            #[doc = "Bit 1 - The bark raises the watchdog's interrupt."]
+            #[inline(always)]
+            pub fn enable_irq(&self) -> EnableIrqR {
+                EnableIrqR::new(((self.bits >> 1) & 1) != 0)
+            }
+        }
+        impl W {
+            #[doc = "Bit 0 - The count runs; bark and bite happen when it reaches their times."]
+            #[inline(always)]
+            pub fn enable(&mut self) -> EnableW<'_, WdtEnSpec> {
+                EnableW::new(self, 0)
+            }
+            #[doc = "Bit 1 - The bark raises the watchdog's interrupt."]
+            #[inline(always)]
+            pub fn enable_irq(&mut self) -> EnableIrqW<'_, WdtEnSpec> {
+                EnableIrqW::new(self, 1)
+            }
+        }
+        #[doc = "Watchdog enable.\n\nYou can [`read`](crate::Reg::read) this register and get [`wdt_en::R`](R). You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`wdt_en::W`](W). You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct WdtEnSpec;
+        impl crate::RegisterSpec for WdtEnSpec {
+            type Ux = u32;
+        }
+        #[doc = "`read()` method returns [`wdt_en::R`](R) reader structure"]
+        impl crate::Readable for WdtEnSpec {}
+        #[doc = "`write(|w| ..)` method takes [`wdt_en::W`](W) writer structure"]
+        impl crate::Writable for WdtEnSpec {
+            type Safety = crate::Unsafe;
+        }
+        #[doc = "`reset()` method sets WDT_EN to value 0"]
+        impl crate::Resettable for WdtEnSpec {}
+    }
+    #[doc = "WDT_STS (r) register accessor: Watchdog status.\n\nYou can [`read`](crate::Reg::read) this register and get [`wdt_sts::R`]. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@wdt_sts`] module"]
+    #[doc(alias = "WDT_STS")]
+    pub type WdtSts = crate::Reg<wdt_sts::WdtStsSpec>;
+    #[doc = "Watchdog status."]
+    pub mod wdt_sts {
+        #[doc = "Register `WDT_STS` reader"]
+        pub type R = crate::R<WdtStsSpec>;
+        #[doc = "Field `BITE_RESET` reader - The last reset of the SoC was a watchdog bite."]
+        pub type BiteResetR = crate::BitReader;
+        impl R {
+            #[doc = "Bit 0 - The last reset of the SoC was a watchdog bite."]
+            #[inline(always)]
+            pub fn bite_reset(&self) -> BiteResetR {
+                BiteResetR::new((self.bits & 1) != 0)
+            }
+        }
+        #[doc = "Watchdog status.\n\nYou can [`read`](crate::Reg::read) this register and get [`wdt_sts::R`](R). See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct WdtStsSpec;
+        impl crate::RegisterSpec for WdtStsSpec {
+            type Ux = u32;
+        }
+        #[doc = "`read()` method returns [`wdt_sts::R`](R) reader structure"]
+        impl crate::Readable for WdtStsSpec {}
+        #[doc = "`reset()` method sets WDT_STS to value 0"]
+        impl crate::Resettable for WdtStsSpec {}
+    }
+    #[doc = "WDT_BARK_TIME (rw) register accessor: Count (in 1/32768 s) at which the watchdog barks.\n\nYou can [`read`](crate::Reg::read) this register and get [`wdt_bark_time::R`]. You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`wdt_bark_time::W`]. You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@wdt_bark_time`] module"]
+    #[doc(alias = "WDT_BARK_TIME")]
+    pub type WdtBarkTime = crate::Reg<wdt_bark_time::WdtBarkTimeSpec>;
+    #[doc = "Count (in 1/32768 s) at which the watchdog barks."]
+    pub mod wdt_bark_time {
+        #[doc = "Register `WDT_BARK_TIME` reader"]
+        pub type R = crate::R<WdtBarkTimeSpec>;
+        #[doc = "Register `WDT_BARK_TIME` writer"]
+        pub type W = crate::W<WdtBarkTimeSpec>;
+        #[doc = "Field `COUNT` reader - Sleep-clock ticks; at most 0xF_FFFF is safe (docs/hardware/conflicts.md#c12-apss-watchdog-address)."]
+        pub type CountR = crate::FieldReader<u32>;
+        #[doc = "Field `COUNT` writer - Sleep-clock ticks; at most 0xF_FFFF is safe (docs/hardware/conflicts.md#c12-apss-watchdog-address)."]
+        pub type CountW<'a, REG> = crate::FieldWriter<'a, REG, 32, u32, crate::Safe>;
+        impl R {
+            #[doc = "Bits 0:31 - Sleep-clock ticks; at most 0xF_FFFF is safe (docs/hardware/conflicts.md#c12-apss-watchdog-address)."]
+            #[inline(always)]
+            pub fn count(&self) -> CountR {
+                CountR::new(self.bits)
+            }
+        }
+        impl W {
+            #[doc = "Bits 0:31 - Sleep-clock ticks; at most 0xF_FFFF is safe (docs/hardware/conflicts.md#c12-apss-watchdog-address)."]
+            #[inline(always)]
+            pub fn count(&mut self) -> CountW<'_, WdtBarkTimeSpec> {
+                CountW::new(self, 0)
+            }
+        }
+        #[doc = "Count (in 1/32768 s) at which the watchdog barks.\n\nYou can [`read`](crate::Reg::read) this register and get [`wdt_bark_time::R`](R). You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`wdt_bark_time::W`](W). You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct WdtBarkTimeSpec;
+        impl crate::RegisterSpec for WdtBarkTimeSpec {
+            type Ux = u32;
+        }
+        #[doc = "`read()` method returns [`wdt_bark_time::R`](R) reader structure"]
+        impl crate::Readable for WdtBarkTimeSpec {}
+        #[doc = "`write(|w| ..)` method takes [`wdt_bark_time::W`](W) writer structure"]
+        impl crate::Writable for WdtBarkTimeSpec {
+            type Safety = crate::Safe;
+        }
+        #[doc = "`reset()` method sets WDT_BARK_TIME to value 0"]
+        impl crate::Resettable for WdtBarkTimeSpec {}
+    }
+    #[doc = "WDT_BITE_TIME (rw) register accessor: Count (in 1/32768 s) at which the watchdog bites (resets the SoC).\n\nYou can [`read`](crate::Reg::read) this register and get [`wdt_bite_time::R`]. You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`wdt_bite_time::W`]. You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api).\n\nFor information about available fields see [`mod@wdt_bite_time`] module"]
+    #[doc(alias = "WDT_BITE_TIME")]
+    pub type WdtBiteTime = crate::Reg<wdt_bite_time::WdtBiteTimeSpec>;
+    #[doc = "Count (in 1/32768 s) at which the watchdog bites (resets the SoC)."]
+    pub mod wdt_bite_time {
+        #[doc = "Register `WDT_BITE_TIME` reader"]
+        pub type R = crate::R<WdtBiteTimeSpec>;
+        #[doc = "Register `WDT_BITE_TIME` writer"]
+        pub type W = crate::W<WdtBiteTimeSpec>;
+        #[doc = "Field `COUNT` reader - Sleep-clock ticks; at most 0xF_FFFF is safe."]
+        pub type CountR = crate::FieldReader<u32>;
+        #[doc = "Field `COUNT` writer - Sleep-clock ticks; at most 0xF_FFFF is safe."]
+        pub type CountW<'a, REG> = crate::FieldWriter<'a, REG, 32, u32, crate::Safe>;
+        impl R {
+            #[doc = "Bits 0:31 - Sleep-clock ticks; at most 0xF_FFFF is safe."]
+            #[inline(always)]
+            pub fn count(&self) -> CountR {
+                CountR::new(self.bits)
+            }
+        }
+        impl W {
+            #[doc = "Bits 0:31 - Sleep-clock ticks; at most 0xF_FFFF is safe."]
+            #[inline(always)]
+            pub fn count(&mut self) -> CountW<'_, WdtBiteTimeSpec> {
+                CountW::new(self, 0)
+            }
+        }
+        #[doc = "Count (in 1/32768 s) at which the watchdog bites (resets the SoC).\n\nYou can [`read`](crate::Reg::read) this register and get [`wdt_bite_time::R`](R). You can [`reset`](crate::Reg::reset), [`write`](crate::Reg::write), [`write_with_zero`](crate::Reg::write_with_zero) this register using [`wdt_bite_time::W`](W). You can also [`modify`](crate::Reg::modify) this register. See [API](https://docs.rs/svd2rust/#read--modify--write-api)."]
+        pub struct WdtBiteTimeSpec;
+        impl crate::RegisterSpec for WdtBiteTimeSpec {
+            type Ux = u32;
+        }
+        #[doc = "`read()` method returns [`wdt_bite_time::R`](R) reader structure"]
+        impl crate::Readable for WdtBiteTimeSpec {}
+        #[doc = "`write(|w| ..)` method takes [`wdt_bite_time::W`](W) writer structure"]
+        impl crate::Writable for WdtBiteTimeSpec {
+            type Safety = crate::Safe;
+        }
+        #[doc = "`reset()` method sets WDT_BITE_TIME to value 0"]
+        impl crate::Resettable for WdtBiteTimeSpec {}
+    }
+}
 #[doc = "SPMI PMIC arbiter v2, core region: arbiter version and the table that maps each channel number (APID) to the PMIC peripheral (PPID = SID and peripheral address) it serves. See docs/hardware/spmi-pm8916.md."]
 pub type SPMI_CORE = crate::Periph<spmi_core::RegisterBlock, 0x0200_f000>;
 impl core::fmt::Debug for SPMI_CORE {
@@ -7923,6 +8164,8 @@ pub struct Peripherals {
     pub BLSP1_QUP6: BLSP1_QUP6,
     #[doc = "PRNG"]
     pub PRNG: PRNG,
+    #[doc = "APSS_WDT"]
+    pub APSS_WDT: APSS_WDT,
     #[doc = "SPMI_CORE"]
     pub SPMI_CORE: SPMI_CORE,
     #[doc = "SPMI_CNFG"]
@@ -7968,6 +8211,7 @@ impl Peripherals {
             BLSP1_QUP5: unsafe { BLSP1_QUP5::steal() },
             BLSP1_QUP6: unsafe { BLSP1_QUP6::steal() },
             PRNG: unsafe { PRNG::steal() },
+            APSS_WDT: unsafe { APSS_WDT::steal() },
             SPMI_CORE: unsafe { SPMI_CORE::steal() },
             SPMI_CNFG: unsafe { SPMI_CNFG::steal() },
             SPMI_CHNLS: unsafe { SPMI_CHNLS::steal() },

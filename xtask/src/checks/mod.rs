@@ -26,6 +26,7 @@ mod image;
 mod lava;
 mod pmic;
 mod rng;
+mod rtc;
 mod sgi;
 mod size;
 mod spi;
@@ -33,6 +34,7 @@ mod timer_interrupt;
 mod tools;
 mod uart_config;
 mod uboot;
+mod watchdog;
 
 use anyhow::{Result, ensure};
 use regex::Regex;
@@ -321,6 +323,26 @@ pub fn all() -> Vec<ExampleCheck> {
             example: "pmic",
             what: "--pon-reason hard-reset,usb-chg is the power-on reason printed",
             run: pmic::power_on_reason_from_the_board,
+        },
+        ExampleCheck {
+            example: "rtc",
+            what: "RTC read at its start value, set, 2 s counted; alarm 1 s ahead seen within one 10 ms poll",
+            run: rtc::set_count_and_alarm,
+        },
+        ExampleCheck {
+            example: "rtc",
+            what: "--rtc 1000000000 is the first time read",
+            run: rtc::start_from_the_command_line,
+        },
+        ExampleCheck {
+            example: "watchdog",
+            what: "five pets 500 ms apart keep the 1 s watchdog alive; bark 750 ms and bite 1 s after the last pet; run ends as a reset",
+            run: watchdog::pets_then_bite,
+        },
+        ExampleCheck {
+            example: "watchdog",
+            what: "--reset-reason watchdog: the next boot reports the watchdog reset and powers off",
+            run: watchdog::next_boot_knows_the_watchdog_reset_it,
         },
         ExampleCheck {
             example: "uart_config",

@@ -2,6 +2,7 @@
 use super::*;
 use crate::bus::{Effects, Model};
 use crate::models::gcc::Gcc;
+use crate::scheduler::Event;
 
 struct Bench {
     spmi: Spmi,
@@ -194,4 +195,43 @@ fn tables_run_to_the_end_of_their_regions_and_channels_fill_their_window() {
     b.wr(OBSRVR.0 + CHANNEL_STRIDE * 127, 1 << 27);
     assert_eq!(b.rd(OBSRVR.0 + CHANNEL_STRIDE * 127 + 8), STATUS_DENIED);
     assert_eq!(CHANNEL_STRIDE * CHANNELS as u64, CHNLS.1);
+}
+
+#[test]
+fn rtc_reads_its_start_value_through_the_arbiter_and_takes_writes() {
+    let mut b = Bench::new();
+    let (status, value) = b.pmic_read(0, 0x6048, 4);
+    assert_eq!((status, value), (1, DEFAULT_RTC_SECONDS));
+    // Stop, load 0x0102_0304 byte by byte, read back; the alarm status starts clear.
+    assert_eq!(b.pmic_write(0, 0x6046, 0), 1);
+    for (i, byte) in 0x0102_0304u32.to_le_bytes().into_iter().enumerate() {
+        assert_eq!(b.pmic_write(0, 0x6040 + i as u32, u32::from(byte)), 1);
+    }
+    assert_eq!(b.pmic_read(0, 0x6048, 4), (1, 0x0102_0304));
+    assert_eq!(b.pmic_read(0, 0x6110, 1), (1, 0));
+    let started = Spmi::new(false, DEFAULT_PON_REASON).with_rtc(7);
+    assert_eq!(started.arbiter.rtc.seconds(0), 7);
+    assert_eq!(started.arbiter.rtc.seconds(19_200_000), 8);
+}
+
+#[test]
+fn pmic_watchdog_enabled_through_the_arbiter_schedules_its_bark() {
+    let mut b = Bench::new();
+    for (address, value) in [
+        (0x854, 3),
+        (0x855, 1),
+        (0x856, 7),
+        (0x858, 1),
+        (0x857, 0x80),
+    ] {
+        assert_eq!(b.pmic_write(0, address, value), 1);
+    }
+    assert!(
+        b.effects
+            .scheduled
+            .contains(&(3 * 19_200_000, Event::Update(crate::machine::Device::Spmi))),
+        "{:?}",
+        b.effects.scheduled
+    );
+    assert_eq!(b.pmic_read(0, 0x810, 1), (1, 0), "no bark yet");
 }

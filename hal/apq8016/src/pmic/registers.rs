@@ -20,6 +20,10 @@ pub mod peripheral {
     pub const REVID: u8 = 0x01;
     /// Power-on / reset control.
     pub const PON: u8 = 0x08;
+    /// RTC counter (RTC_RW).
+    pub const RTC_RW: u8 = 0x60;
+    /// RTC alarm.
+    pub const RTC_ALARM: u8 = 0x61;
     /// MPP1; MPP n is `MPP1 + n - 1`.
     pub const MPP1: u8 = 0xA0;
     /// GPIO1; GPIO n is `GPIO1 + n - 1`.
@@ -42,10 +46,32 @@ pub mod offset {
     pub const POFF_REASON1: u8 = 0x0C;
     /// Every peripheral with interrupts: INT_RT_STS, the live state.
     pub const INT_RT_STS: u8 = 0x10;
+    /// PON: PMIC_WD_RESET_S1_TIMER (bark, seconds).
+    pub const PMIC_WD_RESET_S1_TIMER: u8 = 0x54;
+    /// PON: PMIC_WD_RESET_S2_TIMER (bite, seconds after the bark).
+    pub const PMIC_WD_RESET_S2_TIMER: u8 = 0x55;
+    /// PON: PMIC_WD_RESET_S2_CTL (reset type).
+    pub const PMIC_WD_RESET_S2_CTL: u8 = 0x56;
+    /// PON: PMIC_WD_RESET_S2_CTL2 (enable).
+    pub const PMIC_WD_RESET_S2_CTL2: u8 = 0x57;
+    /// PON: PMIC_WD_RESET_PET.
+    pub const PMIC_WD_RESET_PET: u8 = 0x58;
     /// PON: PS_HOLD_RESET_CTL.
     pub const PS_HOLD_RESET_CTL: u8 = 0x5A;
     /// PON: PS_HOLD_RESET_CTL2.
     pub const PS_HOLD_RESET_CTL2: u8 = 0x5B;
+    /// RTC_RW: RTC_WRITE, 4 bytes, least significant first.
+    pub const RTC_WRITE: u8 = 0x40;
+    /// RTC_RW: RTC_CTRL.
+    pub const RTC_CTRL: u8 = 0x46;
+    /// RTC_RW: RTC_READ, 4 bytes, least significant first.
+    pub const RTC_READ: u8 = 0x48;
+    /// RTC_ALARM: ALARM_RW, 4 bytes, least significant first.
+    pub const ALARM_RW: u8 = 0x40;
+    /// RTC_ALARM: ALARM_CTRL.
+    pub const ALARM_CTRL: u8 = 0x46;
+    /// RTC_ALARM: ALARM_CTRL2.
+    pub const ALARM_CTRL2: u8 = 0x48;
     /// GPIO: STATUS.
     pub const STATUS: u8 = 0x08;
     /// GPIO/MPP: MODE_CTL.
@@ -87,9 +113,41 @@ register_bitfields![u8,
             HardReset = 7
         ]
     ],
+    /// PMIC_WD_RESET_S1_TIMER / S2_TIMER: seconds (docs/hardware/watchdog.md#pmic-watchdog).
+    pub PMIC_WD_TIMER [
+        SECONDS OFFSET(0) NUMBITS(7) []
+    ],
+    /// PMIC_WD_RESET_S2_CTL: what the bite does (the PS_HOLD reset type values).
+    pub PMIC_WD_RESET_S2_CTL [
+        RESET_TYPE OFFSET(0) NUMBITS(4) [
+            WarmReset = 1,
+            Shutdown = 4,
+            HardReset = 7
+        ]
+    ],
+    /// PMIC_WD_RESET_S2_CTL2: enable.
+    pub PMIC_WD_RESET_S2_CTL2 [
+        ENABLE OFFSET(7) NUMBITS(1) []
+    ],
+    /// PMIC_WD_RESET_PET: write PET to restart the count.
+    pub PMIC_WD_RESET_PET [
+        PET OFFSET(0) NUMBITS(1) []
+    ],
     /// PS_HOLD_RESET_CTL2: enable of the PS_HOLD reset.
     pub PS_HOLD_RESET_CTL2 [
         ENABLE OFFSET(7) NUMBITS(1) []
+    ],
+    /// RTC_CTRL and ALARM_CTRL: enable (docs/hardware/spmi-pm8916.md#rtc).
+    pub RTC_CTRL [
+        ENABLE OFFSET(7) NUMBITS(1) []
+    ],
+    /// ALARM_CTRL2: writing 1 to CLEAR clears the alarm status.
+    pub ALARM_CTRL2 [
+        CLEAR OFFSET(0) NUMBITS(1) []
+    ],
+    /// RTC_ALARM INT_RT_STS: the alarm went off (the DT's <0 0x61 1> interrupt).
+    pub ALARM_INT_RT_STS [
+        ALARM OFFSET(1) NUMBITS(1) []
     ],
     /// GPIO MODE_CTL (docs/hardware/spmi-pm8916.md#gpio-registers).
     pub GPIO_MODE_CTL [
