@@ -12,7 +12,7 @@ use crate::models::timer::TimerReg;
 
 use super::access::{access_pc, fault_outcome, split_access};
 use super::exceptions::{PSTATE_IL, on_interrupt, spsr_return_is_illegal};
-use super::{Outcome, POLL_TICKS, Shared, State, fail, interrupts, progress};
+use super::{Outcome, POLL_TICKS, Shared, State, fail, interrupts, multicore, progress};
 
 /// Install every hook. `windows` are the (base, size) MMIO windows of the bus.
 ///
@@ -186,6 +186,18 @@ fn add_block_hook(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<(), S
             let _ = uc.emu_stop();
             return;
         }
+        if std::mem::take(&mut st.yield_core) {
+            // A PSCI call changed which cores run: the run loop schedules before this block
+            // (not counted).
+            drop(st);
+            let _ = uc.emu_stop();
+            return;
+        }
+        if st.multicore && multicore::before_block(&mut st) {
+            drop(st);
+            let _ = uc.emu_stop();
+            return;
+        }
         if st.irq_recheck || st.now >= st.timer_deadline {
             let recheck = std::mem::take(&mut st.irq_recheck);
             if st.now >= st.timer_deadline {
@@ -193,7 +205,7 @@ fn add_block_hook(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<(), S
             }
             // SAFETY: `uc` is the engine running this hook.
             let rose = unsafe { interrupts::drive_cpu(uc.get_handle(), &mut st) };
-            if st.irq_line && (rose || recheck) {
+            if st.irq_line[st.core] && (rose || recheck) {
                 // Leave the chain before this block runs (it is not counted): the engine
                 // takes the IRQ with ELR = this block if PSTATE.I allows.
                 drop(st);
@@ -215,7 +227,8 @@ fn add_block_hook(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<(), S
             return;
         }
         let previous = std::mem::replace(&mut st.block, (addr, size));
-        if let Some(blocks) = st.progress.on_block(previous, (addr, size))
+        if !st.multicore
+            && let Some(blocks) = st.progress.on_block(previous, (addr, size))
             && let Some(outcome) = endless_loop(uc, &st, &blocks)
         {
             st.stop = Some(outcome);
@@ -225,6 +238,7 @@ fn add_block_hook(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<(), S
         }
         st.instructions += n;
         st.now = end;
+        st.quantum_used += n;
         if st.instructions > st.budget {
             let budget = st.budget;
             st.instructions = budget;
@@ -368,7 +382,12 @@ unsafe extern "C" fn mrs_hook(
     // SAFETY: user_data is `Rc::as_ptr` of the shared state, alive while emulating.
     let state = unsafe { &*(user_data as *const RefCell<State>) };
     let Ok(st) = state.try_borrow() else { return 0 };
-    let value = st.timer.read(treg, st.now);
+    let value = if st.core == 0 || matches!(treg, TimerReg::Frq | TimerReg::Pct | TimerReg::Vct) {
+        st.timer.read(treg, st.now)
+    } else {
+        // Cores 1..3: the shared counter is read, their own timers are not modelled.
+        0
+    };
     drop(st);
     if reg != RegisterARM64::XZR {
         // SAFETY: `uc` is the live engine calling us; `value` outlives the call.
@@ -402,7 +421,7 @@ unsafe extern "C" fn msr_hook(
         // The guest's HCR_EL2 with the board's interrupt bits kept (see `interrupts`). The
         // hook runs before the engine's access check: below EL2 the engine raises the
         // undefined-instruction exception itself.
-        let line = state.try_borrow().is_ok_and(|st| st.irq_line);
+        let line = state.try_borrow().is_ok_and(|st| st.irq_line[st.core]);
         // SAFETY: `uc` is the live engine calling us.
         unsafe { interrupts::write_hcr(uc, interrupts::with_line(cpr.val, line)) };
         return 1;
@@ -413,6 +432,10 @@ unsafe extern "C" fn msr_hook(
     let Ok(mut st) = state.try_borrow_mut() else {
         return 0;
     };
+    if st.core != 0 {
+        // Cores 1..3: timer writes are ignored (only core 0's timer is modelled).
+        return 1;
+    }
     let now = st.now;
     st.timer.write(treg, now, cpr.val);
     interrupts::update_timer_lines(&mut st);

@@ -53,6 +53,7 @@ mod cpu;
 mod exceptions;
 mod hooks;
 mod interrupts;
+mod multicore;
 mod progress;
 mod run_loop;
 
@@ -252,8 +253,24 @@ struct State {
     progress: progress::Watch,
     /// Code of the block the last MMIO access came from (see `access`).
     block_code: access::BlockCode,
-    /// The level HCR_EL2.VI is driven at (the GIC's IRQ output for core 0).
-    irq_line: bool,
+    /// The level HCR_EL2.VI of each core's engine is driven at (the GIC's IRQ outputs).
+    irq_line: [bool; multicore::CORES],
+    /// The core whose engine runs (`multicore`).
+    core: usize,
+    /// More than one core is on: turns of `multicore::QUANTUM` instructions.
+    multicore: bool,
+    /// Instructions the running core executed in its turn.
+    quantum_used: u64,
+    /// The turn ended (quantum used up).
+    switch: bool,
+    /// A PSCI call started or stopped a core: the caller stops at its next block.
+    yield_core: bool,
+    /// The running core executed a WFE with no event pending: it parks.
+    park_wfe: bool,
+    /// Event register per core (SEV, SEVL).
+    events: [bool; multicore::CORES],
+    /// The DRAM every engine maps.
+    dram: Rc<cpu::Dram>,
     /// The line rose inside a hook: the next block hook leaves the chain (`interrupts`).
     irq_recheck: bool,
     /// Next counter value at which a timer PPI rises (`u64::MAX`: none armed).
@@ -276,6 +293,7 @@ pub fn run(
 ) -> Result<RunResult, String> {
     let bus = Bus::new(config);
     let windows = bus.windows();
+    let dram = Rc::new(cpu::Dram::new()?);
     let state: Shared = Rc::new(RefCell::new(State {
         bus,
         timer: GenericTimer::default(),
@@ -295,21 +313,43 @@ pub fn run(
         illegal_state: false,
         progress: progress::Watch::default(),
         block_code: access::BlockCode::default(),
-        irq_line: false,
+        irq_line: [false; multicore::CORES],
+        core: 0,
+        multicore: false,
+        quantum_used: 0,
+        switch: false,
+        yield_core: false,
+        park_wfe: false,
+        events: [false; multicore::CORES],
+        dram: dram.clone(),
         irq_recheck: false,
         timer_deadline: u64::MAX,
     }));
-    let mut uc = cpu::new_engine(image)?;
+    let mut uc = cpu::new_engine(&dram)?;
+    cpu::load(&mut uc, image)?;
     hooks::install(&mut uc, &state, &windows)?;
     cpu::reset(&mut uc, image, config.entry_el)?;
-    // `state` outlives every `emu_start` (the MRS/MSR hooks hold a raw pointer to it).
-    Ok(run_loop::run(
-        &mut uc,
+    let mut cores = [(); multicore::CORES].map(|()| multicore::Core {
+        uc: None,
+        pc: 0,
+        wait: None,
+    });
+    cores[0] = multicore::Core {
+        uc: Some(uc),
+        pc: image.entry,
+        wait: None,
+    };
+    // `state` outlives every `emu_start` (the MRS/MSR hooks hold a raw pointer to it); the
+    // engines are dropped (with `cores`) before `dram`.
+    let result = run_loop::run(
+        &mut cores,
         &state,
-        image.entry,
+        &windows,
         config,
         stdin,
         out,
         err,
-    ))
+    );
+    drop(cores);
+    Ok(result)
 }
