@@ -136,7 +136,10 @@ fn main() -> ! {
     }
     // Sleep (WFI) until the three SGIs have been handled.
     interrupt::wait_until(|| SGIS_TAKEN.load(Ordering::Relaxed) == cores::CORE_COUNT - 1);
-    println!("SGIs taken on core 0: {}", SGIS_TAKEN.load(Ordering::Relaxed));
+    println!(
+        "SGIs taken on core 0: {}",
+        SGIS_TAKEN.load(Ordering::Relaxed)
+    );
     let total = critical_section::with(|cs| COUNTER.borrow(cs).get());
     let expected = INCREMENTS * (cores::CORE_COUNT as u64 - 1);
     if total == expected {

@@ -105,7 +105,12 @@ fn secure_call(uc: &mut Unicorn<'_, ()>, state: &Shared) -> Result<(), Outcome> 
         let mut st = state.borrow_mut();
         let core = st.core;
         let action = st.secure.call(core, &x, &read);
-        if st.secure.power.iter().any(|p| matches!(p, Power::OnPending { .. })) {
+        if st
+            .secure
+            .power
+            .iter()
+            .any(|p| matches!(p, Power::OnPending { .. }))
+        {
             // The caller stops at its next block so that the run loop starts the core.
             st.yield_core = true;
         }

@@ -3,7 +3,8 @@
 //! Design notes:
 //! - Structure: `cpu` (engine and reset state), `hooks` (MMIO, block, unmapped, exception and
 //!   MRS/MSR hooks), `exceptions` (exception entry, SMC), `access` (which instruction faulted),
-//!   `run_loop` (the loop around `emu_start`), `progress` (runs that can change nothing more).
+//!   `run_loop` (the loop around `emu_start`), `progress` (runs that can change nothing more),
+//!   `multicore` (cores 1..3: one engine per core, round-robin turns, WFI/WFE parking).
 //! - CPU: the engine's Cortex-A53 model (MIDR_EL1 0x410F_D034), chosen before any mapping.
 //! - Time: a 19.2 MHz counter advanced by one tick per guest instruction. Instructions are
 //!   counted per translated block when it starts (block hook: size / 4), never per
@@ -29,12 +30,15 @@
 //!   Data/instruction aborts carry no syndrome through the API: they stop the run (exit 5).
 //! - SMC at EL1/EL2 goes to the secure firmware model (`models::secure_monitor`): the TZ
 //!   "milestone 32->64" call re-enters the caller in AArch64 EL1 at the address it gave, PSCI
-//!   calls are answered (SYSTEM_OFF/RESET release PS_HOLD through the bus, as the real
+//!   calls are answered (CPU_ON/CPU_OFF start and stop cores 1..3; SYSTEM_OFF/RESET release PS_HOLD through the bus, as the real
 //!   firmware does), anything else returns NOT_SUPPORTED (-1) in x0.
 //! - Generic timer: MRS/MSR of CNT* registers are trapped with a system-instruction hook
 //!   registered through unicorn-engine-sys (the Rust binding's trampoline returns bool where
 //!   C expects u32). Its outputs are the GIC's timer PPIs.
-//! - Interrupts (`interrupts`): the GIC model's IRQ output for core 0 drives HCR_EL2.VI (the
+//! - Cores (`multicore`): with more than one core on, the cores take turns of 10,000
+//!   instructions in a fixed order on one virtual counter; with one core on, the board is
+//!   exactly the single-core board described here.
+//! - Interrupts (`interrupts`): the GIC model's IRQ output for each core drives its HCR_EL2.VI (the
 //!   host owns EL2, IMO/FMO set), so the engine takes real IRQ exceptions at EL1. A WFI wakes
 //!   when the GIC signals an interrupt or when an enabled, unmasked timer's condition is met
 //!   (even with PSTATE.I set: architecturally WFI wakes on a pending interrupt whether or not
@@ -341,15 +345,7 @@ pub fn run(
     };
     // `state` outlives every `emu_start` (the MRS/MSR hooks hold a raw pointer to it); the
     // engines are dropped (with `cores`) before `dram`.
-    let result = run_loop::run(
-        &mut cores,
-        &state,
-        &windows,
-        config,
-        stdin,
-        out,
-        err,
-    );
+    let result = run_loop::run(&mut cores, &state, &windows, config, stdin, out, err);
     drop(cores);
     Ok(result)
 }

@@ -8,8 +8,8 @@ use unicorn_engine::Unicorn;
 
 use super::multicore::{self, CORES, Core, Wait};
 use super::{Config, Outcome, POLL_TICKS, RunResult, Shared, State, interrupts};
-use crate::models::secure_monitor::Power;
 use crate::models::ps_hold::Release;
+use crate::models::secure_monitor::Power;
 
 /// WFI instruction word.
 const WFI: u32 = 0xD503_207F;
@@ -141,12 +141,11 @@ fn schedule(
     for k in 0..CORES {
         if let Power::OnPending { entry, context } = st.secure.power[k] {
             drop(st);
-            let uc = start_core(state, windows, k, entry, context).map_err(|what| {
-                Outcome::Stopped {
+            let uc =
+                start_core(state, windows, k, entry, context).map_err(|what| Outcome::Stopped {
                     what: format!("cannot start core {k}: {what}"),
                     pc,
-                }
-            })?;
+                })?;
             cores[k] = Core {
                 uc: Some(uc),
                 pc: entry,

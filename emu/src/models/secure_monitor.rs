@@ -367,8 +367,14 @@ mod tests {
             tz.call(core, &[u64::from(x0), x1, x2, x3, 0, 0, 0, 0], &dram)
         };
         assert_eq!(call(0, AFFINITY_INFO, 2, 0, 0), SmcAction::Return(1));
-        assert_eq!(call(0, 0xC400_0003, 0x8000_0002, 0x1000, 7), status(INVALID_ADDRESS));
-        assert_eq!(call(0, 0xC400_0003, 0x8000_0002, 0x8008_0000, 7), SmcAction::Return(0));
+        assert_eq!(
+            call(0, 0xC400_0003, 0x8000_0002, 0x1000, 7),
+            status(INVALID_ADDRESS)
+        );
+        assert_eq!(
+            call(0, 0xC400_0003, 0x8000_0002, 0x8008_0000, 7),
+            SmcAction::Return(0)
+        );
         assert_eq!(call(0, 0xC400_0003, 2, 0x8008_0000, 7), status(ON_PENDING));
         assert_eq!(call(0, AFFINITY_INFO, 2, 0, 0), SmcAction::Return(2));
         assert_eq!(
@@ -388,7 +394,10 @@ mod tests {
         assert_eq!(call(0, AFFINITY_INFO, 2, 0, 0), SmcAction::Return(1));
         // The last core on cannot turn itself off.
         assert_eq!(call(0, CPU_OFF, 0, 0, 0), status(DENIED));
-        assert_eq!(call(0, 0xC400_0003, 4, 0x8008_0000, 0), status(INVALID_PARAMETERS));
+        assert_eq!(
+            call(0, 0xC400_0003, 4, 0x8008_0000, 0),
+            status(INVALID_PARAMETERS)
+        );
     }
 
     #[test]
