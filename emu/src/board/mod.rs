@@ -30,8 +30,9 @@
 //!   Data/instruction aborts carry no syndrome through the API: they stop the run (exit 5).
 //! - SMC at EL1/EL2 goes to the secure firmware model (`models::secure_monitor`): the TZ
 //!   "milestone 32->64" call re-enters the caller in AArch64 EL1 at the address it gave, PSCI
-//!   calls are answered (CPU_ON/CPU_OFF start and stop cores 1..3; SYSTEM_OFF/RESET release PS_HOLD through the bus, as the real
-//!   firmware does), anything else returns NOT_SUPPORTED (-1) in x0.
+//!   calls are answered (CPU_ON/CPU_OFF start and stop cores 1..3; SYSTEM_OFF/RESET release
+//!   PS_HOLD through the bus, as the real firmware does), anything else returns NOT_SUPPORTED
+//!   (-1) in x0.
 //! - Generic timer: MRS/MSR of CNT* registers are trapped with a system-instruction hook
 //!   registered through unicorn-engine-sys (the Rust binding's trampoline returns bool where
 //!   C expects u32). Its outputs are the GIC's timer PPIs.
