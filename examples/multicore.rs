@@ -73,9 +73,11 @@ static mut STACKS: [Stack<STACK_PAGES>; 4] = [const { Stack::new() }; 4];
 
 /// Stack `index` of `STACKS`, handed out once.
 fn stack(index: usize) -> &'static mut Stack<STACK_PAGES> {
-    // SAFETY: `main` calls this once per index (0..=3, one per start request), so no two
-    // references to the same stack exist; after the call only the started core uses it.
-    unsafe { &mut *(&raw mut STACKS[index]) }
+    // `main` calls this once per index (0..=3, one per start request), so no two references
+    // to the same stack exist; after the call only the started core uses it.
+    let stacks = &raw mut STACKS;
+    // SAFETY: as above; `stacks` points to the static, valid for the whole program.
+    unsafe { &mut (*stacks)[index] }
 }
 
 /// What cores 1..=3 run: count, report, signal core 0, then sleep.

@@ -138,7 +138,7 @@ fn schedule(
         cores[current].uc = None;
         cores[current].wait = None;
     }
-    for k in 0..CORES {
+    for (k, core) in cores.iter_mut().enumerate() {
         if let Power::OnPending { entry, context } = st.secure.power[k] {
             drop(st);
             let uc =
@@ -146,7 +146,7 @@ fn schedule(
                     what: format!("cannot start core {k}: {what}"),
                     pc,
                 })?;
-            cores[k] = Core {
+            *core = Core {
                 uc: Some(uc),
                 pc: entry,
                 wait: None,

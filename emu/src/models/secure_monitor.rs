@@ -360,7 +360,9 @@ mod tests {
     #[test]
     fn cpu_on_off_and_affinity_info() {
         let dram = |addr: u64, len: usize| {
-            (addr >= 0x8000_0000 && addr < 0xC000_0000).then(|| vec![0; len])
+            (0x8000_0000..0xC000_0000)
+                .contains(&addr)
+                .then(|| vec![0; len])
         };
         let mut tz = SecureMonitor::default();
         let mut call = |core: usize, x0: u32, x1: u64, x2: u64, x3: u64| {
