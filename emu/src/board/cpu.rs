@@ -119,8 +119,8 @@ impl Dram {
             return None;
         }
         let mut bytes = [0u8; 4];
-        // SAFETY: `offset + 4` is inside the allocation; engines only write it while they
-        // run, and none runs during this call (single-threaded board).
+        // SAFETY: `offset + 4` is inside the allocation; the engines run on this thread, so
+        // no guest store happens during the copy.
         unsafe {
             std::ptr::copy_nonoverlapping(self.ptr.add(offset as usize), bytes.as_mut_ptr(), 4);
         }

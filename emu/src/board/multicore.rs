@@ -3,7 +3,7 @@
 //! Design notes:
 //! - Engines: core 0's engine exists from reset; the engine of core 1..3 is created when the
 //!   secure firmware model accepted a PSCI CPU_ON for it (the caller stops at its next block
-//!   so the run loop can start it) and dropped at CPU_OFF. Every engine maps the same host
+//!   so the run loop can start it; the caller then goes on with its turn) and dropped at CPU_OFF. Every engine maps the same host
 //!   buffer as DRAM (`cpu::Dram`), has the same MMIO windows and hooks onto the one shared
 //!   `State`, whose `core` says which core runs; the GIC sees that core as the accessing one
 //!   (banked SGIs/PPIs, CPU interface, SGI source). MPIDR_EL1 reads 0x8000_0000 | core

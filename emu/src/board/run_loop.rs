@@ -153,6 +153,8 @@ fn schedule(
             };
             st = state.borrow_mut();
             st.secure.core_started(k);
+            // A core comes out of reset with its event register clear.
+            st.events[k] = false;
         }
     }
     st.multicore = cores.iter().filter(|c| c.uc.is_some()).count() > 1;

@@ -19,8 +19,8 @@
 //!     CPU_ON, CPU_OFF and AFFINITY_INFO manage the four cores (MPIDR affinity 0..3; CPU 0 is
 //!     on from reset): CPU_ON of a core that is off records it as ON_PENDING with its entry
 //!     point and context id and answers SUCCESS; the board starts the core (AArch64 EL1h,
-//!     DAIF masked, MMU and caches off, x0 = context id) and marks it on when it first runs
-//!     ([`SecureMonitor::core_started`]). CPU_ON answers ALREADY_ON for a core that is on,
+//!     DAIF masked, MMU and caches off, x0 = context id) at the caller's next block and
+//!     marks it on then ([`SecureMonitor::core_started`]). CPU_ON answers ALREADY_ON for a core that is on,
 //!     ON_PENDING for one that is pending, INVALID_ADDRESS for an entry point outside DRAM and
 //!     INVALID_PARAMETERS for any other target. CPU_OFF turns the calling core off (DENIED
 //!     for the last core that is on). AFFINITY_INFO (level 0 only) answers ON (0), OFF (1) or
@@ -104,7 +104,7 @@ pub const CORES: usize = 4;
 pub enum Power {
     /// Off.
     Off,
-    /// CPU_ON accepted; the board has not run the core yet.
+    /// CPU_ON accepted; the board has not started the core yet.
     OnPending {
         /// Entry point (physical address).
         entry: u64,
