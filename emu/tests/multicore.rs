@@ -151,3 +151,57 @@ fn without_the_sev_a_core_waiting_in_wfe_is_never_woken() {
         r.stderr
     );
 }
+
+#[test]
+fn a_started_core_sleeps_on_its_own_timer() {
+    const TIMER_CORE1: usize = 15;
+    const TIMER_FAIL: usize = 14;
+    let at = |from: usize, to: usize| to as i32 - from as i32;
+    let code = vec![
+        movz(0, 0x8400, 1),
+        movk(0, 0x0003), // CPU_ON (SMC32)
+        movz(1, 1, 0),
+        adr(2, ((TIMER_CORE1 - 3) * 4) as u32),
+        SMC0,
+        movz(10, 0x8009, 1), // 5: x10 = core 1's word
+        WFE,                 // 6
+        ldr_w(4, 10),
+        cbz_w(4, at(8, 6)),
+        CMP_X4_2, // 2: woke at or after CVAL
+        b_ne(at(10, TIMER_FAIL)),
+        movz(0, 0x004A, 1),
+        movk(0, 0xB000), // PS_HOLD
+        STR_WZR_X0,
+        B_SELF, // 14: FAIL
+        // 15: core 1: CNTV fires 2048 ticks from now; sleep until it does.
+        0xD53B_E047, // mrs x7, cntvct_el0
+        0x9120_00E7, // add x7, x7, #0x800
+        0xD51B_E347, // msr cntv_cval_el0, x7
+        movz(8, 1, 0),
+        0xD51B_E328, // msr cntv_ctl_el0, x8 (ENABLE)
+        0xD503_207F, // wfi
+        0xD53B_E049, // mrs x9, cntvct_el0
+        0xEB07_013F, // cmp x9, x7
+        0x1A9F_37E5, // cset w5, hs
+        0x1100_04A5, // add w5, w5, #1
+        movz(10, 0x8009, 1),
+        str_w(5, 10),
+        SEV,
+        movz(0, 0x8400, 1),
+        movk(0, 0x0002), // CPU_OFF
+        SMC0,
+        B_SELF,
+    ];
+    assert_eq!(code[TIMER_FAIL], B_SELF);
+    let r = common::run(
+        "multicore-timer",
+        &code,
+        &["--max-instructions", "1000000", "--stats"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Both cores slept: the 2048 ticks passed without being executed.
+    let count = instructions(&r.stderr);
+    assert!(count < 200, "{count} instructions: the cores did not sleep");
+}
+
+const CMP_X4_2: u32 = 0xF100_089F; // cmp x4, #2

@@ -274,7 +274,7 @@ fn endless_loop(uc: &Unicorn<'_, ()>, st: &State, blocks: &[(u64, u32)]) -> Opti
     let irq_and_fiq_masked = pstate & PSTATE_I_AND_F == PSTATE_I_AND_F;
     let why = if irq_and_fiq_masked {
         "IRQ and FIQ are masked"
-    } else if st.timer.next_wake().is_none() && !st.bus.devices.gic.gic.could_signal(0) {
+    } else if st.timers[0].next_wake().is_none() && !st.bus.devices.gic.gic.could_signal(0) {
         "no timer is armed and no interrupt is enabled at the GIC"
     } else {
         return None;
@@ -382,12 +382,7 @@ unsafe extern "C" fn mrs_hook(
     // SAFETY: user_data is `Rc::as_ptr` of the shared state, alive while emulating.
     let state = unsafe { &*(user_data as *const RefCell<State>) };
     let Ok(st) = state.try_borrow() else { return 0 };
-    let value = if st.core == 0 || matches!(treg, TimerReg::Frq | TimerReg::Pct | TimerReg::Vct) {
-        st.timer.read(treg, st.now)
-    } else {
-        // Cores 1..3: the shared counter is read, their own timers are not modelled.
-        0
-    };
+    let value = st.timers[st.core].read(treg, st.now);
     drop(st);
     if reg != RegisterARM64::XZR {
         // SAFETY: `uc` is the live engine calling us; `value` outlives the call.
@@ -432,12 +427,8 @@ unsafe extern "C" fn msr_hook(
     let Ok(mut st) = state.try_borrow_mut() else {
         return 0;
     };
-    if st.core != 0 {
-        // Cores 1..3: timer writes are ignored (only core 0's timer is modelled).
-        return 1;
-    }
-    let now = st.now;
-    st.timer.write(treg, now, cpr.val);
+    let (now, core) = (st.now, st.core);
+    st.timers[core].write(treg, now, cpr.val);
     interrupts::update_timer_lines(&mut st);
     // SAFETY: `uc` is the live engine calling us.
     unsafe { interrupts::after_change(uc, &mut st) };

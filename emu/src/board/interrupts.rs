@@ -21,8 +21,8 @@
 //! - Timer PPIs are levels computed from the timer registers at the current tick: on every
 //!   MSR of a timer register, before every `emu_start`, and in the block hook when the
 //!   counter passes the next compare value (`timer_deadline`, one comparison per block), so
-//!   the IRQ is taken at the first block boundary at or after CVAL. Only core 0's generic timer
-//!   is modelled (see `hooks`).
+//!   the IRQ is taken at the first block boundary at or after CVAL. Each core has its own
+//!   timer registers and PPIs; the counter is shared.
 
 use std::ffi::c_void;
 
@@ -39,9 +39,6 @@ pub const HCR_EL2_FMO: u64 = 1 << 3;
 pub const HCR_EL2_IMO: u64 = 1 << 4;
 /// HCR_EL2.VI (bit 7): virtual IRQ pending (the line the board drives).
 pub const HCR_EL2_VI: u64 = 1 << 7;
-
-/// The core whose generic timer is modelled (the timer PPIs of cores 1..3 stay low).
-const TIMER_CORE: usize = 0;
 
 /// Whether an MSR/MRS encoding is HCR_EL2.
 pub fn is_hcr_el2(cp: &RegisterARM64CP) -> bool {
@@ -105,15 +102,17 @@ pub unsafe fn current_el(uc: *mut sys::uc_engine) -> u64 {
     super::cpu::pstate_el(pstate)
 }
 
-/// Timer PPI levels at the current tick, and the next tick at which one rises.
+/// Every core's timer PPI levels at the current tick, and the next tick at which one rises.
 pub fn update_timer_lines(st: &mut State) {
     let now = st.now;
-    let physical = st.timer.phys.output(now);
-    let virtual_ = st.timer.virt.output(now);
     let gic = &mut st.bus.devices.gic.gic;
-    gic.set_ppi_line(TIMER_CORE, TIMER_PHYSICAL_PPI, physical);
-    gic.set_ppi_line(TIMER_CORE, TIMER_VIRTUAL_PPI, virtual_);
-    st.timer_deadline = st.timer.next_assertion(now);
+    let mut deadline = u64::MAX;
+    for (core, timer) in st.timers.iter().enumerate() {
+        gic.set_ppi_line(core, TIMER_PHYSICAL_PPI, timer.phys.output(now));
+        gic.set_ppi_line(core, TIMER_VIRTUAL_PPI, timer.virt.output(now));
+        deadline = deadline.min(timer.next_assertion(now));
+    }
+    st.timer_deadline = deadline;
 }
 
 /// Drive HCR_EL2.VI of the running core (`st.core`) from its GIC IRQ output; returns whether

@@ -232,7 +232,8 @@ pub struct RunResult {
 
 struct State {
     bus: Bus,
-    timer: GenericTimer,
+    /// Each core's generic timer (its CNTP/CNTV registers; the counter is the board's).
+    timers: [GenericTimer; multicore::CORES],
     now: u64,
     instructions: u64,
     budget: u64,
@@ -301,7 +302,7 @@ pub fn run(
     let dram = Rc::new(cpu::Dram::new()?);
     let state: Shared = Rc::new(RefCell::new(State {
         bus,
-        timer: GenericTimer::default(),
+        timers: Default::default(),
         now: 0,
         instructions: 0,
         budget: config.max_instructions,

@@ -17,8 +17,8 @@
 //! - Time: one virtual counter for the board. It advances by one tick per instruction of
 //!   whichever core runs (the cores take turns, they do not overlap in virtual time), and
 //!   every core reads the same CNTPCT/CNTVCT. `--stats` counts all cores' instructions.
-//! - Waiting: a WFI parks the core until its GIC output signals an interrupt (core 0 also
-//!   wakes on its timer). A WFE parks the core until an event: SEV/SEVL by a core (checked
+//! - Waiting: a WFI parks the core until its GIC output signals an interrupt or its timer's
+//!   condition is met. A WFE parks the core until an event: SEV/SEVL by a core (checked
 //!   in the code of each finished block, read from the DRAM buffer: blocks outside DRAM, or
 //!   code reached through a non-identity mapping, are not checked) or an interrupt signalled
 //!   to it; a WFE whose event register is already set clears it and goes on. The generic
@@ -27,8 +27,9 @@
 //! - Limits of the engine: exclusive monitors compare values, so a store of the same value
 //!   by another core between LDXR and STXR (A-B-A) does not make the STXR fail, unlike
 //!   hardware; code written by one core after another core ran it is not retranslated by the
-//!   other engine; only core 0's generic timer (CNTP/CNTV compare registers and PPIs) is
-//!   modelled (cores 1..3 read the counter; their timer registers read 0 and ignore writes).
+//!   other engine.
+//! - Timers: each core has its own CNTP/CNTV registers and timer PPIs 19/20 (banked in the
+//!   GIC); all read the one counter.
 
 use unicorn_engine::Unicorn;
 
@@ -117,10 +118,11 @@ pub fn end_turn(st: &mut State) {
     finish_block(st, &dram);
 }
 
-/// Whether `core`, waiting for `wait`, wakes now. Does not consume the event.
+/// Whether `core`, waiting for `wait`, wakes now (an interrupt signalled to it, its timer's
+/// condition met, or for WFE its event register set). Does not consume the event.
 pub fn wakes(st: &State, core: usize, wait: Wait) -> bool {
     let interrupt = st.bus.devices.gic.gic.irq_output(core)
-        || core == 0 && st.timer.next_wake().is_some_and(|t| t <= st.now);
+        || st.timers[core].next_wake().is_some_and(|t| t <= st.now);
     interrupt || wait == Wait::Event && st.events[core]
 }
 

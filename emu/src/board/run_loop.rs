@@ -206,7 +206,7 @@ fn start_core(
 
 /// A WFI (or, with several cores, every core that is on waiting): let virtual time run to
 /// the first moment something wakes one of the `waiting` cores (the GIC signals an interrupt
-/// to it, an enabled, unmasked timer's condition is met for core 0, an event), running the
+/// to it, its enabled, unmasked timer's condition is met, an event), running the
 /// timed events before it in order, each at its own tick. Timed events are only stepped
 /// through while the GIC could signal something to a waiting core (otherwise none of them
 /// can wake one).
@@ -220,10 +220,10 @@ fn sleep(st: &mut State, waiting: &[(usize, Wait)]) -> Result<(), String> {
             return Ok(());
         }
         let gic = &st.bus.devices.gic.gic;
-        let timer = st
-            .timer
-            .next_wake()
-            .filter(|_| waiting.iter().any(|&(core, _)| core == 0));
+        let timer = waiting
+            .iter()
+            .filter_map(|&(core, _)| st.timers[core].next_wake())
+            .min();
         let event = st
             .bus
             .scheduler
