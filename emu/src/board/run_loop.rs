@@ -153,8 +153,10 @@ fn schedule(
             };
             st = state.borrow_mut();
             st.secure.core_started(k);
-            // A core comes out of reset with its event register clear.
+            // A core comes out of reset with its event register clear, and its new engine's
+            // HCR_EL2.VI low.
             st.events[k] = false;
+            st.irq_line[k] = false;
         }
     }
     st.multicore = cores.iter().filter(|c| c.uc.is_some()).count() > 1;
