@@ -1,6 +1,7 @@
 //! Four cores from the guest: hand-encoded programs where core 0 starts core 1 with PSCI
 //! CPU_ON, the two hand over through DRAM with SEV/WFE, core 1 reports its MPIDR and context
-//! id and turns itself off (CPU_OFF), and core 0 watches AFFINITY_INFO.
+//! id and turns itself off (CPU_OFF), and core 0 watches AFFINITY_INFO; a core sleeps on its
+//! own timer; code one core patches runs new on another after IC IVAU.
 
 mod common;
 
@@ -205,3 +206,72 @@ fn a_started_core_sleeps_on_its_own_timer() {
 }
 
 const CMP_X4_2: u32 = 0xF100_089F; // cmp x4, #2
+
+/// `bl .+words*4`.
+const fn bl(words: i32) -> u32 {
+    0x9400_0000 | (words as u32) & 0x03FF_FFFF
+}
+
+#[test]
+fn code_patched_by_one_core_is_run_new_by_another_after_ic_ivau() {
+    const FAIL: usize = 32;
+    const CORE1: usize = 33;
+    const FUNCTION: usize = 47;
+    let at = |from: usize, to: usize| to as i32 - from as i32;
+    let code = vec![
+        movz(0, 0x8400, 1),
+        movk(0, 0x0003), // CPU_ON (SMC32)
+        movz(1, 1, 0),
+        adr(2, ((CORE1 - 3) * 4) as u32),
+        SMC0,
+        movz(10, 0x8009, 1), // 5: x10 = core 1's result
+        movz(11, 0x8009, 1),
+        movk(11, 0x0010), // x11 = "go"
+        WFE,              // 8: wait for the first result
+        ldr_w(4, 10),
+        cbz_w(4, at(10, 8)),
+        adr(12, ((FUNCTION - 11) * 4) as u32),
+        0x5280_08AD, // movz w13, #0x45
+        0x72AA_500D, // movk w13, #0x5280, lsl #16: w13 = `movz w5, #2`
+        str_w(13, 12),
+        0xD50B_7B2C,   // dc cvau, x12
+        0xD503_3B9F,   // dsb ish
+        0xD50B_752C,   // ic ivau, x12
+        0xD503_3B9F,   // dsb ish
+        0xD503_3FDF,   // isb
+        str_w(31, 10), // 20: result = 0
+        str_w(13, 11), // go
+        SEV,
+        WFE, // 23: wait for the second result
+        ldr_w(4, 10),
+        cbz_w(4, at(25, 23)),
+        0xF100_089F, // cmp x4, #2: the patched function ran
+        b_ne(at(27, FAIL)),
+        movz(0, 0x004A, 1),
+        movk(0, 0xB000), // PS_HOLD
+        STR_WZR_X0,
+        B_SELF,
+        B_SELF, // 32: FAIL
+        // 33: core 1: run the function, report, wait for "go", run it again, report.
+        movz(10, 0x8009, 1),
+        movz(11, 0x8009, 1),
+        movk(11, 0x0010),
+        bl(at(36, FUNCTION)),
+        str_w(5, 10),
+        SEV,
+        WFE, // 39
+        ldr_w(6, 11),
+        cbz_w(6, at(41, 39)),
+        bl(at(42, FUNCTION)),
+        str_w(5, 10),
+        SEV,
+        WFE,         // 45
+        0x17FF_FFFF, // b .-4
+        0x5280_0025, // 47: the function: movz w5, #1
+        0xD65F_03C0, // ret
+    ];
+    assert_eq!(code[FAIL], B_SELF);
+    assert_eq!(code[FUNCTION], 0x5280_0025);
+    let r = common::run("multicore-patch", &code, &["--max-instructions", "1000000"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}

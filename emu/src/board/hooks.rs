@@ -367,6 +367,61 @@ fn add_system_register_hooks(uc: &mut Unicorn<'static, ()>, state: &Shared) -> R
     Ok(())
 }
 
+/// Instruction-cache maintenance (SYS instructions) seen, while several cores run: IC IVAU,
+/// IC IALLU and IC IALLUIS by one core make every other core drop its translated code before
+/// its next turn (`multicore`). Added to an engine only once more than one core is on.
+pub fn add_cache_maintenance_hook(
+    uc: &mut Unicorn<'static, ()>,
+    state: &Shared,
+) -> Result<(), String> {
+    let user = Rc::as_ptr(state) as *mut c_void;
+    let mut hh: sys::uc_hook = 0;
+    let cb = sys_hook as unsafe extern "C" fn(_, _, _, _) -> u32;
+    // SAFETY: as in `add_system_register_hooks`: the live engine, the C signature
+    // `uc_cb_insn_sys_t` expects, and `user` valid while `state` lives.
+    let e = unsafe {
+        sys::uc_hook_add(
+            uc.get_handle(),
+            &raw mut hh,
+            HookType::INSN.0 as i32,
+            cb as *mut c_void,
+            user,
+            1,
+            0,
+            sys::Arm64Insn::UC_ARM64_INS_SYS as i32,
+        )
+    };
+    Result::<(), _>::from(e).map_err(fail)
+}
+
+/// SYS hook: note instruction-cache invalidation for the other cores; the engine performs
+/// the instruction (return 0).
+unsafe extern "C" fn sys_hook(
+    _uc: *mut sys::uc_engine,
+    _reg: RegisterARM64,
+    cp_reg: *const RegisterARM64CP,
+    user_data: *mut c_void,
+) -> u32 {
+    // SAFETY: valid for the duration of the call (unicorn contract).
+    let cpr = unsafe { &*cp_reg };
+    // IC IALLUIS (op1 0, C7, C1, 0), IC IALLU (0, C7, C5, 0), IC IVAU (3, C7, C5, 1).
+    let invalidates_code = matches!(
+        (cpr.op1, cpr.crn, cpr.crm, cpr.op2),
+        (0, 7, 1, 0) | (0, 7, 5, 0) | (3, 7, 5, 1)
+    );
+    if invalidates_code {
+        // SAFETY: user_data is `Rc::as_ptr` of the shared state, alive while emulating.
+        let state = unsafe { &*(user_data as *const RefCell<State>) };
+        if let Ok(mut st) = state.try_borrow_mut() {
+            let core = st.core;
+            for (k, stale) in st.code_stale.iter_mut().enumerate() {
+                *stale |= k != core;
+            }
+        }
+    }
+    0
+}
+
 /// MRS hook: write the timer register into Xt.
 unsafe extern "C" fn mrs_hook(
     uc: *mut sys::uc_engine,

@@ -275,6 +275,9 @@ struct State {
     park_wfe: bool,
     /// Event register per core (SEV, SEVL).
     events: [bool; multicore::CORES],
+    /// Per core: another core invalidated instruction cache lines (IC), so this core's
+    /// engine drops its translated code before it runs again (`multicore`).
+    code_stale: [bool; multicore::CORES],
     /// The DRAM every engine maps.
     dram: Rc<cpu::Dram>,
     /// The line rose inside a hook: the next block hook leaves the chain (`interrupts`).
@@ -327,6 +330,7 @@ pub fn run(
         yield_core: false,
         park_wfe: false,
         events: [false; multicore::CORES],
+        code_stale: [false; multicore::CORES],
         dram: dram.clone(),
         irq_recheck: false,
         timer_deadline: u64::MAX,
@@ -339,11 +343,13 @@ pub fn run(
         uc: None,
         pc: 0,
         wait: None,
+        watches_cache_maintenance: false,
     });
     cores[0] = multicore::Core {
         uc: Some(uc),
         pc: image.entry,
         wait: None,
+        watches_cache_maintenance: false,
     };
     // `state` outlives every `emu_start` (the MRS/MSR hooks hold a raw pointer to it); the
     // engines are dropped (with `cores`) before `dram`.

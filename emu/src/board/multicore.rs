@@ -26,8 +26,13 @@
 //!   to the first timed event that wakes one of them, as a single core's WFI does.
 //! - Limits of the engine: exclusive monitors compare values, so a store of the same value
 //!   by another core between LDXR and STXR (A-B-A) does not make the STXR fail, unlike
-//!   hardware; code written by one core after another core ran it is not retranslated by the
-//!   other engine.
+//!   hardware.
+//! - Code: an engine does not see code another engine wrote (it keeps what it translated).
+//!   Once more than one core is on, every engine has a SYS-instruction hook: IC IVAU /
+//!   IC IALLU / IC IALLUIS on one core makes every other core drop all its translated code
+//!   before its next turn (so code written and then made visible the architectural way, by
+//!   DC CVAU + IC IVAU, runs new on every core). Adding the hook to core 0's engine drops its
+//!   translated code once (hooks only reach code translated after them).
 //! - Timers: each core has its own CNTP/CNTV registers and timer PPIs 19/20 (banked in the
 //!   GIC); all read the one counter.
 
@@ -65,6 +70,8 @@ pub struct Core {
     pub pc: u64,
     /// Parked in WFI or WFE.
     pub wait: Option<Wait>,
+    /// Its engine has the cache-maintenance hook (`hooks::add_cache_maintenance_hook`).
+    pub watches_cache_maintenance: bool,
 }
 
 /// Look at the last block the running core finished (`st.block`): SEV/SEVL set event

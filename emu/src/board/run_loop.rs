@@ -150,6 +150,7 @@ fn schedule(
                 uc: Some(uc),
                 pc: entry,
                 wait: None,
+                watches_cache_maintenance: false,
             };
             st = state.borrow_mut();
             st.secure.core_started(k);
@@ -157,9 +158,15 @@ fn schedule(
             // HCR_EL2.VI low.
             st.events[k] = false;
             st.irq_line[k] = false;
+            st.code_stale[k] = false;
         }
     }
     st.multicore = cores.iter().filter(|c| c.uc.is_some()).count() > 1;
+    if st.multicore {
+        drop(st);
+        watch_cache_maintenance(cores, state).map_err(|what| Outcome::Stopped { what, pc })?;
+        st = state.borrow_mut();
+    }
     let switch = std::mem::take(&mut st.switch);
     let mut next = if !switch && cores[current].uc.is_some() && cores[current].wait.is_none() {
         Some(current)
@@ -182,6 +189,14 @@ fn schedule(
     if next != current || switch {
         st.quantum_used = 0;
     }
+    if std::mem::take(&mut st.code_stale[next])
+        && let Some(uc) = cores[next].uc.as_mut()
+    {
+        uc.ctl_flush_tb().map_err(|e| Outcome::Stopped {
+            what: super::fail(e),
+            pc,
+        })?;
+    }
     if next != current {
         st.core = next;
         st.bus.devices.gic.gic.accessing_cpu = next;
@@ -189,6 +204,21 @@ fn schedule(
         st.irq_recheck = false;
     }
     Ok(next)
+}
+
+/// Give every engine that is on the cache-maintenance hook (`hooks`), dropping the code it
+/// translated before (which would not call the hook).
+fn watch_cache_maintenance(cores: &mut [Core; CORES], state: &Shared) -> Result<(), String> {
+    for core in cores.iter_mut() {
+        if let Some(uc) = core.uc.as_mut()
+            && !core.watches_cache_maintenance
+        {
+            super::hooks::add_cache_maintenance_hook(uc, state)?;
+            uc.ctl_flush_tb().map_err(super::fail)?;
+            core.watches_cache_maintenance = true;
+        }
+    }
+    Ok(())
 }
 
 /// A new engine for `core`, started by CPU_ON at `entry` with x0 = `context`.
