@@ -27,6 +27,7 @@
 pub use apq8016_hal as hal;
 
 pub mod console;
+pub mod cores;
 pub mod pmic;
 pub use console::{ConsoleUart, select_console};
 pub use pmic::{BoardPmic, PmicKey};

@@ -89,18 +89,113 @@ pub fn sctlr_el1(val: u64) -> RegisterARM64CP {
     cp(3, 0, 1, 0, 0, val)
 }
 
-/// A fresh Cortex-A53 engine (MIDR_EL1 0x410F_D034, checked by `tests/cpu_identity.rs`) with DRAM mapped and the image written into it (no MMIO yet).
+/// The board's DRAM: one host buffer that every core's engine maps (`mem_map_ptr`), so a
+/// store by one core is seen by all. It must outlive every engine that maps it.
+pub struct Dram {
+    ptr: *mut u8,
+}
+
+impl Dram {
+    const LAYOUT: std::alloc::Layout =
+        match std::alloc::Layout::from_size_align(DRAM_SIZE as usize, 1 << 12) {
+            Ok(layout) => layout,
+            Err(_) => panic!("DRAM layout"),
+        };
+
+    /// Zeroed DRAM (the host gives pages on first touch).
+    pub fn new() -> Result<Self, String> {
+        // SAFETY: the layout has a non-zero size.
+        let ptr = unsafe { std::alloc::alloc_zeroed(Self::LAYOUT) };
+        if ptr.is_null() {
+            return Err("cannot allocate the DRAM buffer".into());
+        }
+        Ok(Self { ptr })
+    }
+
+    /// The 32-bit word at physical address `addr`, if it is in DRAM.
+    pub fn word(&self, addr: u64) -> Option<u32> {
+        let offset = addr.checked_sub(DRAM_BASE)?;
+        if offset.checked_add(4)? > DRAM_SIZE {
+            return None;
+        }
+        let mut bytes = [0u8; 4];
+        // SAFETY: `offset + 4` is inside the allocation; the engines run on this thread, so
+        // no guest store happens during the copy.
+        unsafe {
+            std::ptr::copy_nonoverlapping(self.ptr.add(offset as usize), bytes.as_mut_ptr(), 4);
+        }
+        Some(u32::from_le_bytes(bytes))
+    }
+
+    /// Map this DRAM into `uc`.
+    fn map_into(&self, uc: &mut Unicorn<'static, ()>) -> Result<(), String> {
+        // SAFETY: the buffer is DRAM_SIZE bytes, page aligned, and outlives the engine (the
+        // board drops its engines before the DRAM).
+        unsafe { uc.mem_map_ptr(DRAM_BASE, DRAM_SIZE, Prot::ALL, self.ptr.cast()) }.map_err(fail)
+    }
+}
+
+impl Drop for Dram {
+    fn drop(&mut self) {
+        // SAFETY: allocated in `new` with the same layout; no engine maps it any more.
+        unsafe { std::alloc::dealloc(self.ptr, Self::LAYOUT) };
+    }
+}
+
+/// A fresh Cortex-A53 engine (MIDR_EL1 0x410F_D034, checked by `tests/cpu_identity.rs`)
+/// mapping `dram` (no MMIO yet).
 ///
 /// The CPU model must be chosen before anything is mapped (the engine refuses it later).
-pub fn new_engine(image: &LoadedImage) -> Result<Unicorn<'static, ()>, String> {
+pub fn new_engine(dram: &Dram) -> Result<Unicorn<'static, ()>, String> {
     let mut uc = Unicorn::new(Arch::ARM64, Mode::ARM).map_err(fail)?;
     uc.ctl_set_cpu_model(sys::Arm64CpuModel::A53.into())
         .map_err(fail)?;
-    uc.mem_map(DRAM_BASE, DRAM_SIZE, Prot::ALL).map_err(fail)?;
+    dram.map_into(&mut uc)?;
+    Ok(uc)
+}
+
+/// Write the image into DRAM through `uc`.
+pub fn load(uc: &mut Unicorn<'_, ()>, image: &LoadedImage) -> Result<(), String> {
     for (addr, bytes) in &image.chunks {
         uc.mem_write(*addr, bytes).map_err(fail)?;
     }
-    Ok(uc)
+    Ok(())
+}
+
+/// VMPIDR_EL2 (S3_4_C0_C0_5): the MPIDR_EL1 value Non-secure EL1 reads.
+pub fn vmpidr_el2(val: u64) -> RegisterARM64CP {
+    cp(3, 4, 0, 0, 5, val)
+}
+
+/// MPIDR_EL1 of core `core`: bit 31 (RES1), uniprocessor bit clear, Aff0 = core.
+pub const fn mpidr(core: usize) -> u64 {
+    0x8000_0000 | core as u64
+}
+
+/// State of a secondary core started by PSCI CPU_ON (PSCI 1.0, "CPU_ON"): AArch64 EL1h
+/// Non-secure, DAIF masked, MMU and caches off (a fresh engine), PC = `entry`,
+/// x0 = `context`, MPIDR_EL1 reads `mpidr(core)`.
+pub fn start_secondary(
+    uc: &mut Unicorn<'_, ()>,
+    core: usize,
+    entry: u64,
+    context: u64,
+) -> Result<(), String> {
+    uc.reg_write(RegisterARM64::PSTATE, pstate_elh(3))
+        .map_err(fail)?;
+    uc.reg_write_arm64_coproc(&scr_el3(SCR_EL3_NS | SCR_EL3_HCE | SCR_EL3_RW))
+        .map_err(fail)?;
+    uc.reg_write_arm64_coproc(&hcr_el2(super::interrupts::with_line(HCR_EL2_RW, false)))
+        .map_err(fail)?;
+    uc.reg_write_arm64_coproc(&vmpidr_el2(mpidr(core)))
+        .map_err(fail)?;
+    uc.reg_write(RegisterARM64::PSTATE, pstate_elh(1))
+        .map_err(fail)?;
+    uc.reg_write_arm64_coproc(&spsr_el1(pstate_elh(1)))
+        .map_err(fail)?;
+    uc.reg_write(RegisterARM64::X0, context).map_err(fail)?;
+    uc.reg_write(RegisterARM64::PC, entry).map_err(fail)?;
+    Ok(())
 }
 
 /// CPU state at entry (docs/hardware/boot.md#cpu-state-at-entry): AArch64, MMU/caches off, DAIF masked, Non-secure, at

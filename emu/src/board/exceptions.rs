@@ -5,7 +5,7 @@ use unicorn_engine::{Prot, RegisterARM64, Unicorn};
 
 use crate::loader::{DRAM_BASE, DRAM_SIZE};
 use crate::machine::PS_HOLD_BASE;
-use crate::models::secure_monitor::SmcAction;
+use crate::models::secure_monitor::{Power, SmcAction};
 
 use super::access::fault_outcome;
 use super::cpu::{self, SCTLR_C, SCTLR_I, SCTLR_M, pstate_el, pstate_elh};
@@ -102,10 +102,27 @@ fn secure_call(uc: &mut Unicorn<'_, ()>, state: &Shared) -> Result<(), Outcome> 
             let mut v = vec![0u8; len];
             view.mem_read(addr, &mut v).ok().map(|()| v)
         };
-        state.borrow_mut().secure.call(&x, &read)
+        let mut st = state.borrow_mut();
+        let core = st.core;
+        let action = st.secure.call(core, &x, &read);
+        if st
+            .secure
+            .power
+            .iter()
+            .any(|p| matches!(p, Power::OnPending { .. }))
+        {
+            // The caller stops at its next block so that the run loop starts the core.
+            st.yield_core = true;
+        }
+        action
     };
     match action {
         SmcAction::Return(v) => uc.reg_write(RegisterARM64::X0, v).map_err(stopped),
+        SmcAction::PowerOff => {
+            // The run loop sees the core off when the engine stops (next block).
+            state.borrow_mut().yield_core = true;
+            Ok(())
+        }
         SmcAction::EnterEl1 { pc: entry, x } => {
             for (k, v) in x.iter().enumerate() {
                 uc.reg_write(RegisterARM64::X0 as i32 + k as i32, *v)

@@ -12,7 +12,7 @@ use crate::models::timer::TimerReg;
 
 use super::access::{access_pc, fault_outcome, split_access};
 use super::exceptions::{PSTATE_IL, on_interrupt, spsr_return_is_illegal};
-use super::{Outcome, POLL_TICKS, Shared, State, fail, interrupts, progress};
+use super::{Outcome, POLL_TICKS, Shared, State, fail, interrupts, multicore, progress};
 
 /// Install every hook. `windows` are the (base, size) MMIO windows of the bus.
 ///
@@ -186,6 +186,18 @@ fn add_block_hook(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<(), S
             let _ = uc.emu_stop();
             return;
         }
+        if std::mem::take(&mut st.yield_core) {
+            // A PSCI call changed which cores run: the run loop schedules before this block
+            // (not counted).
+            drop(st);
+            let _ = uc.emu_stop();
+            return;
+        }
+        if st.multicore && multicore::before_block(&mut st) {
+            drop(st);
+            let _ = uc.emu_stop();
+            return;
+        }
         if st.irq_recheck || st.now >= st.timer_deadline {
             let recheck = std::mem::take(&mut st.irq_recheck);
             if st.now >= st.timer_deadline {
@@ -193,7 +205,7 @@ fn add_block_hook(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<(), S
             }
             // SAFETY: `uc` is the engine running this hook.
             let rose = unsafe { interrupts::drive_cpu(uc.get_handle(), &mut st) };
-            if st.irq_line && (rose || recheck) {
+            if st.irq_line[st.core] && (rose || recheck) {
                 // Leave the chain before this block runs (it is not counted): the engine
                 // takes the IRQ with ELR = this block if PSTATE.I allows.
                 drop(st);
@@ -215,7 +227,8 @@ fn add_block_hook(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<(), S
             return;
         }
         let previous = std::mem::replace(&mut st.block, (addr, size));
-        if let Some(blocks) = st.progress.on_block(previous, (addr, size))
+        if !st.multicore
+            && let Some(blocks) = st.progress.on_block(previous, (addr, size))
             && let Some(outcome) = endless_loop(uc, &st, &blocks)
         {
             st.stop = Some(outcome);
@@ -225,6 +238,7 @@ fn add_block_hook(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<(), S
         }
         st.instructions += n;
         st.now = end;
+        st.quantum_used += n;
         if st.instructions > st.budget {
             let budget = st.budget;
             st.instructions = budget;
@@ -260,7 +274,7 @@ fn endless_loop(uc: &Unicorn<'_, ()>, st: &State, blocks: &[(u64, u32)]) -> Opti
     let irq_and_fiq_masked = pstate & PSTATE_I_AND_F == PSTATE_I_AND_F;
     let why = if irq_and_fiq_masked {
         "IRQ and FIQ are masked"
-    } else if st.timer.next_wake().is_none() && !st.bus.devices.gic.gic.could_signal(0) {
+    } else if st.timers[0].next_wake().is_none() && !st.bus.devices.gic.gic.could_signal(0) {
         "no timer is armed and no interrupt is enabled at the GIC"
     } else {
         return None;
@@ -353,6 +367,61 @@ fn add_system_register_hooks(uc: &mut Unicorn<'static, ()>, state: &Shared) -> R
     Ok(())
 }
 
+/// Instruction-cache maintenance (SYS instructions) seen, while several cores run: IC IVAU,
+/// IC IALLU and IC IALLUIS by one core make every other core drop its translated code before
+/// its next turn (`multicore`). Added to an engine only once more than one core is on.
+pub fn add_cache_maintenance_hook(
+    uc: &mut Unicorn<'static, ()>,
+    state: &Shared,
+) -> Result<(), String> {
+    let user = Rc::as_ptr(state) as *mut c_void;
+    let mut hh: sys::uc_hook = 0;
+    let cb = sys_hook as unsafe extern "C" fn(_, _, _, _) -> u32;
+    // SAFETY: as in `add_system_register_hooks`: the live engine, the C signature
+    // `uc_cb_insn_sys_t` expects, and `user` valid while `state` lives.
+    let e = unsafe {
+        sys::uc_hook_add(
+            uc.get_handle(),
+            &raw mut hh,
+            HookType::INSN.0 as i32,
+            cb as *mut c_void,
+            user,
+            1,
+            0,
+            sys::Arm64Insn::UC_ARM64_INS_SYS as i32,
+        )
+    };
+    Result::<(), _>::from(e).map_err(fail)
+}
+
+/// SYS hook: note instruction-cache invalidation for the other cores; the engine performs
+/// the instruction (return 0).
+unsafe extern "C" fn sys_hook(
+    _uc: *mut sys::uc_engine,
+    _reg: RegisterARM64,
+    cp_reg: *const RegisterARM64CP,
+    user_data: *mut c_void,
+) -> u32 {
+    // SAFETY: valid for the duration of the call (unicorn contract).
+    let cpr = unsafe { &*cp_reg };
+    // IC IALLUIS (op1 0, C7, C1, 0), IC IALLU (0, C7, C5, 0), IC IVAU (3, C7, C5, 1).
+    let invalidates_code = matches!(
+        (cpr.op1, cpr.crn, cpr.crm, cpr.op2),
+        (0, 7, 1, 0) | (0, 7, 5, 0) | (3, 7, 5, 1)
+    );
+    if invalidates_code {
+        // SAFETY: user_data is `Rc::as_ptr` of the shared state, alive while emulating.
+        let state = unsafe { &*(user_data as *const RefCell<State>) };
+        if let Ok(mut st) = state.try_borrow_mut() {
+            let core = st.core;
+            for (k, stale) in st.code_stale.iter_mut().enumerate() {
+                *stale |= k != core;
+            }
+        }
+    }
+    0
+}
+
 /// MRS hook: write the timer register into Xt.
 unsafe extern "C" fn mrs_hook(
     uc: *mut sys::uc_engine,
@@ -368,7 +437,7 @@ unsafe extern "C" fn mrs_hook(
     // SAFETY: user_data is `Rc::as_ptr` of the shared state, alive while emulating.
     let state = unsafe { &*(user_data as *const RefCell<State>) };
     let Ok(st) = state.try_borrow() else { return 0 };
-    let value = st.timer.read(treg, st.now);
+    let value = st.timers[st.core].read(treg, st.now);
     drop(st);
     if reg != RegisterARM64::XZR {
         // SAFETY: `uc` is the live engine calling us; `value` outlives the call.
@@ -402,7 +471,7 @@ unsafe extern "C" fn msr_hook(
         // The guest's HCR_EL2 with the board's interrupt bits kept (see `interrupts`). The
         // hook runs before the engine's access check: below EL2 the engine raises the
         // undefined-instruction exception itself.
-        let line = state.try_borrow().is_ok_and(|st| st.irq_line);
+        let line = state.try_borrow().is_ok_and(|st| st.irq_line[st.core]);
         // SAFETY: `uc` is the live engine calling us.
         unsafe { interrupts::write_hcr(uc, interrupts::with_line(cpr.val, line)) };
         return 1;
@@ -413,8 +482,8 @@ unsafe extern "C" fn msr_hook(
     let Ok(mut st) = state.try_borrow_mut() else {
         return 0;
     };
-    let now = st.now;
-    st.timer.write(treg, now, cpr.val);
+    let (now, core) = (st.now, st.core);
+    st.timers[core].write(treg, now, cpr.val);
     interrupts::update_timer_lines(&mut st);
     // SAFETY: `uc` is the live engine calling us.
     unsafe { interrupts::after_change(uc, &mut st) };

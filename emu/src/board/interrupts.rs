@@ -1,4 +1,4 @@
-//! Interrupt delivery: the GIC's IRQ output for core 0 becomes the CPU's IRQ.
+//! Interrupt delivery: the GIC's IRQ output for each core becomes that core's IRQ.
 //!
 //! Design notes:
 //! - The engine has no interrupt input. The host owns EL2: HCR_EL2.IMO and FMO are always set
@@ -15,10 +15,14 @@
 //!   writes the PC back to its own block address: the block does not run (and is not
 //!   counted), the engine leaves the chain and takes the IRQ with ELR = that block. A line
 //!   that falls is cleared at once (VI = 0), so no stale IRQ is taken after an acknowledge.
+//! - Each core's engine has its own HCR_EL2: the line of the running core is driven while it
+//!   runs; a core that is not running gets its line when it is switched in (`run_loop`), and
+//!   takes the IRQ then (a change while it waits is seen by the scheduler's wake-up check).
 //! - Timer PPIs are levels computed from the timer registers at the current tick: on every
 //!   MSR of a timer register, before every `emu_start`, and in the block hook when the
 //!   counter passes the next compare value (`timer_deadline`, one comparison per block), so
-//!   the IRQ is taken at the first block boundary at or after CVAL.
+//!   the IRQ is taken at the first block boundary at or after CVAL. Each core has its own
+//!   timer registers and PPIs; the counter is shared.
 
 use std::ffi::c_void;
 
@@ -35,9 +39,6 @@ pub const HCR_EL2_FMO: u64 = 1 << 3;
 pub const HCR_EL2_IMO: u64 = 1 << 4;
 /// HCR_EL2.VI (bit 7): virtual IRQ pending (the line the board drives).
 pub const HCR_EL2_VI: u64 = 1 << 7;
-
-/// The core whose interface drives the CPU (the only one running).
-const CORE: usize = 0;
 
 /// Whether an MSR/MRS encoding is HCR_EL2.
 pub fn is_hcr_el2(cp: &RegisterARM64CP) -> bool {
@@ -101,32 +102,36 @@ pub unsafe fn current_el(uc: *mut sys::uc_engine) -> u64 {
     super::cpu::pstate_el(pstate)
 }
 
-/// Timer PPI levels at the current tick, and the next tick at which one rises.
+/// Every core's timer PPI levels at the current tick, and the next tick at which one rises.
 pub fn update_timer_lines(st: &mut State) {
     let now = st.now;
-    let physical = st.timer.phys.output(now);
-    let virtual_ = st.timer.virt.output(now);
     let gic = &mut st.bus.devices.gic.gic;
-    gic.set_ppi_line(CORE, TIMER_PHYSICAL_PPI, physical);
-    gic.set_ppi_line(CORE, TIMER_VIRTUAL_PPI, virtual_);
-    st.timer_deadline = st.timer.next_assertion(now);
+    let mut deadline = u64::MAX;
+    for (core, timer) in st.timers.iter().enumerate() {
+        gic.set_ppi_line(core, TIMER_PHYSICAL_PPI, timer.phys.output(now));
+        gic.set_ppi_line(core, TIMER_VIRTUAL_PPI, timer.virt.output(now));
+        deadline = deadline.min(timer.next_assertion(now));
+    }
+    st.timer_deadline = deadline;
 }
 
-/// Drive HCR_EL2.VI from the GIC's IRQ output; returns whether the line rose.
+/// Drive HCR_EL2.VI of the running core (`st.core`) from its GIC IRQ output; returns whether
+/// the line rose.
 ///
 /// # Safety
-/// `uc` is the live engine handle.
+/// `uc` is the live engine handle of the running core.
 pub unsafe fn drive_cpu(uc: *mut sys::uc_engine, st: &mut State) -> bool {
     st.bus.effects.interrupts_changed = false;
-    let level = st.bus.devices.gic.gic.irq_output(CORE);
-    if level == st.irq_line {
+    let core = st.core;
+    let level = st.bus.devices.gic.gic.irq_output(core);
+    if level == st.irq_line[core] {
         return false;
     }
-    st.irq_line = level;
+    st.irq_line[core] = level;
     if st.trace_irq {
         let now = st.now;
-        let line = if level {
-            // The interrupt IAR would return now.
+        let mut line = if level {
+            // The interrupt IAR would return now (the GIC answers for the running core).
             format!(
                 "t={now} irq {} signalled",
                 st.bus.devices.gic.gic.hppir() & 0x3FF
@@ -134,6 +139,9 @@ pub unsafe fn drive_cpu(uc: *mut sys::uc_engine, st: &mut State) -> bool {
         } else {
             format!("t={now} irq line low")
         };
+        if core != 0 {
+            line.push_str(&format!(" (core {core})"));
+        }
         st.bus.effects.messages.push(line);
     }
     // SAFETY: the caller passes the live engine.

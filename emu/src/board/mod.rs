@@ -5,6 +5,7 @@
 //!   MRS/MSR hooks), `exceptions` (exception entry, SMC), `access` (which instruction faulted),
 //!   `run_loop` (the loop around `emu_start`), `progress` (runs that can change nothing more),
 //!   `script` (the console script's hook: `--expect`, `--fail-on`, `--timeout`, `--send-after`).
+//!   `multicore` (cores 1..3: one engine per core, round-robin turns, WFI/WFE parking).
 //! - CPU: the engine's Cortex-A53 model (MIDR_EL1 0x410F_D034), chosen before any mapping.
 //! - Time: a 19.2 MHz counter advanced by one tick per guest instruction. Instructions are
 //!   counted per translated block when it starts (block hook: size / 4), never per
@@ -30,12 +31,16 @@
 //!   Data/instruction aborts carry no syndrome through the API: they stop the run (exit 5).
 //! - SMC at EL1/EL2 goes to the secure firmware model (`models::secure_monitor`): the TZ
 //!   "milestone 32->64" call re-enters the caller in AArch64 EL1 at the address it gave, PSCI
-//!   calls are answered (SYSTEM_OFF/RESET release PS_HOLD through the bus, as the real
-//!   firmware does), anything else returns NOT_SUPPORTED (-1) in x0.
+//!   calls are answered (CPU_ON/CPU_OFF start and stop cores 1..3; SYSTEM_OFF/RESET release
+//!   PS_HOLD through the bus, as the real firmware does), anything else returns NOT_SUPPORTED
+//!   (-1) in x0.
 //! - Generic timer: MRS/MSR of CNT* registers are trapped with a system-instruction hook
 //!   registered through unicorn-engine-sys (the Rust binding's trampoline returns bool where
 //!   C expects u32). Its outputs are the GIC's timer PPIs.
-//! - Interrupts (`interrupts`): the GIC model's IRQ output for core 0 drives HCR_EL2.VI (the
+//! - Cores (`multicore`): with more than one core on, the cores take turns of 10,000
+//!   instructions in a fixed order on one virtual counter; with one core on, the board is
+//!   exactly the single-core board described here.
+//! - Interrupts (`interrupts`): the GIC model's IRQ output for each core drives its HCR_EL2.VI (the
 //!   host owns EL2, IMO/FMO set), so the engine takes real IRQ exceptions at EL1. A WFI wakes
 //!   when the GIC signals an interrupt or when an enabled, unmasked timer's condition is met
 //!   (even with PSTATE.I set: architecturally WFI wakes on a pending interrupt whether or not
@@ -54,6 +59,7 @@ mod cpu;
 mod exceptions;
 mod hooks;
 mod interrupts;
+mod multicore;
 mod progress;
 mod run_loop;
 mod script;
@@ -269,7 +275,8 @@ pub struct RunResult {
 
 struct State {
     bus: Bus,
-    timer: GenericTimer,
+    /// Each core's generic timer (its CNTP/CNTV registers; the counter is the board's).
+    timers: [GenericTimer; multicore::CORES],
     now: u64,
     instructions: u64,
     budget: u64,
@@ -295,8 +302,27 @@ struct State {
     progress: progress::Watch,
     /// Code of the block the last MMIO access came from (see `access`).
     block_code: access::BlockCode,
-    /// The level HCR_EL2.VI is driven at (the GIC's IRQ output for core 0).
-    irq_line: bool,
+    /// The level HCR_EL2.VI of each core's engine is driven at (the GIC's IRQ outputs).
+    irq_line: [bool; multicore::CORES],
+    /// The core whose engine runs (`multicore`).
+    core: usize,
+    /// More than one core is on: turns of `multicore::QUANTUM` instructions.
+    multicore: bool,
+    /// Instructions the running core executed in its turn.
+    quantum_used: u64,
+    /// The turn ended (quantum used up).
+    switch: bool,
+    /// A PSCI call started or stopped a core: the caller stops at its next block.
+    yield_core: bool,
+    /// The running core executed a WFE with no event pending: it parks.
+    park_wfe: bool,
+    /// Event register per core (SEV, SEVL).
+    events: [bool; multicore::CORES],
+    /// Per core: another core invalidated instruction cache lines (IC), so this core's
+    /// engine drops its translated code before it runs again (`multicore`).
+    code_stale: [bool; multicore::CORES],
+    /// The DRAM every engine maps.
+    dram: Rc<cpu::Dram>,
     /// The line rose inside a hook: the next block hook leaves the chain (`interrupts`).
     irq_recheck: bool,
     /// Next counter value at which a timer PPI rises (`u64::MAX`: none armed).
@@ -320,9 +346,10 @@ pub fn run(
     let mut bus = Bus::new(config);
     script::prepare(config, &mut bus);
     let windows = bus.windows();
+    let dram = Rc::new(cpu::Dram::new()?);
     let state: Shared = Rc::new(RefCell::new(State {
         bus,
-        timer: GenericTimer::default(),
+        timers: Default::default(),
         now: 0,
         instructions: 0,
         budget: config.max_instructions,
@@ -339,21 +366,38 @@ pub fn run(
         illegal_state: false,
         progress: progress::Watch::default(),
         block_code: access::BlockCode::default(),
-        irq_line: false,
+        irq_line: [false; multicore::CORES],
+        core: 0,
+        multicore: false,
+        quantum_used: 0,
+        switch: false,
+        yield_core: false,
+        park_wfe: false,
+        events: [false; multicore::CORES],
+        code_stale: [false; multicore::CORES],
+        dram: dram.clone(),
         irq_recheck: false,
         timer_deadline: u64::MAX,
     }));
-    let mut uc = cpu::new_engine(image)?;
+    let mut uc = cpu::new_engine(&dram)?;
+    cpu::load(&mut uc, image)?;
     hooks::install(&mut uc, &state, &windows)?;
     cpu::reset(&mut uc, image, config.entry_el)?;
-    // `state` outlives every `emu_start` (the MRS/MSR hooks hold a raw pointer to it).
-    Ok(run_loop::run(
-        &mut uc,
-        &state,
-        image.entry,
-        config,
-        stdin,
-        out,
-        err,
-    ))
+    let mut cores = [(); multicore::CORES].map(|()| multicore::Core {
+        uc: None,
+        pc: 0,
+        wait: None,
+        watches_cache_maintenance: false,
+    });
+    cores[0] = multicore::Core {
+        uc: Some(uc),
+        pc: image.entry,
+        wait: None,
+        watches_cache_maintenance: false,
+    };
+    // `state` outlives every `emu_start` (the MRS/MSR hooks hold a raw pointer to it); the
+    // engines are dropped (with `cores`) before `dram`.
+    let result = run_loop::run(&mut cores, &state, &windows, config, stdin, out, err);
+    drop(cores);
+    Ok(result)
 }

@@ -6,37 +6,45 @@ use std::sync::mpsc::Receiver;
 
 use unicorn_engine::Unicorn;
 
+use super::multicore::{self, CORES, Core, Wait};
 use super::{Config, Outcome, POLL_TICKS, RunResult, Shared, State, interrupts};
 use crate::models::ps_hold::Release;
+use crate::models::secure_monitor::Power;
 
 /// WFI instruction word.
 const WFI: u32 = 0xD503_207F;
 
-/// Run from `entry` until the run ends; then flush the models and report.
+/// Run core 0 from its PC (and the other cores as they are started) until the run ends;
+/// then flush the models and report.
 pub fn run(
-    uc: &mut Unicorn<'static, ()>,
+    cores: &mut [Core; CORES],
     state: &Shared,
-    entry: u64,
+    windows: &[(u64, u64)],
     config: &Config,
     stdin: Option<Receiver<Vec<u8>>>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> RunResult {
-    let outcome = run_until_stopped(uc, state, entry, config, stdin, out, err);
+    let outcome = run_until_stopped(cores, state, windows, config, stdin, out, err);
     finish(state, config, outcome, out, err)
 }
 
 fn run_until_stopped(
-    uc: &mut Unicorn<'static, ()>,
+    cores: &mut [Core; CORES],
     state: &Shared,
-    entry: u64,
+    windows: &[(u64, u64)],
     config: &Config,
     stdin: Option<Receiver<Vec<u8>>>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Outcome {
-    let mut pc = entry;
+    let mut current = 0;
     loop {
+        let core = &mut cores[current];
+        let Some(uc) = core.uc.as_mut() else {
+            unreachable!("the scheduler only picks cores that are on")
+        };
+        let mut pc = core.pc;
         {
             let mut st = state.borrow_mut();
             interrupts::update_timer_lines(&mut st);
@@ -45,6 +53,7 @@ fn run_until_stopped(
         }
         let res = uc.emu_start(pc, 0, 0, 0);
         pc = uc.pc_read().unwrap_or(pc);
+        core.pc = pc;
         if let Some(rx) = &stdin {
             while let Ok(bytes) = rx.try_recv() {
                 state.borrow_mut().bus.devices.uart2.push_input(&bytes);
@@ -83,7 +92,7 @@ fn run_until_stopped(
                     pc: entry.elr,
                 };
             }
-            pc = uc.pc_read().unwrap_or(pc);
+            core.pc = uc.pc_read().unwrap_or(pc);
             continue;
         }
         if let Err(e) = res {
@@ -93,13 +102,25 @@ fn run_until_stopped(
             };
         }
         let mut word = [0u8; 4];
-        if uc.mem_read(pc.wrapping_sub(4), &mut word).is_ok()
-            && u32::from_le_bytes(word) == WFI
-            && let Err(what) = sleep(&mut st)
-        {
-            return Outcome::NoProgress { what, pc: pc - 4 };
+        let wfi =
+            uc.mem_read(pc.wrapping_sub(4), &mut word).is_ok() && u32::from_le_bytes(word) == WFI;
+        if !st.multicore && !st.switch && !st.park_wfe && st.secure.power == SINGLE_CORE {
+            // One core on: the single-core board, exactly as it always was.
+            if wfi && let Err(what) = sleep(&mut st, &[(current, Wait::Interrupt)]) {
+                return Outcome::NoProgress { what, pc: pc - 4 };
+            }
+            // A bite while the core slept ends the run here.
+            if let Some(o) = watchdog_bite(&mut st, pc) {
+                return o;
+            }
+            continue;
         }
-        if let Some(o) = watchdog_bite(&mut st, pc) {
+        drop(st);
+        match schedule(cores, state, windows, current, wfi) {
+            Ok(next) => current = next,
+            Err(outcome) => return outcome,
+        }
+        if let Some(o) = watchdog_bite(&mut state.borrow_mut(), pc) {
             return o;
         }
     }
@@ -112,29 +133,168 @@ fn watchdog_bite(st: &mut State, pc: u64) -> Option<Outcome> {
     Some(Outcome::WatchdogBite { bite, pc })
 }
 
-/// A WFI: let virtual time run to the first moment something wakes the core (the GIC
-/// signals an interrupt, or an enabled, unmasked timer's condition is met), running the timed
-/// events before it in order, each at its own tick. Timed events are only stepped through
-/// while the GIC could signal something (otherwise none of them can wake the core).
-fn sleep(st: &mut State) -> Result<(), String> {
+/// Power states with only core 0 on.
+const SINGLE_CORE: [Power; CORES] = [Power::On, Power::Off, Power::Off, Power::Off];
+
+/// After a run of `current` with more than one core on (or a PSCI call that changes that):
+/// park it (WFI, WFE), turn it off (CPU_OFF), start the cores CPU_ON asked for, and choose
+/// the core that runs next (`multicore`). When every core waits, virtual time runs to the
+/// first thing that wakes one.
+fn schedule(
+    cores: &mut [Core; CORES],
+    state: &Shared,
+    windows: &[(u64, u64)],
+    current: usize,
+    wfi: bool,
+) -> Result<usize, Outcome> {
+    let mut st = state.borrow_mut();
+    multicore::end_turn(&mut st);
+    let pc = cores[current].pc;
+    if wfi {
+        cores[current].wait = Some(Wait::Interrupt);
+    } else if std::mem::take(&mut st.park_wfe) {
+        cores[current].wait = Some(Wait::Event);
+    }
+    if st.secure.power[current] == Power::Off {
+        cores[current].uc = None;
+        cores[current].wait = None;
+    }
+    for (k, core) in cores.iter_mut().enumerate() {
+        if let Power::OnPending { entry, context } = st.secure.power[k] {
+            drop(st);
+            let uc =
+                start_core(state, windows, k, entry, context).map_err(|what| Outcome::Stopped {
+                    what: format!("cannot start core {k}: {what}"),
+                    pc,
+                })?;
+            *core = Core {
+                uc: Some(uc),
+                pc: entry,
+                wait: None,
+                watches_cache_maintenance: false,
+            };
+            st = state.borrow_mut();
+            st.secure.core_started(k);
+            // A core comes out of reset with its event register clear, and its new engine's
+            // HCR_EL2.VI low.
+            st.events[k] = false;
+            st.irq_line[k] = false;
+            st.code_stale[k] = false;
+        }
+    }
+    st.multicore = cores.iter().filter(|c| c.uc.is_some()).count() > 1;
+    if st.multicore {
+        drop(st);
+        watch_cache_maintenance(cores, state).map_err(|what| Outcome::Stopped { what, pc })?;
+        st = state.borrow_mut();
+    }
+    let switch = std::mem::take(&mut st.switch);
+    let mut next = if !switch && cores[current].uc.is_some() && cores[current].wait.is_none() {
+        Some(current)
+    } else {
+        multicore::next_core(cores, &mut st, current)
+    };
+    while next.is_none() {
+        let waiting: Vec<(usize, Wait)> = (0..CORES)
+            .filter_map(|k| Some((k, cores[k].wait?)).filter(|_| cores[k].uc.is_some()))
+            .collect();
+        if let Err(what) = sleep(&mut st, &waiting) {
+            return Err(Outcome::NoProgress {
+                what,
+                pc: cores[current].pc.wrapping_sub(4),
+            });
+        }
+        next = multicore::next_core(cores, &mut st, current);
+    }
+    let next = next.unwrap_or(current);
+    if next != current || switch {
+        st.quantum_used = 0;
+    }
+    if std::mem::take(&mut st.code_stale[next])
+        && let Some(uc) = cores[next].uc.as_mut()
+    {
+        uc.ctl_flush_tb().map_err(|e| Outcome::Stopped {
+            what: super::fail(e),
+            pc,
+        })?;
+    }
+    if next != current {
+        st.core = next;
+        st.bus.devices.gic.gic.accessing_cpu = next;
+        st.block = (cores[next].pc, 0);
+        st.irq_recheck = false;
+    }
+    Ok(next)
+}
+
+/// Give every engine that is on the cache-maintenance hook (`hooks`), dropping the code it
+/// translated before (which would not call the hook).
+fn watch_cache_maintenance(cores: &mut [Core; CORES], state: &Shared) -> Result<(), String> {
+    for core in cores.iter_mut() {
+        if let Some(uc) = core.uc.as_mut()
+            && !core.watches_cache_maintenance
+        {
+            super::hooks::add_cache_maintenance_hook(uc, state)?;
+            uc.ctl_flush_tb().map_err(super::fail)?;
+            core.watches_cache_maintenance = true;
+        }
+    }
+    Ok(())
+}
+
+/// A new engine for `core`, started by CPU_ON at `entry` with x0 = `context`.
+fn start_core(
+    state: &Shared,
+    windows: &[(u64, u64)],
+    core: usize,
+    entry: u64,
+    context: u64,
+) -> Result<Unicorn<'static, ()>, String> {
+    let dram = state.borrow().dram.clone();
+    let mut uc = super::cpu::new_engine(&dram)?;
+    super::hooks::install(&mut uc, state, windows)?;
+    super::cpu::start_secondary(&mut uc, core, entry, context)?;
+    Ok(uc)
+}
+
+/// A WFI (or, with several cores, every core that is on waiting): let virtual time run to
+/// the first moment something wakes one of the `waiting` cores (the GIC signals an interrupt
+/// to it, its enabled, unmasked timer's condition is met, an event), running the
+/// timed events before it in order, each at its own tick. Timed events are only stepped
+/// through while the GIC could signal something to a waiting core (otherwise none of them
+/// can wake one).
+fn sleep(st: &mut State, waiting: &[(usize, Wait)]) -> Result<(), String> {
     loop {
         interrupts::update_timer_lines(st);
+        if waiting
+            .iter()
+            .any(|&(core, wait)| multicore::wakes(st, core, wait))
+        {
+            return Ok(());
+        }
         let gic = &st.bus.devices.gic.gic;
-        if gic.irq_output(0) {
-            return Ok(());
-        }
-        let timer = st.timer.next_wake();
-        if timer.is_some_and(|t| t <= st.now) {
-            return Ok(());
-        }
-        let event = st.bus.scheduler.next_due().filter(|_| gic.could_signal(0));
+        let timer = waiting
+            .iter()
+            .filter_map(|&(core, _)| st.timers[core].next_wake())
+            .min();
+        let event = st
+            .bus
+            .scheduler
+            .next_due()
+            .filter(|_| waiting.iter().any(|&(core, _)| gic.could_signal(core)));
         let next = match (timer, event) {
             (Some(t), Some(e)) => t.min(e),
             (Some(t), None) => t,
             (None, Some(e)) => e,
-            (None, None) => {
+            (None, None) if waiting.len() == 1 && waiting[0] == (0, Wait::Interrupt) => {
                 return Err(
                     "WFI with nothing that can wake the core (no enabled, unmasked timer, no interrupt the GIC could signal)"
+                        .into(),
+                );
+            }
+            (None, None) => {
+                return Err(
+                    "every core that is on waits (WFI/WFE) with nothing that can wake one (no enabled, unmasked timer, no interrupt the GIC could signal, no core left to send an event)"
                         .into(),
                 );
             }

@@ -15,9 +15,8 @@
 //! - Lines: 288 interrupt IDs (ITLinesNumber 8), the smallest GICv2 size that holds every
 //!   interrupt the device tree names (the highest is ID 270); see `LINES`.
 //! - Per-core banking: SGIs and PPIs (IDs 0..31) and the CPU interface exist once per core
-//!   (`CPUS` = 4; TYPER.CPUNumber = 3). One core runs today (core 0, `accessing_cpu`); the
-//!   other three interfaces exist and receive SGIs and SPIs, so more cores plug in by setting
-//!   `accessing_cpu` and reading their own output.
+//!   (`CPUS` = 4; TYPER.CPUNumber = 3). The board sets `accessing_cpu` to the core that runs
+//!   (`board::multicore`) and drives each core's IRQ from its own output.
 //! - Pending state: an edge-triggered interrupt latches pending on a rising edge of its line
 //!   (or a write to ISPENDR); a level-sensitive one is pending while its line is asserted or
 //!   while a software latch (ISPENDR) is set. Acknowledging (IAR) clears the latch and makes
@@ -153,7 +152,7 @@ pub struct Gic {
     /// SGI pending bits per target core and SGI: a bit per source core.
     sgi_sources: [[u8; 16]; CPUS],
     cpus: [CpuInterface; CPUS],
-    /// The core whose accesses reach the registers (core 0 until more cores run).
+    /// The core whose accesses reach the registers (the running core).
     pub accessing_cpu: usize,
 }
 

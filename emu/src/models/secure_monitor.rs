@@ -16,10 +16,15 @@
 //!   - PSCI 1.0 (the stock TZ advertises `arm,psci-1.0`): PSCI_VERSION, CPU_ON,
 //!     AFFINITY_INFO, MIGRATE_INFO_TYPE, SYSTEM_OFF, SYSTEM_RESET, PSCI_FEATURES (SMC32 and,
 //!     where PSCI defines one, SMC64 function IDs).
-//!     The virtual board runs one core (CPU 0, MPIDR affinity 0): CPU_ON of CPU 0 answers
-//!     ALREADY_ON, CPU_ON of CPUs 1..3 answers INTERNAL_FAILURE (the core cannot be powered
-//!     on here), any other target INVALID_PARAMETERS. AFFINITY_INFO reports CPU 0 ON and CPUs
-//!     1..3 OFF. SYSTEM_OFF and SYSTEM_RESET do what the secure firmware does on this SoC:
+//!     CPU_ON, CPU_OFF and AFFINITY_INFO manage the four cores (MPIDR affinity 0..3; CPU 0 is
+//!     on from reset): CPU_ON of a core that is off records it as ON_PENDING with its entry
+//!     point and context id and answers SUCCESS; the board starts the core (AArch64 EL1h,
+//!     DAIF masked, MMU and caches off, x0 = context id) at the caller's next block and
+//!     marks it on then ([`SecureMonitor::core_started`]). CPU_ON answers ALREADY_ON for a core that is on,
+//!     ON_PENDING for one that is pending, INVALID_ADDRESS for an entry point outside DRAM and
+//!     INVALID_PARAMETERS for any other target. CPU_OFF turns the calling core off (DENIED
+//!     for the last core that is on). AFFINITY_INFO (level 0 only) answers ON (0), OFF (1) or
+//!     ON_PENDING (2). SYSTEM_OFF and SYSTEM_RESET do what the secure firmware does on this SoC:
 //!     write 0 to the MPM PS_HOLD register (docs/hardware/ps-hold-reset.md#mpm-ps_hold-register), which ends the run like any PS_HOLD
 //!     release.
 //!   - Anything else: SMCCC NOT_SUPPORTED (-1) in x0, x1..x3 unchanged.
@@ -30,8 +35,12 @@ pub const NOT_SUPPORTED: i64 = -1;
 pub const INVALID_PARAMETERS: i64 = -2;
 /// PSCI ALREADY_ON.
 pub const ALREADY_ON: i64 = -4;
-/// PSCI INTERNAL_FAILURE.
-pub const INTERNAL_FAILURE: i64 = -6;
+/// PSCI DENIED.
+pub const DENIED: i64 = -3;
+/// PSCI ON_PENDING.
+pub const ON_PENDING: i64 = -5;
+/// PSCI INVALID_ADDRESS.
+pub const INVALID_ADDRESS: i64 = -9;
 /// SCM status: an argument is invalid.
 pub const SCM_INVALID_ARGUMENT: i64 = -2;
 /// SCM status: an address is invalid.
@@ -44,6 +53,8 @@ pub const MILESTONE_BLOCK_SIZE: u64 = 80;
 
 /// PSCI_VERSION.
 pub const PSCI_VERSION: u32 = 0x8400_0000;
+/// CPU_OFF.
+pub const CPU_OFF: u32 = 0x8400_0002;
 /// CPU_ON (SMC32; SMC64 is 0xC400_0003).
 pub const CPU_ON: u32 = 0x8400_0003;
 /// AFFINITY_INFO (SMC32; SMC64 is 0xC400_0004).
@@ -76,6 +87,8 @@ pub enum SmcAction {
         /// x0..x8.
         x: [u64; 9],
     },
+    /// The calling core turned itself off (PSCI CPU_OFF): it never returns.
+    PowerOff,
     /// Release PS_HOLD (PSCI SYSTEM_OFF / SYSTEM_RESET).
     ReleasePsHold {
         /// Which call asked for it, for the board's report.
@@ -83,11 +96,41 @@ pub enum SmcAction {
     },
 }
 
-/// The secure firmware model. Stateless apart from statistics.
-#[derive(Debug, Default)]
+/// Number of cores (MPIDR affinity 0..3).
+pub const CORES: usize = 4;
+
+/// PSCI power state of one core.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Power {
+    /// Off.
+    Off,
+    /// CPU_ON accepted; the board has not started the core yet.
+    OnPending {
+        /// Entry point (physical address).
+        entry: u64,
+        /// Context id, x0 at entry.
+        context: u64,
+    },
+    /// On.
+    On,
+}
+
+/// The secure firmware model: the cores' power states and statistics.
+#[derive(Debug)]
 pub struct SecureMonitor {
     /// Number of successful milestone calls.
     pub milestones: u32,
+    /// Power state per core.
+    pub power: [Power; CORES],
+}
+
+impl Default for SecureMonitor {
+    fn default() -> Self {
+        Self {
+            milestones: 0,
+            power: [Power::On, Power::Off, Power::Off, Power::Off],
+        }
+    }
 }
 
 fn status(code: i64) -> SmcAction {
@@ -95,10 +138,16 @@ fn status(code: i64) -> SmcAction {
 }
 
 impl SecureMonitor {
-    /// Handle one SMC. `x` = x0..x7 of the caller; `read` reads guest memory (None if the
-    /// range is not RAM).
+    /// The board started core `core` (it was ON_PENDING): it is on from now.
+    pub fn core_started(&mut self, core: usize) {
+        self.power[core] = Power::On;
+    }
+
+    /// Handle one SMC from core `core`. `x` = x0..x7 of the caller; `read` reads guest
+    /// memory (None if the range is not RAM).
     pub fn call(
         &mut self,
+        core: usize,
         x: &[u64; 8],
         read: &dyn Fn(u64, usize) -> Option<Vec<u8>>,
     ) -> SmcAction {
@@ -109,8 +158,9 @@ impl SecureMonitor {
         match fid {
             MILESTONE_32_64 => self.milestone(arg(2), arg(3), read),
             PSCI_VERSION => SmcAction::Return(PSCI_VERSION_1_0),
-            f if f & !SMC64 == CPU_ON => status(cpu_on(arg(1))),
-            f if f & !SMC64 == AFFINITY_INFO => status(affinity_info(arg(1), arg(2))),
+            f if f & !SMC64 == CPU_ON => status(self.cpu_on(arg(1), arg(2), arg(3), read)),
+            CPU_OFF => self.cpu_off(core),
+            f if f & !SMC64 == AFFINITY_INFO => status(self.affinity_info(arg(1), arg(2))),
             MIGRATE_INFO_TYPE => SmcAction::Return(MIGRATE_NOT_REQUIRED),
             SYSTEM_OFF => SmcAction::ReleasePsHold { call: "SYSTEM_OFF" },
             SYSTEM_RESET => SmcAction::ReleasePsHold {
@@ -122,6 +172,7 @@ impl SecureMonitor {
                     queried,
                     PSCI_VERSION
                         | CPU_ON
+                        | CPU_OFF
                         | AFFINITY_INFO
                         | MIGRATE_INFO_TYPE
                         | SYSTEM_OFF
@@ -164,24 +215,58 @@ impl SecureMonitor {
     }
 }
 
-/// CPU_ON for `target` (MPIDR affinity fields) on a board that runs CPU 0 only.
-fn cpu_on(target: u64) -> i64 {
+/// The core a PSCI target MPIDR names, if it is one of the four.
+fn target_core(target: u64) -> Option<usize> {
     match target & 0xFF_00FF_FFFF {
-        0 => ALREADY_ON,
-        1..=3 => INTERNAL_FAILURE,
-        _ => INVALID_PARAMETERS,
+        t @ 0..=3 => Some(t as usize),
+        _ => None,
     }
 }
 
-/// AFFINITY_INFO: 0 = ON, 1 = OFF. Only level 0 (one core) is answered.
-fn affinity_info(target: u64, level: u64) -> i64 {
-    if level != 0 {
-        return INVALID_PARAMETERS;
+impl SecureMonitor {
+    /// CPU_ON: start `target` at `entry` (physical, in DRAM) with x0 = `context`.
+    fn cpu_on(
+        &mut self,
+        target: u64,
+        entry: u64,
+        context: u64,
+        read: &dyn Fn(u64, usize) -> Option<Vec<u8>>,
+    ) -> i64 {
+        let Some(core) = target_core(target) else {
+            return INVALID_PARAMETERS;
+        };
+        match self.power[core] {
+            Power::On => ALREADY_ON,
+            Power::OnPending { .. } => ON_PENDING,
+            Power::Off if read(entry, 4).is_none() => INVALID_ADDRESS,
+            Power::Off => {
+                self.power[core] = Power::OnPending { entry, context };
+                0
+            }
+        }
     }
-    match target & 0xFF_00FF_FFFF {
-        0 => 0,
-        1..=3 => 1,
-        _ => INVALID_PARAMETERS,
+
+    /// CPU_OFF from `core`: refused for the last core that is on.
+    fn cpu_off(&mut self, core: usize) -> SmcAction {
+        let others_on = (0..CORES).any(|c| c != core && self.power[c] != Power::Off);
+        if !others_on {
+            return status(DENIED);
+        }
+        self.power[core] = Power::Off;
+        SmcAction::PowerOff
+    }
+
+    /// AFFINITY_INFO: 0 = ON, 1 = OFF, 2 = ON_PENDING. Only level 0 (one core) is answered.
+    fn affinity_info(&self, target: u64, level: u64) -> i64 {
+        if level != 0 {
+            return INVALID_PARAMETERS;
+        }
+        match target_core(target).map(|c| self.power[c]) {
+            Some(Power::On) => 0,
+            Some(Power::Off) => 1,
+            Some(Power::OnPending { .. }) => 2,
+            None => INVALID_PARAMETERS,
+        }
     }
 }
 
@@ -194,7 +279,7 @@ mod tests {
     }
 
     fn call(x0: u64, x1: u64, x2: u64) -> SmcAction {
-        SecureMonitor::default().call(&[x0, x1, x2, 0, 0, 0, 0, 0], &no_memory)
+        SecureMonitor::default().call(0, &[x0, x1, x2, 0, 0, 0, 0, 0], &no_memory)
     }
 
     #[test]
@@ -218,7 +303,7 @@ mod tests {
         ];
         let expect_regs: [u64; 9] = core::array::from_fn(|k| 0x1000 + k as u64);
         assert_eq!(
-            tz.call(&x, &read),
+            tz.call(0, &x, &read),
             SmcAction::EnterEl1 {
                 pc: 0x1009,
                 x: expect_regs
@@ -236,9 +321,9 @@ mod tests {
             0,
             0,
         ];
-        assert_eq!(tz.call(&small, &read), status(SCM_INVALID_ARGUMENT));
+        assert_eq!(tz.call(0, &small, &read), status(SCM_INVALID_ARGUMENT));
         let elsewhere = [u64::from(MILESTONE_32_64), 0x12, 0x10, 80, 0, 0, 0, 0];
-        assert_eq!(tz.call(&elsewhere, &read), status(SCM_INVALID_ADDRESS));
+        assert_eq!(tz.call(0, &elsewhere, &read), status(SCM_INVALID_ADDRESS));
         assert_eq!(tz.milestones, 1);
     }
 
@@ -246,7 +331,6 @@ mod tests {
     fn psci_calls() {
         assert_eq!(call(0x8400_0000, 0, 0), SmcAction::Return(0x1_0000));
         assert_eq!(call(0x8400_0003, 0, 0x8008_0000), status(ALREADY_ON));
-        assert_eq!(call(0xC400_0003, 2, 0x8008_0000), status(INTERNAL_FAILURE));
         assert_eq!(
             call(0xC400_0003, 4, 0x8008_0000),
             status(INVALID_PARAMETERS)
@@ -270,6 +354,51 @@ mod tests {
         assert_eq!(
             call(0xFFFF_FFFF_8400_0000, 0, 0),
             SmcAction::Return(0x1_0000)
+        );
+    }
+
+    #[test]
+    fn cpu_on_off_and_affinity_info() {
+        let dram = |addr: u64, len: usize| {
+            (0x8000_0000..0xC000_0000)
+                .contains(&addr)
+                .then(|| vec![0; len])
+        };
+        let mut tz = SecureMonitor::default();
+        let mut call = |core: usize, x0: u32, x1: u64, x2: u64, x3: u64| {
+            tz.call(core, &[u64::from(x0), x1, x2, x3, 0, 0, 0, 0], &dram)
+        };
+        assert_eq!(call(0, AFFINITY_INFO, 2, 0, 0), SmcAction::Return(1));
+        assert_eq!(
+            call(0, 0xC400_0003, 0x8000_0002, 0x1000, 7),
+            status(INVALID_ADDRESS)
+        );
+        assert_eq!(
+            call(0, 0xC400_0003, 0x8000_0002, 0x8008_0000, 7),
+            SmcAction::Return(0)
+        );
+        assert_eq!(call(0, 0xC400_0003, 2, 0x8008_0000, 7), status(ON_PENDING));
+        assert_eq!(call(0, AFFINITY_INFO, 2, 0, 0), SmcAction::Return(2));
+        assert_eq!(
+            tz.power[2],
+            Power::OnPending {
+                entry: 0x8008_0000,
+                context: 7
+            }
+        );
+        tz.core_started(2);
+        let mut call = |core: usize, x0: u32, x1: u64, x2: u64, x3: u64| {
+            tz.call(core, &[u64::from(x0), x1, x2, x3, 0, 0, 0, 0], &dram)
+        };
+        assert_eq!(call(0, 0xC400_0003, 2, 0x8008_0000, 7), status(ALREADY_ON));
+        assert_eq!(call(0, AFFINITY_INFO, 2, 0, 0), SmcAction::Return(0));
+        assert_eq!(call(2, CPU_OFF, 0, 0, 0), SmcAction::PowerOff);
+        assert_eq!(call(0, AFFINITY_INFO, 2, 0, 0), SmcAction::Return(1));
+        // The last core on cannot turn itself off.
+        assert_eq!(call(0, CPU_OFF, 0, 0, 0), status(DENIED));
+        assert_eq!(
+            call(0, 0xC400_0003, 4, 0x8008_0000, 0),
+            status(INVALID_PARAMETERS)
         );
     }
 

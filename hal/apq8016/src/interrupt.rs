@@ -77,9 +77,11 @@
 //!   TF-A keeps SGIs 8–15 and the secure physical timer (ID 18) in group 0: use SGIs 0–7.
 //!   A GIC without security extensions (the virtual board decides) gets every line put in
 //!   group 0, which the same registers then serve.
-//! - **Cores**: only core 0 runs today. The CPU-interface registers and the SGI/PPI lines are
-//!   banked per core; SPIs are routed to core 0 by [`InterruptController::take`].
-//!   [`InterruptController::send_sgi`] already takes a target set of cores.
+//! - **Cores**: the CPU-interface registers and the SGI/PPI lines (and their enables) are
+//!   banked per core: [`InterruptController::take`] sets them up for the core that calls it
+//!   (core 0) and routes SPIs to core 0. Another core ([`crate::cpu`]) can send SGIs through
+//!   the same controller (shared in a `critical_section::Mutex`);
+//!   [`InterruptController::send_sgi`] takes a target set of cores.
 
 mod controller;
 pub mod dispatch;

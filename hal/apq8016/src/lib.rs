@@ -16,6 +16,7 @@ pub use apq8016_pac as pac;
 
 pub mod clocks;
 pub mod console;
+pub mod cpu;
 pub mod critical_section_impl;
 #[cfg(all(feature = "defmt-logger", target_arch = "aarch64"))]
 pub mod defmt_logger;

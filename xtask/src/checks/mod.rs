@@ -24,6 +24,7 @@ mod hello;
 mod i2c;
 mod image;
 mod lava;
+mod multicore;
 mod pmic;
 mod rng;
 mod rtc;
@@ -423,6 +424,11 @@ pub fn all() -> Vec<ExampleCheck> {
             example: "sgi",
             what: "SGI to itself taken; held off by a critical section and by the priority mask, taken when they end; secure SGI 8 refused; a missing handler reported",
             run: sgi::handled_masked_unhandled,
+        },
+        ExampleCheck {
+            example: "multicore",
+            what: "cores 1-3 started by PSCI CPU_ON count to 3000 under critical sections; MPIDR per core; a second start is AlreadyOn; same output and instruction count twice",
+            run: multicore::four_cores_deterministic,
         },
     ]
 }
