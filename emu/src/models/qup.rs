@@ -27,7 +27,9 @@
 //!   FIFO mode with packing. Anything else (SPI, block/BAM mode, v1 tags) is reported once
 //!   on stderr and the message is not played, so the firmware's own timeout ends it.
 //!   The SPI mode of the QUP is its own model, [`spi::QupSpi`], wired to QUP5 (the header's
-//!   SPI0); QUP2 and QUP6 are I2C only here.
+//!   SPI0); QUP2 and QUP6 are I2C only here. The register map (`registers.rs`) is shared with
+//!   the SPI model: both mini-cores' registers exist in every block, and the SPI ones are
+//!   plain storage in I2C mode.
 //! - Bus clear (`I2C_MASTER_BUS_CLEAR`, in RUN): reads 1 for 10 SCL periods (9 pulses and a
 //!   STOP), then frees SDA unless the fault holds it for good. `I2C_MASTER_STATUS.SDA` / `SCL`
 //!   read the line levels: SDA low while a device holds it, SCL low while one stretches it.
@@ -37,105 +39,12 @@ use std::collections::VecDeque;
 use super::i2c_devices::{Fault as BusFault, I2cDevice, I2cSetup};
 use crate::bus::{Ctx, Fault};
 use crate::machine::Device;
-use crate::regfile::{Hit, Register, RegisterFile, Registers};
+use crate::regfile::{Hit, RegisterFile, Registers};
+
+mod registers;
 use crate::scheduler::Event;
-
-/// Register names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reg {
-    /// QUP_CONFIG.
-    Config,
-    /// QUP_STATE.
-    State,
-    /// QUP_IO_MODES.
-    IoModes,
-    /// QUP_SW_RESET.
-    SwReset,
-    /// QUP_OPERATIONAL.
-    Operational,
-    /// QUP_ERROR_FLAGS.
-    ErrorFlags,
-    /// QUP_ERROR_FLAGS_EN.
-    ErrorFlagsEn,
-    /// QUP_OPERATIONAL_MASK.
-    OperationalMask,
-    /// QUP_HW_VERSION.
-    HwVersion,
-    /// QUP_MX_OUTPUT_CNT.
-    MxOutputCnt,
-    /// QUP_OUT_FIFO_CNT.
-    OutFifoCnt,
-    /// QUP_OUTPUT_FIFO.
-    OutputFifo,
-    /// QUP_MX_WRITE_CNT.
-    MxWriteCnt,
-    /// QUP_MX_INPUT_CNT.
-    MxInputCnt,
-    /// QUP_MX_READ_CNT.
-    MxReadCnt,
-    /// QUP_IN_FIFO_CNT.
-    InFifoCnt,
-    /// QUP_INPUT_FIFO.
-    InputFifo,
-    /// I2C_MASTER_CLK_CTL.
-    ClkCtl,
-    /// I2C_MASTER_STATUS.
-    I2cStatus,
-    /// I2C_MASTER_GEN.
-    MasterGen,
-    /// I2C_MASTER_BUS_CLEAR.
-    BusClear,
-}
-
-/// Output and input FIFO block 16 bytes, FIFO size 1 (64 bytes), both directions.
-const IO_MODES_RESET: u32 = 1 | 1 << 2 | 1 << 5 | 1 << 7;
-/// Read-only FIFO size bits of QUP_IO_MODES.
-const IO_MODES_SIZES: u32 = 0x3FF;
-/// FIFO depth in words.
-const FIFO_WORDS: usize = 16;
-
-static REGISTERS: [Register<Reg>; 21] = [
-    Register::rw(Reg::Config, "QUP_CONFIG", 0x000).mask(0xFFFF),
-    Register::rw(Reg::State, "QUP_STATE", 0x004).special(),
-    Register::rw(Reg::IoModes, "QUP_IO_MODES", 0x008)
-        .reset(IO_MODES_RESET)
-        .special(),
-    Register::wo(Reg::SwReset, "QUP_SW_RESET", 0x00C).special(),
-    Register::rw(Reg::Operational, "QUP_OPERATIONAL", 0x018).special(),
-    Register::w1c(Reg::ErrorFlags, "QUP_ERROR_FLAGS", 0x01C).mask(0x3C),
-    Register::rw(Reg::ErrorFlagsEn, "QUP_ERROR_FLAGS_EN", 0x020).mask(0x3C),
-    Register::rw(Reg::OperationalMask, "QUP_OPERATIONAL_MASK", 0x028).mask(0x300),
-    Register::ro(Reg::HwVersion, "QUP_HW_VERSION", 0x030).reset(0x2002_0001),
-    Register::rw(Reg::MxOutputCnt, "QUP_MX_OUTPUT_CNT", 0x100).mask(0xFFFF),
-    Register::ro(Reg::OutFifoCnt, "QUP_OUT_FIFO_CNT", 0x10C).special(),
-    Register::wo(Reg::OutputFifo, "QUP_OUTPUT_FIFO", 0x110).special(),
-    Register::rw(Reg::MxWriteCnt, "QUP_MX_WRITE_CNT", 0x150).mask(0x8000_FFFF),
-    Register::rw(Reg::MxInputCnt, "QUP_MX_INPUT_CNT", 0x200).mask(0xFFFF),
-    Register::rw(Reg::MxReadCnt, "QUP_MX_READ_CNT", 0x208).mask(0x8000_FFFF),
-    Register::ro(Reg::InFifoCnt, "QUP_IN_FIFO_CNT", 0x214).special(),
-    Register::ro(Reg::InputFifo, "QUP_INPUT_FIFO", 0x218).special(),
-    Register::rw(Reg::ClkCtl, "I2C_MASTER_CLK_CTL", 0x400).mask(0x0FFF_07FF),
-    Register::rw(Reg::I2cStatus, "I2C_MASTER_STATUS", 0x404).special(),
-    Register::rw(Reg::MasterGen, "I2C_MASTER_GEN", 0x408).mask(1),
-    Register::rw(Reg::BusClear, "I2C_MASTER_BUS_CLEAR", 0x40C).special(),
-];
-
-const STATE_RESET: u32 = 0;
-const STATE_RUN: u32 = 1;
-const STATE_CLEAR: u32 = 2;
-const STATE_PAUSE: u32 = 3;
-
-/// QUP_OPERATIONAL flags (write 1 to clear).
-const OUT_SERVICE_FLAG: u32 = 1 << 8;
-const IN_SERVICE_FLAG: u32 = 1 << 9;
-const MAX_OUTPUT_DONE: u32 = 1 << 10;
-const MAX_INPUT_DONE: u32 = 1 << 11;
-const SERVICE_FLAGS: u32 = 0xF00;
-
-/// QUP_ERROR_FLAGS bits.
-const INPUT_OVER_RUN: u32 = 1 << 2;
-const INPUT_UNDER_RUN: u32 = 1 << 4;
-const OUTPUT_OVER_RUN: u32 = 1 << 5;
+pub use registers::Reg;
+use registers::*;
 
 /// I2C_MASTER_STATUS bits.
 const PACKET_NACKED: u32 = 1 << 3;
@@ -157,9 +66,6 @@ const TAG_DATA_READ: u8 = 0x85;
 const TAG_DATA_READ_NACK: u8 = 0x86;
 const TAG_DATA_READ_STOP: u8 = 0x87;
 const TAG_START_STOP: u8 = 0x8A;
-
-/// Virtual counter rate.
-const TICKS_PER_SECOND: u128 = 19_200_000;
 
 /// Who holds SDA low.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

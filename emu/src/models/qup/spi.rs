@@ -35,101 +35,11 @@ use std::collections::VecDeque;
 use crate::bus::{Ctx, Fault};
 use crate::machine::Device;
 use crate::models::spi_devices::{IDLE_MISO, SpiDevice, SpiSetup};
-use crate::regfile::{Hit, Register, RegisterFile, Registers};
+use crate::regfile::{Hit, RegisterFile, Registers};
+
+pub use super::registers::Reg;
+use super::registers::*;
 use crate::scheduler::Event;
-
-/// Register names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reg {
-    /// QUP_CONFIG.
-    Config,
-    /// QUP_STATE.
-    State,
-    /// QUP_IO_MODES.
-    IoModes,
-    /// QUP_SW_RESET.
-    SwReset,
-    /// QUP_OPERATIONAL.
-    Operational,
-    /// QUP_ERROR_FLAGS.
-    ErrorFlags,
-    /// QUP_ERROR_FLAGS_EN.
-    ErrorFlagsEn,
-    /// QUP_OPERATIONAL_MASK.
-    OperationalMask,
-    /// QUP_HW_VERSION.
-    HwVersion,
-    /// QUP_MX_OUTPUT_CNT.
-    MxOutputCnt,
-    /// QUP_OUT_FIFO_CNT.
-    OutFifoCnt,
-    /// QUP_OUTPUT_FIFO.
-    OutputFifo,
-    /// QUP_MX_WRITE_CNT.
-    MxWriteCnt,
-    /// QUP_MX_INPUT_CNT.
-    MxInputCnt,
-    /// QUP_MX_READ_CNT.
-    MxReadCnt,
-    /// QUP_IN_FIFO_CNT.
-    InFifoCnt,
-    /// QUP_INPUT_FIFO.
-    InputFifo,
-    /// SPI_CONFIG.
-    SpiConfig,
-    /// SPI_IO_CONTROL.
-    SpiIoControl,
-    /// SPI_ERROR_FLAGS.
-    SpiErrorFlags,
-    /// SPI_ERROR_FLAGS_EN.
-    SpiErrorFlagsEn,
-}
-
-/// Output and input FIFO block 16 bytes, FIFO size 1 (64 bytes), both directions.
-const IO_MODES_RESET: u32 = 1 | 1 << 2 | 1 << 5 | 1 << 7;
-/// FIFO depth in words.
-const FIFO_WORDS: usize = 16;
-
-static REGISTERS: [Register<Reg>; 21] = [
-    Register::rw(Reg::Config, "QUP_CONFIG", 0x000).mask(0xFFFF),
-    Register::rw(Reg::State, "QUP_STATE", 0x004).special(),
-    Register::rw(Reg::IoModes, "QUP_IO_MODES", 0x008)
-        .reset(IO_MODES_RESET)
-        .special(),
-    Register::wo(Reg::SwReset, "QUP_SW_RESET", 0x00C).special(),
-    Register::rw(Reg::Operational, "QUP_OPERATIONAL", 0x018).special(),
-    Register::w1c(Reg::ErrorFlags, "QUP_ERROR_FLAGS", 0x01C).mask(0x3C),
-    Register::rw(Reg::ErrorFlagsEn, "QUP_ERROR_FLAGS_EN", 0x020).mask(0x3C),
-    Register::rw(Reg::OperationalMask, "QUP_OPERATIONAL_MASK", 0x028).mask(0x300),
-    Register::ro(Reg::HwVersion, "QUP_HW_VERSION", 0x030).reset(0x2002_0001),
-    Register::rw(Reg::MxOutputCnt, "QUP_MX_OUTPUT_CNT", 0x100).mask(0xFFFF),
-    Register::ro(Reg::OutFifoCnt, "QUP_OUT_FIFO_CNT", 0x10C).special(),
-    Register::wo(Reg::OutputFifo, "QUP_OUTPUT_FIFO", 0x110).special(),
-    Register::rw(Reg::MxWriteCnt, "QUP_MX_WRITE_CNT", 0x150).mask(0x8000_FFFF),
-    Register::rw(Reg::MxInputCnt, "QUP_MX_INPUT_CNT", 0x200).mask(0xFFFF),
-    Register::rw(Reg::MxReadCnt, "QUP_MX_READ_CNT", 0x208).mask(0x8000_FFFF),
-    Register::ro(Reg::InFifoCnt, "QUP_IN_FIFO_CNT", 0x214).special(),
-    Register::ro(Reg::InputFifo, "QUP_INPUT_FIFO", 0x218).special(),
-    Register::rw(Reg::SpiConfig, "SPI_CONFIG", 0x300).mask(0x720),
-    Register::rw(Reg::SpiIoControl, "SPI_IO_CONTROL", 0x304).mask(0xF1F),
-    Register::w1c(Reg::SpiErrorFlags, "SPI_ERROR_FLAGS", 0x308).mask(3),
-    Register::rw(Reg::SpiErrorFlagsEn, "SPI_ERROR_FLAGS_EN", 0x30C).mask(3),
-];
-
-const STATE_RESET: u32 = 0;
-const STATE_RUN: u32 = 1;
-const STATE_CLEAR: u32 = 2;
-const STATE_PAUSE: u32 = 3;
-
-const OUT_SERVICE_FLAG: u32 = 1 << 8;
-const IN_SERVICE_FLAG: u32 = 1 << 9;
-const MAX_OUTPUT_DONE: u32 = 1 << 10;
-const MAX_INPUT_DONE: u32 = 1 << 11;
-const SERVICE_FLAGS: u32 = 0xF00;
-
-const INPUT_OVER_RUN: u32 = 1 << 2;
-const INPUT_UNDER_RUN: u32 = 1 << 4;
-const OUTPUT_OVER_RUN: u32 = 1 << 5;
 
 /// SPI_CONFIG bits.
 const SLAVE_OPERATION: u32 = 1 << 5;
@@ -142,9 +52,6 @@ const OUTPUT_BIT_SHIFT_EN: u32 = 1 << 16;
 
 /// The chip-select pad of the header's SPI0 (docs/hardware/board-pinout.md#blsp1-instances-on-the-board).
 pub const CHIP_SELECT_GPIO: usize = 18;
-
-/// Virtual counter rate.
-const TICKS_PER_SECOND: u128 = 19_200_000;
 
 /// A transfer played on the bus whose outcome is not published yet.
 #[derive(Debug)]
@@ -420,6 +327,8 @@ impl Registers for QupSpi {
                     0
                 }
             },
+            // The I2C mini-core's registers have no behaviour in SPI mode: plain storage.
+            Reg::I2cStatus | Reg::BusClear => self.regs.value(hit.id),
             other => unreachable!("{other:?} is not special"),
         };
         Ok(v)
@@ -429,7 +338,7 @@ impl Registers for QupSpi {
         match hit.id {
             Reg::State => self.write_state(ctx, v),
             Reg::IoModes => {
-                let sizes = IO_MODES_RESET & 0x3FF;
+                let sizes = IO_MODES_RESET & IO_MODES_SIZES;
                 self.regs.set_value(Reg::IoModes, sizes | v & 0x1_FC00);
             }
             Reg::SwReset => {
@@ -448,6 +357,7 @@ impl Registers for QupSpi {
                     self.try_start(ctx);
                 }
             }
+            Reg::I2cStatus | Reg::BusClear => self.regs.set_value(hit.id, v),
             other => unreachable!("{other:?} is not special"),
         }
         Ok(())
