@@ -44,12 +44,10 @@ pub use config::{ClockControl, Config, ConfigError, MAX_FREQUENCY_HZ, clock_cont
 use pac::blsp1_qup1::qup_state::State;
 use plan::{Message, Plan};
 
-type RegisterBlock = pac::blsp1_qup1::RegisterBlock;
+use crate::qup::{self, RegisterBlock, Regs};
 
 /// How often the bus clear is tried before [`Error::BusStuck`].
 pub const RECOVERY_ATTEMPTS: u32 = 3;
-/// Bound for a core state change, in µs.
-const STATE_TIMEOUT_US: u64 = 1_000;
 /// Fixed part of every message's time bound, in µs.
 const MESSAGE_TIMEOUT_BASE_US: u64 = 1_000;
 /// I2C mini-core selector of `QUP_CONFIG.MINI_CORE`.
@@ -189,23 +187,6 @@ impl fmt::Display for Error {
 
 impl core::error::Error for Error {}
 
-/// Pointer to a QUP register block.
-#[derive(Clone, Copy)]
-struct Regs(*const RegisterBlock);
-
-// SAFETY: the pointer is the fixed MMIO address of a QUP owned by the driver holding it; the
-// register block may be accessed from any core (device memory, no CPU-local state).
-unsafe impl Send for Regs {}
-
-impl Regs {
-    #[inline(always)]
-    fn get(&self) -> &RegisterBlock {
-        // SAFETY: built only from `Instance::register_block()`, the MMIO block of a QUP whose
-        // peripheral value the `I2c` took over; mapped for the whole program.
-        unsafe { &*self.0 }
-    }
-}
-
 /// Direction of a run of bytes on the bus.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Direction {
@@ -310,48 +291,25 @@ impl<I: Instance> I2c<I> {
 
     /// Most data bytes per message: what the smaller FIFO holds after the tag bytes.
     fn fifo_message_max(&self) -> usize {
-        let modes = self.regs.get().qup_io_modes().read();
-        let fifo_bytes = |block: u8, size: u8| -> usize {
-            let block_bytes = match block {
-                0 => 4,
-                1 => 16,
-                _ => 32,
-            };
-            block_bytes << (usize::from(size) + 1)
-        };
-        let output = fifo_bytes(
-            modes.output_block_size().bits(),
-            modes.output_fifo_size().bits(),
-        );
-        let input = fifo_bytes(
-            modes.input_block_size().bits(),
-            modes.input_fifo_size().bits(),
-        );
+        let (output, input) = qup::fifo_sizes(self.regs.get());
         // Output: START, address, tag, length; input: the echoed tag and length.
         (output - 4).min(input - 2).min(MAX_TAG_LENGTH)
     }
 
     /// Writes `state` and waits until the core reports it.
     fn set_state(&self, state: State) -> Result<(), Error> {
-        let r = self.regs.get();
-        r.qup_state().write(|w| w.state().variant(state));
-        let reached = wait::poll_until(STATE_TIMEOUT_US, || {
-            let s = r.qup_state().read();
-            s.state_valid().bit_is_set() && s.state().variant() == state
-        });
-        if reached { Ok(()) } else { Err(Error::Timeout) }
+        if qup::set_state(self.regs.get(), state) {
+            Ok(())
+        } else {
+            Err(Error::Timeout)
+        }
     }
 
     /// Software reset, then the I2C v2 FIFO-mode setup (steps 1-4 of
     /// docs/hardware/qup-i2c-spi.md#v2-fifo-mode-transfer) with every flag cleared.
     fn reset_core(&self) -> Result<(), Error> {
         let r = self.regs.get();
-        r.qup_sw_reset().write(|w| w.reset().set_bit());
-        let reset = wait::poll_until(STATE_TIMEOUT_US, || {
-            let s = r.qup_state().read();
-            s.state_valid().bit_is_set() && s.state().is_reset()
-        });
-        if !reset {
+        if !qup::software_reset(r) {
             return Err(Error::Timeout);
         }
         r.qup_config().write(|w| {
@@ -360,7 +318,7 @@ impl<I: Instance> I2c<I> {
         });
         r.i2c_master_gen()
             .write(|w| w.en_version_two_tag().set_bit());
-        if !wait::poll_until(STATE_TIMEOUT_US, || {
+        if !wait::poll_until(qup::STATE_TIMEOUT_US, || {
             r.qup_state().read().i2c_mast_gen().bit_is_set()
         }) {
             return Err(Error::Timeout);

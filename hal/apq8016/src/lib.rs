@@ -24,6 +24,7 @@ pub mod gpio;
 pub mod i2c;
 pub mod interrupt;
 pub mod pmic;
+pub(crate) mod qup;
 pub mod reset;
 pub mod rng;
 pub mod rt;

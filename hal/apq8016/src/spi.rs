@@ -35,10 +35,8 @@ pub use config::{
 };
 use pac::blsp1_qup1::qup_state::State;
 
-type RegisterBlock = pac::blsp1_qup1::RegisterBlock;
+use crate::qup::{self, RegisterBlock, Regs};
 
-/// Bound for a core state change, in µs.
-const STATE_TIMEOUT_US: u64 = 1_000;
 /// Fixed part of every chunk's time bound, in µs.
 const CHUNK_TIMEOUT_BASE_US: u64 = 1_000;
 /// SPI mini-core selector of `QUP_CONFIG.MINI_CORE`.
@@ -136,23 +134,6 @@ impl fmt::Display for Error {
 }
 
 impl core::error::Error for Error {}
-
-/// Pointer to a QUP register block.
-#[derive(Clone, Copy)]
-struct Regs(*const RegisterBlock);
-
-// SAFETY: the pointer is the fixed MMIO address of a QUP owned by the driver holding it; the
-// register block may be accessed from any core (device memory, no CPU-local state).
-unsafe impl Send for Regs {}
-
-impl Regs {
-    #[inline(always)]
-    fn get(&self) -> &RegisterBlock {
-        // SAFETY: built only from `Instance::register_block()`, the MMIO block of a QUP whose
-        // peripheral value the `Spi` took over; mapped for the whole program.
-        unsafe { &*self.0 }
-    }
-}
 
 /// A configured SPI master on QUP `I`. Owns the peripheral and its MOSI, MISO and CLK pads.
 ///
@@ -269,46 +250,23 @@ impl<I: Instance> Spi<I> {
 
     /// Words per chunk: what the smaller FIFO holds, one byte per word.
     fn fifo_words(&self) -> usize {
-        let modes = self.regs.get().qup_io_modes().read();
-        let fifo_bytes = |block: u8, size: u8| -> usize {
-            let block_bytes = match block {
-                0 => 4,
-                1 => 16,
-                _ => 32,
-            };
-            block_bytes << (usize::from(size) + 1)
-        };
-        let output = fifo_bytes(
-            modes.output_block_size().bits(),
-            modes.output_fifo_size().bits(),
-        );
-        let input = fifo_bytes(
-            modes.input_block_size().bits(),
-            modes.input_fifo_size().bits(),
-        );
+        let (output, input) = qup::fifo_sizes(self.regs.get());
         (output.min(input) / 4).clamp(1, CHUNK_MAX)
     }
 
     /// Writes `state` and waits until the core reports it.
     fn set_state(&self, state: State) -> Result<(), Error> {
-        let r = self.regs.get();
-        r.qup_state().write(|w| w.state().variant(state));
-        let reached = wait::poll_until(STATE_TIMEOUT_US, || {
-            let s = r.qup_state().read();
-            s.state_valid().bit_is_set() && s.state().variant() == state
-        });
-        if reached { Ok(()) } else { Err(Error::Timeout) }
+        if qup::set_state(self.regs.get(), state) {
+            Ok(())
+        } else {
+            Err(Error::Timeout)
+        }
     }
 
     /// Software reset, then the SPI FIFO-mode setup with the configured mode, flags cleared.
     fn reset_core(&self) -> Result<(), Error> {
         let r = self.regs.get();
-        r.qup_sw_reset().write(|w| w.reset().set_bit());
-        let reset = wait::poll_until(STATE_TIMEOUT_US, || {
-            let s = r.qup_state().read();
-            s.state_valid().bit_is_set() && s.state().is_reset()
-        });
-        if !reset {
+        if !qup::software_reset(r) {
             return Err(Error::Timeout);
         }
         r.qup_config().write(|w| {
