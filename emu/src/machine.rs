@@ -237,7 +237,7 @@ pub static MACHINE: &[Block] = &[
         .says("eMMC slot host controller, no card: commands time out"),
     mmio("SDHC2", 0x0786_4000, 0x1000, Device::Sdhc2, "sdhc.rs")
         .irq(&[spi(125), spi(221)])
-        .says("µSD slot host controller, no card: commands time out"),
+        .says("µSD slot host controller; --sd IMAGE puts an SD card in it"),
     mmio(
         "SPMI_CORE",
         spmi::CORE.0,

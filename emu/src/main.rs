@@ -148,6 +148,13 @@ struct Cli {
     /// SPI0 (QUP5), CS on GPIO 18); e.g. 0:nor, 0:nor,id=0xC22014 (details below).
     #[arg(long = "spi", value_parser = spi_devices::parse_attachment)]
     spi: Vec<spi_devices::Attachment>,
+    /// Put a high-capacity SD card holding IMAGE (a whole number of 512 KiB) in the µSD slot
+    /// (SDHC2). The guest's writes stay in memory unless --sd-writable is given.
+    #[arg(long, value_name = "IMAGE")]
+    sd: Option<PathBuf>,
+    /// Let the guest's writes to the SD card reach the image file.
+    #[arg(long, requires = "sd")]
+    sd_writable: bool,
 }
 
 /// A `--press`: a SoC pad (active low) or a PM8916 key, pressed and maybe released.
@@ -337,6 +344,10 @@ fn main() -> ExitCode {
     config.i2c.devices = cli.i2c.clone();
     config.i2c.faults = cli.i2c_fault.clone();
     config.spi.devices = cli.spi.clone();
+    config.sd = cli.sd.clone().map(|image| board::SdSetup {
+        image,
+        writable: cli.sd_writable,
+    });
     config.pins = cli.pin.clone();
     for press in &cli.press {
         match press {

@@ -24,6 +24,7 @@ mod prereq;
 mod process;
 mod progress;
 mod regen;
+mod sd_image;
 mod session;
 mod size;
 mod suite;

@@ -41,6 +41,8 @@ pub fn firmware(root: &Path) -> Result<()> {
 /// Debian packages the virtual board needs to build, with a file that proves each is there.
 const DEBIAN_PACKAGES: &[(&str, &[&str])] = &[
     ("cmake", &["/usr/bin/cmake"]),
+    // mke2fs: the file systems of SD card images (`sd_image.rs`).
+    ("e2fsprogs", &["/usr/sbin/mke2fs", "/sbin/mke2fs"]),
     (
         "libclang-dev",
         &[

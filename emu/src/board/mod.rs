@@ -120,6 +120,17 @@ pub struct Config {
     pub script: Option<crate::expect::Link>,
     /// SPI devices (`--spi`).
     pub spi: crate::models::spi_devices::SpiSetup,
+    /// The card in the µSD slot (`--sd`, `--sd-writable`).
+    pub sd: Option<SdSetup>,
+}
+
+/// `--sd IMAGE` and whether `--sd-writable` lets writes reach it.
+#[derive(Debug, Clone)]
+pub struct SdSetup {
+    /// The card image.
+    pub image: std::path::PathBuf,
+    /// Writes go to the image file.
+    pub writable: bool,
 }
 
 impl Default for Config {
@@ -142,6 +153,7 @@ impl Default for Config {
             i2c: Default::default(),
             script: None,
             spi: Default::default(),
+            sd: None,
         }
     }
 }
@@ -344,6 +356,10 @@ pub fn run(
     err: &mut dyn Write,
 ) -> Result<RunResult, String> {
     let mut bus = Bus::new(config);
+    if let Some(sd) = &config.sd {
+        let card = crate::models::sd_card::SdCard::open(&sd.image, sd.writable)?;
+        bus.devices.sdhc2.insert(card);
+    }
     script::prepare(config, &mut bus);
     let windows = bus.windows();
     let dram = Rc::new(cpu::Dram::new()?);

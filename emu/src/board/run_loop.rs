@@ -375,6 +375,17 @@ fn finish(
             )
         };
     }
+    if let Some(card) = st.bus.devices.sdhc2.card()
+        && card.blocks_written > 0
+        && !card.writable()
+    {
+        let _ = writeln!(
+            err,
+            "emu: note: {} SD card blocks written by the guest were kept in memory only \
+             (--sd-writable writes them to the image)",
+            card.blocks_written
+        );
+    }
     let first = st.bus.devices.uart2.first_byte_at;
     let instructions = st.instructions;
     RunResult {

@@ -7,6 +7,7 @@ pub mod i2c_devices;
 pub mod prng;
 pub mod ps_hold;
 pub mod qup;
+pub mod sd_card;
 pub mod sdhc;
 pub mod secure_monitor;
 pub mod spi_devices;

@@ -1,16 +1,29 @@
-//! SD host controllers SDHC1 (eMMC slot, 0x0782_4000) and SDHC2 (µSD slot, 0x0786_4000) with
-//! nothing in the slot.
+//! SD host controllers SDHC1 (eMMC slot, 0x0782_4000) and SDHC2 (µSD slot, 0x0786_4000), with
+//! an SD card in the µSD slot when `--sd IMAGE` gives one.
 //!
 //! Design notes:
 //! - One model answers the 4 KiB page of a controller: the Qualcomm "core" (MCI) registers at
 //!   +0x000..+0x800 and the standard SD host controller registers (SD Host Controller
 //!   Simplified Specification 3.00) at +0x900..+0xA1C (docs/hardware/sdhc.md: hc 0x11C, core 0x800).
 //!   Anything else in the page, and any register not listed below, is an unclaimed access.
-//! - No card is inserted and none answers (the DragonBoard's eMMC is not modelled): the
+//! - Without a card (always on the eMMC slot: the DragonBoard's eMMC is not modelled) the
 //!   controller still sends every command it is given, and a command that expects a response
 //!   ends with a command timeout error (ERROR_INT_STATUS bit 0, NORMAL_INT_STATUS bit 15);
 //!   one without a response (e.g. CMD0) ends with command complete. PRESENT_STATE shows no
 //!   card (CARD_INSERTED 0, CARD_STATE_STABLE 1), idle CMD/DAT lines pulled high.
+//! - With a card (`sd_card.rs`), writing the command register's upper byte sends the command
+//!   at once: the response lands in RESPONSE0-3 as spec §2.2.7 lays it out (R2: bits 127:8 of
+//!   the register; others: bits 39:8), a command with busy (response type 48-bit busy) also
+//!   ends with transfer complete, and a command with data starts the data phase. Data moves
+//!   by programmed I/O through BUFFER_DATA_PORT (+0x20) one block at a time: buffer read
+//!   (write) ready each time a block is available (wanted), transfer complete after the last
+//!   block of the count (single block, or BLOCK_COUNT with the count enabled), then Auto CMD12
+//!   if the transfer mode asks for it (its response in RESPONSE3). Bus time is not modelled:
+//!   every step completes at once. A data phase the card does not start (e.g. a read past its
+//!   end) ends with a data timeout error. DMA (SDMA, ADMA2) is not modelled yet: a command
+//!   with data and DMA enabled is an unclaimed access, so the run stops with a report.
+//! - The hc interrupt output (the row's first line) is high while any latched status bit is
+//!   also enabled in NORMAL/ERROR_INT_SIGNAL_ENABLE (+0x38/+0x3A).
 //! - Status bits are only latched when enabled in the matching status-enable register, and
 //!   are cleared by writing 1 (spec §2.2.17/§2.2.18). Software reset (0x2F) completes at
 //!   once; internal clock stable follows internal clock enable immediately.
@@ -26,6 +39,7 @@
 //!   bit 0 selects the standard SD host interface).
 
 use crate::bus::{Ctx, Fault};
+use crate::models::sd_card::{self, Data, Response, SdCard};
 use crate::regfile::{Hit, Register, RegisterFile, Registers};
 
 /// Offset of the standard SD host registers in the page.
@@ -72,8 +86,13 @@ static REGISTERS: [Register<Reg>; 6] = [
 ];
 
 // Standard register offsets (spec 3.00 §2.1).
+const BLOCK_SIZE: usize = 0x04;
+const BLOCK_COUNT: usize = 0x06;
+const ARGUMENT: usize = 0x08;
+const TRANSFER_MODE: usize = 0x0C;
 const COMMAND: usize = 0x0E;
 const RESPONSE: usize = 0x10;
+const BUFFER_DATA_PORT: usize = 0x20;
 const PRESENT_STATE: usize = 0x24;
 const CLOCK_CONTROL: usize = 0x2C;
 const SOFTWARE_RESET: usize = 0x2F;
@@ -81,12 +100,65 @@ const NORMAL_STATUS: usize = 0x30;
 const ERROR_STATUS: usize = 0x32;
 const NORMAL_STATUS_ENABLE: usize = 0x34;
 const ERROR_STATUS_ENABLE: usize = 0x36;
+const NORMAL_SIGNAL_ENABLE: usize = 0x38;
+const ERROR_SIGNAL_ENABLE: usize = 0x3A;
 const CAPABILITIES: usize = 0x40;
 const MAX_CURRENT: usize = 0x48;
 const HOST_VERSION: usize = 0xFE;
 
 /// Host controller specification version 3.00.
 const SPEC_VERSION_3_00: u16 = 0x0002;
+
+// NORMAL_INT_STATUS bits (§2.2.17).
+const COMMAND_COMPLETE: u16 = 1 << 0;
+const TRANSFER_COMPLETE: u16 = 1 << 1;
+const BUFFER_WRITE_READY: u16 = 1 << 4;
+const BUFFER_READ_READY: u16 = 1 << 5;
+// ERROR_INT_STATUS bits (§2.2.18).
+const COMMAND_TIMEOUT_ERROR: u16 = 1 << 0;
+const DATA_TIMEOUT_ERROR: u16 = 1 << 4;
+
+// TRANSFER_MODE bits (§2.2.5).
+const DMA_ENABLE: u16 = 1 << 0;
+const BLOCK_COUNT_ENABLE: u16 = 1 << 1;
+const AUTO_CMD12: u16 = 0b01 << 2;
+const AUTO_CMD_MASK: u16 = 0b11 << 2;
+const READ_DIRECTION: u16 = 1 << 4;
+const MULTIPLE_BLOCKS: u16 = 1 << 5;
+// COMMAND bits (§2.2.6).
+const DATA_PRESENT: u16 = 1 << 5;
+const RESPONSE_48_BUSY: u16 = 0b11;
+
+/// Where the data of the current command goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Source {
+    /// A register block the card sends (SCR, SD status, switch status).
+    Bytes(Vec<u8>),
+    /// Card blocks from this block address on.
+    Blocks(u64),
+}
+
+/// A data phase in progress (programmed I/O).
+#[derive(Debug)]
+struct Transfer {
+    read: bool,
+    source: Source,
+    /// Bytes of the current block (read: still to be read by the host; write: written so
+    /// far).
+    buffer: Vec<u8>,
+    /// Read position in `buffer`.
+    position: usize,
+    /// Block size from BLOCK_SIZE.
+    block_size: usize,
+    /// Blocks moved so far.
+    done: u32,
+    /// Blocks to move (`None`: until the host stops it).
+    total: Option<u32>,
+    /// Issue CMD12 after the last block.
+    auto_stop: bool,
+    /// The buffer is ready for the host (read: holds a block; write: has room).
+    ready: bool,
+}
 
 /// One controller.
 #[derive(Debug)]
@@ -99,6 +171,10 @@ pub struct Sdhc {
     error_status: u16,
     /// Commands issued since reset (statistics for tests).
     pub commands: u32,
+    /// The card in the slot.
+    card: Option<SdCard>,
+    /// The data phase in progress.
+    transfer: Option<Transfer>,
 }
 
 impl Sdhc {
@@ -123,13 +199,26 @@ impl Sdhc {
             normal_status: 0,
             error_status: 0,
             commands: 0,
+            card: None,
+            transfer: None,
         }
+    }
+
+    /// Put `card` in the slot.
+    pub fn insert(&mut self, card: SdCard) {
+        self.card = Some(card);
+    }
+
+    /// The card in the slot.
+    pub fn card(&self) -> Option<&SdCard> {
+        self.card.as_ref()
     }
 
     fn reset_all(&mut self) {
         self.hc = [0; 0x100];
         self.normal_status = 0;
         self.error_status = 0;
+        self.transfer = None;
     }
 
     fn half(&self, off: usize) -> u16 {
@@ -137,8 +226,24 @@ impl Sdhc {
     }
 
     fn present_state(&self) -> u32 {
-        // CARD_STATE_STABLE, DAT[3:0] and CMD line levels high; no card, no inhibit.
-        1 << 17 | 0xF << 20 | 1 << 24
+        // CARD_STATE_STABLE, DAT[3:0] and CMD line levels high.
+        let mut state = 1 << 17 | 0xF << 20 | 1 << 24;
+        if self.card.is_some() {
+            // CARD_INSERTED, CARD_DETECT_PIN_LEVEL, WRITE_PROTECT_PIN_LEVEL (a µSD card has no
+            // write-protect switch: writable).
+            state |= 1 << 16 | 1 << 18 | 1 << 19;
+        }
+        if let Some(transfer) = &self.transfer {
+            // COMMAND_INHIBIT_DAT, DAT_LINE_ACTIVE, and the direction's transfer-active and
+            // buffer-enable bits.
+            state |= 1 << 1 | 1 << 2;
+            if transfer.read {
+                state |= 1 << 9 | u32::from(transfer.ready) << 11;
+            } else {
+                state |= 1 << 8 | u32::from(transfer.ready) << 10;
+            }
+        }
+        state
     }
 
     fn latch(&mut self, normal: u16, error: u16) {
@@ -146,16 +251,212 @@ impl Sdhc {
         self.error_status |= error & self.half(ERROR_STATUS_ENABLE);
     }
 
-    fn issue_command(&mut self) {
+    fn word(&self, off: usize) -> u32 {
+        u32::from_le_bytes(self.hc[off..off + 4].try_into().expect("4 bytes"))
+    }
+
+    fn issue_command(&mut self) -> Result<(), Fault> {
         self.commands += 1;
         let command = self.half(COMMAND);
         let response_type = command & 3;
-        self.hc[RESPONSE..RESPONSE + 16].fill(0);
-        if response_type == 0 {
-            self.latch(1, 0); // command complete
-        } else {
-            self.latch(0, 1); // command timeout
+        if self.card.is_none() {
+            self.hc[RESPONSE..RESPONSE + 16].fill(0);
+            if response_type == 0 {
+                self.latch(COMMAND_COMPLETE, 0);
+            } else {
+                self.latch(0, COMMAND_TIMEOUT_ERROR);
+            }
+            return Ok(());
+        };
+        let mode = self.half(TRANSFER_MODE);
+        let with_data = command & DATA_PRESENT != 0;
+        if with_data && mode & DMA_ENABLE != 0 {
+            // Not modelled yet: stop the run rather than pretend.
+            return Err(Fault::Unclaimed);
         }
+        let index = (command >> 8) as u8 & 0x3F;
+        let argument = self.word(ARGUMENT);
+        let Some(card) = &mut self.card else {
+            return Ok(());
+        };
+        let (response, data) = card.command(index, argument);
+        if index == 12 {
+            // A stop (or abort) ends the data phase in progress.
+            self.transfer = None;
+        }
+        match response {
+            Response::None if response_type != 0 => {
+                self.hc[RESPONSE..RESPONSE + 16].fill(0);
+                self.latch(0, COMMAND_TIMEOUT_ERROR);
+                return Ok(());
+            }
+            Response::None => {}
+            Response::Short(value) => {
+                self.hc[RESPONSE..RESPONSE + 16].fill(0);
+                self.hc[RESPONSE..RESPONSE + 4].copy_from_slice(&value.to_le_bytes());
+            }
+            Response::Long(register) => {
+                // RESPONSE[119:0] = register bits 127:8 (the CRC byte is dropped).
+                for k in 0..15 {
+                    self.hc[RESPONSE + k] = register[14 - k];
+                }
+                self.hc[RESPONSE + 15] = 0;
+            }
+        }
+        self.latch(COMMAND_COMPLETE, 0);
+        if !with_data {
+            if response_type == RESPONSE_48_BUSY {
+                // The card releases DAT0 at once: busy over.
+                self.latch(TRANSFER_COMPLETE, 0);
+            }
+            return Ok(());
+        }
+        let read = mode & READ_DIRECTION != 0;
+        let source = match data {
+            Data::Bytes(bytes) if read => Source::Bytes(bytes),
+            Data::ReadBlocks { first, .. } if read => Source::Blocks(first),
+            Data::WriteBlocks { first, .. } if !read => Source::Blocks(first),
+            _ => {
+                // The card sends (or takes) nothing the host expects: the data line times out.
+                if let Some(card) = &mut self.card {
+                    card.data_done();
+                }
+                self.latch(0, DATA_TIMEOUT_ERROR);
+                return Ok(());
+            }
+        };
+        let total = if mode & MULTIPLE_BLOCKS == 0 {
+            Some(1)
+        } else if mode & BLOCK_COUNT_ENABLE != 0 {
+            Some(u32::from(self.half(BLOCK_COUNT)))
+        } else {
+            None
+        };
+        self.transfer = Some(Transfer {
+            read,
+            source,
+            buffer: Vec::new(),
+            position: 0,
+            block_size: usize::from(self.half(BLOCK_SIZE) & 0xFFF).max(1),
+            done: 0,
+            total,
+            auto_stop: mode & AUTO_CMD_MASK == AUTO_CMD12 && mode & MULTIPLE_BLOCKS != 0,
+            ready: false,
+        });
+        self.next_block();
+        Ok(())
+    }
+
+    /// Make the next block available to the host, or finish the transfer after the last one.
+    fn next_block(&mut self) {
+        let (Some(transfer), Some(card)) = (&mut self.transfer, &mut self.card) else {
+            return;
+        };
+        if transfer.total.is_some_and(|total| transfer.done >= total) {
+            self.finish_transfer();
+            return;
+        }
+        let size = transfer.block_size;
+        if !transfer.read {
+            transfer.buffer.clear();
+            transfer.ready = true;
+            self.latch(BUFFER_WRITE_READY, 0);
+            return;
+        }
+        let block = match &transfer.source {
+            Source::Bytes(bytes) => {
+                let mut block = bytes.clone();
+                block.resize(size, 0);
+                Some(block)
+            }
+            Source::Blocks(first) => card
+                .read_block(first + u64::from(transfer.done))
+                .map(|b| b[..size.min(sd_card::BLOCK_LEN)].to_vec()),
+        };
+        match block {
+            Some(block) => {
+                transfer.buffer = block;
+                transfer.position = 0;
+                transfer.ready = true;
+                self.latch(BUFFER_READ_READY, 0);
+            }
+            None => {
+                // Past the card's end: no more data comes.
+                self.transfer = None;
+                self.latch(0, DATA_TIMEOUT_ERROR);
+            }
+        }
+    }
+
+    /// A block has been moved: count it, then go on.
+    fn block_moved(&mut self) {
+        let Some(transfer) = &mut self.transfer else {
+            return;
+        };
+        transfer.done += 1;
+        transfer.ready = false;
+        if self.half(TRANSFER_MODE) & BLOCK_COUNT_ENABLE != 0 {
+            let count = self.half(BLOCK_COUNT).saturating_sub(1);
+            self.hc[BLOCK_COUNT..BLOCK_COUNT + 2].copy_from_slice(&count.to_le_bytes());
+        }
+        self.next_block();
+    }
+
+    fn finish_transfer(&mut self) {
+        let Some(transfer) = self.transfer.take() else {
+            return;
+        };
+        if let Some(card) = &mut self.card {
+            if transfer.auto_stop {
+                if let (Response::Short(value), _) = card.command(12, 0) {
+                    self.hc[RESPONSE + 12..RESPONSE + 16].copy_from_slice(&value.to_le_bytes());
+                }
+            } else if transfer.total == Some(1) || matches!(transfer.source, Source::Bytes(_)) {
+                card.data_done();
+            }
+        }
+        self.latch(TRANSFER_COMPLETE, 0);
+    }
+
+    /// One byte read from BUFFER_DATA_PORT.
+    fn read_port(&mut self) -> u8 {
+        let Some(transfer) = &mut self.transfer else {
+            return 0;
+        };
+        if !transfer.read || !transfer.ready {
+            return 0;
+        }
+        let byte = transfer.buffer.get(transfer.position).copied().unwrap_or(0);
+        transfer.position += 1;
+        if transfer.position >= transfer.block_size {
+            self.block_moved();
+        }
+        byte
+    }
+
+    /// One byte written to BUFFER_DATA_PORT.
+    fn write_port(&mut self, value: u8) {
+        let (Some(transfer), Some(card)) = (&mut self.transfer, &mut self.card) else {
+            return;
+        };
+        if transfer.read || !transfer.ready {
+            return;
+        }
+        transfer.buffer.push(value);
+        if transfer.buffer.len() < transfer.block_size {
+            return;
+        }
+        if let Source::Blocks(first) = transfer.source {
+            let mut block = [0u8; sd_card::BLOCK_LEN];
+            let n = transfer.buffer.len().min(sd_card::BLOCK_LEN);
+            block[..n].copy_from_slice(&transfer.buffer[..n]);
+            if !card.write_block(first + u64::from(transfer.done), &block) {
+                self.transfer = None;
+                self.latch(0, DATA_TIMEOUT_ERROR);
+                return;
+            }
+        }
+        self.block_moved();
     }
 
     fn hc_byte(&self, off: usize) -> Option<u8> {
@@ -165,6 +466,7 @@ impl Sdhc {
                 self.hc[off]
             }
             0x10..=0x1F => self.hc[off],
+            0x20..=0x23 => 0, // BUFFER_DATA_PORT: read in `read_special`
             0x24..=0x27 => byte_of(u64::from(self.present_state()), PRESENT_STATE),
             0x2C => self.hc[off] | (self.hc[off] & 1) << 1,
             0x2D => self.hc[off],
@@ -193,8 +495,11 @@ impl Sdhc {
             0x0F => {
                 // Writing the upper byte of the command register issues the command.
                 self.hc[off] = v;
-                self.issue_command();
+                if self.issue_command().is_err() {
+                    return None;
+                }
             }
+            0x20..=0x23 => self.write_port(v),
             CLOCK_CONTROL | 0x2D => self.hc[off] = v,
             SOFTWARE_RESET => {
                 if v & 1 != 0 {
@@ -207,6 +512,10 @@ impl Sdhc {
                 if v & 4 != 0 {
                     self.normal_status &= !0x3E;
                     self.error_status &= !0x70;
+                    self.transfer = None;
+                    if let Some(card) = &mut self.card {
+                        card.data_done();
+                    }
                 }
             }
             0x30 | 0x31 => self.normal_status &= !(u16::from(v) << (8 * (off - NORMAL_STATUS))),
@@ -221,6 +530,12 @@ impl Sdhc {
 impl Registers for Sdhc {
     type Id = Reg;
 
+    fn interrupt_lines(&self) -> u32 {
+        let normal = self.normal_status & self.half(NORMAL_SIGNAL_ENABLE) != 0;
+        let error = self.error_status & self.half(ERROR_SIGNAL_ENABLE) != 0;
+        u32::from(normal || error)
+    }
+
     fn file(&mut self, _window: usize) -> &mut RegisterFile<Reg> {
         &mut self.regs
     }
@@ -231,7 +546,12 @@ impl Registers for Sdhc {
             _ => {
                 let mut v = 0u32;
                 for i in 0..hit.size {
-                    let b = self.hc_byte(hit.index + i).ok_or(Fault::Unclaimed)?;
+                    let off = hit.index + i;
+                    let b = if (BUFFER_DATA_PORT..BUFFER_DATA_PORT + 4).contains(&off) {
+                        self.read_port()
+                    } else {
+                        self.hc_byte(off).ok_or(Fault::Unclaimed)?
+                    };
                     v |= u32::from(b) << (8 * i);
                 }
                 Ok(v)
@@ -338,6 +658,125 @@ mod tests {
         assert_eq!(rd(&mut m, HC + 0x11C, 4), Ok(caps | 1 << 25));
         wr(&mut m, 0x78, 4, 1).unwrap();
         assert_eq!(rd(&mut m, 0x78, 4), Ok(1));
+    }
+
+    /// A controller with a selected card of one 512 KiB unit (block n starts with n), status
+    /// enables on.
+    fn with_selected_card() -> Sdhc {
+        let (mut card, _) = crate::models::sd_card::tests::card(1, false);
+        crate::models::sd_card::tests::identify(&mut card);
+        let mut m = Sdhc::new(false);
+        m.insert(card);
+        wr(&mut m, HC + 0x34, 4, 0xFFFF_FFFF).unwrap();
+        m
+    }
+
+    fn command(m: &mut Sdhc, index: u64, argument: u64, flags: u64, mode: u64) {
+        wr(m, HC + 0x08, 4, argument).unwrap();
+        wr(m, HC + 0x0C, 4, mode | (index << 8 | flags) << 16).unwrap();
+    }
+
+    fn clear_status(m: &mut Sdhc) {
+        wr(m, HC + 0x30, 4, 0xFFFF_FFFF).unwrap();
+    }
+
+    #[test]
+    fn card_present_and_responses_laid_out_as_the_spec_says() {
+        let mut m = with_selected_card();
+        let present = rd(&mut m, HC + 0x24, 4).unwrap();
+        assert_eq!(present & (1 << 16 | 1 << 18), 1 << 16 | 1 << 18);
+        // CMD13 (R1, 48-bit, index and CRC checked): state tran (4) in bits 12:9.
+        command(&mut m, 13, u64::from(sd_card::RCA) << 16, 0x1A, 0);
+        assert_eq!(rd(&mut m, HC + 0x30, 4), Ok(1));
+        assert_eq!(rd(&mut m, HC + 0x10, 4).unwrap() >> 9 & 0xF, 4);
+        clear_status(&mut m);
+        // CMD7 deselect (no response) then CMD9 (R2): the CSD without its CRC byte, so
+        // RESPONSE3 bits 23:22 hold CSD_STRUCTURE.
+        command(&mut m, 7, 0, 0, 0);
+        command(&mut m, 9, u64::from(sd_card::RCA) << 16, 0x09, 0);
+        assert_eq!(rd(&mut m, HC + 0x1C, 4).unwrap() >> 22 & 3, 1);
+    }
+
+    #[test]
+    fn multiple_block_read_by_pio_with_auto_cmd12() {
+        let mut m = with_selected_card();
+        wr(&mut m, HC + 0x38, 4, 0x2).unwrap(); // signal transfer complete only
+        wr(&mut m, HC + 0x04, 2, 512).unwrap();
+        wr(&mut m, HC + 0x06, 2, 3).unwrap();
+        // CMD18 from block 5: read, multiple, block count enabled, Auto CMD12.
+        command(&mut m, 18, 5, 0x3A, 0x10 | 0x20 | 0x2 | 0x4);
+        for block in 5..8u64 {
+            let status = rd(&mut m, HC + 0x30, 4).unwrap();
+            assert_eq!(status & 0x20, 0x20, "buffer read ready for block {block}");
+            assert_ne!(rd(&mut m, HC + 0x24, 4).unwrap() & 1 << 11, 0);
+            clear_status(&mut m);
+            let first = rd(&mut m, HC + 0x20, 4).unwrap() | rd(&mut m, HC + 0x20, 4).unwrap() << 32;
+            assert_eq!(first, block);
+            for _ in 2..128 {
+                rd(&mut m, HC + 0x20, 4).unwrap();
+            }
+        }
+        assert_eq!(
+            rd(&mut m, HC + 0x30, 4).unwrap() & 0x2,
+            0x2,
+            "transfer complete"
+        );
+        assert_eq!(rd(&mut m, HC + 0x06, 2), Ok(0), "block count counted down");
+        assert_eq!(
+            rd(&mut m, HC + 0x24, 4).unwrap() & 0xF06,
+            0,
+            "DAT lines free"
+        );
+        assert_eq!(m.interrupt_lines(), 1, "transfer complete is signalled");
+        // The Auto CMD12 response (card status, state data) is in RESPONSE3.
+        assert_eq!(rd(&mut m, HC + 0x1C, 4).unwrap() >> 9 & 0xF, 5);
+        clear_status(&mut m);
+        assert_eq!(m.interrupt_lines(), 0);
+    }
+
+    #[test]
+    fn single_block_write_by_pio_reads_back() {
+        let mut m = with_selected_card();
+        wr(&mut m, HC + 0x04, 2, 512).unwrap();
+        command(&mut m, 24, 9, 0x3A, 0);
+        assert_eq!(
+            rd(&mut m, HC + 0x30, 4).unwrap() & 0x10,
+            0x10,
+            "buffer write ready"
+        );
+        clear_status(&mut m);
+        for _ in 0..128 {
+            wr(&mut m, HC + 0x20, 4, 0x1122_3344).unwrap();
+        }
+        assert_eq!(rd(&mut m, HC + 0x30, 4).unwrap() & 0x2, 0x2);
+        clear_status(&mut m);
+        command(&mut m, 17, 9, 0x3A, 0x10);
+        assert_eq!(rd(&mut m, HC + 0x20, 4), Ok(0x1122_3344));
+        assert_eq!(m.card().unwrap().blocks_written, 1);
+    }
+
+    #[test]
+    fn read_past_the_end_times_out_and_dma_is_not_pretended() {
+        let mut m = with_selected_card();
+        wr(&mut m, HC + 0x04, 2, 512).unwrap();
+        command(&mut m, 17, 1024, 0x3A, 0x10);
+        let status = rd(&mut m, HC + 0x30, 4).unwrap();
+        assert_eq!(
+            status & (1 << 20 | 1 << 15),
+            1 << 20 | 1 << 15,
+            "data timeout"
+        );
+        assert_ne!(
+            rd(&mut m, HC + 0x10, 4).unwrap() & 1 << 31,
+            0,
+            "OUT_OF_RANGE"
+        );
+        clear_status(&mut m);
+        wr(&mut m, HC + 0x08, 4, 0).unwrap();
+        assert_eq!(
+            wr(&mut m, HC + 0x0C, 4, 0x11 | (17 << 8 | 0x3A) << 16),
+            Err(Fault::Unclaimed)
+        );
     }
 
     #[test]

@@ -484,5 +484,9 @@ pub fn tool_checks() -> Vec<ToolCheck> {
             what: "Debian's U-Boot 2023.01 boots to its prompt; scripted session; deterministic",
             run: uboot::session,
         },
+        ToolCheck {
+            what: "uboot: Debian's U-Boot reads and writes an SD card in the µSD slot (mmc, ls, load)",
+            run: uboot::sd_card,
+        },
     ]
 }
