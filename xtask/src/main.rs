@@ -11,6 +11,7 @@ use std::process::ExitCode;
 mod bench;
 mod build;
 mod checks;
+mod debian;
 mod defmt_decode;
 mod doc;
 mod elf_writer;
