@@ -26,23 +26,39 @@ pub struct Package {
     pub version: String,
     /// Where its files are (`unpacked/usr/...`).
     pub unpacked: PathBuf,
+    /// The package's control fields (`Package:`, `Version:`, `Depends:`, ...).
+    pub control: String,
 }
 
 /// Marker in the unpacked folder naming the .deb it came from (written last, so a folder
 /// without it is an interrupted unpack).
 const MARKER: &str = ".unpacked-from";
 
+/// The control fields, next to the unpacked files.
+const CONTROL: &str = ".control";
+
 /// The arm64 package `name`, from the cache or downloaded (newest version in the archive's
 /// signed index) and unpacked. Prints which version is used.
 pub fn fetch(root: &Path, name: &str) -> Result<Package> {
+    fetch_parts(root, name, &[])
+}
+
+/// As [`fetch`], unpacking only the files under `only` (paths in the package such as
+/// `./boot`; all files when empty).
+pub fn fetch_parts(root: &Path, name: &str, only: &[&str]) -> Result<Package> {
     let cache = root.join(".cache/debian").join(name);
     let unpacked = cache.join("unpacked");
     if let Ok(deb_name) = std::fs::read_to_string(unpacked.join(MARKER))
         && let Some(version) = version_of(name, deb_name.trim())
+        && let Ok(control) = std::fs::read_to_string(unpacked.join(CONTROL))
     {
-        return Ok(Package { version, unpacked });
+        return Ok(Package {
+            version,
+            unpacked,
+            control,
+        });
     }
-    std::fs::create_dir_all(cache.join("lists/partial"))
+    std::fs::create_dir_all(&cache)
         .with_context(|| format!("cannot create {}", cache.display()))?;
     let deb = match cached_deb(&cache, name)? {
         Some(deb) => deb,
@@ -55,16 +71,62 @@ pub fn fetch(root: &Path, name: &str) -> Result<Package> {
     let version = version_of(name, &deb_name)
         .with_context(|| format!("cannot read a version from the file name {deb_name}"))?;
     let _ = std::fs::remove_dir_all(&unpacked);
-    let status = Command::new("dpkg-deb")
-        .arg("-x")
+    std::fs::create_dir_all(&unpacked)?;
+    if only.is_empty() {
+        let status = Command::new("dpkg-deb")
+            .arg("-x")
+            .arg(&deb)
+            .arg(&unpacked)
+            .status_retrying()
+            .context("cannot run dpkg-deb (Debian package `dpkg`)")?;
+        ensure!(status.success(), "dpkg-deb -x {} failed", deb.display());
+    } else {
+        extract_parts(&deb, &unpacked, only)?;
+    }
+    let fields = Command::new("dpkg-deb")
+        .arg("-f")
         .arg(&deb)
-        .arg(&unpacked)
-        .status_retrying()
-        .context("cannot run dpkg-deb (Debian package `dpkg`)")?;
-    ensure!(status.success(), "dpkg-deb -x {} failed", deb.display());
+        .output_retrying()
+        .context("cannot run dpkg-deb -f")?;
+    ensure!(fields.status.success(), "dpkg-deb -f {} failed", deb.display());
+    let control = String::from_utf8_lossy(&fields.stdout).into_owned();
+    std::fs::write(unpacked.join(CONTROL), &control)?;
     std::fs::write(unpacked.join(MARKER), &deb_name)?;
     eprintln!("xtask: using Debian's {name} {version} (arm64)");
-    Ok(Package { version, unpacked })
+    Ok(Package {
+        version,
+        unpacked,
+        control,
+    })
+}
+
+/// Unpacks the members of `deb` under the paths `only` into `into` (`dpkg-deb --fsys-tarfile`
+/// piped into `tar`).
+fn extract_parts(deb: &Path, into: &Path, only: &[&str]) -> Result<()> {
+    let mut archive = crate::process::spawn(
+        Command::new("dpkg-deb")
+            .arg("--fsys-tarfile")
+            .arg(deb)
+            .stdout(std::process::Stdio::piped()),
+    )
+    .context("cannot run dpkg-deb --fsys-tarfile")?;
+    let stream = archive.stdout.take().expect("stdout is piped");
+    let status = Command::new("tar")
+        .arg("-x")
+        .arg("-C")
+        .arg(into)
+        .args(only)
+        .stdin(stream)
+        .status()
+        .context("cannot run tar")?;
+    let archive_status = archive.wait()?;
+    ensure!(
+        status.success() && archive_status.success(),
+        "unpacking {} from {} failed",
+        only.join(", "),
+        deb.display()
+    );
+    Ok(())
 }
 
 /// A .deb of `name` already in the cache folder.
@@ -96,7 +158,9 @@ fn version_of(name: &str, deb_name: &str) -> Option<String> {
 /// Downloads the newest arm64 `name` into `cache` with a private apt list directory; apt
 /// checks it against the signed index.
 fn download(cache: &Path, name: &str) -> Result<PathBuf> {
-    let lists = cache.join("lists");
+    // One package-list folder for every package, updated once per xtask run.
+    let lists = cache.parent().unwrap_or(cache).join("lists");
+    std::fs::create_dir_all(lists.join("partial"))?;
     let options = [
         "-oAPT::Architecture=arm64".to_owned(),
         "-oAPT::Architectures=arm64".to_owned(),
@@ -104,15 +168,19 @@ fn download(cache: &Path, name: &str) -> Result<PathBuf> {
         "-oDebug::NoLocking=1".to_owned(),
     ];
     eprintln!("xtask: downloading Debian's {name} (arm64) with apt");
-    let update = Command::new("apt-get")
-        .args(&options)
-        .args(["-qq", "update"])
-        .status_retrying()
-        .with_context(|| format!("cannot run apt-get (needed to download Debian's {name})"))?;
-    ensure!(
-        update.success(),
-        "apt-get update for the arm64 package lists failed (is the Debian archive reachable?)"
-    );
+    static UPDATED: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    if UPDATED.get().is_none() {
+        let update = Command::new("apt-get")
+            .args(&options)
+            .args(["-qq", "update"])
+            .status_retrying()
+            .with_context(|| format!("cannot run apt-get (needed to download Debian's {name})"))?;
+        ensure!(
+            update.success(),
+            "apt-get update for the arm64 package lists failed (is the Debian archive reachable?)"
+        );
+        let _ = UPDATED.set(());
+    }
     let download = Command::new("apt-get")
         .current_dir(cache)
         .args(&options)

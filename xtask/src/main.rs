@@ -19,6 +19,7 @@ mod expected_output;
 mod flash;
 mod image;
 mod lava;
+mod linux;
 mod monitor;
 mod new_example;
 mod prereq;
@@ -127,9 +128,20 @@ enum Command {
         /// Arguments after the ELF (passed to the virtual board).
         args: Vec<String>,
     },
-    /// Fetch Debian's U-Boot for this board (cached, checksum-verified) and start it on the
-    /// virtual board with the console on this terminal.
+    /// Fetch Debian's U-Boot for this board (cached; apt checks it against Debian's signed
+    /// index) and start it on the virtual board with the console on this terminal.
     Uboot {
+        /// Extra options for the virtual board (after `--`).
+        #[arg(last = true)]
+        emu_args: Vec<String>,
+    },
+    /// Fetch Debian's arm64 kernel, its apq8016-sbc device tree and busybox-static, build an
+    /// initramfs and an SD card image (target/linux/card.img), and boot it with Debian's U-Boot
+    /// on the virtual board, console on this terminal. Work in progress: see the README status.
+    Linux {
+        /// Only build the card image and print its path.
+        #[arg(long)]
+        card_only: bool,
         /// Extra options for the virtual board (after `--`).
         #[arg(last = true)]
         emu_args: Vec<String>,
@@ -186,6 +198,31 @@ fn run() -> Result<ExitCode> {
             let uboot = uboot::bootable_image(&root)?;
             let emu = build::virtual_board(&root)?;
             let mut args = vec!["--stdin".to_owned()];
+            args.extend(emu_args);
+            session::run_on_board(&emu, &uboot, &args, None)
+        }
+        Command::Linux {
+            card_only,
+            emu_args,
+        } => {
+            prereq::virtual_board(&root)?;
+            let card = linux::prepare(&root)?;
+            for (package, version) in &card.versions {
+                eprintln!("xtask: card holds Debian's {package} {version}");
+            }
+            if card_only {
+                println!("{}", card.image.display());
+                return Ok(ExitCode::SUCCESS);
+            }
+            let uboot = uboot::bootable_image(&root)?;
+            let emu = build::virtual_board(&root)?;
+            let mut args = vec![
+                "--stdin".to_owned(),
+                "--sd".to_owned(),
+                card.image.display().to_string(),
+                "--max-instructions".to_owned(),
+                "1_000_000_000_000".to_owned(),
+            ];
             args.extend(emu_args);
             session::run_on_board(&emu, &uboot, &args, None)
         }
