@@ -120,6 +120,8 @@ pub struct Config {
     pub script: Option<crate::expect::Link>,
     /// SPI devices (`--spi`).
     pub spi: crate::models::spi_devices::SpiSetup,
+    /// Record the blocks that run (`--coverage`, `crate::coverage`).
+    pub coverage: bool,
 }
 
 impl Default for Config {
@@ -142,6 +144,7 @@ impl Default for Config {
             i2c: Default::default(),
             script: None,
             spi: Default::default(),
+            coverage: false,
         }
     }
 }
@@ -271,6 +274,8 @@ pub struct RunResult {
     pub instructions: u64,
     /// Counter value when the first console byte reached the host.
     pub first_console_byte_at: Option<u64>,
+    /// The blocks that ran, when `Config::coverage` asked for them.
+    pub coverage: Option<crate::coverage::Blocks>,
 }
 
 struct State {
@@ -327,6 +332,8 @@ struct State {
     irq_recheck: bool,
     /// Next counter value at which a timer PPI rises (`u64::MAX`: none armed).
     timer_deadline: u64,
+    /// The blocks that ran (`--coverage`; `None`: not recorded).
+    coverage: Option<crate::coverage::Blocks>,
 }
 
 type Shared = Rc<RefCell<State>>;
@@ -378,6 +385,7 @@ pub fn run(
         dram: dram.clone(),
         irq_recheck: false,
         timer_deadline: u64::MAX,
+        coverage: config.coverage.then(Default::default),
     }));
     let mut uc = cpu::new_engine(&dram)?;
     cpu::load(&mut uc, image)?;
