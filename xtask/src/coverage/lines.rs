@@ -5,6 +5,11 @@
 //! - A row of the line table gives the line of the instructions from its address up to the
 //!   next row's address (within one sequence). Inlined code has rows of its own source file
 //!   and line, so a HAL function inlined into an example's `main` counts for the HAL's file.
+//! - An instruction also belongs to each line that called the inlined code it is part of
+//!   (`DW_TAG_inlined_subroutine`: its call file and line, its address ranges): a HAL line
+//!   that is nothing but a register write through the PAC has no rows of its own, yet it ran
+//!   when the inlined PAC code did. So a line's instructions are its rows' and those of every
+//!   call it makes that was inlined.
 //! - Every row of the workspace crates' files is kept, executed or not: a line with code that
 //!   never ran is a line not covered. Rows with line 0 (compiler-made code with no line) and
 //!   rows outside the ELF's executable sections (functions the linker dropped, left at
@@ -22,7 +27,8 @@ use std::path::{Component, Path, PathBuf};
 pub struct LineTable {
     /// Source files, relative to the workspace root (`hal/apq8016/src/uart.rs`).
     pub files: Vec<String>,
-    /// Address ranges [start, end) with their (file index, line), sorted by start, disjoint.
+    /// Address ranges [start, end) with their (file index, line), sorted by start. Ranges
+    /// overlap where code is inlined: its own line and each line that called it.
     pub ranges: Vec<Range>,
 }
 
@@ -33,15 +39,6 @@ pub struct Range {
     pub end: u64,
     pub file: usize,
     pub line: u32,
-}
-
-impl LineTable {
-    /// The range holding the instruction at `address`.
-    pub fn find(&self, address: u64) -> Option<&Range> {
-        let after = self.ranges.partition_point(|r| r.start <= address);
-        let range = self.ranges.get(after.checked_sub(1)?)?;
-        (address < range.end).then_some(range)
-    }
 }
 
 /// Reads the line table of `elf`, keeping the files (workspace-relative) `keep` accepts.
@@ -72,8 +69,7 @@ fn table(file: &object::File, root: &Path, keep: impl Fn(&str) -> bool) -> Resul
         .collect();
     let in_code = |start: u64, end: u64| code.iter().any(|&(s, e)| s <= start && end <= e);
 
-    let mut files: Vec<String> = Vec::new();
-    let mut file_numbers: HashMap<String, usize> = HashMap::new();
+    let mut names = FileNames::default();
     let mut ranges = Vec::new();
     let mut units = dwarf.units();
     while let Some(header) = units.next()? {
@@ -85,40 +81,41 @@ fn table(file: &object::File, root: &Path, keep: impl Fn(&str) -> bool) -> Resul
             Some(dir) => PathBuf::from(dir.to_string_lossy().into_owned()),
             None => PathBuf::new(),
         };
-        // Per line-table file index: the index in `files`, or None for a file not kept.
+        // Per line-table file index: the index in `names`, or None for a file not kept.
         let mut selected: HashMap<u64, Option<usize>> = HashMap::new();
-        // The previous row of the current sequence: (address, file index, line).
+        let mut select =
+            |header: &gimli::LineProgramHeader<Reader<'_>>, index: u64| -> Result<Option<usize>> {
+                if let Some(number) = selected.get(&index) {
+                    return Ok(*number);
+                }
+                let number = file_path(&dwarf, &unit, header, index)?
+                    .and_then(|path| workspace_relative(&path, root, &comp_dir))
+                    .filter(|name| keep(name))
+                    .map(|name| names.number(name));
+                selected.insert(index, number);
+                Ok(number)
+            };
+        let mut add = |start: u64, end: u64, file: Option<usize>, line: u32| {
+            if let Some(file) = file
+                && line != 0
+                && end > start
+                && in_code(start, end)
+            {
+                ranges.push(Range {
+                    start,
+                    end,
+                    file,
+                    line,
+                });
+            }
+        };
+        // The line table: each row's line holds the instructions up to the next row.
+        let header = program.header().clone();
         let mut previous: Option<(u64, u64, u32)> = None;
         let mut rows = program.rows();
         while let Some((header, row)) = rows.next_row()? {
             if let Some((start, file_index, line)) = previous.take() {
-                let end = row.address();
-                if line != 0 && end > start && in_code(start, end) {
-                    let number = match selected.get(&file_index) {
-                        Some(number) => *number,
-                        None => {
-                            let name = file_path(&dwarf, &unit, header, file_index)?
-                                .and_then(|path| workspace_relative(&path, root, &comp_dir))
-                                .filter(|name| keep(name));
-                            let number = name.map(|name| {
-                                *file_numbers.entry(name.clone()).or_insert_with(|| {
-                                    files.push(name);
-                                    files.len() - 1
-                                })
-                            });
-                            selected.insert(file_index, number);
-                            number
-                        }
-                    };
-                    if let Some(file) = number {
-                        ranges.push(Range {
-                            start,
-                            end,
-                            file,
-                            line,
-                        });
-                    }
-                }
+                add(start, row.address(), select(header, file_index)?, line);
             }
             if !row.end_sequence() {
                 let line = row
@@ -127,9 +124,61 @@ fn table(file: &object::File, root: &Path, keep: impl Fn(&str) -> bool) -> Resul
                 previous = Some((row.address(), row.file_index(), line));
             }
         }
+        // Inlined calls: the calling line holds every instruction of the inlined code.
+        let mut entries = unit.entries();
+        while let Some((_, entry)) = entries.next_dfs()? {
+            if entry.tag() != gimli::DW_TAG_inlined_subroutine {
+                continue;
+            }
+            let file_index = match entry.attr_value(gimli::DW_AT_call_file)? {
+                Some(gimli::AttributeValue::FileIndex(index)) => index,
+                Some(value) => match value.udata_value() {
+                    Some(index) => index,
+                    None => continue,
+                },
+                None => continue,
+            };
+            let Some(line) = entry
+                .attr_value(gimli::DW_AT_call_line)?
+                .and_then(|v| v.udata_value())
+                .and_then(|l| u32::try_from(l).ok())
+            else {
+                continue;
+            };
+            let file = select(&header, file_index)?;
+            if file.is_none() {
+                continue;
+            }
+            let mut inlined = dwarf.die_ranges(&unit, entry)?;
+            while let Some(range) = inlined.next()? {
+                add(range.begin, range.end, file, line);
+            }
+        }
     }
-    ranges.sort_by_key(|r| r.start);
-    Ok(LineTable { files, ranges })
+    ranges.sort_by_key(|r| (r.start, r.end, r.file, r.line));
+    ranges.dedup();
+    Ok(LineTable {
+        files: names.files,
+        ranges,
+    })
+}
+
+/// The kept source files, numbered in the order they were first seen.
+#[derive(Default)]
+struct FileNames {
+    files: Vec<String>,
+    numbers: HashMap<String, usize>,
+}
+
+impl FileNames {
+    fn number(&mut self, name: String) -> usize {
+        if let Some(&number) = self.numbers.get(&name) {
+            return number;
+        }
+        self.files.push(name.clone());
+        self.numbers.insert(name, self.files.len() - 1);
+        self.files.len() - 1
+    }
 }
 
 type Reader<'a> = gimli::EndianSlice<'a, gimli::RunTimeEndian>;
@@ -212,31 +261,5 @@ mod tests {
             Some("hal/apq8016/src/gpio.rs")
         );
         assert_eq!(rel("/rustc/abc/library/core/src/ptr/mod.rs"), None);
-    }
-
-    #[test]
-    fn an_address_finds_its_range() {
-        let table = LineTable {
-            files: vec!["a.rs".into()],
-            ranges: vec![
-                Range {
-                    start: 0x100,
-                    end: 0x108,
-                    file: 0,
-                    line: 3,
-                },
-                Range {
-                    start: 0x110,
-                    end: 0x114,
-                    file: 0,
-                    line: 4,
-                },
-            ],
-        };
-        assert_eq!(table.find(0x104).map(|r| r.line), Some(3));
-        assert_eq!(table.find(0x108), None);
-        assert_eq!(table.find(0x110).map(|r| r.line), Some(4));
-        assert_eq!(table.find(0xfc), None);
-        assert_eq!(table.find(0x114), None);
     }
 }

@@ -124,9 +124,7 @@ fn add_run(coverage: &mut Coverage, table: &lines::LineTable, blocks: &[record::
     let mut runs_at: HashMap<u64, u64> = HashMap::new();
     for block in blocks {
         for address in block.addresses() {
-            if table.find(address).is_some() {
-                *runs_at.entry(address).or_default() += block.runs;
-            }
+            *runs_at.entry(address).or_default() += block.runs;
         }
     }
     let mut this_run: HashMap<(usize, u32), u64> = HashMap::new();
