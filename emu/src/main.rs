@@ -3,6 +3,7 @@
 
 mod board;
 mod bus;
+mod coverage;
 mod expect;
 mod loader;
 mod machine;
@@ -155,6 +156,12 @@ struct Cli {
     /// Let the guest's writes to the SD card reach the image file.
     #[arg(long, requires = "sd")]
     sd_writable: bool,
+    /// Write the code coverage of the run to FILE when it ends, however it ends: each
+    /// translated block that ran (start address, instructions, times run). `cargo xtask
+    /// coverage` maps it to source lines. The environment variable DB410C_EMU_COVERAGE_DIR=DIR
+    /// does the same for every run, into a new file in DIR.
+    #[arg(long, value_name = "FILE")]
+    coverage: Option<PathBuf>,
 }
 
 /// A `--press`: a SoC pad (active low) or a PM8916 key, pressed and maybe released.
@@ -372,6 +379,10 @@ fn main() -> ExitCode {
     config.script = script.clone();
     config.rtc_seconds = cli.rtc.unwrap_or(DEFAULT_RTC_SECONDS);
     config.watchdog_reset = cli.reset_reason.as_deref() == Some("watchdog");
+    let coverage_directory = std::env::var_os(coverage::DIRECTORY_VARIABLE)
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from);
+    config.coverage = cli.coverage.is_some() || coverage_directory.is_some();
     let data = match std::fs::read(&cli.image) {
         Ok(d) => d,
         Err(e) => return fail(&cli.image, e),
@@ -410,6 +421,9 @@ fn main() -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(&cli.image, e),
     };
+    let coverage_written = result.coverage.as_ref().map_or(Ok(()), |blocks| {
+        write_coverage(blocks, &cli, coverage_directory.as_deref())
+    });
     let mut code = result.outcome.exit_code() as u8;
     if !matches!(result.outcome, board::Outcome::Script { .. }) {
         eprintln!("{}", result.outcome.line());
@@ -430,7 +444,33 @@ fn main() -> ExitCode {
             result.instructions
         );
     }
+    if let Err(e) = coverage_written {
+        // The run itself went as reported above; its coverage was asked for and is missing.
+        eprintln!("emu: error: coverage: {e}");
+        return ExitCode::from(1);
+    }
     ExitCode::from(code)
+}
+
+/// The run's coverage file(s): `--coverage FILE`, and a new file in the directory named by
+/// `DB410C_EMU_COVERAGE_DIR`.
+fn write_coverage(
+    blocks: &coverage::Blocks,
+    cli: &Cli,
+    directory: Option<&std::path::Path>,
+) -> Result<(), String> {
+    let image = std::path::absolute(&cli.image).unwrap_or_else(|_| cli.image.clone());
+    if let Some(file) = &cli.coverage {
+        blocks
+            .write(&image, file)
+            .map_err(|e| format!("{}: {e}", file.display()))?;
+    }
+    if let Some(directory) = directory {
+        blocks
+            .write_into(&image, directory)
+            .map_err(|e| format!("{}: {e}", directory.display()))?;
+    }
+    Ok(())
 }
 
 /// The console script from the command line (`None` when no option of it was given).

@@ -88,7 +88,11 @@ pub fn fetch_parts(root: &Path, name: &str, only: &[&str]) -> Result<Package> {
         .arg(&deb)
         .output_retrying()
         .context("cannot run dpkg-deb -f")?;
-    ensure!(fields.status.success(), "dpkg-deb -f {} failed", deb.display());
+    ensure!(
+        fields.status.success(),
+        "dpkg-deb -f {} failed",
+        deb.display()
+    );
     let control = String::from_utf8_lossy(&fields.stdout).into_owned();
     std::fs::write(unpacked.join(CONTROL), &control)?;
     std::fs::write(unpacked.join(MARKER), &deb_name)?;

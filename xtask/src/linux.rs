@@ -59,7 +59,10 @@ pub struct Card {
 pub fn prepare(root: &Path) -> Result<Card> {
     let meta = crate::debian::fetch(root, KERNEL_META_PACKAGE)?;
     let kernel_package = depends_on_kernel(&meta.control).with_context(|| {
-        format!("{KERNEL_META_PACKAGE} {} names no linux-image-*-arm64", meta.version)
+        format!(
+            "{KERNEL_META_PACKAGE} {} names no linux-image-*-arm64",
+            meta.version
+        )
     })?;
     let abi = kernel_package
         .strip_prefix("linux-image-")
@@ -243,12 +246,25 @@ mod tests {
                 break;
             }
             let e = entry.entry();
-            names.push((e.name().to_owned(), e.mode(), e.rdev_major(), e.rdev_minor()));
+            names.push((
+                e.name().to_owned(),
+                e.mode(),
+                e.rdev_major(),
+                e.rdev_minor(),
+            ));
             entry.finish().unwrap();
         }
         assert!(names.contains(&("dev/console".into(), 0o020_600, 5, 1)));
-        assert!(names.iter().any(|(n, m, ..)| n == "init" && *m == 0o100_755));
-        assert!(names.iter().any(|(n, m, ..)| n == "bin/sh" && *m == 0o120_777));
+        assert!(
+            names
+                .iter()
+                .any(|(n, m, ..)| n == "init" && *m == 0o100_755)
+        );
+        assert!(
+            names
+                .iter()
+                .any(|(n, m, ..)| n == "bin/sh" && *m == 0o120_777)
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ use std::process::ExitCode;
 mod bench;
 mod build;
 mod checks;
+mod coverage;
 mod debian;
 mod defmt_decode;
 mod doc;
@@ -145,6 +146,13 @@ enum Command {
         /// Extra options for the virtual board (after `--`).
         #[arg(last = true)]
         emu_args: Vec<String>,
+    },
+    /// Run the examples' checks with code coverage recorded by the virtual board; write an
+    /// lcov file and an HTML summary per crate (HAL, board crate) to target/coverage/.
+    Coverage {
+        /// Run only the example checks whose name contains this text (as `test --only`).
+        #[arg(long)]
+        only: Option<String>,
     },
     /// Everything CI runs: fmt, clippy, host tests, PAC freshness, examples on the virtual board.
     Test {
@@ -302,6 +310,7 @@ fn run() -> Result<ExitCode> {
             print!("{}", bench::run(&root)?);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Coverage { only } => coverage::run(&root, only.as_deref()),
         Command::Test { only } => suite::run(&root, only.as_deref()),
     }
 }

@@ -239,6 +239,9 @@ fn add_block_hook(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<(), S
         st.instructions += n;
         st.now = end;
         st.quantum_used += n;
+        if let Some(coverage) = &mut st.coverage {
+            coverage.record(addr, size);
+        }
         if st.instructions > st.budget {
             let budget = st.budget;
             st.instructions = budget;

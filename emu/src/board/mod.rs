@@ -122,6 +122,8 @@ pub struct Config {
     pub spi: crate::models::spi_devices::SpiSetup,
     /// The card in the µSD slot (`--sd`, `--sd-writable`).
     pub sd: Option<SdSetup>,
+    /// Record the blocks that run (`--coverage`, `crate::coverage`).
+    pub coverage: bool,
 }
 
 /// `--sd IMAGE` and whether `--sd-writable` lets writes reach it.
@@ -154,6 +156,7 @@ impl Default for Config {
             script: None,
             spi: Default::default(),
             sd: None,
+            coverage: false,
         }
     }
 }
@@ -283,6 +286,8 @@ pub struct RunResult {
     pub instructions: u64,
     /// Counter value when the first console byte reached the host.
     pub first_console_byte_at: Option<u64>,
+    /// The blocks that ran, when `Config::coverage` asked for them.
+    pub coverage: Option<crate::coverage::Blocks>,
 }
 
 struct State {
@@ -339,6 +344,8 @@ struct State {
     irq_recheck: bool,
     /// Next counter value at which a timer PPI rises (`u64::MAX`: none armed).
     timer_deadline: u64,
+    /// The blocks that ran (`--coverage`; `None`: not recorded).
+    coverage: Option<crate::coverage::Blocks>,
 }
 
 type Shared = Rc<RefCell<State>>;
@@ -394,6 +401,7 @@ pub fn run(
         dram: dram.clone(),
         irq_recheck: false,
         timer_deadline: u64::MAX,
+        coverage: config.coverage.then(Default::default),
     }));
     let mut uc = cpu::new_engine(&dram)?;
     cpu::load(&mut uc, image)?;

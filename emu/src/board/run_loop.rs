@@ -346,7 +346,7 @@ fn finish(
     if !reset {
         drain_transmitters(state, config, out, err);
     }
-    let st = state.borrow_mut();
+    let mut st = state.borrow_mut();
     let pending = [
         ("BLSP1_UART1", st.bus.devices.uart1.tx_pending()),
         ("BLSP1_UART2", st.bus.devices.uart2.tx_pending()),
@@ -392,6 +392,7 @@ fn finish(
         outcome,
         instructions,
         first_console_byte_at: first,
+        coverage: st.coverage.take(),
     }
 }
 

@@ -14,6 +14,7 @@
 mod blinky;
 mod button;
 mod button_interrupt;
+mod coverage;
 mod defmt;
 mod echo;
 mod expect;
@@ -429,6 +430,11 @@ pub fn all() -> Vec<ExampleCheck> {
             example: "multicore",
             what: "cores 1-3 started by PSCI CPU_ON count to 3000 under critical sections; MPIDR per core; a second start is AlreadyOn; same output and instruction count twice",
             run: multicore::four_cores_deterministic,
+        },
+        ExampleCheck {
+            example: "hello",
+            what: "coverage: one run mapped through DWARF to lcov and HTML; current_el covered, the exception report not",
+            run: coverage::hello_report,
         },
     ]
 }
