@@ -194,7 +194,8 @@ impl Bus {
         if clock_write {
             self.advance_all(now);
         }
-        self.update_lines(block);
+        // A model's interrupt outputs are all on its first row (any window may change them).
+        self.update_device_lines(block.device);
         self.collect_scheduled();
         res
     }

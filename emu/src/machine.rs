@@ -20,6 +20,7 @@ use crate::models::gcc::{ClockView, Gcc};
 use crate::models::gic_registers::GicModel;
 use crate::models::prng::Prng;
 use crate::models::ps_hold::PsHold;
+use crate::models::qtimer::QTimer;
 use crate::models::qup::Qup;
 use crate::models::qup::spi::{CHIP_SELECT_GPIO, QupSpi};
 use crate::models::sdhc::Sdhc;
@@ -62,6 +63,8 @@ pub enum Device {
     Gic,
     /// APSS watchdog (KPSS layout; base inferred).
     ApssWdt,
+    /// QTimer (memory-mapped generic timer frames).
+    QTimer,
     /// Generic timer (system registers; not on the bus).
     GenericTimer,
     /// Secure firmware (SMC; not on the bus).
@@ -130,6 +133,9 @@ pub struct Block {
     pub file: &'static str,
     /// What the model does, in a few words.
     pub summary: &'static str,
+    /// 64-bit registers that are a low and a high 32-bit word: an aligned 64-bit access
+    /// reaches the model as its two 32-bit halves instead of being refused.
+    pub halves: bool,
 }
 
 const fn mmio(
@@ -148,7 +154,16 @@ const fn mmio(
         clock: None,
         file,
         summary: "",
+        halves: false,
     }
+}
+
+/// The memory-mapped row that holds physical address `addr`, and the offset in it.
+pub fn block_at(addr: u64) -> Option<&'static Block> {
+    MACHINE.iter().find(|b| {
+        b.mmio()
+            .is_some_and(|(base, size)| (base..base + size).contains(&addr))
+    })
 }
 
 impl Block {
@@ -166,6 +181,10 @@ impl Block {
     }
     const fn says(mut self, summary: &'static str) -> Self {
         self.summary = summary;
+        self
+    }
+    const fn in_halves(mut self) -> Self {
+        self.halves = true;
         self
     }
     /// Base and size if the block is memory-mapped.
@@ -315,6 +334,13 @@ pub static MACHINE: &[Block] = &[
     mmio("GIC_CPU", 0x0B00_2000, 0x2000, Device::Gic, "gic.rs")
         .window(1)
         .says("GICv2 CPU interface of the running core: IAR/EOIR/DIR, PMR, BPR, RPR"),
+    mmio("QTIMER_CTL", 0x0B02_0000, 0x1000, Device::QTimer, "qtimer.rs")
+        .irq(&[spi(8), spi(7), spi(9), spi(10), spi(11), spi(12), spi(13), spi(14)])
+        .says("QTimer control frame: CNTFRQ, CNTNSAR, CNTTIDR, CNTACR, CNTVOFF"),
+    mmio("QTIMER_FRAMES", 0x0B02_1000, 0x8000, Device::QTimer, "qtimer.rs")
+        .window(1)
+        .in_halves()
+        .says("QTimer frames 0..6 (frame 0 with its EL0 view): the system counter, physical and virtual timers"),
     mmio(
         "APSS_WDT",
         watchdog::BASE,
@@ -335,6 +361,7 @@ pub static MACHINE: &[Block] = &[
         clock: None,
         file: "timer.rs",
         summary: "CNTFRQ 19.2 MHz, counters from virtual time, compare as PPI levels, WFI wake-up",
+        halves: false,
     },
     Block {
         name: "secure monitor",
@@ -345,6 +372,7 @@ pub static MACHINE: &[Block] = &[
         clock: None,
         file: "secure_monitor.rs",
         summary: "TZ milestone call to AArch64 EL1, PSCI 1.0 (SYSTEM_OFF/RESET drop PS_HOLD)",
+        halves: false,
     },
 ];
 
@@ -405,6 +433,8 @@ pub struct Devices {
     pub gic: GicModel,
     /// APSS watchdog.
     pub apss_wdt: Watchdog,
+    /// QTimer.
+    pub qtimer: QTimer,
 }
 
 impl Devices {
@@ -426,6 +456,7 @@ impl Devices {
             qup5: QupSpi::new(Device::Qup5, &config.spi),
             gic: GicModel::default(),
             apss_wdt: Watchdog::new(config.watchdog_reset),
+            qtimer: QTimer::default(),
         }
     }
 
@@ -454,6 +485,7 @@ impl Devices {
             Device::Qup5 => &mut self.qup5,
             Device::Gic => &mut self.gic,
             Device::ApssWdt => &mut self.apss_wdt,
+            Device::QTimer => &mut self.qtimer,
             Device::GenericTimer | Device::SecureMonitor => return None,
         })
     }

@@ -130,6 +130,11 @@ fn split_outcome(
 ) -> Option<Outcome> {
     let block = st.block;
     let (pc, access) = split_access(uc, &mut st.block_code, block, addr, size, write)?;
+    let whole = access.len == 8 && access.element == 8 && size == 4;
+    if whole && crate::machine::block_at(addr).is_some_and(|b| b.halves) {
+        // A 64-bit register made of two 32-bit words: the halves go through (low first).
+        return None;
+    }
     Some(Outcome::Unclaimed {
         write,
         size: access.len as usize,

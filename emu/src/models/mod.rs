@@ -6,6 +6,7 @@ pub mod gic_registers;
 pub mod i2c_devices;
 pub mod prng;
 pub mod ps_hold;
+pub mod qtimer;
 pub mod qup;
 pub mod sd_card;
 pub mod sdhc;
