@@ -119,7 +119,7 @@ impl QTimer {
             (0x004, None) => CNTNSAR,
             (0x004, Some(_)) => 0, // Secure-only: ignored for a Non-secure write.
             (0x008, None) => CNTTIDR,
-            (0x040..=0x05C, _) if offset % 4 == 0 => {
+            (0x040..=0x05C, _) if offset.is_multiple_of(4) => {
                 let n = ((offset - 0x40) / 4) as usize;
                 match (self.frames.get_mut(n), write) {
                     (Some(frame), Some(v)) => {
@@ -130,7 +130,7 @@ impl QTimer {
                     (None, _) => 0, // CNTACR of an unimplemented frame: RAZ/WI.
                 }
             }
-            (0x080..=0x0BC, _) if offset % 4 == 0 => {
+            (0x080..=0x0BC, _) if offset.is_multiple_of(4) => {
                 let n = ((offset - 0x80) / 8) as usize;
                 let high = offset % 8 == 4;
                 match (self.frames.get_mut(n), write) {
@@ -304,7 +304,7 @@ impl Model for QTimer {
         size: usize,
         write: Option<u64>,
     ) -> Result<u64, Fault> {
-        if size != 4 || offset % 4 != 0 {
+        if size != 4 || !offset.is_multiple_of(4) {
             return Err(Fault::Unclaimed);
         }
         self.now = ctx.now;
