@@ -126,7 +126,14 @@ pub fn bench_pac_gpio21_set_high() {
 /// HAL: write one byte (waits, bounded, for room in the TX FIFO).
 #[unsafe(no_mangle)]
 #[inline(never)]
-pub fn bench_hal_uart_write_byte(
+pub fn bench_hal_uart_write_byte(uart: &mut Uart<ConsoleUart>, byte: u8) -> Result<(), UartError> {
+    uart.write_byte(byte)
+}
+
+/// HAL: write a one-byte slice (the general `write`: returns how many bytes it queued).
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub fn bench_hal_uart_write_slice(
     uart: &mut Uart<ConsoleUart>,
     byte: u8,
 ) -> Result<usize, UartError> {

@@ -281,8 +281,19 @@ impl Clocks {
     /// the source, then writes M, N, D and CFG and latches them with `CMD_RCGR.UPDATE`.
     pub fn set_uart_clock(&mut self, clock: UartClock, hz: u32) -> Result<u32, ClockError> {
         let settings = rcg::uart_rcg_settings(hz)?;
-        self.enable_source(&settings)?;
-        if Self::program_rcg(self.rcg(clock), &settings) {
+        self.set_uart_clock_settings(clock, &settings)
+    }
+
+    /// Programs a UART root clock with `settings` (from [`uart_rcg_settings`], best computed
+    /// at build time in a `const`, as [`crate::uart::Config::settings`] does) and returns the
+    /// rate produced (Hz). Like [`Clocks::set_uart_clock`] without the search.
+    pub fn set_uart_clock_settings(
+        &mut self,
+        clock: UartClock,
+        settings: &RcgSettings,
+    ) -> Result<u32, ClockError> {
+        self.enable_source(settings)?;
+        if Self::program_rcg(self.rcg(clock), settings) {
             Ok(settings.achieved_hz)
         } else {
             Err(ClockError::RcgUpdateTimeout { clock })
