@@ -13,13 +13,19 @@
 //! | `gpio_set_high` | `Output::set_high` on a pin known at run time | `tlmm.gpio(n).in_out().write(..)`, with the pin-number promise the HAL's type carries |
 //! | `gpio_set_high_checked` | the same HAL function | the same PAC write with the PAC's bounds check |
 //! | `gpio21_set_high` | `Output::new(pins.gpio21, ..)` then `set_high` | the same three register writes |
-//! | `uart_write_byte` | `Uart::write(&[byte])` (bounded wait for TXRDY) | wait for TXRDY forever, then write `TF` |
+//! | `gpio_interrupt_ack` | `Input::clear_interrupt` (pin known at run time) | `tlmm.gpio(n).intr_status().write(..)`, with the same promise |
+//! | `uart_write_byte` | `Uart::write_byte(byte)` (bounded wait for TXRDY) | wait for TXRDY forever, then write `TF` |
+//! | `uart_write` | `Uart::write(&[byte])` (the same, and returns how many bytes it took) | the same raw loop |
 //! | `timer_now` | `time::Instant::now()` | `isb; mrs x0, cntpct_el0` |
 //!
-//! Expected result: the GPIO and timer pairs are identical; the HAL's UART write is bigger
-//! because it gives up after a timeout instead of hanging, and returns how many bytes it took.
-//! `main` calls every function once (through [`core::hint::black_box`] so none is optimised
-//! away), says what it did, and resets the board.
+//! Expected result: the GPIO and timer pairs are identical; the HAL's UART writes are a little
+//! bigger because they give up after a timeout instead of hanging (the wait itself is out of
+//! line: with room in the FIFO it never runs).
+//!
+//! `main` also *runs* each pair once under a counter ([`executed`]): on the virtual board,
+//! which advances the system counter by one tick per instruction, that is the number of
+//! instructions each call executes, and it prints them (`executed:` lines; `cargo xtask bench`
+//! reads them and guards the ratios). Then it resets the board.
 //!
 //! ## What to connect
 //!
@@ -32,10 +38,19 @@
 //! zero_cost: HAL and raw-PAC versions of the same operations
 //! gpio_set_high: HAL and PAC drove GPIO 21 high
 //! gpio21_set_high: HAL and PAC configured GPIO 21 and drove it high
+//! gpio_interrupt_ack: HAL and PAC acknowledged GPIO 36
 //! uart_write_byte: HAL wrote 'H', PAC wrote 'P'
+//! uart_write: HAL wrote 'S'
 //! timer_now: HAL and raw reads agree (later >= earlier)
+//! executed: gpio_set_high: HAL 7, raw 7 instructions
+//! executed: gpio_interrupt_ack: HAL 6, raw 6 instructions
+//! executed: uart_write_byte: HAL 8, raw 7 instructions
+//! executed: uart_write: HAL 10, raw 7 instructions
+//! executed: timer_now: HAL 3, raw 3 instructions
 //! compare the machine code with `cargo xtask bench`; resetting
 //! ```
+//!
+//! (The counts are from the virtual board with Rust 1.95; on hardware they are counter ticks.)
 
 #![no_std]
 #![no_main]
@@ -43,7 +58,7 @@
 use core::fmt::Write;
 use core::hint::black_box;
 
-use db410c::hal::gpio::{Level, Output, OutputConfig, Pins};
+use db410c::hal::gpio::{Input, InputConfig, Level, Output, OutputConfig, Pins};
 use db410c::hal::pac;
 use db410c::hal::time::Instant;
 use db410c::hal::uart::{Error as UartError, Uart};
@@ -121,6 +136,34 @@ pub fn bench_pac_gpio21_set_high() {
     gpio.in_out().write(|w| w.out().set_bit());
 }
 
+// ---- GPIO interrupt acknowledge, pin known at run time ----
+
+/// HAL: acknowledge a pad's interrupt, as a `TLMM_SUMMARY` handler does for each pad it serves.
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub fn bench_hal_gpio_interrupt_ack(input: &mut Input) {
+    input.clear_interrupt();
+}
+
+/// Raw PAC: write 0 to the pad's `INTR_STATUS`, with the same pin-number promise as
+/// `bench_pac_gpio_set_high`.
+///
+/// # Safety
+///
+/// `*n` must be below 122 (the number of TLMM pads).
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub unsafe fn bench_pac_gpio_interrupt_ack(n: &u8) {
+    let n = usize::from(*n);
+    // SAFETY: the caller promises a valid pad number (the invariant `AnyPin` holds by type).
+    unsafe { core::hint::assert_unchecked(n < GPIO_COUNT) };
+    // SAFETY: TLMM is mapped for the whole program; this benchmark owns the pad it acknowledges.
+    let tlmm = unsafe { pac::TLMM::steal() };
+    tlmm.gpio(n)
+        .intr_status()
+        .write(|w| w.intr_status().clear_bit());
+}
+
 // ---- Console UART, one byte ----
 
 /// HAL: write one byte (waits, bounded, for room in the TX FIFO).
@@ -177,19 +220,88 @@ pub fn bench_raw_timer_now() -> u64 {
     ticks
 }
 
+// ---- Counting executed instructions ----
+
+/// Executes exactly one instruction (`ret`): the calibration of [`executed`].
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub fn bench_calibrate() {}
+
+/// System-counter ticks around one call of the function at address `function`, with `x0` and
+/// `x1` as its first two arguments and `x8` pointing at room for a value returned in memory
+/// (how rustc passes these functions' arguments and results on AArch64, as the C ABI does).
+fn ticks_around(function: usize, x0: usize, x1: usize) -> u64 {
+    let mut returned = [0u64; 4];
+    let (start, end): (u64, u64);
+    // SAFETY: `function` is one of this file's `bench_*` functions and `x0`/`x1` are valid
+    // arguments for it (see each call); `x8` points at writable room for its result. Every
+    // register the call may change is declared clobbered (`clobber_abi("C")`).
+    unsafe {
+        core::arch::asm!(
+            // `ISB` ends the virtual board's translated block, so each counter read is in a
+            // block of its own, the same for every call: the code around `blr` costs the
+            // same ticks each time, and `executed` subtracts them.
+            "isb",
+            "mrs x20, cntpct_el0",
+            "blr {function}",
+            "isb",
+            "mrs x21, cntpct_el0",
+            "b 2f",
+            "2:",
+            function = in(reg) function,
+            inout("x0") x0 => _,
+            inout("x1") x1 => _,
+            in("x8") returned.as_mut_ptr(),
+            out("x20") start,
+            out("x21") end,
+            clobber_abi("C"),
+        )
+    };
+    end.wrapping_sub(start)
+}
+
+/// Instructions that one call of the function at `function` executes, its `ret` included.
+///
+/// The virtual board advances the system counter by exactly one tick per instruction it
+/// executes, so the ticks around the call, minus those around a call of [`bench_calibrate`]
+/// (which executes one instruction), are the callee's instructions. On hardware the counter
+/// runs at 19.2 MHz, far slower than the core: there the figure says little.
+fn executed(function: usize, x0: usize, x1: usize) -> u64 {
+    let overhead = ticks_around(bench_calibrate as *const () as usize, 0, 0).wrapping_sub(1);
+    ticks_around(function, x0, x1).wrapping_sub(overhead)
+}
+
+/// The address of a value, as an argument for [`executed`].
+fn address_of<T>(value: &mut T) -> usize {
+    value as *mut T as usize
+}
+
 fn main() -> ! {
     let mut board = Board::take().unwrap();
     let _ = write!(
         board.console,
         "\r\nzero_cost: HAL and raw-PAC versions of the same operations\r\n"
     );
+    // (name, HAL instructions, raw instructions), printed at the end.
+    let mut counts: [(&str, u64, u64); 5] = [("", 0, 0); 5];
 
-    // Every call goes through `black_box`, so the compiler cannot inline the function, see
-    // through its argument or drop it: each one stays in the ELF as a separate symbol.
-    black_box(bench_hal_gpio_set_high as fn(&mut Output))(black_box(&mut board.led1));
-    let pin = board.led1.number();
-    // SAFETY: `pin` is the number of a pad the board set up (LED 1), so it is below 122.
-    unsafe { black_box(bench_pac_gpio_set_high as unsafe fn(&u8))(black_box(&pin)) };
+    // Every function is called by address (through `executed`, or through `black_box`), so
+    // the compiler cannot inline it, see through its argument or drop it: each one stays in
+    // the ELF as a separate symbol.
+    let mut pin = board.led1.number();
+    let hal = executed(
+        bench_hal_gpio_set_high as *const () as usize,
+        address_of(&mut board.led1),
+        0,
+    );
+    // `pin` is the number of a pad the board set up (LED 1), so it is below 122, as
+    // `bench_pac_gpio_set_high` requires.
+    let raw = executed(
+        bench_pac_gpio_set_high as *const () as usize,
+        address_of(&mut pin),
+        0,
+    );
+    counts[0] = ("gpio_set_high", hal, raw);
     black_box(bench_pac_gpio_set_high_checked as fn(&u8))(black_box(&pin));
     let _ = write!(
         board.console,
@@ -203,14 +315,53 @@ fn main() -> ! {
         "gpio21_set_high: HAL and PAC configured GPIO 21 and drove it high\r\n"
     );
 
+    // GPIO-A (LS 23) as an input; acknowledging a pad with nothing pending changes nothing.
+    let mut input = Input::new(board.header.gpio_a, InputConfig::default());
+    let mut pad = input.number();
+    let hal = executed(
+        bench_hal_gpio_interrupt_ack as *const () as usize,
+        address_of(&mut input),
+        0,
+    );
+    // `pad` is a real pad (below 122), as `bench_pac_gpio_interrupt_ack` requires.
+    let raw = executed(
+        bench_pac_gpio_interrupt_ack as *const () as usize,
+        address_of(&mut pad),
+        0,
+    );
+    counts[1] = ("gpio_interrupt_ack", hal, raw);
+    let _ = write!(
+        board.console,
+        "gpio_interrupt_ack: HAL and PAC acknowledged GPIO {pad}\r\n"
+    );
+
+    // The writes are measured with room in the FIFO (the path that matters: a wait costs
+    // what the line rate dictates), so the UART is drained before each.
     let _ = write!(board.console, "uart_write_byte: HAL wrote '");
-    let _ = black_box(bench_hal_uart_write_byte as fn(&mut Uart<ConsoleUart>, u8) -> _)(
-        black_box(&mut board.console),
-        black_box(b'H'),
+    let _ = board.console.flush();
+    let hal = executed(
+        bench_hal_uart_write_byte as *const () as usize,
+        address_of(&mut board.console),
+        usize::from(b'H'),
     );
     let _ = write!(board.console, "', PAC wrote '");
-    black_box(bench_pac_uart_write_byte as fn(u8))(black_box(b'P'));
+    let _ = board.console.flush();
+    let raw = executed(
+        bench_pac_uart_write_byte as *const () as usize,
+        usize::from(b'P'),
+        0,
+    );
     let _ = write!(board.console, "'\r\n");
+    counts[2] = ("uart_write_byte", hal, raw);
+    let _ = write!(board.console, "uart_write: HAL wrote '");
+    let _ = board.console.flush();
+    let hal = executed(
+        bench_hal_uart_write_slice as *const () as usize,
+        address_of(&mut board.console),
+        usize::from(b'S'),
+    );
+    let _ = write!(board.console, "'\r\n");
+    counts[3] = ("uart_write", hal, raw);
 
     let earlier = black_box(bench_hal_timer_now as fn() -> Instant)();
     let later = black_box(bench_raw_timer_now as fn() -> u64)();
@@ -220,7 +371,18 @@ fn main() -> ! {
         "DISAGREE (the raw read is earlier than the HAL read)"
     };
     let _ = write!(board.console, "timer_now: HAL and raw reads {agree}\r\n");
+    counts[4] = (
+        "timer_now",
+        executed(bench_hal_timer_now as *const () as usize, 0, 0),
+        executed(bench_raw_timer_now as *const () as usize, 0, 0),
+    );
 
+    for (name, hal, raw) in counts {
+        let _ = write!(
+            board.console,
+            "executed: {name}: HAL {hal}, raw {raw} instructions\r\n"
+        );
+    }
     let _ = write!(
         board.console,
         "compare the machine code with `cargo xtask bench`; resetting\r\n"
