@@ -152,10 +152,11 @@ impl fmt::Display for ClockError {
                 write!(f, "root clock {clock:?} did not take its new configuration")
             }
             ClockError::PllLockTimeout => f.write_str("GPLL0 did not lock"),
+            // The tolerance as a u32, so this needs no 64-bit integer formatting.
             ClockError::UnachievableRate { requested_hz } => write!(
                 f,
                 "no UART clock setting within {} ppm of {requested_hz} Hz",
-                rcg::RATE_TOLERANCE_PPM
+                rcg::RATE_TOLERANCE_PPM as u32
             ),
         }
     }
