@@ -21,7 +21,9 @@
 //! - Every wait is bounded (see `wait`): branches 200 µs and RCG update 500 µs (the bounds
 //!   Linux uses, docs/hardware/gcc-clocks.md#sequences), GPLL0 lock 1 ms (our own choice: no
 //!   source gives a lock time; the boot chain leaves GPLL0 running).
-//! - The divider search ([`rcg`]) is pure arithmetic and unit-tested on the host.
+//! - The divider search ([`rcg`]) is pure arithmetic, unit-tested on the host, and a `const fn`:
+//!   [`Clocks::set_uart_clock_settings`] programs settings worked out at build time, so the
+//!   search (and its 128-bit arithmetic) need not be in the firmware at all.
 
 pub mod rcg;
 pub(crate) mod wait;

@@ -26,6 +26,14 @@
 //!   framing errors, so they are only told apart when parity is off (then it can only be a
 //!   framing error: [`Error::Framing`]); with parity on it is [`Error::ParityOrFraming`].
 //!   A break would also put a NUL in the FIFO; `MR2.RX_BREAK_ZERO_CHAR_OFF` suppresses it.
+//! - Clocking: [`Uart::new`] works the core clock and `CSR` code out at run time (a search of
+//!   some 60,000 instructions); [`Uart::with_settings`] takes them from [`Config::settings`],
+//!   a `const fn`, so for a configuration known at build time (the board's console) the
+//!   compiler does the search and the firmware only writes registers.
+//! - Writing: [`UartTx::write`] and [`UartTx::write_byte`] check `SR.TXRDY` first and write
+//!   `TF` at once when the FIFO has room (inline, as many instructions as a raw register
+//!   loop); the bounded wait, with its timer reads, is out of line and runs only when the FIFO
+//!   is full.
 //! - Waits for FIFO room and for the transmitter to drain are bounded by
 //!   `2 × (FIFO depth + 2)` character times + 1 ms; `read` blocks until data arrives (there
 //!   is no bound on when a peer sends), [`Uart::read_with_timeout`] takes a deadline.
