@@ -274,7 +274,12 @@ fn decimal_u32(value: u32) -> ([u8; 10], usize) {
 }
 
 /// Polls `done` until it returns true or `timeout` passes; returns whether it became true.
+/// The timer is read only if the first poll fails (the usual case, room in the FIFO, costs
+/// one register read).
 fn wait_for(timeout: Duration, mut done: impl FnMut() -> bool) -> bool {
+    if done() {
+        return true;
+    }
     let limit = duration_to_ticks(timeout, ticks_per_second());
     let start = Instant::now();
     loop {
