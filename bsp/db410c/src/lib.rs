@@ -408,6 +408,20 @@ mod tests {
     extern crate std;
     use std::format;
 
+    /// The console keeps the boot chain's clocking: 7.3728 MHz from GPLL0 (M/N 144/15625),
+    /// CSR 0xCC, worked out by the compiler.
+    #[test]
+    fn console_settings_are_the_boot_chains() {
+        let settings = super::CONSOLE_SETTINGS;
+        assert_eq!(settings.config().baudrate, super::CONSOLE_BAUDRATE);
+        let baud = settings.baud();
+        assert_eq!((baud.core_clock_hz, baud.csr_code), (7_372_800, 0xC));
+        assert_eq!(baud.achieved_baudrate, 115_200);
+        let clock = settings.core_clock();
+        assert_eq!(clock.achieved_hz, 7_372_800);
+        assert_eq!(clock.mnd.map(|m| (m.m, m.n)), Some((144, 15625)));
+    }
+
     /// The linker script's memory region is the DRAM map above, from the load offset on.
     #[test]
     fn linker_script_agrees_with_the_dram_map() {
