@@ -375,6 +375,8 @@ pub fn bench_calibrate() {}
 /// System-counter ticks around one call of the function at address `function`, with `x0` and
 /// `x1` as its first two arguments and `x8` pointing at room for a value returned in memory
 /// (how rustc passes these functions' arguments and results on AArch64, as the C ABI does).
+/// One copy only (`inline(never)`), so the code around the call is the same for every call.
+#[inline(never)]
 fn ticks_around(function: usize, x0: usize, x1: usize) -> u64 {
     let mut returned = [0u64; 4];
     let (start, end): (u64, u64);
