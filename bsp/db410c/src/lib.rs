@@ -52,6 +52,15 @@ pub const BOARD_NAME: &str = "DragonBoard 410c";
 pub const CHIP_NAME: &str = "Qualcomm APQ8016E (Snapdragon 410E), 4x Cortex-A53";
 /// Console baud rate used by every boot stage and by [`Board::take`].
 pub const CONSOLE_BAUDRATE: u32 = 115_200;
+/// The console's UART settings (115200 8N1 at [`CONSOLE_BAUDRATE`]), with core clock, root
+/// clock and divisor worked out by the compiler: [`Board::take`] only writes registers.
+pub const CONSOLE_SETTINGS: uart::Settings = match uart::Config::new()
+    .with_baudrate(CONSOLE_BAUDRATE)
+    .settings()
+{
+    Ok(settings) => settings,
+    Err(_) => panic!("the console baud rate cannot be generated"),
+};
 /// Start of the board's DRAM (the image is linked at `DRAM_BASE + 0x8_0000`, see `db410c.ld`).
 pub const DRAM_BASE: usize = 0x8000_0000;
 /// Size of the board's DRAM: 1 GiB of LPDDR3.
@@ -291,12 +300,12 @@ impl Board {
         let interrupts = InterruptController::take().ok_or(BoardError::AlreadyTaken)?;
         let mut clocks = Clocks::new(p.GCC);
         let pins = Pins::new(p.TLMM);
-        let console = Uart::new(
+        let console = Uart::with_settings(
             p.BLSP1_UART2,
             pins.gpio4,
             pins.gpio5,
             &mut clocks,
-            uart::Config::default().with_baudrate(CONSOLE_BAUDRATE),
+            CONSOLE_SETTINGS,
         )
         .map_err(BoardError::Console)?;
         let led1 = Output::new(pins.gpio21, Level::Low, OutputConfig::default());
@@ -398,6 +407,20 @@ impl Board {
 mod tests {
     extern crate std;
     use std::format;
+
+    /// The console keeps the boot chain's clocking: 7.3728 MHz from GPLL0 (M/N 144/15625),
+    /// CSR 0xCC, worked out by the compiler.
+    #[test]
+    fn console_settings_are_the_boot_chains() {
+        let settings = super::CONSOLE_SETTINGS;
+        assert_eq!(settings.config().baudrate, super::CONSOLE_BAUDRATE);
+        let baud = settings.baud();
+        assert_eq!((baud.core_clock_hz, baud.csr_code), (7_372_800, 0xC));
+        assert_eq!(baud.achieved_baudrate, 115_200);
+        let clock = settings.core_clock();
+        assert_eq!(clock.achieved_hz, 7_372_800);
+        assert_eq!(clock.mnd.map(|m| (m.m, m.n)), Some((144, 15625)));
+    }
 
     /// The linker script's memory region is the DRAM map above, from the load offset on.
     #[test]

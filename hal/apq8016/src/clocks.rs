@@ -21,7 +21,9 @@
 //! - Every wait is bounded (see `wait`): branches 200 µs and RCG update 500 µs (the bounds
 //!   Linux uses, docs/hardware/gcc-clocks.md#sequences), GPLL0 lock 1 ms (our own choice: no
 //!   source gives a lock time; the boot chain leaves GPLL0 running).
-//! - The divider search ([`rcg`]) is pure arithmetic and unit-tested on the host.
+//! - The divider search ([`rcg`]) is pure arithmetic, unit-tested on the host, and a `const fn`:
+//!   [`Clocks::set_uart_clock_settings`] programs settings worked out at build time, so the
+//!   search (and its 128-bit arithmetic) need not be in the firmware at all.
 
 pub mod rcg;
 pub(crate) mod wait;
@@ -152,10 +154,11 @@ impl fmt::Display for ClockError {
                 write!(f, "root clock {clock:?} did not take its new configuration")
             }
             ClockError::PllLockTimeout => f.write_str("GPLL0 did not lock"),
+            // The tolerance as a u32, so this needs no 64-bit integer formatting.
             ClockError::UnachievableRate { requested_hz } => write!(
                 f,
                 "no UART clock setting within {} ppm of {requested_hz} Hz",
-                rcg::RATE_TOLERANCE_PPM
+                rcg::RATE_TOLERANCE_PPM as u32
             ),
         }
     }
@@ -281,8 +284,19 @@ impl Clocks {
     /// the source, then writes M, N, D and CFG and latches them with `CMD_RCGR.UPDATE`.
     pub fn set_uart_clock(&mut self, clock: UartClock, hz: u32) -> Result<u32, ClockError> {
         let settings = rcg::uart_rcg_settings(hz)?;
-        self.enable_source(&settings)?;
-        if Self::program_rcg(self.rcg(clock), &settings) {
+        self.set_uart_clock_settings(clock, &settings)
+    }
+
+    /// Programs a UART root clock with `settings` (from [`uart_rcg_settings`], best computed
+    /// at build time in a `const`, as [`crate::uart::Config::settings`] does) and returns the
+    /// rate produced (Hz). Like [`Clocks::set_uart_clock`] without the search.
+    pub fn set_uart_clock_settings(
+        &mut self,
+        clock: UartClock,
+        settings: &RcgSettings,
+    ) -> Result<u32, ClockError> {
+        self.enable_source(settings)?;
+        if Self::program_rcg(self.rcg(clock), settings) {
             Ok(settings.achieved_hz)
         } else {
             Err(ClockError::RcgUpdateTimeout { clock })

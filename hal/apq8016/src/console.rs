@@ -196,6 +196,14 @@ impl ConsoleWriter {
         self.write_bytes(&hex_u64(value));
     }
 
+    /// Sends `value` in decimal (no `core::fmt`, like [`ConsoleWriter::write_hex`]).
+    pub fn write_decimal(&mut self, value: u32) {
+        let (digits, start) = decimal_u32(value);
+        for &digit in digits.iter().skip(start) {
+            self.put(digit);
+        }
+    }
+
     /// Waits (bounded) until the last character has left the transmitter.
     pub fn flush(&mut self) {
         let Some(uart) = self.regs() else { return };
@@ -247,8 +255,31 @@ fn hex_u64(value: u64) -> [u8; 18] {
     out
 }
 
+/// `value` in decimal: the digits are `digits[start..]`.
+fn decimal_u32(value: u32) -> ([u8; 10], usize) {
+    let mut digits = [b'0'; 10];
+    let mut start = 0;
+    let mut rest = value;
+    // From the last digit back; iterating (rather than indexing) keeps bounds checks, and with
+    // them the panic machinery, out of the reports.
+    for (index, slot) in digits.iter_mut().enumerate().rev() {
+        *slot = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            start = index;
+            break;
+        }
+    }
+    (digits, start)
+}
+
 /// Polls `done` until it returns true or `timeout` passes; returns whether it became true.
+/// The timer is read only if the first poll fails (the usual case, room in the FIFO, costs
+/// one register read).
 fn wait_for(timeout: Duration, mut done: impl FnMut() -> bool) -> bool {
+    if done() {
+        return true;
+    }
     let limit = duration_to_ticks(timeout, ticks_per_second());
     let start = Instant::now();
     loop {
@@ -311,6 +342,20 @@ mod tests {
         let mut out = Vec::new();
         for_each_text_byte("a\nb\r\n", |b| out.push(b));
         assert_eq!(out, b"a\r\nb\r\r\n");
+    }
+
+    #[test]
+    fn decimal_has_no_leading_zeros() {
+        for (value, text) in [
+            (0, "0"),
+            (7, "7"),
+            (10, "10"),
+            (240, "240"),
+            (u32::MAX, "4294967295"),
+        ] {
+            let (digits, start) = decimal_u32(value);
+            assert_eq!(&digits[start..], text.as_bytes());
+        }
     }
 
     #[test]

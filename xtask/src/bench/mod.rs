@@ -15,9 +15,13 @@
 //!   address; that is reported as such.
 //! - Direct calls (`BL`, and `B` out of the function, i.e. tail calls) are listed by callee,
 //!   because a short function that calls a long one is not cheap.
+//! - What the pairs cost when they run (instructions executed per call, with a limit on each
+//!   ratio) is counted by the example itself and checked in [`hal_cost`].
 //! - The dynamic numbers come from the virtual board's `--stats` line: the number of guest
 //!   instructions it executed (deterministic; one instruction = one tick of the 19.2 MHz
 //!   counter on the virtual board, not a cycle count of the real Cortex-A53).
+
+mod hal_cost;
 
 use crate::process::SpawnRetrying;
 use crate::{build, checks, size};
@@ -61,8 +65,20 @@ pub const PAIRS: &[Pair] = &[
         must_match: true,
     },
     Pair {
+        name: "gpio_interrupt_ack",
+        hal: "bench_hal_gpio_interrupt_ack",
+        raw: "bench_pac_gpio_interrupt_ack",
+        must_match: true,
+    },
+    Pair {
         name: "uart_write_byte",
         hal: "bench_hal_uart_write_byte",
+        raw: "bench_pac_uart_write_byte",
+        must_match: false,
+    },
+    Pair {
+        name: "uart_write",
+        hal: "bench_hal_uart_write_slice",
         raw: "bench_pac_uart_write_byte",
         must_match: false,
     },
@@ -435,7 +451,8 @@ pub fn parse_stats(stderr: &str) -> Result<Stats> {
 
 /// Runs an example with `--stats`; it must end by resetting the board.
 fn run_stats(emu: &Path, elf: &Path) -> Result<Stats> {
-    let run = checks::Runner { emu, elf }.run(&["--stats"])?;
+    // With the devices zero_cost's I2C and SPI pairs talk to (nothing else uses them).
+    let run = checks::Runner { emu, elf }.run(&[&["--stats"], hal_cost::DEVICES].concat())?;
     if run.code != Some(0) {
         bail!(
             "{} did not end by a reset (exit code {:?}):\n{}",
@@ -472,6 +489,8 @@ pub fn run(root: &Path) -> Result<String> {
             pair_disassembly(zero_cost, &elf, row.pair)?
         );
     }
+
+    out += &hal_cost::report(&emu, zero_cost)?;
 
     let _ = write!(
         out,
@@ -522,11 +541,16 @@ pub fn check(root: &Path) -> Result<()> {
         emu: &emu,
         elf: &zero_cost,
     }
-    .run(&["--trace", "gpio"])?;
+    .run(&[&["--trace", "gpio"], hal_cost::DEVICES].concat())?;
     run.ended_by_reset()?;
     run.console_has(r"gpio_set_high: HAL and PAC drove GPIO 21 high\r\n")?;
     run.console_has(r"uart_write_byte: HAL wrote 'H', PAC wrote 'P'\r\n")?;
+    run.console_has(r"uart_write: HAL wrote 'S'\r\n")?;
+    run.console_has(r"gpio_interrupt_ack: HAL and PAC acknowledged GPIO 36\r\n")?;
+    run.console_has(r"spi_byte: HAL and PAC exchanged a byte on SPI0\r\n")?;
+    run.console_has(r"i2c_byte: HAL and PAC wrote a byte to 0x50 on I2C0: acknowledged\r\n")?;
     run.console_has(r"timer_now: HAL and raw reads agree")?;
+    hal_cost::check(&hal_cost::parse(&run.stdout)?)?;
     // LED 1 (GPIO 21) was driven high by the benchmarks.
     ensure!(
         run.gpio_trace()
@@ -656,7 +680,7 @@ mod tests {
                 raw_calls: vec![],
             },
             Measured {
-                pair: &PAIRS[3],
+                pair: &PAIRS[4],
                 hal_instructions: 10,
                 raw_instructions: 8,
                 sameness: Sameness::Differs,

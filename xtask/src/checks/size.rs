@@ -5,10 +5,11 @@ use anyhow::{Context, Result, ensure};
 use regex::Regex;
 use std::path::Path;
 
-/// Code-size budget for `hello` (`.init` + `.text`, release). The goal is 8 KiB; today it is
-/// about 16 KiB (2 KiB exception vectors, ~4 KiB core::fmt, drivers, runtime), so this budget
-/// catches regressions while the goal is worked towards. Lower it as the code shrinks.
-const HELLO_TEXT_BUDGET: u64 = 16 * 1024 + 512;
+/// Code-size budget for `hello` (`.init` + `.text`, release). The goal is 8 KiB; it is about
+/// 11.6 KiB now (2 KiB of it the exception vector table, which the architecture spreads over
+/// 2 KiB; ~3 KiB core::fmt for the banner's `{}` and the reports), so this budget catches
+/// regressions while the goal is worked towards. Lower it as the code shrinks.
+const HELLO_TEXT_BUDGET: u64 = 12 * 1024;
 
 pub fn table(root: &Path) -> Result<()> {
     let run = xtask(

@@ -70,9 +70,17 @@ pub struct MndSettings {
 
 impl MndSettings {
     /// Encodes `M/N`; requires `0 < M < N` and `M ≤ 2(N − M)` (i.e. `M/N ≤ 2/3`).
-    fn new(m: u16, n: u16) -> Self {
-        let (m32, n32) = (u32::from(m), u32::from(n));
-        let two_d = n32.clamp(m32, 2 * (n32 - m32));
+    const fn new(m: u16, n: u16) -> Self {
+        let (m32, n32) = (m as u32, n as u32);
+        // clamp(N, M, 2(N − M)), spelled out for `const`.
+        let upper = 2 * (n32 - m32);
+        let two_d = if n32 > upper {
+            upper
+        } else if n32 < m32 {
+            m32
+        } else {
+            n32
+        };
         MndSettings {
             m,
             n,
@@ -108,66 +116,105 @@ impl RcgSettings {
 /// half-divider). Smaller is better.
 type Rank = (u128, u8, u32);
 
+/// Whether rank `a` is strictly better (smaller, compared field by field) than `b`.
+const fn better(a: Rank, b: Rank) -> bool {
+    if a.0 != b.0 {
+        a.0 < b.0
+    } else if a.1 != b.1 {
+        a.1 < b.1
+    } else {
+        a.2 < b.2
+    }
+}
+
 /// Finds the RCG setting for a UART core clock of `hz` (see the module notes for the rules).
-/// Pure arithmetic: nothing is written to the hardware.
-pub fn uart_rcg_settings(hz: u32) -> Result<RcgSettings, ClockError> {
+/// Pure arithmetic: nothing is written to the hardware. A `const fn`: a setting needed for a
+/// rate known at build time (the console's) is best worked out in a `const`, so the search
+/// and its 128-bit arithmetic stay out of the firmware.
+pub const fn uart_rcg_settings(hz: u32) -> Result<RcgSettings, ClockError> {
     let unachievable = ClockError::UnachievableRate { requested_hz: hz };
     if hz == 0 || hz > UART_CLOCK_MAX_HZ {
         return Err(unachievable);
     }
     let mut best: Option<(Rank, RcgSettings)> = None;
-    for source in [RcgSource::Xo, RcgSource::Gpll0] {
-        let parent = u64::from(source.hz());
-        for h in 2..=HALF_DIV_MAX {
-            // Wanted M/N = hz · h / (2 · parent).
-            let num = u64::from(hz) * u64::from(h);
-            let den = 2 * parent;
-            if num > den {
-                // Would need M > N: the divided source is already too slow.
+    let sources = [RcgSource::Xo, RcgSource::Gpll0];
+    let mut s = 0;
+    while s < sources.len() {
+        let source = sources[s];
+        s += 1;
+        let parent = source.hz() as u64;
+        let mut h = 2;
+        while h <= HALF_DIV_MAX {
+            let candidate = candidate(hz, source, parent, h);
+            h += 1;
+            let Some((rank, settings)) = candidate else {
                 continue;
-            }
-            let (m, n) = best_fraction(num, den, MND_MAX);
-            // M = 0 makes no clock; M/N > 2/3 leaves no valid D (M ≤ 2d ≤ 2(N − M) is empty).
-            if m == 0 || (m != n && 3 * m > 2 * n) {
-                continue;
-            }
-            // Output (exact rational) = parent · 2 · m / (h · n).
-            let out_num = u128::from(parent) * 2 * u128::from(m);
-            let out_den = u128::from(h) * u128::from(n);
-            // |out − hz| / hz over the fixed common denominator out_den · hz: compare the
-            // errors of different candidates exactly by scaling to a shared denominator.
-            let err_num = out_num.abs_diff(u128::from(hz) * out_den);
-            // err/hz ≤ tol  <=>  err_num · 1e6 ≤ tol · hz · out_den
-            if err_num * 1_000_000 > u128::from(RATE_TOLERANCE_PPM) * u128::from(hz) * out_den {
-                continue;
-            }
-            let mnd = (m != n).then(|| MndSettings::new(m as u16, n as u16));
-            let jitter = match (mnd, source) {
-                (None, _) => 0,
-                (Some(_), RcgSource::Gpll0) => 1,
-                (Some(_), RcgSource::Xo) => 2,
             };
-            // Relative error as a fraction err_num / (hz · out_den); normalise to a common
-            // scale (2^64) so candidates with different out_den compare correctly.
-            let rel_err = (err_num << 64) / (u128::from(hz) * out_den);
-            let rank = (rel_err, jitter, h);
-            let settings = RcgSettings {
-                source,
-                src_div: (h - 1) as u8,
-                mnd,
-                achieved_hz: ((out_num + out_den / 2) / out_den) as u32,
+            let take = match &best {
+                None => true,
+                Some((r, _)) => better(rank, *r),
             };
-            if best.as_ref().is_none_or(|(r, _)| rank < *r) {
+            if take {
                 best = Some((rank, settings));
             }
         }
     }
-    best.map(|(_, s)| s).ok_or(unachievable)
+    match best {
+        Some((_, settings)) => Ok(settings),
+        None => Err(unachievable),
+    }
+}
+
+/// The setting for `hz` from `source` (at `parent` Hz) with half-divider `h`, and its rank;
+/// `None` if that pre-divider cannot make `hz` within the tolerance.
+const fn candidate(hz: u32, source: RcgSource, parent: u64, h: u32) -> Option<(Rank, RcgSettings)> {
+    // Wanted M/N = hz · h / (2 · parent).
+    let num = hz as u64 * h as u64;
+    let den = 2 * parent;
+    if num > den {
+        // Would need M > N: the divided source is already too slow.
+        return None;
+    }
+    let (m, n) = best_fraction(num, den, MND_MAX);
+    // M = 0 makes no clock; M/N > 2/3 leaves no valid D (M ≤ 2d ≤ 2(N − M) is empty).
+    if m == 0 || (m != n && 3 * m > 2 * n) {
+        return None;
+    }
+    // Output (exact rational) = parent · 2 · m / (h · n).
+    let out_num = parent as u128 * 2 * m as u128;
+    let out_den = h as u128 * n as u128;
+    // |out − hz| / hz over the fixed common denominator out_den · hz: compare the
+    // errors of different candidates exactly by scaling to a shared denominator.
+    let err_num = out_num.abs_diff(hz as u128 * out_den);
+    // err/hz ≤ tol  <=>  err_num · 1e6 ≤ tol · hz · out_den
+    if err_num * 1_000_000 > RATE_TOLERANCE_PPM as u128 * hz as u128 * out_den {
+        return None;
+    }
+    let mnd = if m != n {
+        Some(MndSettings::new(m as u16, n as u16))
+    } else {
+        None
+    };
+    let jitter = match (mnd.is_some(), source) {
+        (false, _) => 0,
+        (true, RcgSource::Gpll0) => 1,
+        (true, RcgSource::Xo) => 2,
+    };
+    // Relative error as a fraction err_num / (hz · out_den); normalise to a common
+    // scale (2^64) so candidates with different out_den compare correctly.
+    let rel_err = (err_num << 64) / (hz as u128 * out_den);
+    let settings = RcgSettings {
+        source,
+        src_div: (h - 1) as u8,
+        mnd,
+        achieved_hz: ((out_num + out_den / 2) / out_den) as u32,
+    };
+    Some(((rel_err, jitter, h), settings))
 }
 
 /// Best rational approximation `p/q` of `num/den` (≤ 1) with `q ≤ max_den`
 /// (continued fractions with semiconvergents). Returns `(0, 1)` if nothing positive fits.
-fn best_fraction(num: u64, den: u64, max_den: u64) -> (u64, u64) {
+const fn best_fraction(num: u64, den: u64, max_den: u64) -> (u64, u64) {
     let g = gcd(num, den);
     let (num, den) = (num / g, den / g);
     if den <= max_den {
@@ -181,16 +228,12 @@ fn best_fraction(num: u64, den: u64, max_den: u64) -> (u64, u64) {
         let q2 = q0 + t * q1;
         if q2 > max_den {
             // Largest semiconvergent still within the bound, then pick the closer of it and
-            // the last convergent.
+            // the last convergent: |p/q − num/den| · q · den, compared across candidates by
+            // cross-multiplying with the other candidate's q.
             let s = (max_den - q0) / q1;
             let (ps, qs) = (p0 + s * p1, q0 + s * q1);
-            // |p/q − num/den| · q · den, compared across candidates by cross-multiplying
-            // with the other candidate's q.
-            let err = |p: u64, q: u64| {
-                (u128::from(p) * u128::from(den)).abs_diff(u128::from(num) * u128::from(q))
-            };
-            let e1 = err(p1, q1) * u128::from(qs);
-            let es = err(ps, qs) * u128::from(q1);
+            let e1 = fraction_error(p1, q1, num, den) * qs as u128;
+            let es = fraction_error(ps, qs, num, den) * q1 as u128;
             return if es < e1 { (ps, qs) } else { (p1, q1) };
         }
         let p2 = p0 + t * p1;
@@ -203,11 +246,16 @@ fn best_fraction(num: u64, den: u64, max_den: u64) -> (u64, u64) {
     }
 }
 
-fn gcd(mut a: u64, mut b: u64) -> u64 {
+/// `|p · den − num · q|`: the error of `p/q` against `num/den`, times `q · den`.
+const fn fraction_error(p: u64, q: u64, num: u64, den: u64) -> u128 {
+    (p as u128 * den as u128).abs_diff(num as u128 * q as u128)
+}
+
+const fn gcd(mut a: u64, mut b: u64) -> u64 {
     while b != 0 {
         (a, b) = (b, a % b);
     }
-    a.max(1)
+    if a == 0 { 1 } else { a }
 }
 
 #[cfg(test)]

@@ -75,20 +75,9 @@ fn report_with_detail(
         }
     }
     if let Some(id) = unhandled_interrupt {
-        // Decimal by hand: the report must not pull core::fmt into every image.
-        let mut digits = [b'0'; 5];
-        let mut start = digits.len();
-        let mut rest = id;
-        loop {
-            start -= 1;
-            digits[start] = b'0' + (rest % 10) as u8;
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
-        }
+        // Decimal without core::fmt: the report must not pull it into every image.
         out.write_text(": interrupt ");
-        out.write_bytes(&digits[start..]);
+        out.write_decimal(u32::from(id));
         out.write_text(" has no handler");
     }
     for (name, value) in [

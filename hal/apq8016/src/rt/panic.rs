@@ -34,20 +34,29 @@ pub fn report_panic(info: &PanicInfo<'_>) -> ! {
         reset_after_report();
     }
     let mut out = console::lock_for_report();
+    // Only the message goes through `core::fmt` (and only when it has arguments): the rest is
+    // written directly, which keeps the formatting machinery for strings and padding out of
+    // programs that do not use it themselves.
     out.write_text("\n*** panicked at ");
     match info.location() {
         Some(location) => {
-            let _ = write!(
-                out,
-                "{}:{}:{}",
-                location.file(),
-                location.line(),
-                location.column()
-            );
+            out.write_text(location.file());
+            out.write_text(":");
+            out.write_decimal(location.line());
+            out.write_text(":");
+            out.write_decimal(location.column());
         }
         None => out.write_text("<unknown location>"),
     }
-    let _ = write!(out, ": {}\n*** resetting (PS_HOLD)\n", info.message());
+    out.write_text(": ");
+    let message = info.message();
+    match message.as_str() {
+        Some(text) => out.write_text(text),
+        None => {
+            let _ = write!(out, "{message}");
+        }
+    }
+    out.write_text("\n*** resetting (PS_HOLD)\n");
     out.flush();
     reset_after_report()
 }

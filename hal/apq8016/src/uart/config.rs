@@ -12,7 +12,7 @@ use core::fmt;
 
 use pac::blsp1_uart1::mr2::{BitsPerChar, ParityMode, StopBitLen};
 
-use crate::clocks::{ClockError, uart_rcg_settings};
+use crate::clocks::{ClockError, RcgSettings, uart_rcg_settings};
 use crate::pac;
 
 /// Largest error of the achieved baud rate we accept, in ppm (1 %; a UART link tolerates
@@ -109,6 +109,13 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
+        Config::new()
+    }
+}
+
+impl Config {
+    /// The default configuration, usable in a `const`: 115200 baud, 8N1.
+    pub const fn new() -> Self {
         Config {
             baudrate: 115_200,
             data_bits: DataBits::Eight,
@@ -116,9 +123,7 @@ impl Default for Config {
             stop_bits: StopBits::One,
         }
     }
-}
 
-impl Config {
     /// Sets the baud rate.
     pub const fn with_baudrate(mut self, baudrate: u32) -> Self {
         self.baudrate = baudrate;
@@ -158,8 +163,36 @@ impl Config {
     }
 
     /// Checks the configuration and works out the clocking, without touching hardware.
-    pub fn validate(&self) -> Result<BaudSettings, ConfigError> {
+    pub const fn validate(&self) -> Result<BaudSettings, ConfigError> {
         baud_settings(self.baudrate)
+    }
+
+    /// Checks the configuration and works out everything the UART's set-up needs (core
+    /// clock, its RCG setting, `CSR` code), without touching hardware.
+    ///
+    /// A `const fn`: for a configuration known at build time, compute it in a `const` and
+    /// pass it to [`Uart::with_settings`](super::Uart::with_settings). The divider search then
+    /// runs in the compiler, and the firmware neither spends the time (tens of thousands of
+    /// instructions) nor carries the code:
+    ///
+    /// ```
+    /// use apq8016_hal::uart::{Config, Settings};
+    ///
+    /// const CONSOLE: Settings = match Config::new().with_baudrate(115_200).settings() {
+    ///     Ok(settings) => settings,
+    ///     Err(_) => panic!("115200 baud cannot be generated"),
+    /// };
+    /// assert_eq!(CONSOLE.baud().csr_code, 0xC);
+    /// ```
+    pub const fn settings(self) -> Result<Settings, ConfigError> {
+        match search(self.baudrate) {
+            Ok((baud, core_clock)) => Ok(Settings {
+                config: self,
+                baud,
+                core_clock,
+            }),
+            Err(e) => Err(e),
+        }
     }
 
     /// Field values for `MR2` (parity, stop bits, bits per character).
@@ -200,19 +233,34 @@ pub struct BaudSettings {
 }
 
 /// Finds core clock and `CSR` code for `baudrate` (rules in the module notes).
-pub fn baud_settings(baudrate: u32) -> Result<BaudSettings, ConfigError> {
-    let mut best: Option<((u64, u32), BaudSettings)> = None;
-    for (code, divisor) in CSR_DIVISORS {
-        let Ok(core_clock_hz) = u32::try_from(u64::from(baudrate) * u64::from(divisor)) else {
+///
+/// A `const fn`, like [`Config::settings`]: see there for doing this at build time.
+pub const fn baud_settings(baudrate: u32) -> Result<BaudSettings, ConfigError> {
+    match search(baudrate) {
+        Ok((baud, _)) => Ok(baud),
+        Err(e) => Err(e),
+    }
+}
+
+/// The search behind [`baud_settings`]: the best candidate, with the RCG setting that makes
+/// its core clock.
+const fn search(baudrate: u32) -> Result<(BaudSettings, RcgSettings), ConfigError> {
+    let mut best: Option<((u64, u32), BaudSettings, RcgSettings)> = None;
+    let mut i = 0;
+    while i < CSR_DIVISORS.len() {
+        let (code, divisor) = CSR_DIVISORS[i];
+        i += 1;
+        let wanted = baudrate as u64 * divisor as u64;
+        if wanted > u32::MAX as u64 {
             continue;
-        };
+        }
+        let core_clock_hz = wanted as u32;
         let Ok(rcg) = uart_rcg_settings(core_clock_hz) else {
             continue;
         };
-        let achieved = u64::from(rcg.achieved_hz);
+        let achieved = rcg.achieved_hz as u64;
         // |achieved/divisor − baud| / baud in ppm = |achieved − core| · 1e6 / core.
-        let err_ppm =
-            achieved.abs_diff(u64::from(core_clock_hz)) * 1_000_000 / u64::from(core_clock_hz);
+        let err_ppm = achieved.abs_diff(core_clock_hz as u64) * 1_000_000 / core_clock_hz as u64;
         if err_ppm > BAUD_TOLERANCE_PPM {
             continue;
         }
@@ -222,16 +270,50 @@ pub fn baud_settings(baudrate: u32) -> Result<BaudSettings, ConfigError> {
             achieved_core_clock_hz: achieved as u32,
             csr_code: code,
             divisor,
-            achieved_baudrate: ((achieved + u64::from(divisor) / 2) / u64::from(divisor)) as u32,
+            achieved_baudrate: ((achieved + divisor as u64 / 2) / divisor as u64) as u32,
         };
-        if best.as_ref().is_none_or(|(r, _)| rank < *r) {
-            best = Some((rank, settings));
+        let take = match &best {
+            None => true,
+            Some((r, _, _)) => rank.0 < r.0 || (rank.0 == r.0 && rank.1 < r.1),
+        };
+        if take {
+            best = Some((rank, settings, rcg));
         }
     }
-    best.map(|(_, s)| s)
-        .ok_or(ConfigError::UnsupportedBaudrate {
+    match best {
+        Some((_, baud, rcg)) => Ok((baud, rcg)),
+        None => Err(ConfigError::UnsupportedBaudrate {
             requested: baudrate,
-        })
+        }),
+    }
+}
+
+/// A [`Config`] that has been checked, with the clocking its baud rate needs worked out:
+/// everything [`Uart::with_settings`](super::Uart::with_settings) needs before it touches
+/// the hardware. Made by [`Config::settings`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Settings {
+    config: Config,
+    baud: BaudSettings,
+    core_clock: RcgSettings,
+}
+
+impl Settings {
+    /// The configuration.
+    pub const fn config(&self) -> Config {
+        self.config
+    }
+
+    /// The core clock and `CSR` code chosen for the baud rate.
+    pub const fn baud(&self) -> BaudSettings {
+        self.baud
+    }
+
+    /// How the UART's root clock makes the core clock.
+    pub const fn core_clock(&self) -> RcgSettings {
+        self.core_clock
+    }
 }
 
 /// Finds the `CSR` code for `baudrate` when the core clock is fixed at `core_clock_hz` (what
@@ -331,6 +413,32 @@ mod tests {
         assert_eq!(pick(230_400), (7_372_800, 0xE));
         assert_eq!(pick(460_800), (7_372_800, 0xF));
         assert_eq!(pick(300), (7_372_800, 0x0));
+    }
+
+    #[test]
+    fn settings_work_at_build_time_and_agree_with_the_run_time_search() {
+        // Evaluated by the compiler: the search is a `const fn`.
+        const CONSOLE: Settings = match Config::new().with_baudrate(115_200).settings() {
+            Ok(settings) => settings,
+            Err(_) => panic!("no settings"),
+        };
+        assert_eq!(CONSOLE.config(), Config::default());
+        assert_eq!(Ok(CONSOLE.baud()), baud_settings(115_200));
+        let clock = CONSOLE.core_clock();
+        assert_eq!(Ok(clock), uart_rcg_settings(7_372_800));
+        assert_eq!(clock.achieved_hz, CONSOLE.baud().achieved_core_clock_hz);
+        for baud in [300, 9_600, 921_600, 3_000_000] {
+            let s = Config::new().with_baudrate(baud).settings().unwrap();
+            assert_eq!(Ok(s.baud()), baud_settings(baud));
+            assert_eq!(
+                Ok(s.core_clock()),
+                uart_rcg_settings(s.baud().core_clock_hz)
+            );
+        }
+        assert_eq!(
+            Config::new().with_baudrate(0).settings(),
+            Err(ConfigError::UnsupportedBaudrate { requested: 0 })
+        );
     }
 
     #[test]
