@@ -34,6 +34,7 @@ mod spi;
 mod timer_interrupt;
 mod tools;
 mod uart_config;
+mod uart_irq_echo;
 mod uboot;
 mod watchdog;
 
@@ -429,6 +430,16 @@ pub fn all() -> Vec<ExampleCheck> {
             example: "multicore",
             what: "cores 1-3 started by PSCI CPU_ON count to 3000 under critical sections; MPIDR per core; a second start is AlreadyOn; same output and instruction count twice",
             run: multicore::four_cores_deterministic,
+        },
+        ExampleCheck {
+            example: "uart_irq_echo",
+            what: "interrupt-driven receive (blocking and async) echoes a 354-character paste at line rate exactly while busy 10 ms per read; polled under the same load reports overrun and loses characters",
+            run: uart_irq_echo::nothing_lost,
+        },
+        ExampleCheck {
+            example: "uart_irq_echo",
+            what: "framing error reported in its place among the received characters, none lost",
+            run: uart_irq_echo::framing_error_in_place,
         },
     ]
 }
