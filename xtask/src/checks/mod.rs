@@ -14,6 +14,7 @@
 mod blinky;
 mod button;
 mod button_interrupt;
+mod critical_section_contention;
 mod defmt;
 mod echo;
 mod expect;
@@ -440,6 +441,11 @@ pub fn all() -> Vec<ExampleCheck> {
             example: "uart_irq_echo",
             what: "framing error reported in its place among the received characters, none lost",
             run: uart_irq_echo::framing_error_in_place,
+        },
+        ExampleCheck {
+            example: "critical_section_contention",
+            what: "four cores x 200 slow read-modify-writes: exact under critical_section::with, updates lost with interrupt masking only; same output twice",
+            run: critical_section_contention::lock_needed_with_four_cores,
         },
     ]
 }
