@@ -447,6 +447,11 @@ pub fn all() -> Vec<ExampleCheck> {
             what: "four cores x 200 slow read-modify-writes: exact under critical_section::with, updates lost with interrupt masking only; same output twice",
             run: critical_section_contention::lock_needed_with_four_cores,
         },
+        ExampleCheck {
+            example: "interrupt_latency",
+            what: "interrupt latency (trace irq + trace-pc): line to handler <= 80 instructions, handler return to interrupted code <= 40, the same for all 8 SGIs",
+            run: crate::bench::interrupt_latency::guard,
+        },
     ]
 }
 
