@@ -275,7 +275,7 @@ pub struct InterruptRx<const N: usize> {
 impl UartRx {
     /// Hands reception over to the UART's receive interrupt: attaches `buffer` (emptied),
     /// sets the watermark to zero and unmasks `RXLEV` in the UART, so the UART asserts its
-    /// interrupt line while a character waits (see the [module notes](interrupt_rx)).
+    /// interrupt line while a character waits (see the [module notes](self)).
     /// Characters already in the FIFO go into the buffer at the first interrupt.
     ///
     /// Still to do by the caller: a handler for the UART's GIC interrupt that calls
