@@ -29,9 +29,13 @@
 //! ```text
 //! critical_section_contention: 4 cores x 200 slow increments of one counter
 //! critical_section::with (interrupts masked + lock): total 800 of 800, exact
-//! interrupts masked only (single-core style): total 440 of 800, 360 updates lost
+//! interrupts masked only (single-core style): updates lost
 //! done
 //! ```
+//!
+//! After the third line comes the count, `  (440 of 800 counted)` on the virtual board
+//! today: how many updates are lost depends on where the cores' turns fall, so it changes
+//! with any change to the code that runs before.
 
 #![no_std]
 #![no_main]
@@ -161,10 +165,8 @@ fn main() -> ! {
         if total == expected {
             println!("{what}: total {total} of {expected}, exact");
         } else {
-            println!(
-                "{what}: total {total} of {expected}, {} updates lost",
-                expected - total
-            );
+            println!("{what}: updates lost");
+            println!("  ({total} of {expected} counted)");
         }
     }
     println!("done");
