@@ -83,6 +83,10 @@ struct Cli {
     /// Comma-separated: gpio, uart, clock, mmio, irq, i2c, spi.
     #[arg(long, value_delimiter = ',')]
     trace: Vec<String>,
+    /// Print `emu: t=<ticks> pc <ADDR>` each time a translated block starting at ADDR runs
+    /// (a function's entry, a branch target, an exception return target); repeatable.
+    #[arg(long, value_parser = parse_u64)]
+    trace_pc: Vec<u64>,
     /// Bytes to feed to the console UART (BLSP1 UART2) receiver.
     #[arg(long)]
     input: Option<PathBuf>,
@@ -314,6 +318,7 @@ fn main() -> ExitCode {
         entry_el: cli.entry_el,
         ..Default::default()
     };
+    config.trace_pcs = cli.trace_pc.clone();
     for t in &cli.trace {
         match t.as_str() {
             "gpio" => config.trace_gpio = true,

@@ -241,6 +241,16 @@ fn add_block_hook(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<(), S
             let _ = uc.emu_stop();
             return;
         }
+        if st.trace_pcs.contains(&addr) {
+            // The tick at which the block's first instruction runs: every instruction before
+            // it is counted.
+            let core = st.core;
+            let mut line = format!("t={} pc {addr:#x}", st.now);
+            if core != 0 {
+                line.push_str(&format!(" (core {core})"));
+            }
+            st.bus.effects.messages.push(line);
+        }
         st.instructions += n;
         st.now = end;
         st.quantum_used += n;

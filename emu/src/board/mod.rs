@@ -96,6 +96,8 @@ pub struct Config {
     pub trace_mmio: bool,
     /// `--trace irq`: the CPU's IRQ line.
     pub trace_irq: bool,
+    /// `--trace-pc ADDR`: a line each time a translated block starting at one of these runs.
+    pub trace_pcs: Vec<u64>,
     /// Console receive script.
     pub input: Vec<InputItem>,
     /// Instruction budget.
@@ -143,6 +145,7 @@ impl Default for Config {
             trace_clock: false,
             trace_mmio: false,
             trace_irq: false,
+            trace_pcs: Vec::new(),
             input: Vec::new(),
             max_instructions: 4_000_000_000,
             seed: 1,
@@ -305,6 +308,8 @@ struct State {
     trace_mmio: bool,
     trace_clock: bool,
     trace_irq: bool,
+    /// `--trace-pc` addresses.
+    trace_pcs: Vec<u64>,
     /// Address and size in bytes of the translated block being executed.
     block: (u64, u32),
     /// The secure firmware answering SMC.
@@ -383,6 +388,7 @@ pub fn run(
         trace_mmio: config.trace_mmio,
         trace_clock: config.trace_clock,
         trace_irq: config.trace_irq,
+        trace_pcs: config.trace_pcs.clone(),
         block: (image.entry, 0),
         secure: SecureMonitor::default(),
         watch_illegal_return: false,

@@ -9,6 +9,10 @@
 //!   `SR.RXRDY` = at least one character in the RX FIFO, `SR.TXEMT` = everything sent.
 //! - [`Uart::split`] gives a [`UartTx`] and a [`UartRx`]; all ecosystem traits are
 //!   implemented for the whole UART and for the matching half.
+//! - Interrupt-driven receive: [`UartRx::into_interrupt_driven`] hands the receiver to the
+//!   UART's interrupt, which fills an [`RxBuffer`] ([`interrupt_rx`]); the resulting
+//!   [`InterruptRx`] also implements `embedded-io-async` `Read`, and [`UartTx`]
+//!   `embedded-io-async` `Write` (`uart/asynch.rs`).
 //! - Lifecycle: [`Uart::new`] takes the peripheral and the pads and keeps them;
 //!   [`Uart::free`] disables the UART and gives all three back. [`Uart::apply_config`] changes
 //!   baud rate, parity, stop and data bits at run time, on the core clock the UART already has
@@ -40,8 +44,10 @@
 //! - Before touching the clock, if the UART is already clocked (the boot chain used it),
 //!   we give its transmitter up to 10 ms to drain so its last message is not cut.
 
+mod asynch;
 mod config;
 mod eh;
+pub mod interrupt_rx;
 
 use core::fmt;
 
@@ -53,6 +59,7 @@ pub use config::{
     BAUD_TOLERANCE_PPM, BaudSettings, CSR_DIVISORS, Config, ConfigError, DataBits, Parity,
     Settings, StopBits, baud_settings, baud_settings_for_clock,
 };
+pub use interrupt_rx::{InterruptRx, RxBuffer};
 
 type RegisterBlock = pac::blsp1_uart1::RegisterBlock;
 

@@ -22,6 +22,7 @@
 //!   counter on the virtual board, not a cycle count of the real Cortex-A53).
 
 mod hal_cost;
+pub mod interrupt_latency;
 
 use crate::process::SpawnRetrying;
 use crate::{build, checks, size};
@@ -510,6 +511,7 @@ pub fn run(root: &Path) -> Result<String> {
             size::sizes(path)?.text
         );
     }
+    out += &interrupt_latency::report(root)?;
     Ok(out)
 }
 

@@ -15,6 +15,7 @@ mod blinky;
 mod button;
 mod button_interrupt;
 mod coverage;
+mod critical_section_contention;
 mod defmt;
 mod echo;
 mod expect;
@@ -35,6 +36,7 @@ mod spi;
 mod timer_interrupt;
 mod tools;
 mod uart_config;
+mod uart_irq_echo;
 mod uboot;
 mod watchdog;
 
@@ -435,6 +437,26 @@ pub fn all() -> Vec<ExampleCheck> {
             example: "hello",
             what: "coverage: one run mapped through DWARF to lcov and HTML; current_el covered, the exception report not",
             run: coverage::hello_report,
+        },
+        ExampleCheck {
+            example: "uart_irq_echo",
+            what: "interrupt-driven receive (blocking and async) echoes a 354-character paste at line rate exactly while busy 10 ms per read; polled under the same load reports overrun and loses characters",
+            run: uart_irq_echo::nothing_lost,
+        },
+        ExampleCheck {
+            example: "uart_irq_echo",
+            what: "framing error reported in its place among the received characters, none lost",
+            run: uart_irq_echo::framing_error_in_place,
+        },
+        ExampleCheck {
+            example: "critical_section_contention",
+            what: "four cores x 200 slow read-modify-writes: exact under critical_section::with, updates lost with interrupt masking only; same output twice",
+            run: critical_section_contention::lock_needed_with_four_cores,
+        },
+        ExampleCheck {
+            example: "interrupt_latency",
+            what: "interrupt latency (trace irq + trace-pc): line to handler <= 80 instructions, handler return to interrupted code <= 40, the same for all 8 SGIs",
+            run: crate::bench::interrupt_latency::guard,
         },
     ]
 }

@@ -158,3 +158,24 @@ fn input_escapes() {
     );
     assert!(parse_input_str(r"\q").is_err());
 }
+
+#[test]
+fn rxlev_with_zero_watermark_follows_each_character_at_line_rate() {
+    // Single-character mode, RFWR = 0, IMR = RXLEV: what an interrupt-driven receiver
+    // programs. The line rises when a character arrives (every 1667 ticks at 115200 8N1),
+    // falls when RF has been read empty, and rises again at the next arrival.
+    let mut r = Rig::new("abc");
+    r.wr(0, 0x20, 0);
+    r.wr(0, 0xB0, 1 << 4);
+    r.wr(0, 0xA8, 0x01);
+    for (k, ch) in [b'a', b'b', b'c'].into_iter().enumerate() {
+        let at = 1667 * (k as u64 + 1);
+        r.rd(at - 1, 0xA4);
+        assert_eq!(Registers::interrupt_lines(&r.u), 0, "before {}", ch as char);
+        assert_eq!(r.rd(at, 0xB4) >> 4 & 1, 1, "ISR.RXLEV at {at}");
+        assert_eq!(Registers::interrupt_lines(&r.u), 1);
+        assert_eq!(r.rd(at, 0x140), u32::from(ch));
+        assert_eq!(r.rd(at, 0xA4) & 1, 0, "RXRDY clear once read");
+        assert_eq!(Registers::interrupt_lines(&r.u), 0, "line falls when empty");
+    }
+}
