@@ -33,6 +33,7 @@ mod rtc;
 mod sgi;
 mod size;
 mod spi;
+mod throughput;
 mod timer_interrupt;
 mod tools;
 mod uart_config;
@@ -406,6 +407,16 @@ pub fn all() -> Vec<ExampleCheck> {
             example: "spi_flash",
             what: "MISO held low: ID 00 00 00 reported as no flash, nothing written",
             run: spi::miso_low,
+        },
+        ExampleCheck {
+            example: "i2c_throughput",
+            what: "256-byte write at 100/400/960 kHz: never under the wire time; at 400 kHz at most 1.10 x",
+            run: throughput::i2c_write,
+        },
+        ExampleCheck {
+            example: "spi_throughput",
+            what: "4 KiB flash read at 1-50 MHz in 16-byte chunks, never under the wire time; at 1 MHz at most 1.25 x (guard)",
+            run: throughput::spi_read,
         },
         ExampleCheck {
             example: "i2c_scan",
