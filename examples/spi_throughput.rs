@@ -14,17 +14,17 @@
 //! ## Expected output
 //!
 //! ```text
-//! spi_throughput: 4 KiB read at 1000000 Hz: 766932 ticks, wire 629760 ticks
-//! spi_throughput: 4 KiB read at 10000000 Hz: 200355 ticks, wire 62976 ticks
-//! spi_throughput: 4 KiB read at 25000000 Hz: 166530 ticks, wire 25190 ticks
-//! spi_throughput: 4 KiB read at 50000000 Hz: 149634 ticks, wire 12595 ticks
+//! spi_throughput: 4 KiB read at 1000000 Hz: 697746 ticks, wire 629760 ticks
+//! spi_throughput: 4 KiB read at 10000000 Hz: 130914 ticks, wire 62976 ticks
+//! spi_throughput: 4 KiB read at 25000000 Hz: 95032 ticks, wire 25190 ticks
+//! spi_throughput: 4 KiB read at 50000000 Hz: 80696 ticks, wire 12595 ticks
 //! resetting
 //! ```
 //!
 //! Ticks are the 19.2 MHz system counter's; the measured figures depend on the driver's code.
-//! The driver's time per 16-byte chunk (about 530 instructions, one tick each on the virtual
-//! board) is fixed, so the ratio to the wire time grows with the rate: about 1.2 at 1 MHz,
-//! 3.2 at 10 MHz.
+//! The driver's time per 16-byte chunk (about 265 instructions, one tick each on the virtual
+//! board) is fixed, so the ratio to the wire time grows with the rate: 1.11 at 1 MHz, 2.1 at
+//! 10 MHz.
 
 #![no_std]
 #![no_main]
