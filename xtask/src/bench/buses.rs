@@ -7,11 +7,15 @@
 //!   and prints the measured ticks next to the wire time it works out from the achieved
 //!   rate. This module runs both examples, reads those lines and computes the ratios; the
 //!   figures are deterministic.
+//! - `spi_throughput` also does the read with a raw register loop on the PAC (no bounds, no
+//!   checks, no embedded-hal layers), so the HAL's cost per byte stands next to the least the
+//!   FIFO-mode sequence needs.
 //! - [`guard`] is what `cargo xtask test` holds the figures to (checks `i2c_throughput` and
 //!   `spi_throughput`): never below the wire time (the model's bus timing), the I2C write at
 //!   400 kHz at most [`I2C_400K_LIMIT`] × wire time (the target), the SPI read at 1 MHz
 //!   at most [`SPI_1M_LIMIT`] × (a regression guard: the 1.10 target is not met, see
-//!   docs/benchmarks.md).
+//!   docs/benchmarks.md), and the HAL's SPI read at most [`HAL_OVER_RAW_LIMIT`] × the raw
+//!   loop's time at the same rate.
 
 use crate::build;
 use crate::checks::Runner;
@@ -24,6 +28,11 @@ use std::path::Path;
 pub const I2C_400K_LIMIT: f64 = 1.10;
 /// Regression guard for the 4 KiB read at 1 MHz (measured 1.108).
 pub const SPI_1M_LIMIT: f64 = 1.12;
+
+/// The HAL's SPI read against the raw register loop (measured: within 1.025 at every rate).
+pub const HAL_OVER_RAW_LIMIT: f64 = 1.05;
+/// How `spi_throughput` names its raw-loop figures.
+pub const RAW: &str = "raw register loop, ";
 
 /// The examples and the devices they need.
 pub const I2C_EXAMPLE: &str = "i2c_throughput";
@@ -44,6 +53,20 @@ pub struct Figure {
 impl Figure {
     pub fn ratio(&self) -> f64 {
         self.measured_ticks as f64 / self.wire_ticks.max(1) as f64
+    }
+
+    /// Data bytes moved (from the name: `256-byte write`, `4 KiB read`).
+    pub fn bytes(&self) -> u64 {
+        if self.what.contains("4 KiB") {
+            4096
+        } else {
+            256
+        }
+    }
+
+    /// Ticks beyond the wire time per data byte: the driver's instructions per byte.
+    pub fn over_per_byte(&self) -> f64 {
+        self.measured_ticks.saturating_sub(self.wire_ticks) as f64 / self.bytes() as f64
     }
 }
 
@@ -88,6 +111,20 @@ pub fn guard(figures: &[Figure]) -> Result<()> {
             ("4 KiB read", 1_000_000) => Some(SPI_1M_LIMIT),
             _ => None,
         };
+        if let Some(raw) = figures
+            .iter()
+            .find(|r| r.hz == f.hz && r.what.strip_prefix(RAW) == Some(f.what.as_str()))
+        {
+            let over = f.measured_ticks as f64 / raw.measured_ticks.max(1) as f64;
+            ensure!(
+                over <= HAL_OVER_RAW_LIMIT,
+                "{} at {} Hz took {over:.3} x the raw register loop's time ({} vs {} ticks), limit {HAL_OVER_RAW_LIMIT}",
+                f.what,
+                f.hz,
+                f.measured_ticks,
+                raw.measured_ticks
+            );
+        }
         if let Some(limit) = limit {
             ensure!(
                 f.ratio() <= limit,
@@ -106,18 +143,19 @@ pub fn guard(figures: &[Figure]) -> Result<()> {
 /// The table for `cargo xtask bench`.
 pub fn table(figures: &[Figure]) -> String {
     let mut out = format!(
-        "{:<16} {:>10} {:>10} {:>10} {:>6}\n",
-        "transfer", "Hz", "ticks", "wire", "ratio"
+        "{:<36} {:>10} {:>10} {:>10} {:>6} {:>9}\n",
+        "transfer", "Hz", "ticks", "wire", "ratio", "over/byte"
     );
     for f in figures {
         let _ = writeln!(
             out,
-            "{:<16} {:>10} {:>10} {:>10} {:>6.3}",
+            "{:<36} {:>10} {:>10} {:>10} {:>6.3} {:>9.2}",
             f.what,
             f.hz,
             f.measured_ticks,
             f.wire_ticks,
-            f.ratio()
+            f.ratio(),
+            f.over_per_byte()
         );
     }
     out
@@ -180,5 +218,12 @@ mod tests {
         assert!(guard(&[figure("4 KiB read", 1_000_000, 710_000, 629_760)]).is_err());
         assert!(guard(&[figure("4 KiB read", 10_000_000, 100, 62_976)]).is_err());
         assert!(guard(&[figure("4 KiB read", 10_000_000, 200_000, 62_976)]).is_ok());
+        let raw = figure("raw register loop, 4 KiB read", 10_000_000, 130_000, 62_976);
+        let hal = figure("4 KiB read", 10_000_000, 131_000, 62_976);
+        assert!(guard(&[raw.clone(), hal]).is_ok());
+        let slow_hal = figure("4 KiB read", 10_000_000, 140_000, 62_976);
+        assert!(guard(&[raw, slow_hal]).is_err());
+        assert_eq!(figures[1].bytes(), 4096);
+        assert!((figures[1].over_per_byte() - 16.598).abs() < 0.001);
     }
 }
