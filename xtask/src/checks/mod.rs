@@ -409,6 +409,11 @@ pub fn all() -> Vec<ExampleCheck> {
             run: spi::miso_low,
         },
         ExampleCheck {
+            example: "spi_flash",
+            what: "flash not answering (MISO high): ID ff ff ff reported as no flash, nothing written",
+            run: spi::miso_high,
+        },
+        ExampleCheck {
             example: "i2c_throughput",
             what: "256-byte write at 100/400/960 kHz: never under the wire time; at 400 kHz at most 1.10 x",
             run: throughput::i2c_write,

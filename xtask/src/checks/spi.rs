@@ -170,3 +170,16 @@ pub fn miso_low(runner: &Runner) -> Result<()> {
     );
     clock_off_times_out(&run, "00 00 00")
 }
+
+/// `--spi-fault 0:miso-high`: the attached flash does not answer; every byte reads 0xFF, as
+/// with no device, and the example says so.
+pub fn miso_high(runner: &Runner) -> Result<()> {
+    let run = run_with(runner, &["--spi", "0:nor", "--spi-fault", "0:miso-high"])?;
+    run.console_has_lines(&["spi_flash: no flash (JEDEC ID ff ff ff)".to_string()])?;
+    ensure!(
+        !run.stdout.contains("erased"),
+        "the example erased a flash that does not answer{}",
+        run.context()
+    );
+    clock_off_times_out(&run, "ff ff ff")
+}
