@@ -1,11 +1,12 @@
 //! `lm75`: an LM75 digital temperature sensor (the classic 9-bit part) whose readings are set
 //! on the command line (`--i2c 0:0x48=lm75,temp=21.5,temp@300ms=30`).
 //!
-//! Design notes (the register behaviour every LM75 datasheet describes, in our words):
-//! - Four registers selected by the pointer byte, the first data byte of a write (bits 1:0;
-//!   the pointer stays set until the next write, so a plain read returns the register chosen
-//!   last): 0 temperature (16 bits, read-only), 1 configuration (8 bits), 2 T_HYST and 3 T_OS
-//!   (16 bits, power-on 75 °C and 80 °C).
+//! Design notes (the LM75's register behaviour, docs/hardware/bus-devices.md#lm75, in our words):
+//! - Four registers selected by the pointer byte, the first data byte of a write (bits 2:0,
+//!   so the map repeats every 8 addresses; the pointer stays set until the next write, so a
+//!   plain read returns the register chosen last): 0 temperature (16 bits, read-only),
+//!   1 configuration (8 bits, bits 7:5 read 0), 2 T_HYST and 3 T_OS (16 bits, power-on 75 °C
+//!   and 80 °C). Pointers 4 to 7 select no register: reads return the last byte read.
 //! - Temperatures are 9-bit two's complement in bits 15:7, 0.5 °C per step; bits 6:0 read 0.
 //!   A reading set on the command line is rounded down to a half degree and limited to the
 //!   part's range, -55 to +125 °C.
@@ -59,6 +60,8 @@ pub struct Lm75 {
     held: u16,
     /// When SHUTDOWN was last cleared (conversions before it do not count).
     resumed_at: u64,
+    /// The last byte read (what pointers 4 to 7 return).
+    last_read: u8,
 }
 
 impl Lm75 {
@@ -79,6 +82,7 @@ impl Lm75 {
             high: 0,
             held: 0,
             resumed_at: 0,
+            last_read: 0,
         }
     }
 
@@ -124,7 +128,7 @@ impl I2cDevice for Lm75 {
 
     fn write(&mut self, now: u64, byte: u8) -> bool {
         match (self.bytes, self.pointer) {
-            (0, _) => self.pointer = byte & 3,
+            (0, _) => self.pointer = byte & 7,
             (1, 1) => self.write_configuration(now, byte),
             (1, _) => self.high = byte,
             (2, 2) => self.hysteresis = u16::from_be_bytes([self.high, byte]) & 0xFF80,
@@ -141,7 +145,8 @@ impl I2cDevice for Lm75 {
             0 => self.temperature(now),
             1 => u16::from(self.configuration) << 8 | u16::from(self.configuration),
             2 => self.hysteresis,
-            _ => self.overtemperature,
+            3 => self.overtemperature,
+            _ => u16::from(self.last_read) << 8 | u16::from(self.last_read),
         };
         let byte = if self.bytes.is_multiple_of(2) {
             (value >> 8) as u8
@@ -149,6 +154,7 @@ impl I2cDevice for Lm75 {
             value as u8
         };
         self.bytes += 1;
+        self.last_read = byte;
         byte
     }
 
@@ -244,6 +250,10 @@ mod tests {
         );
         assert_eq!(read_register(&mut s, 0, 2, 2), [0x4B, 0x00]);
         assert_eq!(read_register(&mut s, 0, 3, 2), [0x50, 0x00]);
+        // The map repeats every 8 addresses; 4 to 7 return the last byte read.
+        assert_eq!(read_register(&mut s, 0, 0x0A, 2), [0x4B, 0x00]);
+        assert_eq!(read_register(&mut s, 0, 3, 1), [0x50]);
+        assert_eq!(read_register(&mut s, 0, 5, 2), [0x50, 0x50]);
         s.address(0, false);
         for b in [3, 0x1E, 0xFF] {
             s.write(0, b);
