@@ -9,10 +9,12 @@
 //! time limit), reads the page back and compares it. Then a driver crate from crates.io,
 //! unchanged, does the same through embedded-storage's `NorFlash` trait: `w25q32jv` (for the
 //! Winbond W25Q32JV; its commands are the 25-series ones every such flash has) erases a
-//! sector, writes 300 bytes across a page boundary and reads them back. The program reads the
-//! ID again after switching to 1 MHz in mode 3 (`apply_config`). Then it shows an error: with the SPI
-//! core clock switched off, a transfer ends in `Error::Timeout` within the driver's bound,
-//! and after the clock is back the bus works again.
+//! sector, writes 300 bytes across a page boundary and reads them back (the crate is written
+//! for the 4 MiB W25Q32JV; the addresses used here are in the first MiB, so any 25-series part
+//! of 1 MiB or more will do). The program reads the ID again after switching to 1 MHz in
+//! mode 3 (`apply_config`). Then it shows an error: with the SPI core clock switched off, a
+//! transfer ends in `Error::Timeout` within the driver's bound, and after the clock is back
+//! the bus works again.
 //!
 //! ## What to connect
 //!
