@@ -6,7 +6,9 @@
 //! the page back with a repeated START, a `transaction` whose operations the driver merges
 //! (two writes of the address, then three reads: one write run, a repeated START, one read run
 //! split into FIFO-sized pieces), and what a missing device looks like: the address is not
-//! acknowledged, `NoAcknowledge(Address)` in embedded-hal's terms.
+//! acknowledged, `NoAcknowledge(Address)` in embedded-hal's terms. Finally the same chip
+//! through a driver crate from crates.io, unchanged: `eeprom24x`, whose embedded-storage
+//! `Storage` splits a longer write at page boundaries (and waits 5 ms after each page).
 //!
 //! ## What to connect
 //!
@@ -26,6 +28,7 @@
 //! i2c_eeprom: read back 00 07 0e 15 1c 23 2a 31 38 3f 46 4d 54 5b 62 69 70 77 7e 85 8c 93 9a a1 a8 af b6 bd c4 cb d2 d9
 //! i2c_eeprom: read back matches what was written
 //! i2c_eeprom: transaction read 96 bytes from 0x00e0: erased, the page, erased
+//! i2c_eeprom: eeprom24x: wrote 100 bytes at 0x0210 (4 pages), read back equal
 //! i2c_eeprom: 0x51 answers: I2C: no acknowledge for address 0x51 (NoAcknowledge(Address))
 //! resetting
 //! ```
@@ -43,9 +46,11 @@
 #![no_main]
 
 use db410c::hal::i2c::{Config, Error, I2c};
-use db410c::hal::time::{Duration, Instant};
+use db410c::hal::time::{Delay, Duration, Instant};
 use db410c::{Board, I2c0, println};
+use eeprom24x::{Eeprom24x, SlaveAddr, Storage};
 use embedded_hal::i2c::{Error as _, I2c as _, Operation};
+use embedded_storage::{ReadStorage as _, Storage as _};
 
 db410c::entry!(main);
 
@@ -57,6 +62,9 @@ const ABSENT: u8 = 0x51;
 const PAGE_ADDRESS: u16 = 0x0100;
 /// The longest write cycle we wait for (the 24C32 datasheet's maximum is 5 ms).
 const WRITE_CYCLE_LIMIT: Duration = Duration::from_millis(20);
+/// Where the driver crate writes: 16 bytes before a page boundary, so 100 bytes take 4 pages.
+const CRATE_ADDRESS: u32 = 0x0210;
+const CRATE_LENGTH: usize = 100;
 
 /// Prints an I2C error with its embedded-hal kind (what portable drivers see).
 fn describe(error: Error) -> (Error, embedded_hal::i2c::ErrorKind) {
@@ -167,6 +175,7 @@ fn main() -> ! {
                     println!("i2c_eeprom: transaction failed: {error} ({kind:?})");
                 }
             }
+            through_the_crate(&mut i2c);
         }
         Err(error) => {
             let took = start.elapsed().as_micros();
@@ -187,4 +196,30 @@ fn main() -> ! {
     println!("resetting");
     let _ = board.console.flush();
     board.ps_hold.reset()
+}
+
+/// Step 6: the EEPROM through the `eeprom24x` crate (unchanged, from crates.io), which only
+/// knows embedded-hal's `I2c` and `DelayNs` traits. It borrows the bus (`&mut I2c0` is an
+/// `I2c` too).
+fn through_the_crate(i2c: &mut I2c0) {
+    // A0..A2 low: the default address, 0x50.
+    let eeprom = Eeprom24x::new_24x32(i2c, SlaveAddr::default());
+    let mut storage = Storage::new(eeprom, Delay::new());
+    let mut data = [0u8; CRATE_LENGTH];
+    for (k, byte) in data.iter_mut().enumerate() {
+        *byte = 0xA5 ^ k as u8;
+    }
+    let pages = (CRATE_ADDRESS as usize % 32 + CRATE_LENGTH).div_ceil(32);
+    if let Err(error) = storage.write(CRATE_ADDRESS, &data) {
+        println!("i2c_eeprom: eeprom24x: write failed: {error:?}");
+        return;
+    }
+    let mut read_back = [0u8; CRATE_LENGTH];
+    match storage.read(CRATE_ADDRESS, &mut read_back) {
+        Ok(()) if read_back == data => println!(
+            "i2c_eeprom: eeprom24x: wrote {CRATE_LENGTH} bytes at 0x{CRATE_ADDRESS:04x} ({pages} pages), read back equal"
+        ),
+        Ok(()) => println!("i2c_eeprom: eeprom24x: read back DIFFERS"),
+        Err(error) => println!("i2c_eeprom: eeprom24x: read failed: {error:?}"),
+    }
 }

@@ -6,10 +6,15 @@
 //! `SpiDevice::transaction`: chip select low, the operations, chip select high. The program
 //! reads the JEDEC ID, erases a 4 KiB sector and programs a 256-byte page (both need WRITE
 //! ENABLE first and end with polling the status register's WIP bit, each poll bounded by a
-//! time limit), reads the page back and compares it, and reads the ID again after switching
-//! to 1 MHz in mode 3 (`apply_config`). Then it shows an error: with the SPI
-//! core clock switched off, a transfer ends in `Error::Timeout` within the driver's bound,
-//! and after the clock is back the bus works again.
+//! time limit), reads the page back and compares it. Then a driver crate from crates.io,
+//! unchanged, does the same through embedded-storage's `NorFlash` trait: `w25q32jv` (for the
+//! Winbond W25Q32JV; its commands are the 25-series ones every such flash has) erases a
+//! sector, writes 300 bytes across a page boundary and reads them back (the crate is written
+//! for the 4 MiB W25Q32JV; the addresses used here are in the first MiB, so any 25-series part
+//! of 1 MiB or more will do). The program reads the ID again after switching to 1 MHz in
+//! mode 3 (`apply_config`). Then it shows an error: with the SPI core clock switched off, a
+//! transfer ends in `Error::Timeout` within the driver's bound, and after the clock is back
+//! the bus works again.
 //!
 //! ## What to connect
 //!
@@ -29,6 +34,7 @@
 //! spi_flash: page 0x001100 programmed in 708 us
 //! spi_flash: read back 00 03 06 09 0c 0f 12 15 18 1b 1e 21 24 27 2a 2d ...
 //! spi_flash: read back matches what was written (256 bytes)
+//! spi_flash: w25q32jv: erased 0x002000..0x003000, wrote 300 bytes at 0x002080, read back equal
 //! spi_flash: mode 3 at 1000000 Hz: JEDEC ID ef 40 14
 //! spi_flash: core clock off: SPI: timeout: the transfer did not finish after 1009 us
 //! spi_flash: core clock on again: JEDEC ID ef 40 14
@@ -37,6 +43,16 @@
 //!
 //! The times are what the flash takes (45 ms per sector erase, 0.7 ms per page program on the
 //! virtual board's flash) plus up to one status poll; a real chip's vary.
+//!
+//! A flash that never finishes an erase (`--spi-fault 0:busy-stuck` on the virtual board) is
+//! reported when the wait's bound runs out; the bus still works, but the busy flash ignores
+//! everything except READ STATUS, so the later ID reads see MISO idle (ff ff ff):
+//!
+//! ```text
+//! spi_flash: the flash stayed busy erasing: WIP still set after 400002 us
+//! ```
+//!
+//! A MISO line held low (`--spi-fault 0:miso-low`) reads as `no flash (JEDEC ID 00 00 00)`.
 
 #![no_std]
 #![no_main]
@@ -46,8 +62,11 @@ use db410c::hal::gpio::{Level, Output, OutputConfig};
 use db410c::hal::spi::{Config, MODE_0, MODE_3, Spi};
 use db410c::hal::time::{Delay, Duration, Instant};
 use db410c::{Board, Spi0, println};
+use embedded_hal::digital::{ErrorType, OutputPin};
 use embedded_hal::spi::{Operation, SpiBus, SpiDevice};
 use embedded_hal_bus::spi::ExclusiveDevice;
+use embedded_storage::nor_flash::{NorFlash, ReadNorFlash};
+use w25q32jv::W25q32jv;
 
 db410c::entry!(main);
 
@@ -69,6 +88,23 @@ const ERASE_LIMIT: Duration = Duration::from_millis(400);
 const PROGRAM_LIMIT: Duration = Duration::from_millis(5);
 
 type Flash = ExclusiveDevice<Spi0, Output, Delay>;
+
+/// WP_N and HOLD_N are tied high on the board; the `w25q32jv` crate wants two output pins it
+/// can drive, so it gets this stand-in, which has nothing to do.
+struct TiedHigh;
+
+impl ErrorType for TiedHigh {
+    type Error = core::convert::Infallible;
+}
+
+impl OutputPin for TiedHigh {
+    fn set_low(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+    fn set_high(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
 
 /// The three address bytes of a command, most significant first.
 fn address(at: u32) -> [u8; 3] {
@@ -141,7 +177,9 @@ fn main() -> ! {
                 "spi_flash: JEDEC ID {:02x} {:02x} {:02x}",
                 id[0], id[1], id[2]
             );
-            erase_program_verify(&mut flash);
+            if erase_program_verify(&mut flash) {
+                through_the_crate(&mut flash);
+            }
         }
         Some(id) => println!(
             "spi_flash: no flash (JEDEC ID {:02x} {:02x} {:02x})",
@@ -192,21 +230,26 @@ fn main() -> ! {
     board.ps_hold.reset()
 }
 
-/// Erases [`SECTOR`], programs [`PAGE`] with a pattern, reads it back and compares.
-fn erase_program_verify(flash: &mut Flash) {
+/// Erases [`SECTOR`], programs [`PAGE`] with a pattern, reads it back and compares; whether
+/// all of it went well.
+fn erase_program_verify(flash: &mut Flash) -> bool {
     if !write_command(flash, SECTOR_ERASE, SECTOR, &[]) {
         println!("spi_flash: sector erase command failed");
-        return;
+        return false;
     }
+    let start = Instant::now();
     // The erase starts when chip select rises at the end of the command.
-    match wait_while_busy(flash, Instant::now(), ERASE_LIMIT) {
+    match wait_while_busy(flash, start, ERASE_LIMIT) {
         Some(took) => println!(
             "spi_flash: sector 0x{SECTOR:06x} erased in {} us",
             took.as_micros()
         ),
         None => {
-            println!("spi_flash: the flash stayed busy erasing");
-            return;
+            println!(
+                "spi_flash: the flash stayed busy erasing: WIP still set after {} us",
+                start.elapsed().as_micros()
+            );
+            return false;
         }
     }
 
@@ -216,16 +259,20 @@ fn erase_program_verify(flash: &mut Flash) {
     }
     if !write_command(flash, PAGE_PROGRAM, PAGE, &page) {
         println!("spi_flash: page program command failed");
-        return;
+        return false;
     }
-    match wait_while_busy(flash, Instant::now(), PROGRAM_LIMIT) {
+    let start = Instant::now();
+    match wait_while_busy(flash, start, PROGRAM_LIMIT) {
         Some(took) => println!(
             "spi_flash: page 0x{PAGE:06x} programmed in {} us",
             took.as_micros()
         ),
         None => {
-            println!("spi_flash: the flash stayed busy programming");
-            return;
+            println!(
+                "spi_flash: the flash stayed busy programming: WIP still set after {} us",
+                start.elapsed().as_micros()
+            );
+            return false;
         }
     }
 
@@ -238,7 +285,7 @@ fn erase_program_verify(flash: &mut Flash) {
     ]);
     if let Err(error) = read {
         println!("spi_flash: read failed: {error:?}");
-        return;
+        return false;
     }
     db410c::print!("spi_flash: read back");
     for byte in &read_back[..16] {
@@ -250,7 +297,47 @@ fn erase_program_verify(flash: &mut Flash) {
             "spi_flash: read back matches what was written ({} bytes)",
             page.len()
         );
+        true
     } else {
         println!("spi_flash: read back DIFFERS from what was written");
+        false
+    }
+}
+
+/// The flash through the `w25q32jv` crate (unchanged, from crates.io) and embedded-storage's
+/// `NorFlash` / `ReadNorFlash` traits. It borrows the `SpiDevice` (`&mut Flash` is one too).
+/// The crate waits for WIP without a bound, so this runs only after our own bounded waits
+/// showed a flash that finishes its work.
+fn through_the_crate(flash: &mut Flash) {
+    const FROM: u32 = 0x2000;
+    const TO: u32 = 0x3000;
+    const AT: u32 = 0x2080;
+    // The pins cannot fail (`Infallible`), and the crate's `new` only sets them.
+    let Ok(mut nor) = W25q32jv::new(flash, TiedHigh, TiedHigh) else {
+        println!("spi_flash: w25q32jv: set-up failed");
+        return;
+    };
+    let mut data = [0u8; 300];
+    for (k, byte) in data.iter_mut().enumerate() {
+        *byte = (k as u8).wrapping_mul(5) ^ 0x3C;
+    }
+    // Erase one sector (the crate reads it back: all 0xFF), then write across a page
+    // boundary (two page programs, each read back by the crate) and read it all again.
+    if let Err(error) = NorFlash::erase(&mut nor, FROM, TO) {
+        println!("spi_flash: w25q32jv: erase failed: {error:?}");
+        return;
+    }
+    if let Err(error) = NorFlash::write(&mut nor, AT, &data) {
+        println!("spi_flash: w25q32jv: write failed: {error:?}");
+        return;
+    }
+    let mut read_back = [0u8; 300];
+    match ReadNorFlash::read(&mut nor, AT, &mut read_back) {
+        Ok(()) if read_back == data => println!(
+            "spi_flash: w25q32jv: erased 0x{FROM:06x}..0x{TO:06x}, wrote {} bytes at 0x{AT:06x}, read back equal",
+            data.len()
+        ),
+        Ok(()) => println!("spi_flash: w25q32jv: read back DIFFERS"),
+        Err(error) => println!("spi_flash: w25q32jv: read failed: {error:?}"),
     }
 }

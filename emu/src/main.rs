@@ -47,7 +47,9 @@ I2C devices (--i2c BUS:ADDR=DEVICE[,OPTIONS]): 24c32 = 4 KiB EEPROM, two address
 (writes wrap within the page), stored at STOP, then busy for the write cycle (option write-cycle=TIME, \
 default 5ms) during which it does not acknowledge its address; sensor = 256 16-bit registers (options \
 regN=VALUE), first written byte = register pointer, values most significant byte first, the pointer \
-moves on after each register. Bus timing: 9 SCL periods per byte from I2C_MASTER_CLK_CTL and the core clock.
+moves on after each register; lm75 = LM75 temperature sensor (registers 0 temperature, 1 configuration, \
+2 T_HYST, 3 T_OS; 9-bit, 0.5 C steps; a conversion every 100 ms, none in shutdown) reading temp=CELSIUS \
+(default 25), changed from a time on by temp@TIME=CELSIUS (repeatable). Bus timing: 9 SCL periods per byte from I2C_MASTER_CLK_CTL and the core clock.
 I2C faults (--i2c-fault BUS:FAULT): nack-addr@ADDR (the device never acknowledges its address), \
 nack-data@ADDR:N (it refuses data byte N, counted from 0 after its address, in every write), sda-low (a \
 device holds SDA low until a bus clear frees it), sda-stuck (SDA low for good), stretch@ADDR (the device \
@@ -60,6 +62,9 @@ three-byte ID, its last byte the log2 of the size), commands 0x9F JEDEC ID, 0x03
 SECTOR ERASE (4 KiB); program and erase need WEL and keep WIP set for 0.7 ms / 45 ms from chip select \
 rising, ignoring every other command meanwhile. Bus timing: 8 SCLK periods per byte, SCLK = the QUP5 SPI \
 core clock; without a device MISO reads 0xFF.
+SPI faults (--spi-fault BUS:FAULT): busy-stuck (the flash's program and erase never finish: WIP stays set \
+and every other command stays ignored), miso-low (MISO held low: every byte read is 0x00), miso-high (the \
+flash does not answer: every byte read is 0xFF); the device still receives every byte.
 Scripted expectations (--expect, --fail-on, --timeout, --send-after): patterns match within one console \
 line, as the text arrives (a regex sees the line received so far: end it with \\n to wait for the whole line); \
 each --expect (and each --send-after) matches after the end of the previous one's match; a --fail-on anywhere. \
@@ -126,7 +131,8 @@ struct Cli {
     #[arg(long, value_parser = ["none", "watchdog"])]
     reset_reason: Option<String>,
     /// Attach an I2C device: BUS:ADDR=DEVICE[,OPTIONS] (repeatable; bus 0 = header I2C0 (QUP2),
-    /// 1 = I2C1 (QUP6)); e.g. 0:0x50=24c32, 0:0x48=sensor,reg0=0x1234 (details below).
+    /// 1 = I2C1 (QUP6)); e.g. 0:0x50=24c32, 0:0x48=sensor,reg0=0x1234,
+    /// 0:0x48=lm75,temp=21.5,temp@1s=30 (details below).
     #[arg(long = "i2c", value_parser = parse_i2c)]
     i2c: Vec<Attachment>,
     /// Inject an I2C fault: BUS:FAULT (repeatable): nack-addr@ADDR, nack-data@ADDR:N, sda-low,
@@ -166,6 +172,10 @@ struct Cli {
     /// does the same for every run, into a new file in DIR.
     #[arg(long, value_name = "FILE")]
     coverage: Option<PathBuf>,
+    /// Inject an SPI fault: BUS:FAULT (repeatable): busy-stuck, miso-low, miso-high (details
+    /// below).
+    #[arg(long = "spi-fault", value_parser = spi_devices::parse_fault)]
+    spi_fault: Vec<(usize, spi_devices::Fault)>,
 }
 
 /// A `--press`: a SoC pad (active low) or a PM8916 key, pressed and maybe released.
@@ -360,6 +370,7 @@ fn main() -> ExitCode {
         image,
         writable: cli.sd_writable,
     });
+    config.spi.faults = cli.spi_fault.clone();
     config.pins = cli.pin.clone();
     for press in &cli.press {
         match press {

@@ -16,8 +16,11 @@
 //!   written sets the register pointer; further bytes write the register most significant
 //!   byte first; reads return the register most significant byte first. After both bytes of
 //!   a register (read or write) the pointer moves to the next register.
+//! - `lm75`: an LM75 temperature sensor with readings set per time (module [`lm75`]).
 
 use std::collections::BTreeMap;
+
+pub mod lm75;
 
 /// Ticks of the 19.2 MHz counter in one millisecond.
 const TICKS_PER_MS: u64 = 19_200;
@@ -195,6 +198,8 @@ pub enum DeviceKind {
     },
     /// Register sensor with its initial register values.
     Sensor(BTreeMap<u8, u16>),
+    /// LM75 temperature sensor: readings (from tick, half degrees).
+    Lm75(Vec<(u64, i16)>),
 }
 
 impl DeviceKind {
@@ -203,6 +208,7 @@ impl DeviceKind {
         match self {
             DeviceKind::Eeprom24c32 { write_cycle } => Box::new(Eeprom::new_24c32(*write_cycle)),
             DeviceKind::Sensor(values) => Box::new(Sensor::new(values)),
+            DeviceKind::Lm75(readings) => Box::new(lm75::Lm75::new(readings)),
         }
     }
 }
@@ -309,7 +315,29 @@ pub fn parse_attachment(
             }
             DeviceKind::Sensor(values)
         }
-        other => return Err(format!("unknown I2C device {other:?} (24c32, sensor)")),
+        "lm75" => {
+            let mut readings = Vec::new();
+            for option in parts {
+                let usage = "lm75: options temp=CELSIUS (from the start) and temp@TIME=CELSIUS";
+                let (key, value) = option.split_once('=').ok_or(usage)?;
+                let from = match key.split_once('@') {
+                    None if key == "temp" => 0,
+                    Some(("temp", time)) => parse_time(time)?,
+                    _ => return Err(format!("{usage}, not {option:?}")),
+                };
+                let celsius: f64 = value
+                    .parse()
+                    .map_err(|_| format!("lm75: bad temperature {value:?}"))?;
+                readings.retain(|&(at, _)| at != from);
+                readings.push((from, lm75::half_degrees(celsius)?));
+            }
+            DeviceKind::Lm75(readings)
+        }
+        other => {
+            return Err(format!(
+                "unknown I2C device {other:?} (24c32, sensor, lm75)"
+            ));
+        }
     };
     Ok(Attachment {
         bus: parse_bus(bus)?,
@@ -399,6 +427,13 @@ mod tests {
         );
         let a = parse_attachment("1:72=sensor,reg0=0x1234", ticks).unwrap();
         assert_eq!(a.kind, DeviceKind::Sensor(BTreeMap::from([(0, 0x1234)])));
+        let a = parse_attachment("0:0x48=lm75,temp=21.5,temp@300ms=-5.5", ticks).unwrap();
+        assert_eq!(
+            a.kind,
+            DeviceKind::Lm75(vec![(0, 43), (300 * TICKS_PER_MS, -11)])
+        );
+        assert!(parse_attachment("0:0x48=lm75,temp=warm", ticks).is_err());
+        assert!(parse_attachment("0:0x48=lm75,humidity=3", ticks).is_err());
         assert!(parse_attachment("2:0x50=24c32", ticks).is_err());
         assert!(parse_attachment("0:0x80=24c32", ticks).is_err());
         assert!(parse_attachment("0:0x50=flash", ticks).is_err());

@@ -16,6 +16,10 @@
 //!   ([`PAGE_PROGRAM_TICKS`], [`SECTOR_ERASE_TICKS`]) and then clear both; while WIP is set
 //!   every command but READ STATUS is ignored.
 //! - Nothing drives MISO when no device answers: the master reads 0xFF (pulled up).
+//! - Faults (`--spi-fault BUS:FAULT`, [`Fault`]): `busy-stuck` makes the flash's program and
+//!   erase never finish (WIP stays set, so every command but READ STATUS stays ignored);
+//!   `miso-low` / `miso-high` hold the MISO line at 0 or 1 whatever the device drives (a
+//!   short, or a flash that does not answer); the device still sees every byte.
 
 use std::fmt::Debug;
 
@@ -51,12 +55,55 @@ pub enum DeviceKind {
 }
 
 impl DeviceKind {
-    /// A fresh device of this kind.
-    pub fn build(&self) -> Box<dyn SpiDevice> {
+    /// A fresh device of this kind, with the faults of its bus that concern the device itself.
+    pub fn build(&self, faults: &[Fault]) -> Box<dyn SpiDevice> {
         match *self {
-            DeviceKind::Nor { jedec_id } => Box::new(NorFlash::new(jedec_id)),
+            DeviceKind::Nor { jedec_id } => {
+                let mut flash = NorFlash::new(jedec_id);
+                flash.busy_stuck = faults.contains(&Fault::BusyStuck);
+                Box::new(flash)
+            }
         }
     }
+}
+
+/// A fault injected on an SPI bus (`--spi-fault BUS:FAULT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// The flash's program and erase never finish: WIP stays set for good.
+    BusyStuck,
+    /// MISO held low: every byte the master reads is 0x00.
+    MisoLow,
+    /// MISO held high (the device does not answer): every byte read is 0xFF.
+    MisoHigh,
+}
+
+impl Fault {
+    /// What the master reads instead of `miso` under this fault.
+    pub fn miso(self, miso: u8) -> u8 {
+        match self {
+            Fault::BusyStuck => miso,
+            Fault::MisoLow => 0x00,
+            Fault::MisoHigh => 0xFF,
+        }
+    }
+}
+
+/// Parses `BUS:FAULT`: `0:busy-stuck`, `0:miso-low`, `0:miso-high`.
+pub fn parse_fault(s: &str) -> Result<(usize, Fault), String> {
+    let usage = "expected BUS:FAULT: busy-stuck, miso-low, miso-high";
+    let (bus, fault) = s.split_once(':').ok_or(usage)?;
+    let bus = match bus {
+        "0" => 0,
+        _ => return Err(format!("bad SPI bus {bus:?}: 0 (header SPI0, QUP5)")),
+    };
+    let fault = match fault {
+        "busy-stuck" => Fault::BusyStuck,
+        "miso-low" => Fault::MisoLow,
+        "miso-high" => Fault::MisoHigh,
+        other => return Err(format!("unknown SPI fault {other:?}: {usage}")),
+    };
+    Ok((bus, fault))
 }
 
 /// One `--spi` argument.
@@ -73,6 +120,8 @@ pub struct Attachment {
 pub struct SpiSetup {
     /// Attached devices (at most one per bus: one chip select each).
     pub devices: Vec<Attachment>,
+    /// Injected faults, (bus, fault).
+    pub faults: Vec<(usize, Fault)>,
     /// `--trace spi`.
     pub trace: bool,
 }
@@ -150,6 +199,8 @@ pub struct NorFlash {
     address: usize,
     /// PAGE PROGRAM data of this selection.
     data: Vec<u8>,
+    /// `busy-stuck`: program and erase never finish.
+    busy_stuck: bool,
 }
 
 impl NorFlash {
@@ -165,6 +216,16 @@ impl NorFlash {
             opcode: None,
             address: 0,
             data: Vec::new(),
+            busy_stuck: false,
+        }
+    }
+
+    /// The end of a program or erase of `ticks` started at `now` (never, when stuck busy).
+    fn busy_end(&self, now: u64, ticks: u64) -> u64 {
+        if self.busy_stuck {
+            u64::MAX
+        } else {
+            now + ticks
         }
     }
 
@@ -245,13 +306,13 @@ impl SpiDevice for NorFlash {
                     self.memory[base + (start + k) % PAGE] &= byte;
                 }
                 self.write_enabled = false;
-                self.busy_until = now + PAGE_PROGRAM_TICKS;
+                self.busy_until = self.busy_end(now, PAGE_PROGRAM_TICKS);
             }
             Some(command::SECTOR_ERASE) if self.write_enabled && complete_address => {
                 let base = (self.address % self.memory.len()) & !(SECTOR - 1);
                 self.memory[base..base + SECTOR].fill(0xFF);
                 self.write_enabled = false;
-                self.busy_until = now + SECTOR_ERASE_TICKS;
+                self.busy_until = self.busy_end(now, SECTOR_ERASE_TICKS);
             }
             _ => {}
         }
@@ -330,6 +391,24 @@ mod tests {
             WIP | WEL
         );
         assert_eq!(command(&mut f, t + SECTOR_ERASE_TICKS, &[0x05, 0])[1], 0);
+    }
+
+    #[test]
+    fn busy_stuck_keeps_wip_set_for_good() {
+        let mut f = NorFlash::new(DEFAULT_JEDEC_ID);
+        f.busy_stuck = true;
+        command(&mut f, 0, &[0x06]);
+        command(&mut f, 0, &[0x20, 0, 0x10, 0x00]);
+        let much_later = 1000 * SECTOR_ERASE_TICKS;
+        assert_eq!(command(&mut f, much_later, &[0x05, 0])[1], WIP | WEL);
+        assert_eq!(command(&mut f, much_later, &[0x9F, 0, 0, 0]), [0xFF; 4]);
+        assert_eq!(Fault::MisoLow.miso(0x5A), 0);
+        assert_eq!(Fault::MisoHigh.miso(0x5A), 0xFF);
+        assert_eq!(Fault::BusyStuck.miso(0x5A), 0x5A);
+        assert_eq!(parse_fault("0:busy-stuck"), Ok((0, Fault::BusyStuck)));
+        assert_eq!(parse_fault("0:miso-low"), Ok((0, Fault::MisoLow)));
+        assert!(parse_fault("1:miso-low").is_err());
+        assert!(parse_fault("0:melt").is_err());
     }
 
     #[test]

@@ -34,10 +34,14 @@ impl Regs {
 /// Writes `state` and waits until the core reports it (valid and equal); `false` on timeout.
 pub(crate) fn set_state(r: &RegisterBlock, state: State) -> bool {
     r.qup_state().write(|w| w.state().variant(state));
-    wait::poll_until(STATE_TIMEOUT_US, || {
+    let reached = || {
         let s = r.qup_state().read();
         s.state_valid().bit_is_set() && s.state().variant() == state
-    })
+    };
+    // Fast path: a running core usually reports the new state at once, and the bounded wait's
+    // set-up (reading the counter, working out the bound) costs more than the check. Drivers
+    // change state several times per FIFO load, so this is most of their per-chunk time.
+    reached() || wait::poll_until(STATE_TIMEOUT_US, reached)
 }
 
 /// Software reset (every register back to its reset value); waits until the core reports a

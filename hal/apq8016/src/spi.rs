@@ -15,7 +15,10 @@
 //!   `write` send 0x00, reads past the end of `read` are dropped (embedded-hal's rule).
 //! - SCLK = the SPI core clock; the rate and the mode encoding are worked out in `config`
 //!   (host-tested); the achieved rate is [`Spi::frequency`].
-//! - Every wait is bounded: state changes 1 ms; a chunk 4 × its wire time + 1 ms. Errors:
+//! - Every wait is bounded: state changes 1 ms; a chunk 4 × a full chunk's wire time + 1 ms
+//!   (in counter ticks, worked out once per configuration: the wait for a chunk polls the
+//!   flags and the counter only, so the driver sees the end of a chunk within a few
+//!   instructions; `cargo xtask bench` measures the time between chunks). Errors:
 //!   [`Error::Timeout`] (e.g. the core clock stopped), [`Error::Overrun`] / [`Error::Underrun`]
 //!   from `QUP_ERROR_FLAGS` and `SPI_ERROR_FLAGS`. After an error the core is reset and set up
 //!   again, so the next transfer starts clean.
@@ -25,10 +28,10 @@ mod eh;
 
 use core::fmt;
 
-use crate::clocks::{Branch, Clocks, SpiClock, wait};
+use crate::clocks::{Branch, Clocks, SpiClock};
 use crate::gpio::{AnyPin, DriveStrength, Pin, Pull};
 use crate::pac;
-use crate::time::Duration;
+use crate::time::{Duration, Instant};
 pub use config::{
     Config, ConfigError, MAX_FREQUENCY_HZ, MODE_0, MODE_1, MODE_2, MODE_3, Mode, ModeBits, Phase,
     Polarity, clock_settings, mode_bits, mode_number,
@@ -39,6 +42,8 @@ use crate::qup::{self, RegisterBlock, Regs};
 
 /// Fixed part of every chunk's time bound, in µs.
 const CHUNK_TIMEOUT_BASE_US: u64 = 1_000;
+/// Fewest polls of a chunk's wait before it gives up (as `clocks::wait` does).
+const MIN_POLLS: u64 = 1_000;
 /// SPI mini-core selector of `QUP_CONFIG.MINI_CORE`.
 const MINI_CORE_SPI: u8 = 1;
 /// Bits per word minus one.
@@ -163,6 +168,8 @@ pub struct Spi<I: Instance> {
     frequency_hz: u32,
     /// Words per chunk (from the FIFO sizes).
     chunk: usize,
+    /// Bound of one chunk's wait, in counter ticks (worked out once per configuration).
+    chunk_limit_ticks: u64,
 }
 
 impl<I: Instance> fmt::Debug for Spi<I> {
@@ -200,10 +207,12 @@ impl<I: Instance> Spi<I> {
             config,
             frequency_hz,
             chunk: 0,
+            chunk_limit_ticks: 0,
         };
         // A failed reset here shows again (as an error) at the first transfer.
         let _ = spi.reset_core();
         spi.chunk = spi.fifo_words();
+        spi.chunk_limit_ticks = spi.chunk_limit();
         for pin in [&mut spi.mosi, &mut spi.miso, &mut spi.clk] {
             pin.set_function(I::PIN_FUNCTION, Pull::None, DriveStrength::Ma8);
         }
@@ -220,6 +229,7 @@ impl<I: Instance> Spi<I> {
         let settings = clock_settings(config.frequency_hz)?;
         self.frequency_hz = clocks.set_spi_clock(I::CLOCK, &settings)?;
         self.config = *config;
+        self.chunk_limit_ticks = self.chunk_limit();
         let _ = self.reset_core();
         Ok(())
     }
@@ -316,11 +326,40 @@ impl<I: Instance> Spi<I> {
         });
     }
 
-    /// Time bound for a chunk of `bytes` bytes on the wire.
-    fn chunk_timeout(&self, bytes: usize) -> Duration {
-        let bits = bytes as u64 * 8 * 4;
+    /// Time bound for a full chunk, in counter ticks: 4 x its wire time + 1 ms.
+    fn chunk_limit(&self) -> u64 {
+        let bits = self.chunk as u64 * 8 * 4;
         let wire_us = bits * 1_000_000 / u64::from(self.frequency_hz.max(1));
-        Duration::from_micros(wire_us + CHUNK_TIMEOUT_BASE_US)
+        let timeout = Duration::from_micros(wire_us + CHUNK_TIMEOUT_BASE_US);
+        crate::time::duration_to_ticks(timeout, crate::time::ticks_per_second())
+    }
+
+    /// Waits until the running chunk is done: `Ok(true)`, `Ok(false)` after the bound, or
+    /// the error flags' error. A plain loop on the counter (no time arithmetic per poll), so
+    /// the end of a chunk is seen within a few instructions.
+    fn wait_chunk(&self) -> Result<bool, Error> {
+        let r = self.regs.get();
+        let start = Instant::now();
+        // A stopped counter cannot make this endless: the polls are counted too.
+        for _ in 0..self.chunk_limit_ticks.max(MIN_POLLS) {
+            let core = r.qup_error_flags().read().bits();
+            let spi = r.spi_error_flags().read().bits();
+            if core & (QUP_OVERRUN | QUP_UNDERRUN) != 0 || spi != 0 {
+                return Err(if core & QUP_OVERRUN != 0 || spi & SPI_CLK_OVER_RUN != 0 {
+                    Error::Overrun
+                } else {
+                    debug_assert!(core & QUP_UNDERRUN != 0 || spi & SPI_CLK_UNDER_RUN != 0);
+                    Error::Underrun
+                });
+            }
+            if r.qup_operational().read().max_input_done().bit_is_set() {
+                return Ok(true);
+            }
+            if Instant::now().ticks_since(start) > self.chunk_limit_ticks {
+                break;
+            }
+        }
+        Ok(r.qup_operational().read().max_input_done().bit_is_set())
     }
 
     /// Clocks `max(write.len(), read.len())` bytes (see the module notes); on an error the
@@ -331,19 +370,21 @@ impl<I: Instance> Spi<I> {
         let mut result = Ok(());
         while done < total {
             let n = self.chunk.min(total - done);
-            let mut out = [0u8; CHUNK_MAX];
-            for (k, byte) in out[..n].iter_mut().enumerate() {
-                *byte = write.get(done + k).copied().unwrap_or(0);
-            }
-            let mut input = [0u8; CHUNK_MAX];
-            result = self.run_chunk(&out[..n], &mut input[..n]);
+            // The bytes of this chunk that exist in each buffer (the rest: 0x00 out, dropped in).
+            let out = write.get(done..).unwrap_or(&[]);
+            let out = &out[..out.len().min(n)];
+            let input = match read.get_mut(done..) {
+                Some(rest) => {
+                    let len = rest.len().min(n);
+                    &mut rest[..len]
+                }
+                None => &mut [],
+            };
+            result = self
+                .load_chunk(n, out)
+                .and_then(|()| self.finish_chunk(n, input));
             if result.is_err() {
                 break;
-            }
-            for (k, byte) in input[..n].iter().enumerate() {
-                if let Some(slot) = read.get_mut(done + k) {
-                    *slot = *byte;
-                }
             }
             done += n;
         }
@@ -358,9 +399,11 @@ impl<I: Instance> Spi<I> {
     fn exchange_in_place(&mut self, words: &mut [u8]) -> Result<(), Error> {
         let mut result = Ok(());
         for chunk in words.chunks_mut(self.chunk) {
-            let mut out = [0u8; CHUNK_MAX];
-            out[..chunk.len()].copy_from_slice(chunk);
-            result = self.run_chunk(&out[..chunk.len()], chunk);
+            let n = chunk.len();
+            // The whole chunk is in the output FIFO before anything is read back.
+            result = self
+                .load_chunk(n, chunk)
+                .and_then(|()| self.finish_chunk(n, chunk));
             if result.is_err() {
                 break;
             }
@@ -371,10 +414,11 @@ impl<I: Instance> Spi<I> {
         result
     }
 
-    /// One chunk: `out.len() == input.len()` ≤ the FIFO depth.
-    fn run_chunk(&mut self, out: &[u8], input: &mut [u8]) -> Result<(), Error> {
+    /// Loads a chunk of `n` ≤ FIFO-depth words: `out`, then 0x00 up to `n`. The bytes go
+    /// straight from the caller's buffer to the FIFO (no copy: the driver's time between
+    /// chunks is what keeps a transfer from its wire time).
+    fn load_chunk(&mut self, n: usize, out: &[u8]) -> Result<(), Error> {
         let r = self.regs.get();
-        let n = out.len();
         r.qup_mx_write_cnt().write(|w| w.count().set(n as u16));
         r.qup_mx_read_cnt().write(|w| w.count().set(n as u16));
         self.set_state(State::Run)?;
@@ -382,30 +426,25 @@ impl<I: Instance> Spi<I> {
         for &byte in out {
             r.qup_output_fifo().write(|w| w.data().set(u32::from(byte)));
         }
-        self.set_state(State::Run)?;
-        let mut failure = None;
-        let finished = wait::poll_for(self.chunk_timeout(n), || {
-            let core = r.qup_error_flags().read().bits();
-            let spi = r.spi_error_flags().read().bits();
-            if core & (QUP_OVERRUN | QUP_UNDERRUN) != 0 || spi != 0 {
-                failure = Some((core, spi));
-                return true;
-            }
-            r.qup_operational().read().max_input_done().bit_is_set()
-        });
-        if let Some((core, spi)) = failure {
-            return Err(if core & QUP_OVERRUN != 0 || spi & SPI_CLK_OVER_RUN != 0 {
-                Error::Overrun
-            } else {
-                debug_assert!(core & QUP_UNDERRUN != 0 || spi & SPI_CLK_UNDER_RUN != 0);
-                Error::Underrun
-            });
+        for _ in out.len()..n {
+            r.qup_output_fifo().write(|w| w.data().set(0));
         }
-        if !finished {
+        Ok(())
+    }
+
+    /// Runs the loaded chunk of `n` words and reads it back: the first `input.len()` bytes
+    /// into `input`, the rest dropped.
+    fn finish_chunk(&mut self, n: usize, input: &mut [u8]) -> Result<(), Error> {
+        let r = self.regs.get();
+        self.set_state(State::Run)?;
+        if !self.wait_chunk()? {
             return Err(Error::Timeout);
         }
         for slot in input.iter_mut() {
             *slot = r.qup_input_fifo().read().data().bits() as u8;
+        }
+        for _ in input.len()..n {
+            let _ = r.qup_input_fifo().read();
         }
         self.clear_flags();
         self.set_state(State::Reset)

@@ -23,6 +23,7 @@
 
 mod hal_cost;
 pub mod interrupt_latency;
+pub mod buses;
 
 use crate::process::SpawnRetrying;
 use crate::{build, checks, size};
@@ -512,6 +513,7 @@ pub fn run(root: &Path) -> Result<String> {
         );
     }
     out += &interrupt_latency::report(root)?;
+    out += &buses::report(root)?;
     Ok(out)
 }
 

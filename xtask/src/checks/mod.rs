@@ -24,6 +24,8 @@ mod flash;
 mod gic;
 mod hello;
 mod i2c;
+mod i2c_scan;
+mod i2c_sensor;
 mod image;
 mod lava;
 mod multicore;
@@ -33,6 +35,7 @@ mod rtc;
 mod sgi;
 mod size;
 mod spi;
+mod throughput;
 mod timer_interrupt;
 mod tools;
 mod uart_config;
@@ -397,6 +400,61 @@ pub fn all() -> Vec<ExampleCheck> {
             example: "spi_flash",
             what: "no device: JEDEC ID ff ff ff reported as no flash; clock-off timeout still bounded",
             run: spi::no_flash,
+        },
+        ExampleCheck {
+            example: "spi_flash",
+            what: "busy-stuck flash: reported by the bounded WIP wait after 400 ms, the driver crate not called, bus still running",
+            run: spi::busy_stuck,
+        },
+        ExampleCheck {
+            example: "spi_flash",
+            what: "MISO held low: ID 00 00 00 reported as no flash, nothing written",
+            run: spi::miso_low,
+        },
+        ExampleCheck {
+            example: "spi_flash",
+            what: "flash not answering (MISO high): ID ff ff ff reported as no flash, nothing written",
+            run: spi::miso_high,
+        },
+        ExampleCheck {
+            example: "i2c_throughput",
+            what: "256-byte write at 100/400/960 kHz: never under the wire time; at 400 kHz at most 1.10 x",
+            run: throughput::i2c_write,
+        },
+        ExampleCheck {
+            example: "spi_throughput",
+            what: "4 KiB flash read at 1-50 MHz in 16-byte chunks, raw register loop and HAL: never under the wire time; HAL within 1.05 x the raw loop; at 1 MHz at most 1.12 x (guard)",
+            run: throughput::spi_read,
+        },
+        ExampleCheck {
+            example: "i2c_scan",
+            what: "table of the attached devices on both buses; every other address NoAcknowledge(Address) within wire time + 60 us",
+            run: i2c_scan::documented_devices,
+        },
+        ExampleCheck {
+            example: "i2c_scan",
+            what: "another set of devices (one refusing its address) gives another table",
+            run: i2c_scan::other_devices,
+        },
+        ExampleCheck {
+            example: "i2c_scan",
+            what: "SDA stuck on I2C0: scan stops with the bus-stuck error after 3 bus clears; I2C1 still scanned",
+            run: i2c_scan::bus_stuck,
+        },
+        ExampleCheck {
+            example: "i2c_sensor",
+            what: "lm75 crate reads the LM75 model: readings set with --i2c at their conversions, held in shutdown",
+            run: i2c_sensor::documented_readings,
+        },
+        ExampleCheck {
+            example: "i2c_sensor",
+            what: "other readings (rounded to 0.5 C, limited to -55 C) are the ones printed",
+            run: i2c_sensor::other_readings,
+        },
+        ExampleCheck {
+            example: "i2c_sensor",
+            what: "no sensor: the crate returns NoAcknowledge(Address) at every step",
+            run: i2c_sensor::no_sensor,
         },
         ExampleCheck {
             example: "gic_conformance",

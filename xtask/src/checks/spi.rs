@@ -105,3 +105,81 @@ pub fn no_flash(runner: &Runner) -> Result<()> {
     run.console_has_lines(&["spi_flash: no flash (JEDEC ID ff ff ff)".to_string()])?;
     clock_off_times_out(&run, "ff ff ff")
 }
+
+/// The wait for an erase gives up after this long (`ERASE_LIMIT` in the example), in µs.
+const ERASE_LIMIT_US: u64 = 400_000;
+
+/// `--spi-fault 0:busy-stuck`: the erase never ends; the example's bounded wait reports it
+/// within its bound (the documented line), skips the rest of the flash work (the driver
+/// crate, whose wait has no bound, is not called), and the bus still runs: the later
+/// transfers complete (the busy flash ignores the ID command: ff ff ff) and the clock-off
+/// timeout is still bounded.
+pub fn busy_stuck(runner: &Runner) -> Result<()> {
+    let run = run_with(
+        runner,
+        &[
+            "--spi",
+            "0:nor",
+            "--spi-fault",
+            "0:busy-stuck",
+            "--trace",
+            "spi",
+        ],
+    )?;
+    let source =
+        std::fs::read_to_string(crate::process::workspace_root()?.join("examples/spi_flash.rs"))?;
+    let stem = "spi_flash: the flash stayed busy erasing: WIP still set after ";
+    ensure!(
+        source.contains(stem),
+        "examples/spi_flash.rs no longer documents {stem:?}"
+    );
+    let took = micros(&run, stem)?;
+    ensure!(
+        (ERASE_LIMIT_US..=ERASE_LIMIT_US + SLACK_US).contains(&took),
+        "the busy flash was reported after {took} us; the bound is {ERASE_LIMIT_US} us{}",
+        run.context()
+    );
+    ensure!(
+        !run.stdout.contains("programmed") && !run.stdout.contains("w25q32jv"),
+        "the example went on with a busy flash{}",
+        run.context()
+    );
+    // Status polls went on until the bound: thousands of 2-byte transfers.
+    let polls = run.stderr.matches("spi0 2 bytes in").count();
+    ensure!(
+        polls > 1_000,
+        "only {polls} status polls in the trace{}",
+        run.context()
+    );
+    run.console_has_lines(&["spi_flash: mode 3 at 1000000 Hz: JEDEC ID ff ff ff".to_string()])?;
+    clock_off_times_out(&run, "ff ff ff")
+}
+
+/// `--spi-fault 0:miso-low`: every byte reads 0x00; the example sees no flash (an ID of all
+/// zeros) and writes nothing; the clock-off timeout is still bounded.
+pub fn miso_low(runner: &Runner) -> Result<()> {
+    let run = run_with(runner, &["--spi", "0:nor", "--spi-fault", "0:miso-low"])?;
+    run.console_has_lines(&[
+        "spi_flash: no flash (JEDEC ID 00 00 00)".to_string(),
+        "spi_flash: mode 3 at 1000000 Hz: JEDEC ID 00 00 00".to_string(),
+    ])?;
+    ensure!(
+        !run.stdout.contains("erased"),
+        "the example erased a flash it could not identify{}",
+        run.context()
+    );
+    clock_off_times_out(&run, "00 00 00")
+}
+
+/// `--spi-fault 0:miso-high`: the attached flash does not answer; every byte reads 0xFF, as
+/// with no device, and the example says so.
+pub fn miso_high(runner: &Runner) -> Result<()> {
+    let run = run_with(runner, &["--spi", "0:nor", "--spi-fault", "0:miso-high"])?;
+    run.console_has_lines(&["spi_flash: no flash (JEDEC ID ff ff ff)".to_string()])?;
+    ensure!(
+        !run.stdout.contains("erased"),
+        "the example erased a flash that does not answer{}",
+        run.context()
+    );
+    clock_off_times_out(&run, "ff ff ff")
+}

@@ -34,7 +34,7 @@ use std::collections::VecDeque;
 
 use crate::bus::{Ctx, Fault};
 use crate::machine::Device;
-use crate::models::spi_devices::{IDLE_MISO, SpiDevice, SpiSetup};
+use crate::models::spi_devices::{Fault as BusFault, IDLE_MISO, SpiDevice, SpiSetup};
 use crate::regfile::{Hit, RegisterFile, Registers};
 
 pub use super::registers::Reg;
@@ -81,6 +81,8 @@ pub struct QupSpi {
     /// Last bit of the previous input byte (for the mode mismatch).
     previous_lsb: u8,
     bus_device: Option<Box<dyn SpiDevice>>,
+    /// `--spi-fault` on MISO (`miso-low`, `miso-high`), if any.
+    miso_fault: Option<BusFault>,
     noted_unsupported: bool,
     /// `--trace spi`: a stderr line per chip-select edge and per transfer.
     trace: bool,
@@ -89,6 +91,12 @@ pub struct QupSpi {
 impl QupSpi {
     /// QUP5 with the device of `setup` on bus 0, if any.
     pub fn new(device: Device, setup: &SpiSetup) -> Self {
+        let faults: Vec<BusFault> = setup
+            .faults
+            .iter()
+            .filter(|(bus, _)| *bus == 0)
+            .map(|&(_, fault)| fault)
+            .collect();
         Self {
             device,
             regs: RegisterFile::new(&REGISTERS),
@@ -107,7 +115,8 @@ impl QupSpi {
                 .devices
                 .iter()
                 .find(|a| a.bus == 0)
-                .map(|a| a.kind.build()),
+                .map(|a| a.kind.build(&faults)),
+            miso_fault: faults.iter().copied().find(|&f| f != BusFault::BusyStuck),
             noted_unsupported: false,
             trace: setup.trace,
         }
@@ -231,6 +240,11 @@ impl QupSpi {
                     .map_or(IDLE_MISO, |d| d.exchange(t, byte))
             } else {
                 IDLE_MISO
+            };
+            // A held MISO line wins over the device (the loopback is inside the QUP).
+            let miso = match self.miso_fault {
+                Some(fault) if spi_config & LOOPBACK == 0 => fault.miso(miso),
+                _ => miso,
             };
             let seen = if mode_mismatch {
                 miso >> 1 | self.previous_lsb << 7

@@ -31,7 +31,7 @@ impl Bench {
                     jedec_id: DEFAULT_JEDEC_ID,
                 },
             }],
-            trace: false,
+            ..SpiSetup::default()
         };
         let clocks = ClockView {
             qup5_spi_apps: true,

@@ -1,0 +1,185 @@
+//! # spi_throughput: how close a 4 KiB SPI flash read comes to the bus's wire time
+//!
+//! Reads 4 KiB from an SPI NOR flash on SPI0 with one `SpiDevice::transaction` (READ command
+//! and address, then 4096 bytes) at several SCLK rates, and prints how long each took on the
+//! system counter next to the wire time: the 4100 bytes' 32 800 SCLK periods. The difference
+//! is the driver's own time between FIFO-sized chunks (the QUP's FIFO holds 16 bytes as the
+//! driver uses it) plus chip select. `cargo xtask bench` runs it and prints the ratios.
+//!
+//! For comparison it first does the same read with a *raw register loop*: the QUP sequence
+//! written directly on the PAC, with no bounds on its waits, no error checks and no
+//! embedded-hal layers (the HAL driver is set up for the rate and its clock and pads, then
+//! `free`d). The difference between the two is what the HAL's safety costs per byte.
+//!
+//! ## What to connect
+//!
+//! A 25-series SPI NOR flash on the low-speed header's SPI0, as for `spi_flash`. On the
+//! virtual board: `cargo xtask run spi_throughput -- --spi 0:nor`.
+//!
+//! ## Expected output
+//!
+//! ```text
+//! spi_throughput: raw register loop, 4 KiB read at 1000000 Hz: 697549 ticks, wire 629760 ticks
+//! spi_throughput: raw register loop, 4 KiB read at 10000000 Hz: 130725 ticks, wire 62976 ticks
+//! spi_throughput: raw register loop, 4 KiB read at 25000000 Hz: 92799 ticks, wire 25190 ticks
+//! spi_throughput: raw register loop, 4 KiB read at 50000000 Hz: 80499 ticks, wire 12595 ticks
+//! spi_throughput: 4 KiB read at 1000000 Hz: 697746 ticks, wire 629760 ticks
+//! spi_throughput: 4 KiB read at 10000000 Hz: 130914 ticks, wire 62976 ticks
+//! spi_throughput: 4 KiB read at 25000000 Hz: 95032 ticks, wire 25190 ticks
+//! spi_throughput: 4 KiB read at 50000000 Hz: 80696 ticks, wire 12595 ticks
+//! resetting
+//! ```
+//!
+//! Ticks are the 19.2 MHz system counter's; the measured figures depend on the driver's code.
+//! The driver's time per 16-byte chunk (about 265 instructions, one tick each on the virtual
+//! board) is fixed, so the ratio to the wire time grows with the rate: 1.11 at 1 MHz, 2.1 at
+//! 10 MHz. The raw loop is no faster (within 0.3 %): that time is the FIFO-mode sequence
+//! itself (RUN, PAUSE, load, RUN, drain, RESET per 16 bytes), not the HAL's checks.
+
+#![no_std]
+#![no_main]
+
+use db410c::hal::gpio::{Level, Output, OutputConfig};
+use db410c::hal::pac;
+use db410c::hal::pac::blsp1_qup1::qup_state::State;
+use db410c::hal::spi::{Config, MODE_0, Spi};
+use db410c::hal::time::{Delay, Instant};
+use db410c::{Board, println};
+use embedded_hal::spi::{Operation, SpiDevice};
+use embedded_hal_bus::spi::ExclusiveDevice;
+
+db410c::entry!(main);
+
+/// The rates measured.
+const RATES_HZ: [u32; 4] = [1_000_000, 10_000_000, 25_000_000, 50_000_000];
+/// Bytes read, and bytes on the wire (READ, three address bytes, the data).
+const LENGTH: usize = 4096;
+const WIRE_BYTES: u64 = LENGTH as u64 + 4;
+
+/// Words per chunk: the QUP5 FIFO's 16 words, one byte each (as the HAL driver uses it).
+const CHUNK: usize = 16;
+
+/// Writes `state` and spins until the core reports it (no bound: a raw loop).
+fn raw_state(qup: &pac::BLSP1_QUP5, state: State) {
+    qup.qup_state().write(|w| w.state().variant(state));
+    while !qup.qup_state().read().state_valid().bit_is_set() {}
+}
+
+/// The raw register loop: READ at address 0 and 4096 bytes, in FIFO-sized chunks, on a core
+/// the HAL driver left set up (clock, pads) and `free` reset.
+fn raw_read(qup: &pac::BLSP1_QUP5, chip_select: &mut Output, buffer: &mut [u8; LENGTH]) {
+    // Set-up (not timed): SPI mini-core, 8-bit words, FIFO mode one byte per word, mode 0.
+    qup.qup_config().write(|w| {
+        w.n().set(7);
+        w.mini_core().set(1)
+    });
+    qup.qup_io_modes().write(|w| {
+        w.output_mode().fifo();
+        w.input_mode().fifo();
+        w.output_bit_shift_en().set_bit()
+    });
+    qup.spi_config().write(|w| w.input_first().set_bit());
+    qup.spi_io_control().write(|w| w.no_tri_state().set_bit());
+
+    chip_select.set_low();
+    let command: [u8; 4] = [0x03, 0, 0, 0];
+    let total = command.len() + LENGTH;
+    let mut done = 0;
+    while done < total {
+        let n = CHUNK.min(total - done);
+        qup.qup_mx_write_cnt().write(|w| w.count().set(n as u16));
+        qup.qup_mx_read_cnt().write(|w| w.count().set(n as u16));
+        raw_state(qup, State::Run);
+        raw_state(qup, State::Pause);
+        for k in done..done + n {
+            let byte = command.get(k).copied().unwrap_or(0);
+            qup.qup_output_fifo()
+                .write(|w| w.data().set(u32::from(byte)));
+        }
+        raw_state(qup, State::Run);
+        while !qup.qup_operational().read().max_input_done().bit_is_set() {}
+        for k in done..done + n {
+            let byte = qup.qup_input_fifo().read().data().bits() as u8;
+            if let Some(slot) = k.checked_sub(command.len()) {
+                buffer[slot] = byte;
+            }
+        }
+        qup.qup_operational().write(|w| {
+            w.out_service_flag().set_bit();
+            w.in_service_flag().set_bit();
+            w.max_output_done().set_bit();
+            w.max_input_done().set_bit()
+        });
+        raw_state(qup, State::Reset);
+        done += n;
+    }
+    chip_select.set_high();
+}
+
+fn main() -> ! {
+    let mut board = Board::take().unwrap();
+    let ticks_per_second = u64::from(db410c::hal::time::ticks_per_second());
+    let mut buffer = [0u8; LENGTH];
+    let mut chip_select = Output::new(board.header.spi0_cs, Level::High, OutputConfig::default());
+
+    // 1. The raw register loop at each rate: the HAL driver sets the clock and the pads, then
+    //    gives the (reset) core back.
+    let (mut qup, mut mosi, mut miso, mut sclk) = (
+        board.spi0,
+        board.header.spi0_mosi,
+        board.header.spi0_miso,
+        board.header.spi0_sclk,
+    );
+    for hz in RATES_HZ {
+        let config = Config::default().with_frequency(hz).with_mode(MODE_0);
+        let spi = Spi::new(qup, mosi, miso, sclk, &mut board.clocks, config).unwrap();
+        let achieved = u64::from(spi.frequency());
+        (qup, mosi, miso, sclk) = spi.free();
+        let start = Instant::now();
+        raw_read(&qup, &mut chip_select, &mut buffer);
+        let ticks = Instant::now().ticks_since(start);
+        let wire = WIRE_BYTES * 8 * ticks_per_second / achieved.max(1);
+        println!(
+            "spi_throughput: raw register loop, 4 KiB read at {achieved} Hz: {ticks} ticks, wire {wire} ticks"
+        );
+    }
+
+    // 2. The HAL: `SpiDevice` from `embedded-hal-bus` on the HAL's `SpiBus`.
+    let spi = Spi::new(
+        qup,
+        mosi,
+        miso,
+        sclk,
+        &mut board.clocks,
+        Config::default().with_mode(MODE_0),
+    )
+    .unwrap();
+    let mut flash = ExclusiveDevice::new(spi, chip_select, Delay::new()).unwrap();
+
+    for hz in RATES_HZ {
+        let config = Config::default().with_frequency(hz).with_mode(MODE_0);
+        if let Err(error) = flash.bus_mut().apply_config(&config, &mut board.clocks) {
+            println!("spi_throughput: {hz} Hz refused: {error}");
+            continue;
+        }
+        let achieved = u64::from(flash.bus().frequency());
+        // One transaction: chip select low, READ at address 0, 4096 bytes, chip select high.
+        let start = Instant::now();
+        let result = flash.transaction(&mut [
+            Operation::Write(&[0x03, 0, 0, 0]),
+            Operation::Read(&mut buffer),
+        ]);
+        let ticks = Instant::now().ticks_since(start);
+        let wire = WIRE_BYTES * 8 * ticks_per_second / achieved.max(1);
+        match result {
+            Ok(()) => println!(
+                "spi_throughput: 4 KiB read at {achieved} Hz: {ticks} ticks, wire {wire} ticks"
+            ),
+            Err(error) => println!("spi_throughput: read at {achieved} Hz failed: {error:?}"),
+        }
+    }
+
+    println!("resetting");
+    let _ = board.console.flush();
+    board.ps_hold.reset()
+}
