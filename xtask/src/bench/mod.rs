@@ -21,9 +21,9 @@
 //!   instructions it executed (deterministic; one instruction = one tick of the 19.2 MHz
 //!   counter on the virtual board, not a cycle count of the real Cortex-A53).
 
+pub mod buses;
 mod hal_cost;
 pub mod interrupt_latency;
-pub mod buses;
 
 use crate::process::SpawnRetrying;
 use crate::{build, checks, size};
