@@ -194,7 +194,8 @@ impl Bus {
         if clock_write {
             self.advance_all(now);
         }
-        self.update_lines(block);
+        // The device's interrupt row, which may be another window's (the SPMI arbiter's).
+        self.update_device_lines(block.device);
         self.collect_scheduled();
         res
     }
@@ -218,9 +219,12 @@ impl Bus {
         }
     }
 
-    /// [`Self::update_lines`] for the first row of `device`.
+    /// [`Self::update_lines`] for the first row of `device` that has interrupts.
     fn update_device_lines(&mut self, device: Device) {
-        if let Some(block) = MACHINE.iter().find(|b| b.device == device) {
+        if let Some(block) = MACHINE
+            .iter()
+            .find(|b| b.device == device && !b.interrupts.is_empty())
+        {
             self.update_lines(block);
         }
     }
