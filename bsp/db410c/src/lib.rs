@@ -4,8 +4,8 @@
 //! the two SoC-driven user LEDs, the volume-up button, a delay) and hands out the remaining
 //! peripherals and the low-speed expansion header pins under their silkscreen names.
 //! [`Board::pmic`] adds the PM8916 side (user LEDs 3 and 4, the BT LED, the power and
-//! volume-down keys, GPIO-F; [`pmic`]); [`Board::power_off`] and [`Board::reset`] end a
-//! program.
+//! volume-down keys, GPIO-F, the PMIC interrupts; [`pmic`]); [`Board::power_off`] and
+//! [`Board::reset`] end a program.
 //!
 //! Firmware built with this crate links with its linker script `db410c.ld` (image at
 //! 0x8008_0000, starting with an arm64 `Image` header, so LK/U-Boot `fastboot boot` or `booti`

@@ -8,10 +8,10 @@
 //! - What a real board keeps over a reset is kept: the PM8916 model (its pins, RTC, keys and,
 //!   through `Spmi::reboot`, the recorded reset), DRAM, virtual time and the instruction
 //!   count (so `--press`, `--timeout` and `t=` stay on one time line), the pending timed
-//!   events and the console script. Everything in the SoC starts over: the other models
-//!   (the APSS watchdog's WDT_STS says whether it bit), the GIC, the generic timers, the
-//!   secure firmware, the cores. The image is loaded again, as a boot chain would, and
-//!   core 0 enters it like at power-on.
+//!   events, the console script and what drives the pads from outside. Everything in the SoC
+//!   starts over: the other models (the APSS watchdog's WDT_STS says whether it bit), the
+//!   GIC, the generic timers, the secure firmware, the cores. The image is loaded again, as a
+//!   boot chain would, and core 0 enters it like at power-on.
 
 use std::io::Write;
 
@@ -19,7 +19,7 @@ use unicorn_engine::Unicorn;
 
 use super::multicore::{self, Core};
 use super::{Config, Outcome, Shared, cpu, hooks, progress};
-use crate::bus::Effects;
+use crate::bus::{Ctx, Effects};
 use crate::loader::LoadedImage;
 use crate::machine::Devices;
 use crate::models::ps_hold::Release;
@@ -66,8 +66,20 @@ pub fn restart(
         std::mem::swap(&mut devices.spmi, &mut st.bus.devices.spmi);
         devices.spmi.reboot(cause);
         devices.apss_wdt = Watchdog::new(cause == RebootCause::ApssWatchdog);
-        st.bus.devices = devices;
         st.bus.effects = Effects::default();
+        // What drives the pads from outside (`--pin`, `--press`) still does.
+        let clocks = devices.gcc.view();
+        let mut ctx = Ctx {
+            now: st.now,
+            clocks: &clocks,
+            effects: &mut st.bus.effects,
+        };
+        let mut applied: Vec<_> = config.pins.iter().filter(|p| p.at <= st.now).collect();
+        applied.sort_by_key(|p| p.at);
+        for pin in applied {
+            devices.tlmm.drive(&mut ctx, pin.gpio, pin.level);
+        }
+        st.bus.devices = devices;
         st.timers = Default::default();
         st.horizon = None;
         st.stop = None;

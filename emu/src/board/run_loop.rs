@@ -302,8 +302,9 @@ fn sleep(st: &mut State, waiting: &[(usize, Wait)]) -> Result<(), String> {
         };
         // The timed events before the wake-up happen during the WFI, each at its own tick.
         st.bus.run_events(next);
-        if st.bus.effects.watchdog_bite.is_some() {
-            // The SoC resets during the WFI (the run loop reports it).
+        if let Some(bite) = st.bus.effects.watchdog_bite {
+            // The SoC resets during the WFI, at the bite (the run loop reports it).
+            st.now = st.now.max(bite.at);
             return Ok(());
         }
         if next > st.now {
