@@ -12,7 +12,8 @@
 //! - Keys can be polled from PON INT_RT_STS (bit 0 power key, bit 1 RESIN = volume down), or
 //!   taken by interrupt: [`PmicInterrupts`] (`pmic/interrupts.rs`) routes PMIC interrupts
 //!   (keys, RTC alarm, watchdog bark) through the arbiter to GIC ID 222.
-//! - The PMIC watchdog is [`PmicWatchdog`] (`pmic/watchdog.rs`), its bark polled.
+//! - The PMIC watchdog is [`PmicWatchdog`] (`pmic/watchdog.rs`), its bark polled or an
+//!   interrupt ([`PmicInterrupt::WATCHDOG_BARK`]).
 //! - The RTC is [`Rtc`] (`pmic/rtc.rs`), a `Copy` handle on the bus like the pins; its alarm is
 //!   polled or, as [`PmicInterrupt::RTC_ALARM`], an interrupt.
 //! - Power-off: [`Pm8916::set_ps_hold_action`] programs what releasing PS_HOLD does, in the
