@@ -312,3 +312,33 @@ fn rtc_alarm_asks_for_an_event_at_its_second_and_interrupts_then() {
     Model::advance(&mut b.spmi, &mut ctx);
     assert_eq!(Model::interrupt_lines(&b.spmi), 1);
 }
+
+#[test]
+fn pmic_watchdog_bark_is_a_rising_edge_interrupt_of_pon_bit_6() {
+    let mut b = Bench::new();
+    let pon = b.apid(0, 0x08) as u64;
+    // Bark 1 s after enabling, bite 1 s later; rising edge of bit 6 enabled.
+    for (reg, value) in [
+        (0x854, 1),
+        (0x855, 1),
+        (0x811, 0x40),
+        (0x812, 0x40),
+        (0x815, 0x40),
+    ] {
+        b.pmic_write(0, reg, value);
+    }
+    b.wr(INTR.0 + 0x1000 * pon, 1);
+    b.pmic_write(0, 0x857, 0x80);
+    let clocks = Gcc::new().view();
+    let mut ctx = Ctx {
+        now: 19_200_000 - 1,
+        clocks: &clocks,
+        effects: &mut b.effects,
+    };
+    Model::advance(&mut b.spmi, &mut ctx);
+    assert_eq!(Model::interrupt_lines(&b.spmi), 0);
+    ctx.now = 19_200_000;
+    Model::advance(&mut b.spmi, &mut ctx);
+    assert_eq!(Model::interrupt_lines(&b.spmi), 1, "the bark");
+    assert_eq!(b.rd(INTR.0 + 0x1000 * pon + 4), 0x40);
+}

@@ -226,12 +226,18 @@ impl PmicInterrupts {
         mut callback: impl FnMut(PmicInterrupt),
     ) -> Result<HandleReport, Error> {
         let mut report = HandleReport::default();
+        let channels = self.intr.channel_irq_iter().count();
         for (k, word) in self.intr.owner_acc_status_iter().enumerate() {
             let mut flagged = word.read().bits();
             while flagged != 0 {
                 let i = flagged.trailing_zeros();
                 flagged &= flagged - 1;
                 let apid = 32 * k + i as usize;
+                if apid >= channels {
+                    // Past the interrupt registers this window has: nothing to clear here.
+                    report.unknown += 1;
+                    continue;
+                }
                 let regs = self.intr.channel_irq(apid);
                 let bits = regs.irq_status().read().pending().bits();
                 regs.irq_clear().write(|w| w.clear().set(bits));
