@@ -12,6 +12,8 @@
 //!   starts over: the other models (the APSS watchdog's WDT_STS says whether it bit), the
 //!   GIC, the generic timers, the secure firmware, the cores. The image is loaded again, as a
 //!   boot chain would, and core 0 enters it like at power-on.
+//! - Limit: the devices attached with `--i2c` / `--spi` are rebuilt with their controllers, so
+//!   an EEPROM's or flash's contents start over at a reboot (a real chip keeps them).
 
 use std::io::Write;
 
