@@ -32,8 +32,10 @@
 //!
 //! On the virtual board the run ends with `emu: t=<ticks> apss-wdt bark` 750 ms after the
 //! last pet, then `emu: APSS watchdog bite at t=<ticks> (pc=...): system reset` 1 s after it.
-//! The next boot is a new run: `--reset-reason watchdog` tells it how the last one ended, and
-//! it prints `last reset: watchdog bite` and `powering off`.
+//! With `--max-resets 1` the board then boots the program again in the same run (`emu:
+//! reboot 1 of at most 1 at t=...`), which prints `last reset: watchdog bite` and `powering
+//! off`; without it the run ends at the bite, and `--reset-reason watchdog` starts a new run
+//! as that next boot.
 
 #![no_std]
 #![no_main]

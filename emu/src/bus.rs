@@ -194,7 +194,8 @@ impl Bus {
         if clock_write {
             self.advance_all(now);
         }
-        // A model's interrupt outputs are all on its first row (any window may change them).
+        // The device's interrupt row: the first row with interrupts, which may be another
+        // window's than the one accessed (the SPMI arbiter's, the QTimer's frames).
         self.update_device_lines(block.device);
         self.collect_scheduled();
         res
@@ -219,9 +220,12 @@ impl Bus {
         }
     }
 
-    /// [`Self::update_lines`] for the first row of `device`.
+    /// [`Self::update_lines`] for the first row of `device` that has interrupts.
     fn update_device_lines(&mut self, device: Device) {
-        if let Some(block) = MACHINE.iter().find(|b| b.device == device) {
+        if let Some(block) = MACHINE
+            .iter()
+            .find(|b| b.device == device && !b.interrupts.is_empty())
+        {
             self.update_lines(block);
         }
     }

@@ -265,7 +265,7 @@ pub static MACHINE: &[Block] = &[
         "spmi.rs",
     )
     .irq(&[spi(190)])
-    .says("PMIC arbiter v2: version, APID table"),
+    .says("PMIC arbiter v2: version, APID table; PMIC interrupts on GIC 222"),
     mmio(
         "SPMI_CNFG",
         spmi::CNFG.0,
@@ -301,7 +301,7 @@ pub static MACHINE: &[Block] = &[
         "spmi.rs",
     )
     .window(4)
-    .says("PMIC arbiter interrupt registers (no interrupt source)"),
+    .says("PMIC arbiter interrupt registers: per-channel status, EE 0 summary (GIC 222)"),
     mmio("USB_HS", 0x078D_9000, 0x1000, Device::UsbHs, "usb_hs.rs")
         .irq(&[spi(134), spi(140)])
         .says("ChipIdea/EHCI controller and ULPI PHY, nothing plugged in"),

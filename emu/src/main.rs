@@ -130,6 +130,10 @@ struct Cli {
     /// watchdog's WDT_STS bit 0 (the last reset was a bite); `none` (default) is a cold start.
     #[arg(long, value_parser = ["none", "watchdog"])]
     reset_reason: Option<String>,
+    /// Resets (PS_HOLD reset, watchdog bite) that restart the firmware within this run, with
+    /// the PMIC and the reset reasons kept (default 0: a reset ends the run).
+    #[arg(long, default_value_t = 0)]
+    max_resets: u32,
     /// Attach an I2C device: BUS:ADDR=DEVICE[,OPTIONS] (repeatable; bus 0 = header I2C0 (QUP2),
     /// 1 = I2C1 (QUP6)); e.g. 0:0x50=24c32, 0:0x48=sensor,reg0=0x1234,
     /// 0:0x48=lm75,temp=21.5,temp@1s=30 (details below).
@@ -399,6 +403,7 @@ fn main() -> ExitCode {
         .filter(|d| !d.is_empty())
         .map(PathBuf::from);
     config.coverage = cli.coverage.is_some() || coverage_directory.is_some();
+    config.max_resets = cli.max_resets;
     let data = match std::fs::read(&cli.image) {
         Ok(d) => d,
         Err(e) => return fail(&cli.image, e),

@@ -4,8 +4,8 @@
 //! the two SoC-driven user LEDs, the volume-up button, a delay) and hands out the remaining
 //! peripherals and the low-speed expansion header pins under their silkscreen names.
 //! [`Board::pmic`] adds the PM8916 side (user LEDs 3 and 4, the BT LED, the power and
-//! volume-down keys, GPIO-F; [`pmic`]); [`Board::power_off`] and [`Board::reset`] end a
-//! program.
+//! volume-down keys, GPIO-F, the PMIC interrupts; [`pmic`]); [`Board::power_off`] and
+//! [`Board::reset`] end a program.
 //!
 //! Firmware built with this crate links with its linker script `db410c.ld` (image at
 //! 0x8008_0000, starting with an arm64 `Image` header, so LK/U-Boot `fastboot boot` or `booti`
@@ -230,6 +230,8 @@ pub struct Board {
     pub watchdog: Watchdog,
     /// The SPMI arbiter's windows until first used, then the arbiter driver.
     spmi: SpmiState,
+    /// The arbiter's interrupt window, until [`Board::pmic`] hands it out.
+    spmi_intr: Option<pac::SPMI_INTR>,
     /// The GIC, initialised: every line off, SPIs routed to core 0, IRQs still masked on the
     /// core (see [`hal::interrupt`]; `hal::time::Alarm::new(&mut board.interrupts)` makes the
     /// timer alarm).
@@ -354,6 +356,7 @@ impl Board {
             ps_hold: PsHold::new(p.MPM_PS_HOLD),
             watchdog: Watchdog::new(p.APSS_WDT),
             spmi: SpmiState::Windows(p.SPMI_CORE, p.SPMI_CNFG, p.SPMI_CHNLS, p.SPMI_OBSRVR),
+            spmi_intr: Some(p.SPMI_INTR),
             interrupts,
         })
     }
@@ -381,11 +384,12 @@ impl Board {
     /// Sets up the PM8916 side of the board (once; afterwards
     /// [`hal::pmic::Error::PinsTaken`]):
     /// user LEDs 3 and 4 and the BT LED as outputs (off), the power and volume-down keys,
-    /// GPIO-F and the PMIC itself.
+    /// GPIO-F, the PMIC interrupts and the PMIC itself.
     pub fn pmic(&mut self) -> Result<BoardPmic, hal::pmic::Error> {
         let bus = self.spmi()?;
         let pins = PmicPins::take().ok_or(hal::pmic::Error::PinsTaken)?;
-        BoardPmic::new(bus, pins)
+        let intr = self.spmi_intr.take().ok_or(hal::pmic::Error::PinsTaken)?;
+        BoardPmic::new(bus, pins, intr)
     }
 
     /// Powers the board off: the PMIC's PS_HOLD action becomes shutdown, then PS_HOLD is

@@ -3,16 +3,18 @@
 //!
 //! Design notes: [`crate::Board::take`] makes no SPMI traffic (programs that never touch the
 //! PMIC pay nothing for it); [`crate::Board::pmic`] checks the arbiter and the PMIC and sets the
-//! PMIC-driven LEDs up (off). All five user-visible LEDs are embedded-hal
+//! PMIC-driven LEDs up (off). The keys are read by polling ([`PmicKey::is_pressed`]) or by
+//! interrupt: [`BoardPmic::interrupts`] with [`PmicKey::interrupt`], on GIC ID 222
+//! (`hal::pac::Interrupt::SPMI_PERIPHERAL`). All five user-visible LEDs are embedded-hal
 //! `StatefulOutputPin`s: SoC LEDs 1 and 2 never fail (`Infallible`), the PMIC ones return
 //! [`hal::pmic::Error`] because every change is an SPMI transfer.
 
 use hal::gpio::Level;
-use hal::pmic::{Keys, Pm8916, PmicOutput, PmicPin, PmicPins};
+use hal::pmic::{Keys, Pm8916, PmicInterrupt, PmicInterrupts, PmicOutput, PmicPin, PmicPins};
 
 use crate::hal;
 
-/// A key wired to the PMIC's power-on block, read by polling PON INT_RT_STS.
+/// A key wired to the PMIC's power-on block: polled from PON INT_RT_STS, or by interrupt.
 #[derive(Debug)]
 pub struct PmicKey {
     pmic: Pm8916,
@@ -23,6 +25,16 @@ impl PmicKey {
     /// Whether the key is held down right now (the PMIC debounces it).
     pub fn is_pressed(&self) -> Result<bool, hal::pmic::Error> {
         Ok(self.pmic.keys()?.contains(self.key))
+    }
+
+    /// The key's PMIC interrupt, for [`BoardPmic::interrupts`]:
+    /// `pmic.interrupts.listen(pmic.power_key.interrupt(), PmicTrigger::BothEdges)`.
+    pub fn interrupt(&self) -> PmicInterrupt {
+        if self.key == Keys::POWER {
+            PmicInterrupt::POWER_KEY
+        } else {
+            PmicInterrupt::VOLUME_DOWN
+        }
     }
 }
 
@@ -49,10 +61,17 @@ pub struct BoardPmic {
     pub volume_down: PmicKey,
     /// The PMIC pins the board does not use: GPIO3, GPIO4, MPP1.
     pub unused: (PmicPin, PmicPin, PmicPin),
+    /// The PMIC's interrupts (keys, RTC alarm, PMIC watchdog bark), all on GIC ID 222;
+    /// nothing enabled yet.
+    pub interrupts: PmicInterrupts,
 }
 
 impl BoardPmic {
-    pub(crate) fn new(bus: hal::spmi::SpmiBus, pins: PmicPins) -> Result<Self, hal::pmic::Error> {
+    pub(crate) fn new(
+        bus: hal::spmi::SpmiBus,
+        pins: PmicPins,
+        intr: hal::pac::SPMI_INTR,
+    ) -> Result<Self, hal::pmic::Error> {
         let pm8916 = Pm8916::new(bus)?;
         let led3 = PmicOutput::new(bus, pins.gpio1, Level::Low)?;
         let led4 = PmicOutput::new(bus, pins.gpio2, Level::Low)?;
@@ -71,6 +90,7 @@ impl BoardPmic {
             wlan_led: pins.mpp2,
             gpio_f: pins.mpp4,
             unused: (pins.gpio3, pins.gpio4, pins.mpp1),
+            interrupts: PmicInterrupts::new(bus, intr),
         })
     }
 }

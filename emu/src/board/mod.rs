@@ -52,7 +52,8 @@
 //!   region; a `Fault` from the bus stops the run. An access the engine splits into pieces
 //!   (64/128-bit, unaligned, DC ZVA) is reported once, as the instruction made it (`access`).
 //! - End of run: after any end but a reset the UART transmitters drain to stdout first
-//!   (`run_loop`).
+//!   (`run_loop`). With `--max-resets N` a reset restarts the firmware instead, up to N
+//!   times (`reboot`).
 
 mod access;
 mod cpu;
@@ -61,6 +62,7 @@ mod hooks;
 mod interrupts;
 mod multicore;
 mod progress;
+mod reboot;
 mod run_loop;
 mod script;
 
@@ -116,6 +118,8 @@ pub struct Config {
     pub rtc_seconds: u32,
     /// The previous run ended with an APSS watchdog bite (`--reset-reason watchdog`).
     pub watchdog_reset: bool,
+    /// Resets that restart the firmware within this run (`--max-resets`; 0: a reset ends it).
+    pub max_resets: u32,
     /// I2C devices and faults (`--i2c`, `--i2c-fault`).
     pub i2c: crate::models::i2c_devices::I2cSetup,
     /// Console script (`--expect`, `--fail-on`, `--timeout`, `--send-after`), see `script`.
@@ -155,6 +159,7 @@ impl Default for Config {
             pon_reason: DEFAULT_PON_REASON,
             rtc_seconds: DEFAULT_RTC_SECONDS,
             watchdog_reset: false,
+            max_resets: 0,
             i2c: Default::default(),
             script: None,
             spi: Default::default(),
@@ -427,7 +432,35 @@ pub fn run(
     };
     // `state` outlives every `emu_start` (the MRS/MSR hooks hold a raw pointer to it); the
     // engines are dropped (with `cores`) before `dram`.
-    let result = run_loop::run(&mut cores, &state, &windows, config, stdin, out, err);
+    let mut result = run_loop::run(
+        &mut cores,
+        &state,
+        &windows,
+        config,
+        stdin.as_ref(),
+        out,
+        err,
+    );
+    let mut resets = 0;
+    while resets < config.max_resets
+        && let Some(cause) = reboot::cause(&result.outcome)
+    {
+        resets += 1;
+        let _ = writeln!(err, "{}", result.outcome.line());
+        drop(cores);
+        cores = reboot::restart(&state, image, config, &windows, cause, resets, err)?;
+        let first = result.first_console_byte_at;
+        result = run_loop::run(
+            &mut cores,
+            &state,
+            &windows,
+            config,
+            stdin.as_ref(),
+            out,
+            err,
+        );
+        result.first_console_byte_at = first.or(result.first_console_byte_at);
+    }
     drop(cores);
     Ok(result)
 }

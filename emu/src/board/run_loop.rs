@@ -21,7 +21,7 @@ pub fn run(
     state: &Shared,
     windows: &[(u64, u64)],
     config: &Config,
-    stdin: Option<Receiver<Vec<u8>>>,
+    stdin: Option<&Receiver<Vec<u8>>>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> RunResult {
@@ -34,7 +34,7 @@ fn run_until_stopped(
     state: &Shared,
     windows: &[(u64, u64)],
     config: &Config,
-    stdin: Option<Receiver<Vec<u8>>>,
+    stdin: Option<&Receiver<Vec<u8>>>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Outcome {
@@ -262,7 +262,7 @@ fn start_core(
 /// to it, its enabled, unmasked timer's condition is met, an event), running the
 /// timed events before it in order, each at its own tick. Timed events are only stepped
 /// through while the GIC could signal something to a waiting core (otherwise none of them
-/// can wake one).
+/// can wake one), or while a watchdog is armed: its bite resets the SoC during the sleep.
 fn sleep(st: &mut State, waiting: &[(usize, Wait)]) -> Result<(), String> {
     loop {
         interrupts::update_timer_lines(st);
@@ -277,11 +277,12 @@ fn sleep(st: &mut State, waiting: &[(usize, Wait)]) -> Result<(), String> {
             .iter()
             .filter_map(|&(core, _)| st.timers[core].next_wake())
             .min();
-        let event = st
-            .bus
-            .scheduler
-            .next_due()
-            .filter(|_| waiting.iter().any(|&(core, _)| gic.could_signal(core)));
+        let watchdog_armed =
+            st.bus.devices.apss_wdt.armed() || st.bus.devices.spmi.watchdog_armed();
+        let event =
+            st.bus.scheduler.next_due().filter(|_| {
+                watchdog_armed || waiting.iter().any(|&(core, _)| gic.could_signal(core))
+            });
         let next = match (timer, event) {
             (Some(t), Some(e)) => t.min(e),
             (Some(t), None) => t,
@@ -301,8 +302,9 @@ fn sleep(st: &mut State, waiting: &[(usize, Wait)]) -> Result<(), String> {
         };
         // The timed events before the wake-up happen during the WFI, each at its own tick.
         st.bus.run_events(next);
-        if st.bus.effects.watchdog_bite.is_some() {
-            // The SoC resets during the WFI (the run loop reports it).
+        if let Some(bite) = st.bus.effects.watchdog_bite {
+            // The SoC resets during the WFI, at the bite (the run loop reports it).
+            st.now = st.now.max(bite.at);
             return Ok(());
         }
         if next > st.now {

@@ -16,9 +16,13 @@
 //!   docs/hardware/conflicts.md#c8-spmi-byte-count-field); WDATA0/1 (+0x10/+0x14) and RDATA0/1 (+0x18/+0x1C) carry the bytes little-endian.
 //!   A write command on an observer (read-only) channel, or any command on an APID with no
 //!   peripheral, ends DENIED; other opcodes end FAILURE. CONFIG (+0x04) is stored.
-//! - intr: ACC_ENABLE (+0x1000·apid, bit 0) is stored; IRQ_STATUS (+4) reads 0 and IRQ_CLEAR
-//!   (+8) is accepted (no PMIC interrupt source is modelled); OWNER_ACC_STATUS
-//!   (+0x100000 + 4·k, EE 0) reads 0.
+//! - intr: ACC_ENABLE (+0x1000·apid, bit 0) is stored; IRQ_STATUS (+4), IRQ_CLEAR (+8) and
+//!   OWNER_ACC_STATUS (+0x100000 + 4·k, EE 0) are the arbiter's side of the PMIC interrupts,
+//!   and the machine table row's interrupt (GIC 222, SPI 190) is high while OWNER_ACC_STATUS
+//!   flags a channel ([`interrupts`]). Every peripheral's INT_* registers (0x11..0x19) are its
+//!   [`interrupts::Block`]; the sources of INT_RT_STS are the PON keys and watchdog bark, the
+//!   RTC alarm and the MPPs' levels. Interrupts are brought up to date after every command,
+//!   key event and model update; the RTC alarm asks for a timed event at its second.
 //! - PM8916 (SID 0): REVID (0x01), PON (0x08), GPIO1..4 (0xC0..0xC3), MPP1..4 (0xA0..0xA3),
 //!   RTC_RW and RTC_ALARM (0x60, 0x61; the counting and the alarm are [`rtc`]'s).
 //!   Only the registers listed in docs/hardware/spmi-pm8916.md#pm8916-register-map exist; a
@@ -43,10 +47,16 @@
 //!   a change of what a pin drives prints `pm8916-gpio<N>` / `pm8916-mpp<N>` `high|low|input`.
 
 use crate::bus::{Ctx, Fault};
+use crate::machine::Device;
 use crate::regfile::{Hit, Register, RegisterFile, Registers};
+use crate::scheduler::Event;
 
+mod interrupts;
+mod peripherals;
 mod pmic_watchdog;
 mod rtc;
+
+use peripherals::{Access, Peripheral, pm8916};
 
 use pmic_watchdog::PmicWatchdog;
 
@@ -91,6 +101,19 @@ const PS_HOLD_RESET_CTL: u8 = 0x5A;
 const PS_HOLD_RESET_CTL2: u8 = 0x5B;
 /// PS_HOLD_RESET_CTL type "shutdown".
 const PS_HOLD_SHUTDOWN: u8 = 4;
+/// PS_HOLD_RESET_CTL (and PMIC_WD_RESET_S2_CTL) type "hard reset".
+const PS_HOLD_HARD_RESET: u8 = 7;
+
+/// What reset the SoC, for [`Spmi::reboot`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RebootCause {
+    /// PS_HOLD released with a reset action.
+    PsHold,
+    /// The PMIC watchdog bit (reset type other than shutdown).
+    PmicWatchdog,
+    /// The APSS watchdog bit.
+    ApssWatchdog,
+}
 
 /// A key wired to the PMIC's power-on block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,139 +175,6 @@ pub enum Release {
     Reset,
     /// Shutdown: the board powers off.
     PowerOff,
-}
-
-/// How a PMIC register behaves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Access {
-    ReadOnly,
-    ReadWrite,
-}
-
-/// One PMIC peripheral (256 registers, of which only the listed ones exist).
-#[derive(Debug, Clone)]
-struct Peripheral {
-    sid: u8,
-    id: u8,
-    name: &'static str,
-    regs: Vec<(u8, Access, u8)>,
-}
-
-impl Peripheral {
-    fn new(sid: u8, id: u8, name: &'static str, ty: u8, subtype: u8) -> Self {
-        Self {
-            sid,
-            id,
-            name,
-            regs: vec![
-                (0x04, Access::ReadOnly, ty),
-                (0x05, Access::ReadOnly, subtype),
-            ],
-        }
-    }
-
-    fn with(mut self, offset: u8, access: Access, value: u8) -> Self {
-        self.regs.push((offset, access, value));
-        self
-    }
-
-    fn ppid(&self) -> u32 {
-        u32::from(self.sid) << 8 | u32::from(self.id)
-    }
-
-    fn reg(&mut self, offset: u8) -> Option<&mut (u8, Access, u8)> {
-        self.regs.iter_mut().find(|r| r.0 == offset)
-    }
-
-    fn value(&self, offset: u8) -> Option<u8> {
-        self.regs.iter().find(|r| r.0 == offset).map(|r| r.2)
-    }
-}
-
-/// QPNP interrupt registers every peripheral has (0x10 RT_STS .. 0x18 LATCHED_STS).
-fn with_interrupt_regs(p: Peripheral) -> Peripheral {
-    p.with(0x10, Access::ReadOnly, 0)
-        .with(0x11, Access::ReadWrite, 0)
-        .with(0x12, Access::ReadWrite, 0)
-        .with(0x13, Access::ReadWrite, 0)
-        .with(0x14, Access::ReadWrite, 0)
-        .with(0x15, Access::ReadWrite, 0)
-        .with(0x16, Access::ReadWrite, 0)
-        .with(0x18, Access::ReadOnly, 0)
-}
-
-/// The PM8916 peripherals on SID 0.
-fn pm8916(pon_reason: u8) -> Vec<Peripheral> {
-    use Access::{ReadOnly as Ro, ReadWrite as Rw};
-    // REVID: REV1..REV4, TYPE 0x51 (PMIC), SUBTYPE 0x0B (PM8916). Revision bytes describe a
-    // v2.0 part (REV4 major 2, REV3 minor 0).
-    let revid = Peripheral::new(0, 0x01, "REVID", 0x51, 0x0B)
-        .with(0x00, Ro, 0x00)
-        .with(0x01, Ro, 0x00)
-        .with(0x02, Ro, 0x00)
-        .with(0x03, Ro, 0x02);
-    // PON: TYPE 0x01 (power-on peripheral), SUBTYPE 0x01 ("primary" PON of a first-generation
-    // PMIC such as the PM8916; later generations report 0x04/0x08). The subtype codes come from
-    // the public PON driver headers; the TYPE value follows the QPNP peripheral type numbering.
-    let pon = with_interrupt_regs(Peripheral::new(0, 0x08, "PON", 0x01, 0x01))
-        .with(0x01, Ro, 0x01) // REV2
-        .with(PON_REASON1, Ro, pon_reason) // what started this run (`--pon-reason`)
-        .with(0x0A, Ro, 0)
-        .with(0x0B, Ro, 0)
-        .with(0x0C, Ro, 0)
-        .with(0x0D, Ro, 0)
-        .with(0x44, Rw, 0)
-        .with(0x45, Rw, 0)
-        .with(0x46, Rw, 0)
-        .with(0x54, Rw, 0)
-        .with(0x55, Rw, 0)
-        .with(0x56, Rw, 0)
-        .with(0x57, Rw, 0)
-        .with(0x58, Rw, 0)
-        .with(PS_HOLD_RESET_CTL, Rw, 0x07) // hard reset, as for a normal reboot
-        .with(PS_HOLD_RESET_CTL2, Rw, 0x80) // enabled
-        .with(0x70, Rw, 0x03) // pull-ups on KPDPWR and RESIN (DT: bias-pull-up)
-        .with(0x71, Rw, 0)
-        .with(0x8F, Rw, 0);
-    let mut v = vec![revid, pon];
-    for (n, name) in ["GPIO1", "GPIO2", "GPIO3", "GPIO4"].into_iter().enumerate() {
-        // TYPE 0x10 = GPIO; SUBTYPE 0x01 (a 4-source GPIO) is our assumption.
-        v.push(
-            with_interrupt_regs(Peripheral::new(0, 0xC0 + n as u8, name, 0x10, 0x01))
-                .with(0x08, Ro, 0) // STATUS (computed)
-                .with(0x40, Rw, 0) // MODE_CTL
-                .with(0x41, Rw, 0) // DIG_VIN_CTL
-                .with(0x42, Rw, 0) // DIG_PULL_CTL
-                .with(0x45, Rw, 0) // DIG_OUT_CTL
-                .with(0x46, Rw, 0), // EN_CTL
-        );
-    }
-    for (n, name) in ["MPP1", "MPP2", "MPP3", "MPP4"].into_iter().enumerate() {
-        // TYPE 0x11 = MPP; SUBTYPE 0x03 (a 4-source MPP) is our assumption.
-        v.push(
-            with_interrupt_regs(Peripheral::new(0, 0xA0 + n as u8, name, 0x11, 0x03))
-                .with(0x40, Rw, 0) // MODE_CTL
-                .with(0x41, Rw, 0) // DIG_VIN_CTL
-                .with(0x42, Rw, 0) // DIG_PULL_CTL
-                .with(0x43, Rw, 0) // DIG_IN_CTL
-                .with(0x46, Rw, 0), // EN_CTL
-        );
-    }
-    // RTC (docs/hardware/spmi-pm8916.md#rtc): the values of the counting registers and the
-    // alarm's come from [`Rtc`]; the list says which registers exist. TYPE/SUBTYPE 0x0B/0x01
-    // and 0x0B/0x02 are our assumption (no source gives them).
-    let mut rtc_rw = Peripheral::new(0, rtc::RTC_RW, "RTC_RW", 0x0B, 0x01);
-    for offset in [0x40, 0x41, 0x42, 0x43, 0x46, 0x48, 0x49, 0x4A, 0x4B] {
-        rtc_rw = rtc_rw.with(offset, Rw, 0);
-    }
-    let mut alarm =
-        with_interrupt_regs(Peripheral::new(0, rtc::RTC_ALARM, "RTC_ALARM", 0x0B, 0x02));
-    for offset in [0x40, 0x41, 0x42, 0x43, 0x46, 0x48] {
-        alarm = alarm.with(offset, Rw, 0);
-    }
-    v.push(rtc_rw);
-    v.push(alarm);
-    v
 }
 
 /// Register names of the five windows.
@@ -350,10 +240,21 @@ static INTR_REGS: [Register<Reg>; 4] = [
     Register::rw(Reg::AccEnable, "ACC_ENABLE", 0x0)
         .mask(1)
         .array(INTR_APIDS as u32, 0x1000),
-    Register::ro(Reg::IrqStatus, "IRQ_STATUS", 0x4).array(INTR_APIDS as u32, 0x1000),
-    Register::wo(Reg::IrqClear, "IRQ_CLEAR", 0x8).array(INTR_APIDS as u32, 0x1000),
-    Register::ro(Reg::OwnerAccStatus, "OWNER_ACC_STATUS", 0x10_0000).array(16, 4),
+    Register::ro(Reg::IrqStatus, "IRQ_STATUS", 0x4)
+        .array(INTR_APIDS as u32, 0x1000)
+        .special(),
+    Register::wo(Reg::IrqClear, "IRQ_CLEAR", 0x8)
+        .array(INTR_APIDS as u32, 0x1000)
+        .special(),
+    Register::ro(Reg::OwnerAccStatus, "OWNER_ACC_STATUS", 0x10_0000)
+        .array(OWNER_WORDS as u32, 4)
+        .special(),
 ];
+
+/// OWNER_ACC_STATUS words of EE 0.
+const OWNER_WORDS: usize = 16;
+/// The intr window's index in [`Spmi::files`].
+const INTR_WINDOW: usize = 4;
 
 const CHNLS_WINDOW: usize = 2;
 const OBSRVR_WINDOW: usize = 3;
@@ -412,6 +313,60 @@ impl Spmi {
         } else {
             self.arbiter.keys &= !key.bit();
         }
+        let now = self.arbiter.now;
+        self.arbiter.update_interrupts(now);
+    }
+
+    /// The SoC restarts after `cause` (`--max-resets`): the PMIC keeps its state (pins, RTC,
+    /// keys) and records the reset. A reset of type hard reset (PS_HOLD_RESET_CTL or
+    /// PMIC_WD_RESET_S2_CTL type 7) makes PON_REASON1 read HARD_RESET; a warm reset or an
+    /// APSS watchdog bite leaves it (the warm-reset reason bits are not modelled). The boot
+    /// chain then leaves PS_HOLD as at power-on (hard reset, enabled) and the PMIC watchdog
+    /// stopped; the arbiter (in the SoC) and the interrupt settings start over.
+    pub fn reboot(&mut self, cause: RebootCause) {
+        let pon_apid = self
+            .arbiter
+            .peripherals
+            .iter()
+            .position(|p| p.name == "PON")
+            .expect("the PM8916 has a PON peripheral");
+        let pon = &mut self.arbiter.peripherals[pon_apid];
+        let reset_type = match cause {
+            RebootCause::PsHold => pon.value(PS_HOLD_RESET_CTL),
+            RebootCause::PmicWatchdog => pon.value(pmic_watchdog::S2_CTL),
+            RebootCause::ApssWatchdog => None,
+        };
+        let mut set = |offset, value| {
+            if let Some(r) = pon.reg(offset) {
+                r.2 = value;
+            }
+        };
+        if reset_type.is_some_and(|t| t & 0xF == PS_HOLD_HARD_RESET) {
+            set(PON_REASON1, 1 << 0);
+        }
+        set(PS_HOLD_RESET_CTL, 0x07);
+        set(PS_HOLD_RESET_CTL2, 0x80);
+        set(pmic_watchdog::S2_CTL2, 0);
+        self.arbiter.watchdog = PmicWatchdog::default();
+        let count = self.arbiter.peripherals.len();
+        self.arbiter.blocks = vec![interrupts::Block::default(); count];
+        self.arbiter.irq = interrupts::ArbiterInterrupts::new(INTR_APIDS);
+        for file in &mut self.files {
+            file.reset();
+        }
+    }
+
+    /// The PMIC watchdog counts towards a bite.
+    pub fn watchdog_armed(&self) -> bool {
+        self.arbiter.watchdog.armed()
+    }
+
+    /// OWNER_ACC_STATUS word `k` of EE 0.
+    fn owner_word(&self, k: usize) -> u32 {
+        let intr = &self.files[INTR_WINDOW];
+        self.arbiter.irq.owner_word(k, |apid| {
+            apid < INTR_APIDS && intr.get(Reg::AccEnable, apid) & 1 != 0
+        })
     }
 }
 
@@ -427,17 +382,29 @@ impl Registers for Spmi {
     }
 
     fn read_special(&mut self, _: &mut Ctx<'_>, hit: Hit<Reg>) -> Result<u32, Fault> {
-        // The APID -> PPID table.
-        Ok(self.arbiter.ppid_entry(hit.index))
+        Ok(match hit.id {
+            Reg::IrqStatus => u32::from(self.arbiter.irq.status(hit.index)),
+            Reg::OwnerAccStatus => self.owner_word(hit.index),
+            // The APID -> PPID table.
+            _ => self.arbiter.ppid_entry(hit.index),
+        })
     }
 
     fn write_special(&mut self, ctx: &mut Ctx<'_>, hit: Hit<Reg>, value: u32) -> Result<(), Fault> {
+        if hit.id == Reg::IrqClear {
+            self.arbiter.irq.clear(hit.index, value as u8);
+            return Ok(());
+        }
         // CMD of a write (chnls) or read (obsrvr) channel.
         let window = hit.window;
         debug_assert!(window == CHNLS_WINDOW || window == OBSRVR_WINDOW);
         let observer = window == OBSRVR_WINDOW;
         self.arbiter
             .command(ctx, &mut self.files[window], hit.index, observer, value)
+    }
+
+    fn interrupt_lines(&self) -> u32 {
+        u32::from((0..OWNER_WORDS).any(|k| self.owner_word(k) != 0))
     }
 }
 
@@ -453,6 +420,14 @@ pub struct Arbiter {
     rtc: Rtc,
     /// The PMIC watchdog's count and stage.
     watchdog: PmicWatchdog,
+    /// Each peripheral's interrupt block (by APID).
+    blocks: Vec<interrupts::Block>,
+    /// The arbiter's side of the interrupts.
+    irq: interrupts::ArbiterInterrupts,
+    /// The tick of the last update (key events come without one).
+    now: u64,
+    /// Tick of the pending timed event for the RTC alarm.
+    alarm_event: Option<u64>,
 }
 
 impl Default for Arbiter {
@@ -473,12 +448,59 @@ fn is_mpp(p: &Peripheral) -> bool {
 impl Arbiter {
     /// The arbiter with PM8916's peripherals on APIDs 0, 1, 2, ... in table order.
     pub fn new(pon_reason: u8) -> Self {
+        let peripherals = pm8916(pon_reason);
         Self {
-            peripherals: pm8916(pon_reason),
+            blocks: vec![interrupts::Block::default(); peripherals.len()],
+            peripherals,
             trace_gpio: false,
             keys: 0,
             rtc: Rtc::new(DEFAULT_RTC_SECONDS),
             watchdog: PmicWatchdog::default(),
+            irq: interrupts::ArbiterInterrupts::new(INTR_APIDS),
+            now: 0,
+            alarm_event: None,
+        }
+    }
+
+    /// INT_RT_STS of the peripheral on `apid`: what its interrupt sources show now.
+    fn live_status(&mut self, now: u64, apid: usize) -> u8 {
+        let p = &self.peripherals[apid];
+        if p.name == "PON" {
+            self.keys | self.watchdog.status()
+        } else if is_mpp(p) {
+            u8::from(Self::pin_drive(p) == Some(true))
+        } else if p.id == rtc::RTC_ALARM {
+            self.rtc.read(now, p.id, INT_RT_STS).unwrap_or(0)
+        } else {
+            0
+        }
+    }
+
+    /// Latch what every peripheral's sources trigger and send what became pending to the
+    /// arbiter (before the update too: a bit cleared by INT_LATCHED_CLR that latches again
+    /// at once is sent again).
+    fn update_interrupts(&mut self, now: u64) {
+        self.now = self.now.max(now);
+        for apid in 0..self.peripherals.len() {
+            let live = self.live_status(now, apid);
+            self.irq.forward(apid, self.blocks[apid].pending());
+            self.blocks[apid].update(live);
+            self.irq.forward(apid, self.blocks[apid].pending());
+        }
+    }
+
+    /// Ask for a timed event at the tick the RTC alarm goes off, if it is armed.
+    fn schedule_alarm(&mut self, ctx: &mut Ctx<'_>) {
+        if self.alarm_event.is_some_and(|at| at <= ctx.now) {
+            self.alarm_event = None;
+        }
+        let Some(at) = self.rtc.alarm_tick() else {
+            return;
+        };
+        let at = at.max(ctx.now);
+        if self.alarm_event.is_none_or(|pending| at < pending) {
+            self.alarm_event = Some(at);
+            ctx.effects.schedule(at, Event::Update(Device::Spmi));
         }
     }
 
@@ -527,6 +549,8 @@ impl Arbiter {
     fn advance(&mut self, ctx: &mut Ctx<'_>) {
         let settings = self.watchdog_settings();
         self.watchdog.update(ctx, settings);
+        self.update_interrupts(ctx.now);
+        self.schedule_alarm(ctx);
     }
 
     fn ppid_entry(&self, apid: usize) -> u32 {
@@ -545,6 +569,9 @@ impl Arbiter {
         if let Some(v) = self.rtc.read(now, p.id, offset) {
             return Some(v);
         }
+        if let Some(v) = self.blocks[apid].read(offset) {
+            return Some(v);
+        }
         if is_gpio(p) && offset == 0x08 {
             return Some(Self::gpio_status(p));
         }
@@ -561,7 +588,9 @@ impl Arbiter {
     fn pmic_write(&mut self, now: u64, apid: usize, offset: u8, value: u8) -> Option<()> {
         let p = self.peripherals.get_mut(apid)?;
         p.reg(offset)?;
-        if self.rtc.write(now, p.id, offset, value) {
+        // INT_LATCHED_CLR of the alarm clears the RTC's alarm status and the latch.
+        let rtc = self.rtc.write(now, p.id, offset, value);
+        if self.blocks[apid].write(offset, value) || rtc {
             return Some(());
         }
         let r = p.reg(offset)?;
@@ -655,6 +684,8 @@ impl Arbiter {
             }
         };
         channel.set(Reg::Status, apid, status);
+        self.update_interrupts(ctx.now);
+        self.schedule_alarm(ctx);
         Ok(())
     }
 

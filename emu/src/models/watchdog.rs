@@ -95,6 +95,12 @@ impl Watchdog {
         self.regs.value(Reg::En) & ENABLE != 0
     }
 
+    /// Running and not bitten yet: its bark or bite is a timed event to come (a sleeping CPU
+    /// is not woken by it, but the SoC is reset by the bite).
+    pub fn armed(&self) -> bool {
+        self.enabled() && !self.bitten
+    }
+
     fn bark_tick(&self) -> u64 {
         tick_of_count(self.start, self.regs.value(Reg::BarkTime))
     }

@@ -9,15 +9,18 @@
 //!   [`SpmiBus`] handle, so several may exist (e.g. one for the keys, one to power off). The
 //!   eight pins are tokens handed out once by [`PmicPins::take`]; [`pins`] turns them into
 //!   embedded-hal output/input pins, each also keeping a bus handle.
-//! - Keys are polled from PON INT_RT_STS (bit 0 power key, bit 1 RESIN = volume down):
-//!   PMIC interrupts (through the arbiter to the GIC) are not covered yet.
-//! - The PMIC watchdog is [`PmicWatchdog`] (`pmic/watchdog.rs`), its bark polled.
+//! - Keys can be polled from PON INT_RT_STS (bit 0 power key, bit 1 RESIN = volume down), or
+//!   taken by interrupt: [`PmicInterrupts`] (`pmic/interrupts.rs`) routes PMIC interrupts
+//!   (keys, RTC alarm, watchdog bark) through the arbiter to GIC ID 222.
+//! - The PMIC watchdog is [`PmicWatchdog`] (`pmic/watchdog.rs`), its bark polled or an
+//!   interrupt ([`PmicInterrupt::WATCHDOG_BARK`]).
 //! - The RTC is [`Rtc`] (`pmic/rtc.rs`), a `Copy` handle on the bus like the pins; its alarm is
-//!   polled.
+//!   polled or, as [`PmicInterrupt::RTC_ALARM`], an interrupt.
 //! - Power-off: [`Pm8916::set_ps_hold_action`] programs what releasing PS_HOLD does, in the
 //!   order docs/hardware/ps-hold-reset.md#reset-as-lk-does-it gives (disable, wait about
 //!   300 µs, type, enable); [`crate::reset::PsHold`] then releases PS_HOLD.
 
+pub mod interrupts;
 pub mod pins;
 pub mod registers;
 pub mod rtc;
@@ -33,6 +36,7 @@ use registers::{
     LocalRegisterCopy, PS_HOLD_RESET_CTL, PS_HOLD_RESET_CTL2, SID, offset, peripheral,
 };
 
+pub use interrupts::{HandleReport, PmicInterrupt, PmicInterrupts, PmicTrigger};
 pub use pins::{PinKind, PmicInput, PmicOutput, PmicPin, PmicPins, PmicPull};
 pub use rtc::Rtc;
 pub use watchdog::{PmicWatchdog, PmicWatchdogConfig};
@@ -67,6 +71,8 @@ pub enum Error {
         /// Seconds from the bark to the bite asked for.
         bite_after_bark: u8,
     },
+    /// [`PmicInterrupts`] already listens on [`interrupts::MAX_CHANNELS`] other peripherals.
+    TooManyInterruptChannels,
 }
 
 impl From<spmi::Error> for Error {
@@ -91,6 +97,11 @@ impl fmt::Display for Error {
                 f,
                 "PMIC watchdog times out of range: bark {bark} s (1..=127), bite {bite_after_bark} s after it (0..=127)"
             ),
+            Error::TooManyInterruptChannels => write!(
+                f,
+                "PMIC interrupts already enabled on {} peripherals",
+                interrupts::MAX_CHANNELS
+            ),
         }
     }
 }
@@ -99,7 +110,10 @@ impl core::error::Error for Error {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
             Error::Spmi(e) => Some(e),
-            Error::NotPm8916 { .. } | Error::PinsTaken | Error::InvalidWatchdogTime { .. } => None,
+            Error::NotPm8916 { .. }
+            | Error::PinsTaken
+            | Error::InvalidWatchdogTime { .. }
+            | Error::TooManyInterruptChannels => None,
         }
     }
 }

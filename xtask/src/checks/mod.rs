@@ -30,6 +30,8 @@ mod image;
 mod lava;
 mod multicore;
 mod pmic;
+mod power_key;
+mod reboot;
 mod rng;
 mod rtc;
 mod sgi;
@@ -350,6 +352,41 @@ pub fn all() -> Vec<ExampleCheck> {
             example: "watchdog",
             what: "--reset-reason watchdog: the next boot reports the watchdog reset and powers off",
             run: watchdog::next_boot_knows_the_watchdog_reset_it,
+        },
+        ExampleCheck {
+            example: "power_key",
+            what: "power key and volume down by PMIC interrupt (GIC 222): each edge reported within its millisecond, CPU asleep between, power off",
+            run: power_key::presses_by_interrupt,
+        },
+        ExampleCheck {
+            example: "power_key",
+            what: "no press: no interrupt; a key held from power-on: only its release is an edge",
+            run: power_key::untouched_and_held,
+        },
+        ExampleCheck {
+            example: "rtc_alarm",
+            what: "RTC alarm by PMIC interrupt exactly 2 s after setting the time, CPU asleep meanwhile, power off",
+            run: power_key::alarm_by_interrupt,
+        },
+        ExampleCheck {
+            example: "watchdog",
+            what: "--max-resets 3: bitten, then the next boot in the same run reports the watchdog reset and powers off",
+            run: reboot::bite_then_next_boot_in_one_run,
+        },
+        ExampleCheck {
+            example: "pmic_info",
+            what: "revision, reasons, RTC; hard reset; --max-resets 1: the next boot sees HARD_RESET and powers off (without it the run ends at the reset)",
+            run: reboot::hard_reset_seen_by_the_next_boot,
+        },
+        ExampleCheck {
+            example: "leds",
+            what: "LED1, LED2, LED3, LED4 and the BT LED lit 100 ms each in turn through one API",
+            run: pmic::leds_in_turn,
+        },
+        ExampleCheck {
+            example: "poweroff",
+            what: "PS_HOLD action printed, then power off (not a reset)",
+            run: pmic::power_off_not_reset,
         },
         ExampleCheck {
             example: "uart_config",

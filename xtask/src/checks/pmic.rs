@@ -119,3 +119,19 @@ pub fn power_on_reason_from_the_board(runner: &Runner) -> Result<()> {
     run.console_has(r"(?m)^warm reset: no\r$")?;
     ended_by_power_off(&run)
 }
+
+/// `leds`: the documented lines, each of the five LEDs lit 100 ms in turn, then a reset.
+pub fn leds_in_turn(runner: &Runner) -> Result<()> {
+    let run = runner.run(&["--trace", "gpio"])?;
+    run.console_has_lines(&documented_output("leds")?)?;
+    five_leds_blinked(&run)?;
+    run.ended_by_reset()
+}
+
+/// `poweroff`: the PS_HOLD action as the board starts (hard reset) is printed, then the
+/// board powers off, not resets.
+pub fn power_off_not_reset(runner: &Runner) -> Result<()> {
+    let run = runner.run(&[])?;
+    run.console_has_lines(&documented_output("poweroff")?)?;
+    ended_by_power_off(&run)
+}

@@ -5,7 +5,7 @@
 //!   the count started, the bite PMIC_WD_RESET_S2_TIMER seconds after the bark (both 7 bits).
 //!   The count starts when PMIC_WD_RESET_S2_CTL2 bit 7 goes from 0 to 1 and at each pet
 //!   (PMIC_WD_RESET_PET bit 0); it does not run while disabled.
-//! - The bark sets PON INT_RT_STS bit 6 (polled; no PMIC interrupt reaches the GIC) until a
+//! - The bark sets PON INT_RT_STS bit 6 (a PMIC interrupt source like the keys) until a
 //!   pet or a disable; the bite ends the run with the reset type of PMIC_WD_RESET_S2_CTL
 //!   (4 = shutdown: power off; anything else: system reset). Bark and bite are timed events
 //!   (`Event::Update` of the SPMI model), at most one pending.
@@ -55,6 +55,11 @@ pub struct Settings {
 }
 
 impl PmicWatchdog {
+    /// Counting towards a bite.
+    pub fn armed(&self) -> bool {
+        self.running && !self.bitten
+    }
+
     /// INT_RT_STS bits of the watchdog.
     pub fn status(&self) -> u8 {
         if self.barked { BARK_BIT } else { 0 }

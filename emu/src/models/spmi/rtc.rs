@@ -12,8 +12,9 @@
 //! - The alarm: ALARM_RW holds the time, ALARM_CTRL bit 7 enables it. Its status (the alarm
 //!   peripheral's INT_RT_STS and INT_LATCHED_STS bit 1, the DT's <0 0x61 1> interrupt) is set
 //!   once the count reaches the alarm time while the alarm is enabled, and stays set until
-//!   ALARM_CTRL2 bit 0 (clear) or INT_LATCHED_CLR bit 1 is written. It is computed when read
-//!   (polled); no PMIC interrupt goes to the GIC.
+//!   ALARM_CTRL2 bit 0 (clear) or INT_LATCHED_CLR bit 1 is written. It is computed when read,
+//!   and the arbiter asks for a timed event at [`Rtc::alarm_tick`] so that the alarm's PMIC
+//!   interrupt (`super::interrupts`) reaches the GIC on time, also while the CPU sleeps.
 
 /// Virtual counter ticks per RTC second.
 const TICKS_PER_SECOND: u64 = 19_200_000;
@@ -76,6 +77,16 @@ impl Rtc {
         }
         let elapsed = now.saturating_sub(self.anchor) / TICKS_PER_SECOND;
         self.count.wrapping_add(elapsed as u32)
+    }
+
+    /// The first tick at which the armed alarm goes off (`None`: disarmed, the count
+    /// stopped, or it already went off).
+    pub fn alarm_tick(&self) -> Option<u64> {
+        if !(self.alarm_enabled && self.enabled) || self.alarm_fired {
+            return None;
+        }
+        let ahead = u64::from(self.alarm.saturating_sub(self.count));
+        Some(self.anchor + ahead * TICKS_PER_SECOND)
     }
 
     /// Latch the alarm if it is due at `now`.

@@ -235,3 +235,110 @@ fn pmic_watchdog_enabled_through_the_arbiter_schedules_its_bark() {
     );
     assert_eq!(b.pmic_read(0, 0x810, 1), (1, 0), "no bark yet");
 }
+
+#[test]
+fn power_key_interrupt_reaches_the_line_through_enable_status_and_clear() {
+    let mut b = Bench::new();
+    let pon = b.apid(0, 0x08) as u64;
+    let line = |b: &Bench| Model::interrupt_lines(&b.spmi);
+    // Both edges of KPDPWR (bit 0), enabled, channel enabled in the arbiter.
+    for (reg, value) in [(0x811, 1), (0x812, 1), (0x813, 1), (0x815, 1)] {
+        assert_eq!(b.pmic_write(0, reg, value), STATUS_DONE);
+    }
+    b.wr(INTR.0 + 0x1000 * pon, 1);
+    assert_eq!(line(&b), 0);
+    b.spmi.set_key(PmicKey::Power, true);
+    assert_eq!(line(&b), 1, "the press raises SPI 190");
+    let word = INTR.0 + 0x10_0000 + 4 * (pon / 32);
+    assert_eq!(b.rd(word), 1 << (pon % 32));
+    assert_eq!(b.rd(INTR.0 + 0x1000 * pon + 4), 1, "IRQ_STATUS bit 0");
+    assert_eq!(b.pmic_read(0, 0x818, 1), (STATUS_DONE, 1), "latched");
+    // Clear at the arbiter, then at the peripheral: the line falls.
+    b.wr(INTR.0 + 0x1000 * pon + 8, 1);
+    assert_eq!(line(&b), 0);
+    b.pmic_write(0, 0x814, 1);
+    assert_eq!(b.pmic_read(0, 0x818, 1), (STATUS_DONE, 0));
+    // The release is the other edge.
+    b.spmi.set_key(PmicKey::Power, false);
+    assert_eq!(line(&b), 1);
+    assert_eq!(b.pmic_read(0, 0x810, 1), (STATUS_DONE, 0), "released");
+    b.pmic_write(0, 0x814, 1);
+    b.wr(INTR.0 + 0x1000 * pon + 8, 1);
+    assert_eq!(line(&b), 0);
+    // Disabled at the peripheral: a press latches but is not sent.
+    b.pmic_write(0, 0x816, 1);
+    b.spmi.set_key(PmicKey::Power, true);
+    assert_eq!(line(&b), 0);
+    assert_eq!(b.pmic_read(0, 0x818, 1), (STATUS_DONE, 1));
+    // ACC_ENABLE off: sent, but not in the summary.
+    b.pmic_write(0, 0x814, 1);
+    b.pmic_write(0, 0x815, 1);
+    b.wr(INTR.0 + 0x1000 * pon, 0);
+    b.spmi.set_key(PmicKey::Power, false);
+    assert_eq!(b.rd(INTR.0 + 0x1000 * pon + 4), 1);
+    assert_eq!(line(&b), 0);
+}
+
+#[test]
+fn rtc_alarm_asks_for_an_event_at_its_second_and_interrupts_then() {
+    let mut b = Bench::new();
+    let alarm = b.apid(0, 0x61) as u64;
+    // Alarm 2 s after the start value, rising edge of bit 1, enabled.
+    let at = DEFAULT_RTC_SECONDS + 2;
+    for (i, byte) in at.to_le_bytes().into_iter().enumerate() {
+        b.pmic_write(0, 0x6140 + i as u32, u32::from(byte));
+    }
+    for (reg, value) in [(0x6111, 2), (0x6112, 2), (0x6115, 2), (0x6146, 0x80)] {
+        b.pmic_write(0, reg, value);
+    }
+    b.wr(INTR.0 + 0x1000 * alarm, 1);
+    let due = 2 * 19_200_000;
+    assert!(
+        b.effects
+            .scheduled
+            .contains(&(due, Event::Update(Device::Spmi))),
+        "{:?}",
+        b.effects.scheduled
+    );
+    let clocks = Gcc::new().view();
+    let mut ctx = Ctx {
+        now: due - 1,
+        clocks: &clocks,
+        effects: &mut b.effects,
+    };
+    Model::advance(&mut b.spmi, &mut ctx);
+    assert_eq!(Model::interrupt_lines(&b.spmi), 0);
+    ctx.now = due;
+    Model::advance(&mut b.spmi, &mut ctx);
+    assert_eq!(Model::interrupt_lines(&b.spmi), 1);
+}
+
+#[test]
+fn pmic_watchdog_bark_is_a_rising_edge_interrupt_of_pon_bit_6() {
+    let mut b = Bench::new();
+    let pon = b.apid(0, 0x08) as u64;
+    // Bark 1 s after enabling, bite 1 s later; rising edge of bit 6 enabled.
+    for (reg, value) in [
+        (0x854, 1),
+        (0x855, 1),
+        (0x811, 0x40),
+        (0x812, 0x40),
+        (0x815, 0x40),
+    ] {
+        b.pmic_write(0, reg, value);
+    }
+    b.wr(INTR.0 + 0x1000 * pon, 1);
+    b.pmic_write(0, 0x857, 0x80);
+    let clocks = Gcc::new().view();
+    let mut ctx = Ctx {
+        now: 19_200_000 - 1,
+        clocks: &clocks,
+        effects: &mut b.effects,
+    };
+    Model::advance(&mut b.spmi, &mut ctx);
+    assert_eq!(Model::interrupt_lines(&b.spmi), 0);
+    ctx.now = 19_200_000;
+    Model::advance(&mut b.spmi, &mut ctx);
+    assert_eq!(Model::interrupt_lines(&b.spmi), 1, "the bark");
+    assert_eq!(b.rd(INTR.0 + 0x1000 * pon + 4), 0x40);
+}

@@ -8,8 +8,9 @@
 //! - Setting: alarm off if on, counter off if on, low byte 0 first (so no carry can happen
 //!   while the upper bytes change), the three upper bytes, the real low byte, then counter and
 //!   alarm back on as they were.
-//! - The alarm is polled ([`Rtc::alarm_fired`], the alarm peripheral's INT_RT_STS bit 1);
-//!   routing it as a PMIC interrupt to the GIC is not covered.
+//! - The alarm can be polled ([`Rtc::alarm_fired`], the alarm peripheral's INT_RT_STS bit 1)
+//!   or taken as the PMIC interrupt [`super::PmicInterrupt::RTC_ALARM`]
+//!   ([`super::PmicInterrupts`]).
 
 use super::Error;
 use super::registers::{

@@ -7,8 +7,8 @@
 //!   (PMIC_WD_RESET_S2_TIMER), which does what PMIC_WD_RESET_S2_CTL says: warm reset,
 //!   shutdown or hard reset. Each timer is 7 bits (1..=127 s for the bark, 0..=127 s after it).
 //! - [`PmicWatchdog::enable`] disables the bite (S2_CTL2 bit 7 = 0), programs both timers and
-//!   the type, pets, then enables it; the bark is polled ([`PmicWatchdog::barked`]), PMIC
-//!   interrupts are not covered.
+//!   the type, pets, then enables it; the bark is polled ([`PmicWatchdog::barked`]) or taken
+//!   as the PMIC interrupt [`super::PmicInterrupt::WATCHDOG_BARK`] ([`super::PmicInterrupts`]).
 
 use super::registers::{
     LocalRegisterCopy, PMIC_WD_RESET_PET, PMIC_WD_RESET_S2_CTL, PMIC_WD_RESET_S2_CTL2,
