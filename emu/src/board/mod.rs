@@ -55,7 +55,7 @@
 //!   (`run_loop`).
 
 mod access;
-mod cpu;
+pub(crate) mod cpu;
 mod exceptions;
 mod hooks;
 mod interrupts;
@@ -63,6 +63,9 @@ mod multicore;
 mod progress;
 mod run_loop;
 mod script;
+
+// gdb: the debugger (`crate::gdb`) reaches the engines and the state.
+pub(crate) use multicore::{CORES, Core};
 
 use std::cell::RefCell;
 use std::io::Write;
@@ -120,6 +123,8 @@ pub struct Config {
     pub script: Option<crate::expect::Link>,
     /// SPI devices (`--spi`).
     pub spi: crate::models::spi_devices::SpiSetup,
+    /// GDB remote server (`--gdb`, `--gdb-wait`), see `crate::gdb`.
+    pub gdb: Option<crate::gdb::Options>,
 }
 
 impl Default for Config {
@@ -142,6 +147,7 @@ impl Default for Config {
             i2c: Default::default(),
             script: None,
             spi: Default::default(),
+            gdb: None,
         }
     }
 }
@@ -273,12 +279,12 @@ pub struct RunResult {
     pub first_console_byte_at: Option<u64>,
 }
 
-struct State {
-    bus: Bus,
+pub(crate) struct State {
+    pub(crate) bus: Bus,
     /// Each core's generic timer (its CNTP/CNTV registers; the counter is the board's).
     timers: [GenericTimer; multicore::CORES],
-    now: u64,
-    instructions: u64,
+    pub(crate) now: u64,
+    pub(crate) instructions: u64,
     budget: u64,
     next_poll: u64,
     poll: bool,
@@ -289,7 +295,7 @@ struct State {
     trace_clock: bool,
     trace_irq: bool,
     /// Address and size in bytes of the translated block being executed.
-    block: (u64, u32),
+    pub(crate) block: (u64, u32),
     /// The secure firmware answering SMC.
     secure: SecureMonitor,
     /// An SPSR was written with a value whose exception return is illegal: the block hook
@@ -305,11 +311,11 @@ struct State {
     /// The level HCR_EL2.VI of each core's engine is driven at (the GIC's IRQ outputs).
     irq_line: [bool; multicore::CORES],
     /// The core whose engine runs (`multicore`).
-    core: usize,
+    pub(crate) core: usize,
     /// More than one core is on: turns of `multicore::QUANTUM` instructions.
     multicore: bool,
     /// Instructions the running core executed in its turn.
-    quantum_used: u64,
+    pub(crate) quantum_used: u64,
     /// The turn ended (quantum used up).
     switch: bool,
     /// A PSCI call started or stopped a core: the caller stops at its next block.
@@ -327,9 +333,11 @@ struct State {
     irq_recheck: bool,
     /// Next counter value at which a timer PPI rises (`u64::MAX`: none armed).
     timer_deadline: u64,
+    /// gdb: breakpoints, watchpoints, steps and stops (`--gdb`), see `crate::gdb::hooks`.
+    pub(crate) gdb: Option<crate::gdb::hooks::Debug>,
 }
 
-type Shared = Rc<RefCell<State>>;
+pub(crate) type Shared = Rc<RefCell<State>>;
 
 fn fail(e: sys::uc_error) -> String {
     format!("unicorn: {e}")
@@ -378,6 +386,7 @@ pub fn run(
         dram: dram.clone(),
         irq_recheck: false,
         timer_deadline: u64::MAX,
+        gdb: None,
     }));
     let mut uc = cpu::new_engine(&dram)?;
     cpu::load(&mut uc, image)?;
