@@ -19,6 +19,7 @@ mod echo;
 mod expect;
 mod faults;
 mod flash;
+mod gdb;
 mod gic;
 mod hello;
 mod i2c;
@@ -429,6 +430,16 @@ pub fn all() -> Vec<ExampleCheck> {
             example: "multicore",
             what: "cores 1-3 started by PSCI CPU_ON count to 3000 under critical sections; MPIDR per core; a second start is AlreadyOn; same output and instruction count twice",
             run: multicore::four_cores_deterministic,
+        },
+        ExampleCheck {
+            example: "blinky",
+            what: "gdb: break at a HAL function, step, registers, a variable, an MMIO watchpoint, run to the exit; same output and instruction count as without GDB",
+            run: gdb::blinky_session,
+        },
+        ExampleCheck {
+            example: "multicore",
+            what: "gdb: cores as threads, a breakpoint hit on core 1; same output and instruction count as without GDB",
+            run: gdb::multicore_threads,
         },
     ]
 }
