@@ -35,6 +35,8 @@ pub fn run(
     result
 }
 
+// gdb: the debugger's session is one argument more.
+#[allow(clippy::too_many_arguments)]
 fn run_until_stopped(
     cores: &mut [Core; CORES],
     state: &Shared,

@@ -5,6 +5,7 @@
 //! engine stops inside a translated block.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 use unicorn_engine::{HookType, MemType, UcHookId, Unicorn};
 
@@ -288,9 +289,8 @@ pub fn sync(uc: &mut Unicorn<'static, ()>, state: &Shared, core: usize) -> Resul
         }
     }
     for (&addr, &hardware) in &wanted_breakpoints {
-        if !installed.breakpoints.contains_key(&addr) {
-            let hook = add_breakpoint(uc, state, addr, hardware)?;
-            installed.breakpoints.insert(addr, hook);
+        if let Entry::Vacant(slot) = installed.breakpoints.entry(addr) {
+            slot.insert(add_breakpoint(uc, state, addr, hardware)?);
             changed = true;
         }
     }

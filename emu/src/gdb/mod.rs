@@ -364,7 +364,7 @@ impl Access<'_> {
                     .mem_write(pa, chunk)
                     .map_err(|e| format!("{pa:#x}: {e:?}"))?;
                 self.code_written = true;
-            } else if pa % 4 == 0 && n % 4 == 0 {
+            } else if pa.is_multiple_of(4) && n.is_multiple_of(4) {
                 let mut st = self.state.borrow_mut();
                 let now = st.now;
                 for (k, w) in chunk.chunks_exact(4).enumerate() {

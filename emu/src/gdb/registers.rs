@@ -305,9 +305,11 @@ mod tests {
             AArch64RegId::ESR_EL1
         );
         assert_eq!(
-            AArch64RegId::System(enc(3, 0, 4, 2, 2)),
-            AArch64RegId::CurrentEL
+            AArch64RegId::System(enc(3, 0, 4, 0, 1)),
+            AArch64RegId::ELR_EL1
         );
+        // CurrentEL is S3_0_C4_C2_2 = 0xC212.
+        assert_eq!(enc(3, 0, 4, 2, 2), 0xC212);
     }
 
     #[test]
