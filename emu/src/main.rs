@@ -380,7 +380,7 @@ fn main() -> ExitCode {
             Ok(options) => {
                 eprintln!(
                     "emu: GDB server listening on 127.0.0.1:{}{}",
-                    options.port(),
+                    options.port,
                     if cli.gdb_wait {
                         " (waiting for GDB before the first instruction)"
                     } else {

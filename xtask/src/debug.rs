@@ -27,6 +27,8 @@ pub fn gdb_command(gdb: &Path, elf: &Path, port: u16) -> Command {
     command
         .arg("-q")
         .arg(elf)
+        // A busy machine may take a while to start the board.
+        .args(["-ex", "set remotetimeout 30"])
         .args(["-ex", &format!("target remote 127.0.0.1:{port}")]);
     command
 }

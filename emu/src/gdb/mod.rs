@@ -34,9 +34,9 @@ mod registers;
 mod stub;
 
 use std::net::TcpListener;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use gdbstub_arch::aarch64::reg::AArch64CoreRegs;
@@ -47,29 +47,67 @@ use crate::board::{CORES, Core, Outcome, Shared};
 use crate::loader::{DRAM_BASE, DRAM_SIZE};
 use hooks::{Stop, Watch, WatchKind};
 
-/// `--gdb PORT` and `--gdb-wait`.
+/// `--gdb PORT` and `--gdb-wait`: the server listens, and its connection thread runs, from
+/// the moment the options are read (GDB's first packets are answered at once, even while the
+/// board is still being built).
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Bound to 127.0.0.1 when the options were read.
-    pub listener: Arc<TcpListener>,
+    /// The port listened on.
+    pub port: u16,
     /// Stop before the first instruction until GDB resumes.
     pub wait: bool,
+    /// The board's end of the link, taken by the run's [`Session`].
+    board_end: Arc<Mutex<Option<BoardEnd>>>,
+}
+
+/// What the board thread keeps of the link.
+#[derive(Debug)]
+struct BoardEnd {
+    messages: Receiver<Message>,
+    served: Receiver<()>,
+    interrupt: Arc<AtomicBool>,
 }
 
 impl Options {
-    /// Listen on 127.0.0.1:`port` (0: any free port).
+    /// Listen on 127.0.0.1:`port` (0: any free port) and start the connection thread.
     pub fn listen(port: u16, wait: bool) -> Result<Self, String> {
         let listener = TcpListener::bind(("127.0.0.1", port))
             .map_err(|e| format!("--gdb: cannot listen on 127.0.0.1:{port}: {e}"))?;
+        let port = listener.local_addr().map_or(port, |a| a.port());
+        let (to_board, messages) = channel();
+        let (served_tx, served) = channel();
+        let interrupt = Arc::new(AtomicBool::new(false));
+        let flag = interrupt.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let (events_tx, events) = channel();
+                // Stop the board (if it runs) so that it reads the requests; it clears the
+                // flag when it reads the attach.
+                flag.store(true, Ordering::SeqCst);
+                if to_board.send(Message::Attach(events_tx)).is_err() {
+                    return;
+                }
+                let link = stub::Link {
+                    to_board: to_board.clone(),
+                    events,
+                    interrupt: flag.clone(),
+                };
+                if let Err(e) = stub::serve(stream, link) {
+                    eprintln!("emu: {e}");
+                }
+                let _ = served_tx.send(());
+            }
+        });
         Ok(Self {
-            listener: Arc::new(listener),
+            port,
             wait,
+            board_end: Arc::new(Mutex::new(Some(BoardEnd {
+                messages,
+                served,
+                interrupt,
+            }))),
         })
-    }
-
-    /// The port listened on.
-    pub fn port(&self) -> u16 {
-        self.listener.local_addr().map_or(0, |a| a.port())
     }
 }
 
@@ -124,44 +162,19 @@ pub struct Session {
 }
 
 impl Session {
-    /// Start the connection thread for `--gdb`, if given; `state` gets the debugger's
-    /// board-side state.
+    /// The session for `--gdb`, if given (one run per set of options); `state` gets the
+    /// debugger's board-side state.
     pub fn start(options: Option<&Options>, state: &Shared) -> Option<Self> {
         let options = options?;
+        let end = options.board_end.lock().ok()?.take()?;
         state.borrow_mut().gdb = Some(hooks::Debug::default());
-        let (to_board, messages) = channel();
-        let (served_tx, served) = channel();
-        let interrupt = Arc::new(AtomicBool::new(false));
-        let listener = options.listener.clone();
-        let flag = interrupt.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(stream) = stream else { continue };
-                let (events_tx, events) = channel();
-                // Stop the board (if it runs) so that it reads the requests; it clears the
-                // flag when it reads the attach.
-                flag.store(true, Ordering::SeqCst);
-                if to_board.send(Message::Attach(events_tx)).is_err() {
-                    return;
-                }
-                let link = stub::Link {
-                    to_board: to_board.clone(),
-                    events,
-                    interrupt: flag.clone(),
-                };
-                if let Err(e) = stub::serve(stream, link) {
-                    eprintln!("emu: {e}");
-                }
-                let _ = served_tx.send(());
-            }
-        });
         Some(Self {
-            messages,
+            messages: end.messages,
             events: None,
-            interrupt,
+            interrupt: end.interrupt,
             wait_at_start: options.wait,
             running_for_gdb: false,
-            served,
+            served: end.served,
         })
     }
 

@@ -68,6 +68,7 @@ fn attach(
     command
         .args(["-nx", "-batch", "-q"])
         .arg(runner.elf)
+        .args(["-ex", "set remotetimeout 30"])
         .args(["-ex", &format!("target remote 127.0.0.1:{port}")]);
     for c in commands {
         command.args(["-ex", c]);
