@@ -51,6 +51,10 @@
 //! - MMIO: each memory-mapped row of the machine table (`crate::machine`) is an unicorn MMIO
 //!   region; a `Fault` from the bus stops the run. An access the engine splits into pieces
 //!   (64/128-bit, unaligned, DC ZVA) is reported once, as the instruction made it (`access`).
+//! - Debugger (`crate::gdb`, `--gdb`): `State::gdb` holds its breakpoints, watchpoints and
+//!   stops; the run loop serves GDB at a checkpoint before each `emu_start`, and the block
+//!   hook's first check skips the rest of a block already counted when the core stopped
+//!   inside it. Without `--gdb` none of it runs.
 //! - End of run: after any end but a reset the UART transmitters drain to stdout first
 //!   (`run_loop`).
 
