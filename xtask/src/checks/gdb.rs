@@ -152,8 +152,11 @@ pub fn blinky_session(runner: &Runner) -> Result<()> {
     s.gdb_has(
         r"Breakpoint 1, apq8016_hal::console::ConsoleWriter::put \(self=0x[0-9a-f]+.*\) at hal/apq8016/src/console\.rs:\d+",
     )?;
-    s.gdb_has(r"\$1 = false")?;
-    s.gdb_has(r"apq8016_hal::console::ConsoleWriter::regs \(self=0x[0-9a-f]+.*\) at hal/apq8016/src/console\.rs:\d+")?;
+    // The source-level step: into the function `put` calls (a new frame line) or to the next
+    // line of `put` (just the line), whichever the optimiser left.
+    s.gdb_has(
+        r"\$1 = false\s+(apq8016_hal::console::ConsoleWriter::\w+ \(self=0x[0-9a-f]+.*\) at hal/apq8016/src/console\.rs:\d+\s+)?\d+\t",
+    )?;
     s.gdb_has(r"pc\s+0x[0-9a-f]+\s+0x[0-9a-f]+ <apq8016_hal::console::ConsoleWriter::put\+\d+>")?;
     s.gdb_has(r"x0\s+0x[0-9a-f]+")?;
     s.gdb_has(r"CurrentEL\s+0x4\s")?;
