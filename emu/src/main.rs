@@ -5,6 +5,7 @@ mod board;
 mod bus;
 mod coverage;
 mod expect;
+mod gdb;
 mod loader;
 mod machine;
 mod models;
@@ -72,6 +73,12 @@ The first of them to match in the console stream wins. The run stops at the last
 at a --fail-on match (exit 8, naming the pattern and the console line) or at the --timeout tick with an \
 expectation pending (exit 9); a run that ends otherwise with one pending exits 7. With no --expect, the firmware's \
 own end decides the exit code, unless a --fail-on matches (8) or the --timeout is reached first (0).
+GDB (--gdb PORT, --gdb-wait): `target remote :PORT` in gdb-multiarch; threads 1..4 are cores 0..3 (those \
+that are on); registers x0-x30, sp, pc, cpsr (PSTATE), v0-v31, fpsr, fpcr and CurrentEL, SCTLR/TTBR0/TTBR1/TCR/\
+MAIR/VBAR/ESR/FAR/ELR/SPSR_EL1, SP_EL0/SP_EL1, SCTLR/HCR/VBAR/ESR/FAR/ELR/SPSR_EL2 (`info registers system`); \
+memory through the MMU of the selected thread (MMIO through the bus, 32-bit words); breakpoints (software and \
+hardware alike), watchpoints on RAM and MMIO (the core stops after the access), stepping, Ctrl-C. The run is the \
+same as without GDB (instruction counts, output). kill ends the run (exit 5), detach lets it go on.
 Exit codes: 0 PS_HOLD released (reset or power off), APSS watchdog bite (reset) or the last --expect matched, 1 bad image/option, 2 usage, 3 unclaimed access, 4 budget exhausted, \
 5 guest stopped for good (no vector, unreportable abort, bus hang), 6 no progress (WFI nothing can wake, \
 an endless loop of branches/hints/barriers no interrupt can end, the same exception over and over inside \
@@ -180,6 +187,13 @@ struct Cli {
     /// below).
     #[arg(long = "spi-fault", value_parser = spi_devices::parse_fault)]
     spi_fault: Vec<(usize, spi_devices::Fault)>,
+    /// GDB remote server on 127.0.0.1:PORT (0: any free port; the port is printed); each core
+    /// is a GDB thread (details below).
+    #[arg(long, value_name = "PORT")]
+    gdb: Option<u16>,
+    /// With --gdb: stop before the first instruction until GDB connects and resumes.
+    #[arg(long, requires = "gdb")]
+    gdb_wait: bool,
 }
 
 /// A `--press`: a SoC pad (active low) or a PM8916 key, pressed and maybe released.
@@ -404,6 +418,26 @@ fn main() -> ExitCode {
         .map(PathBuf::from);
     config.coverage = cli.coverage.is_some() || coverage_directory.is_some();
     config.max_resets = cli.max_resets;
+    if let Some(port) = cli.gdb {
+        match gdb::Options::listen(port, cli.gdb_wait) {
+            Ok(options) => {
+                eprintln!(
+                    "emu: GDB server listening on 127.0.0.1:{}{}",
+                    options.port,
+                    if cli.gdb_wait {
+                        " (waiting for GDB before the first instruction)"
+                    } else {
+                        ""
+                    }
+                );
+                config.gdb = Some(options);
+            }
+            Err(e) => {
+                eprintln!("emu: error: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    }
     let data = match std::fs::read(&cli.image) {
         Ok(d) => d,
         Err(e) => return fail(&cli.image, e),

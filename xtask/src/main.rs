@@ -13,6 +13,7 @@ mod build;
 mod checks;
 mod coverage;
 mod debian;
+mod debug;
 mod defmt_decode;
 mod doc;
 mod elf_writer;
@@ -64,6 +65,19 @@ enum Command {
         #[arg(long)]
         debug: bool,
         /// Extra options for the virtual board (after `--`), e.g. `-- --trace gpio`.
+        #[arg(last = true)]
+        emu_args: Vec<String>,
+    },
+    /// Build an example, start it on the virtual board stopped before its first instruction
+    /// with the GDB server on, and run GDB (`$GDB`, else `gdb-multiarch`) attached to it with
+    /// the example's symbols.
+    Debug {
+        /// Example name (see `examples/`).
+        example: String,
+        /// Build with overflow checks and debug assertions on (profile `firmware-debug`).
+        #[arg(long)]
+        debug: bool,
+        /// Extra options for the virtual board (after `--`).
         #[arg(last = true)]
         emu_args: Vec<String>,
     },
@@ -199,6 +213,18 @@ fn run() -> Result<ExitCode> {
                 build::Profile::Release
             };
             session::run_example(&root, &example, profile, &emu_args)
+        }
+        Command::Debug {
+            example,
+            debug,
+            emu_args,
+        } => {
+            let profile = if debug {
+                build::Profile::FirmwareDebug
+            } else {
+                build::Profile::Release
+            };
+            debug::run(&root, &example, profile, &emu_args).map(|()| ExitCode::SUCCESS)
         }
         Command::Runner { elf, args } => session::cargo_runner(&root, &elf, &args),
         Command::Uboot { emu_args } => {

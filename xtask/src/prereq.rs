@@ -94,3 +94,34 @@ fn on_path(files: &[&str]) -> bool {
         !name.ends_with(".so") && process::find_on_path(&name).is_some()
     })
 }
+
+/// The Debian package with a GDB that debugs AArch64 firmware.
+const GDB_PACKAGE: &str = "gdb-multiarch";
+
+/// The GDB `cargo xtask debug` and the GDB check use: `$GDB` if set, else `gdb-multiarch`
+/// from PATH, installed with apt-get when run as root (otherwise we stop with the command).
+pub fn debugger() -> Result<std::path::PathBuf> {
+    if let Some(gdb) = std::env::var_os("GDB") {
+        return Ok(gdb.into());
+    }
+    if let Some(path) = process::find_on_path(GDB_PACKAGE) {
+        return Ok(path);
+    }
+    let command = format!("apt-get update && apt-get install -y {GDB_PACKAGE}");
+    if !process::is_root() {
+        bail!(
+            "debugging needs GDB for AArch64 (Debian package {GDB_PACKAGE}); install it with:\n    sudo sh -c '{command}'\nor point $GDB at another GDB that knows aarch64"
+        );
+    }
+    eprintln!("xtask: installing the debugger: {command}");
+    let status = Command::new("sh")
+        .args(["-c", &command])
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .status_retrying()
+        .context("cannot run apt-get")?;
+    if !status.success() {
+        bail!("`{command}` failed; run it by hand and try again");
+    }
+    process::find_on_path(GDB_PACKAGE)
+        .with_context(|| format!("{GDB_PACKAGE} installed but not on PATH"))
+}

@@ -181,6 +181,10 @@ fn add_block_hook(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<(), S
     let s = state.clone();
     uc.add_block_hook(1, 0, move |uc, addr, size| {
         let mut st = s.borrow_mut();
+        // gdb: the rest of a block counted before the debugger stopped inside it.
+        if st.gdb.is_some() && crate::gdb::hooks::continues_counted_block(&mut st, addr, size) {
+            return;
+        }
         if st.watch_illegal_return
             && uc.reg_read(RegisterARM64::PSTATE).unwrap_or(0) & PSTATE_IL != 0
         {

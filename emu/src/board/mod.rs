@@ -51,12 +51,16 @@
 //! - MMIO: each memory-mapped row of the machine table (`crate::machine`) is an unicorn MMIO
 //!   region; a `Fault` from the bus stops the run. An access the engine splits into pieces
 //!   (64/128-bit, unaligned, DC ZVA) is reported once, as the instruction made it (`access`).
+//! - Debugger (`crate::gdb`, `--gdb`): `State::gdb` holds its breakpoints, watchpoints and
+//!   stops; the run loop serves GDB at a checkpoint before each `emu_start`, and the block
+//!   hook's first check skips the rest of a block already counted when the core stopped
+//!   inside it. Without `--gdb` none of it runs.
 //! - End of run: after any end but a reset the UART transmitters drain to stdout first
 //!   (`run_loop`). With `--max-resets N` a reset restarts the firmware instead, up to N
 //!   times (`reboot`).
 
 mod access;
-mod cpu;
+pub(crate) mod cpu;
 mod exceptions;
 mod hooks;
 mod interrupts;
@@ -65,6 +69,9 @@ mod progress;
 mod reboot;
 mod run_loop;
 mod script;
+
+// gdb: the debugger (`crate::gdb`) reaches the engines and the state.
+pub(crate) use multicore::{CORES, Core};
 
 use std::cell::RefCell;
 use std::io::Write;
@@ -130,6 +137,8 @@ pub struct Config {
     pub sd: Option<SdSetup>,
     /// Record the blocks that run (`--coverage`, `crate::coverage`).
     pub coverage: bool,
+    /// GDB remote server (`--gdb`, `--gdb-wait`), see `crate::gdb`.
+    pub gdb: Option<crate::gdb::Options>,
 }
 
 /// `--sd IMAGE` and whether `--sd-writable` lets writes reach it.
@@ -165,6 +174,7 @@ impl Default for Config {
             spi: Default::default(),
             sd: None,
             coverage: false,
+            gdb: None,
         }
     }
 }
@@ -298,12 +308,12 @@ pub struct RunResult {
     pub coverage: Option<crate::coverage::Blocks>,
 }
 
-struct State {
-    bus: Bus,
+pub(crate) struct State {
+    pub(crate) bus: Bus,
     /// Each core's generic timer (its CNTP/CNTV registers; the counter is the board's).
     timers: [GenericTimer; multicore::CORES],
-    now: u64,
-    instructions: u64,
+    pub(crate) now: u64,
+    pub(crate) instructions: u64,
     budget: u64,
     next_poll: u64,
     poll: bool,
@@ -316,7 +326,7 @@ struct State {
     /// `--trace-pc` addresses.
     trace_pcs: Vec<u64>,
     /// Address and size in bytes of the translated block being executed.
-    block: (u64, u32),
+    pub(crate) block: (u64, u32),
     /// The secure firmware answering SMC.
     secure: SecureMonitor,
     /// An SPSR was written with a value whose exception return is illegal: the block hook
@@ -332,11 +342,11 @@ struct State {
     /// The level HCR_EL2.VI of each core's engine is driven at (the GIC's IRQ outputs).
     irq_line: [bool; multicore::CORES],
     /// The core whose engine runs (`multicore`).
-    core: usize,
+    pub(crate) core: usize,
     /// More than one core is on: turns of `multicore::QUANTUM` instructions.
     multicore: bool,
     /// Instructions the running core executed in its turn.
-    quantum_used: u64,
+    pub(crate) quantum_used: u64,
     /// The turn ended (quantum used up).
     switch: bool,
     /// A PSCI call started or stopped a core: the caller stops at its next block.
@@ -356,9 +366,11 @@ struct State {
     timer_deadline: u64,
     /// The blocks that ran (`--coverage`; `None`: not recorded).
     coverage: Option<crate::coverage::Blocks>,
+    /// gdb: breakpoints, watchpoints, steps and stops (`--gdb`), see `crate::gdb::hooks`.
+    pub(crate) gdb: Option<crate::gdb::hooks::Debug>,
 }
 
-type Shared = Rc<RefCell<State>>;
+pub(crate) type Shared = Rc<RefCell<State>>;
 
 fn fail(e: sys::uc_error) -> String {
     format!("unicorn: {e}")
@@ -413,6 +425,7 @@ pub fn run(
         irq_recheck: false,
         timer_deadline: u64::MAX,
         coverage: config.coverage.then(Default::default),
+        gdb: None,
     }));
     let mut uc = cpu::new_engine(&dram)?;
     cpu::load(&mut uc, image)?;

@@ -25,10 +25,18 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> RunResult {
-    let outcome = run_until_stopped(cores, state, windows, config, stdin, out, err);
-    finish(state, config, outcome, out, err)
+    // gdb: the debugger's session (`--gdb`), reporting the end of the run to GDB.
+    let mut gdb = crate::gdb::Session::start(config.gdb.as_ref(), state);
+    let outcome = run_until_stopped(cores, state, windows, config, stdin, out, err, &mut gdb);
+    let result = finish(state, config, outcome, out, err);
+    if let Some(gdb) = gdb.as_mut() {
+        gdb.finish(&result.outcome);
+    }
+    result
 }
 
+// gdb: the debugger's session is one argument more.
+#[allow(clippy::too_many_arguments)]
 fn run_until_stopped(
     cores: &mut [Core; CORES],
     state: &Shared,
@@ -37,9 +45,16 @@ fn run_until_stopped(
     stdin: Option<&Receiver<Vec<u8>>>,
     out: &mut dyn Write,
     err: &mut dyn Write,
+    gdb: &mut Option<crate::gdb::Session>,
 ) -> Outcome {
     let mut current = 0;
     loop {
+        // gdb: a stop (breakpoint, step, watchpoint, Ctrl-C) is served here, engines idle.
+        if let Some(session) = gdb.as_mut()
+            && let Some(o) = session.checkpoint(cores, state, current)
+        {
+            return o;
+        }
         let core = &mut cores[current];
         let Some(uc) = core.uc.as_mut() else {
             unreachable!("the scheduler only picks cores that are on")
@@ -100,6 +115,10 @@ fn run_until_stopped(
                 what: format!("CPU stopped: {e}"),
                 pc,
             };
+        }
+        if st.gdb.as_ref().is_some_and(|debug| debug.stop.is_some()) {
+            // gdb: stopped for the debugger; the checkpoint at the top serves it.
+            continue;
         }
         let mut word = [0u8; 4];
         let wfi =
@@ -253,6 +272,8 @@ fn start_core(
     let dram = state.borrow().dram.clone();
     let mut uc = super::cpu::new_engine(&dram)?;
     super::hooks::install(&mut uc, state, windows)?;
+    // gdb: the breakpoints and watchpoints set so far.
+    crate::gdb::hooks::sync(&mut uc, state, core)?;
     super::cpu::start_secondary(&mut uc, core, entry, context)?;
     Ok(uc)
 }

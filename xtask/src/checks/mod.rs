@@ -21,6 +21,7 @@ mod echo;
 mod expect;
 mod faults;
 mod flash;
+mod gdb;
 mod gic;
 mod hello;
 mod i2c;
@@ -552,6 +553,16 @@ pub fn all() -> Vec<ExampleCheck> {
             example: "interrupt_latency",
             what: "interrupt latency (trace irq + trace-pc): line to handler <= 80 instructions, handler return to interrupted code <= 40, the same for all 8 SGIs",
             run: crate::bench::interrupt_latency::guard,
+        },
+        ExampleCheck {
+            example: "blinky",
+            what: "gdb: break at a HAL function, step, registers, a variable, an MMIO watchpoint, run to the exit; same output and instruction count as without GDB",
+            run: gdb::blinky_session,
+        },
+        ExampleCheck {
+            example: "multicore",
+            what: "gdb: cores as threads, a breakpoint hit on core 1; same output and instruction count as without GDB",
+            run: gdb::multicore_threads,
         },
     ]
 }
