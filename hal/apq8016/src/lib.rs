@@ -9,6 +9,13 @@
 //! - `defmt`: `defmt::Format` for the public types.
 //! - `defmt-logger` (firmware builds only): a `defmt` global logger and timestamp on the debug
 //!   console, see the `defmt_logger` module and `docs/defmt.md`.
+//! - `executor`: an `embassy-executor` executor for this chip (the `executor` module), which
+//!   provides the executor's pender: at most one crate of a firmware may provide one.
+//! - `embassy-time-driver`: the `embassy-time` driver on the generic timer (`time::driver`),
+//!   1.28 MHz ticks; one driver per firmware.
+//!
+//! Async without either feature: `embedded_hal_async::digital::Wait` for
+//! [`gpio::Input`] (on [`gpio::enable_async_wait`]).
 #![no_std]
 #![deny(missing_docs)]
 
@@ -20,6 +27,8 @@ pub mod cpu;
 pub mod critical_section_impl;
 #[cfg(all(feature = "defmt-logger", target_arch = "aarch64"))]
 pub mod defmt_logger;
+#[cfg(feature = "executor")]
+pub mod executor;
 pub mod gpio;
 pub mod i2c;
 pub mod interrupt;

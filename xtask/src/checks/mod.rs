@@ -11,6 +11,7 @@
 //! The suite names a step after the registry entry (`example <name>: <what>`, `xtask: <what>`),
 //! so `cargo xtask test --only TEXT` selects by those names.
 
+mod async_blinky;
 mod blinky;
 mod button;
 mod button_interrupt;
@@ -429,6 +430,16 @@ pub fn all() -> Vec<ExampleCheck> {
             example: "multicore",
             what: "cores 1-3 started by PSCI CPU_ON count to 3000 under critical sections; MPIDR per core; a second start is AlreadyOn; same output and instruction count twice",
             run: multicore::four_cores_deterministic,
+        },
+        ExampleCheck {
+            example: "async_blinky",
+            what: "async tasks: LED1/LED2 toggle exactly every 100/200 ms, button press and typed line reported, core asleep between wake-ups",
+            run: async_blinky::tasks_exact_and_asleep,
+        },
+        ExampleCheck {
+            example: "async_blinky",
+            what: "async tasks untouched: no button or echo line, the same exact blinking",
+            run: async_blinky::untouched,
         },
     ]
 }
