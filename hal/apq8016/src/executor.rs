@@ -216,9 +216,20 @@ impl Executor {
 
     /// Runs the executor on this core for ever: calls `init` with a [`Spawner`] (spawn the
     /// first tasks there), then polls the tasks that are ready and sleeps while none is.
+    ///
+    /// # Panics
+    ///
+    /// For [`Wake::Interrupt`], if IRQs are masked on this core: no interrupt handler could
+    /// run, so no timer or pad interrupt would ever wake a task.
     pub fn run(self, init: impl FnOnce(Spawner)) -> ! {
         let core = self.core;
         let wake = self.wake;
+        #[cfg(target_arch = "aarch64")]
+        assert!(
+            wake == Wake::Event || interrupt::irq_enabled(),
+            "Executor::run: unmask IRQs (interrupt::enable_irq) before running an executor \
+             woken by interrupt"
+        );
         let executor = raw::Executor::new(context(core, wake) as *mut ());
         let mut slot = core::mem::MaybeUninit::new(executor);
         // SAFETY: `slot` lives in this function's frame, and this function never returns

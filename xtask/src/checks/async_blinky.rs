@@ -81,14 +81,14 @@ pub fn tasks_exact_and_asleep(runner: &Runner) -> Result<()> {
 
     // Busy-waiting would execute one instruction per tick for the two seconds (38.4 million);
     // asleep, the core only runs the wake-ups: 20 blink periods, 1000 console polls, the
-    // button. Measured: about 610 000.
+    // button, and the final wait for the console to drain. Measured: about 730 000.
     let instructions = Regex::new(r"emu: stats: instructions=(\d+)")?
         .captures(&run.stderr)
         .context("no --stats line")?[1]
         .parse::<u64>()?;
     let busy = PERIODS as u64 * PERIOD_TICKS;
     ensure!(
-        instructions * 40 < busy,
+        instructions * 20 < busy,
         "{instructions} instructions in {busy} ticks: the executor did not sleep{}",
         run.context()
     );
@@ -112,5 +112,59 @@ pub fn untouched(runner: &Runner) -> Result<()> {
         run.context()
     );
     toggles_exactly(&changes(&run, LED1)?, PERIODS, PERIOD_TICKS, "LED1")?;
+    Ok(())
+}
+
+/// Largest wake-up latency accepted from `async_wake`, in ticks (= instructions on the
+/// virtual board) from core 1's signal to the listener's poll on a sleeping core. Measured:
+/// SGI 220..225, SEV 147.
+const MAX_SGI_WAKE_TICKS: u64 = 400;
+const MAX_SEV_WAKE_TICKS: u64 = 300;
+
+/// `async_wake`: both executors (core 0 woken by SGI from WFI, core 2 by SEV from WFE) are
+/// woken from core 1 every time, within the bounds; the other documented lines; the run is
+/// deterministic (the same output and instruction count twice).
+pub fn wake_across_cores(runner: &Runner) -> Result<()> {
+    let run = runner.run(&["--stats"])?;
+    run.ended_by_reset()?;
+    let documented = documented_output("async_wake")?;
+    let fixed: Vec<String> = documented
+        .iter()
+        .filter(|line| !line.starts_with("SGI:") && !line.starts_with("SEV:"))
+        .cloned()
+        .collect();
+    run.console_has_lines(&fixed)?;
+    for (name, bound) in [("SGI", MAX_SGI_WAKE_TICKS), ("SEV", MAX_SEV_WAKE_TICKS)] {
+        let pattern =
+            format!(r"(?m)^{name}: (\d+) wake-ups, signal to poll (\d+)\.\.(\d+) ticks\r?$");
+        let caps = Regex::new(&pattern)?
+            .captures(&run.stdout)
+            .with_context(|| format!("no {name} line{}", run.context()))?;
+        let (count, fastest, slowest): (u64, u64, u64) =
+            (caps[1].parse()?, caps[2].parse()?, caps[3].parse()?);
+        ensure!(
+            count == 10,
+            "{count} {name} wake-ups, expected 10{}",
+            run.context()
+        );
+        ensure!(
+            fastest <= slowest && slowest <= bound,
+            "{name} wake-ups took {fastest}..{slowest} ticks, at most {bound} expected{}",
+            run.context()
+        );
+    }
+    let again = runner.run(&["--stats"])?;
+    let stats = |run: &Run| {
+        run.stderr
+            .lines()
+            .find(|line| line.starts_with("emu: stats:"))
+            .map(str::to_owned)
+    };
+    ensure!(
+        again.stdout == run.stdout && stats(&again) == stats(&run) && stats(&run).is_some(),
+        "two runs differ:{}\n--- second run:{}",
+        run.context(),
+        again.context()
+    );
     Ok(())
 }

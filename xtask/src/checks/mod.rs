@@ -441,6 +441,11 @@ pub fn all() -> Vec<ExampleCheck> {
             what: "async tasks untouched: no button or echo line, the same exact blinking",
             run: async_blinky::untouched,
         },
+        ExampleCheck {
+            example: "async_wake",
+            what: "a task on a sleeping core woken from core 1 by SGI (core 0, WFI) and by SEV (core 2, WFE), within bounds, deterministic",
+            run: async_blinky::wake_across_cores,
+        },
     ]
 }
 

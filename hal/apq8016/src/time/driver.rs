@@ -27,7 +27,10 @@
 //!   alarm is set to the next deadline (a deadline already past fires at once, so there is no
 //!   window in which an expiry is missed) or stopped when the queue is empty.
 //! - The alarm's timer is banked per core: the driver's interrupts come to the core that
-//!   called [`start`]; wakers reach tasks on any core through their executor's pender.
+//!   called [`start`], and only tasks on that core may use timers (a timer set from another
+//!   core would program that core's timer instead: the driver panics with a message).
+//!   Tasks on other cores are still woken by anything else, through their executor's
+//!   pender. (Serving every core would take a request to the driver's core, e.g. by SGI.)
 
 use core::cell::RefCell;
 use core::future::Future;
@@ -64,7 +67,21 @@ pub const fn ticks_at_or_after_counter(counter: u64) -> u64 {
 
 struct State {
     alarm: Option<Alarm>,
+    /// The core whose timer the alarm is (the one that called [`start`]).
+    core: usize,
     queue: Queue,
+}
+
+/// The core running this code (0 on the host).
+fn this_core() -> usize {
+    #[cfg(target_arch = "aarch64")]
+    {
+        crate::cpu::current_core()
+    }
+    #[cfg(not(target_arch = "aarch64"))]
+    {
+        0
+    }
 }
 
 impl State {
@@ -76,6 +93,13 @@ impl State {
             .alarm
             .as_mut()
             .expect("embassy-time used before apq8016_hal::time::driver::start");
+        // The timer registers are banked: from another core they would program that core's
+        // timer, whose interrupt nobody handles.
+        assert!(
+            this_core() == self.core,
+            "embassy-time timers serve only core {}, the core that started the driver",
+            self.core
+        );
         if next == u64::MAX {
             alarm.cancel();
         } else {
@@ -94,6 +118,7 @@ impl GenericTimerDriver {
         Self {
             state: Mutex::new(RefCell::new(State {
                 alarm: None,
+                core: 0,
                 queue: Queue::new(),
             })),
         }
@@ -130,6 +155,7 @@ pub fn start(mut alarm: Alarm) {
     critical_section::with(|cs| {
         let mut state = DRIVER.state.borrow_ref_mut(cs);
         state.alarm = Some(alarm);
+        state.core = this_core();
         state.rearm();
     });
 }
