@@ -13,7 +13,9 @@
 //! - All pads share the TLMM summary interrupt (GIC ID 240), so [`enable_async_wait`]
 //!   registers one HAL handler for it ([`on_summary_interrupt`]); a program that waits
 //!   asynchronously does not install its own handler for ID 240 as well (the last one
-//!   registered wins).
+//!   registered wins), nor leaves other pads listening ([`Input::listen`]) without a
+//!   waiting future: this handler never acknowledges those, so the level-triggered summary
+//!   line would stay asserted.
 //! - A waiting future lends its pad's interrupt to that handler: it sets the pad's bit in
 //!   `WAITING` after registering its waker in the pad's [`AtomicWaker`] and configuring the
 //!   trigger ([`Input::listen`], which clears what was latched before, so only an edge after
