@@ -12,6 +12,8 @@
 //! | `echo` | console input: reading lines with a timeout, receive errors (overrun, framing) |
 //! | `button` | GPIO input: the volume-up button mirrored on LED 1, with time stamps |
 //! | `pmic` | the PM8916 over SPMI: revision, power-on reason, all five LEDs, the power key, power-off |
+//! | `async_blinky` | async tasks (feature `async`): exact-period LEDs, the button by interrupt, a console echo |
+//! | `async_wake` | async tasks woken from another core by SGI and by SEV, with the latency of each (feature `async`) |
 //!
 //! Build all of them:
 //!

@@ -21,6 +21,11 @@ pub fn run(root: &Path) -> Result<PathBuf> {
     for package in CRATES {
         cargo.args(["--package", package]);
     }
+    // The HAL's optional async modules are documented too.
+    cargo.args([
+        "--features",
+        "apq8016-hal/executor,apq8016-hal/embassy-time-driver",
+    ]);
     cargo.env("RUSTDOCFLAGS", flags);
     build::run_checked(
         &mut cargo,

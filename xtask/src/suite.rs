@@ -125,6 +125,10 @@ pub fn run(root: &Path, only: Option<&str>) -> Result<ExitCode> {
     Ok(suite.report())
 }
 
+/// The HAL's optional async modules (executor, embassy-time driver), linted and unit-tested
+/// with the rest.
+const ASYNC_HAL_FEATURES: &str = "apq8016-hal/executor,apq8016-hal/embassy-time-driver";
+
 /// The steps that need neither the examples nor the virtual board: formatting, lints, host
 /// unit tests (with the HAL's and the board crate's doc examples), PAC freshness,
 /// documentation.
@@ -147,6 +151,8 @@ fn host_steps(suite: &mut Suite, root: &Path) {
                 "apq8016-hal",
                 "--package",
                 "db410c",
+                "--features",
+                ASYNC_HAL_FEATURES,
                 "--all-targets",
                 "--",
                 "-D",
@@ -168,7 +174,7 @@ fn host_steps(suite: &mut Suite, root: &Path) {
                 "--package",
                 "db410c-examples",
                 "--features",
-                "db410c-examples/defmt",
+                "db410c-examples/defmt,db410c-examples/async",
                 "--lib",
                 "--examples",
                 "--release",
@@ -193,6 +199,8 @@ fn host_steps(suite: &mut Suite, root: &Path) {
                 "db410c",
                 "--package",
                 "db410c-emu",
+                "--features",
+                ASYNC_HAL_FEATURES,
             ]),
             "cargo test (host)",
         )

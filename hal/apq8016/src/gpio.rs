@@ -17,11 +17,15 @@
 //!   a pad nothing can fail), `free` gives the pin back, its pad left as it is.
 //! - Pad interrupts (`gpio/interrupt.rs`): [`Input::listen`] with an [`InterruptTrigger`];
 //!   all pads share the TLMM summary interrupt (GIC ID 240).
+//! - Async waits (`gpio/wait.rs`): `embedded_hal_async::digital::Wait` for [`Input`], on
+//!   the HAL's summary handler ([`enable_async_wait`]).
 
 mod eh;
 mod interrupt;
+mod wait;
 
 pub use interrupt::{InterruptTrigger, detection_and_polarity};
+pub use wait::{enable_async_wait, on_summary_interrupt};
 
 use crate::pac;
 use pac::tlmm::gpio::cfg::{DrvStrength, Pull as PacPull};

@@ -21,10 +21,14 @@
 //!   compiled only when `target_arch != "aarch64"`.
 //! - [`Alarm`] (in `time/alarm.rs`) is the one part that needs interrupts: the EL1 physical
 //!   timer compares against the same counter and raises PPI 3 at a deadline.
+//! - `driver` (feature `embassy-time-driver`) is the `embassy-time` driver, built on the
+//!   [`Alarm`], with `embedded-hal-async`'s `DelayNs` on it.
 
 pub use core::time::Duration;
 
 mod alarm;
+#[cfg(feature = "embassy-time-driver")]
+pub mod driver;
 pub use alarm::{Alarm, AlarmError, next_deadline};
 
 use core::ops::{Add, AddAssign, Sub, SubAssign};

@@ -11,6 +11,7 @@
 //! The suite names a step after the registry entry (`example <name>: <what>`, `xtask: <what>`),
 //! so `cargo xtask test --only TEXT` selects by those names.
 
+mod async_blinky;
 mod blinky;
 mod button;
 mod button_interrupt;
@@ -563,6 +564,21 @@ pub fn all() -> Vec<ExampleCheck> {
             example: "multicore",
             what: "gdb: cores as threads, a breakpoint hit on core 1; same output and instruction count as without GDB",
             run: gdb::multicore_threads,
+        },
+        ExampleCheck {
+            example: "async_blinky",
+            what: "async tasks: LED1/LED2 toggle exactly every 100/200 ms, button press and typed line reported, core asleep between wake-ups",
+            run: async_blinky::tasks_exact_and_asleep,
+        },
+        ExampleCheck {
+            example: "async_blinky",
+            what: "async tasks untouched: no button or echo line, the same exact blinking",
+            run: async_blinky::untouched,
+        },
+        ExampleCheck {
+            example: "async_wake",
+            what: "a task on a sleeping core woken from core 1 by SGI (core 0, WFI) and by SEV (core 2, WFE), within bounds, deterministic",
+            run: async_blinky::wake_across_cores,
         },
     ]
 }

@@ -13,13 +13,11 @@
 //!   the interrupt was taken) or turns the timer off (one-shot), which also drops the
 //!   level-triggered line before the dispatcher's end of interrupt; then it calls the user's
 //!   callback ([`Alarm::set_callback`]). A deadline already past fires at once.
-//! - **For an `embassy-time` driver** (the next step, not provided yet; embassy has no
-//!   AArch64 platform): `now()` is `Instant::now().ticks()` (19.2 MHz), `schedule_wake`
-//!   keeps its timer queue in a `critical_section::Mutex` and calls [`Alarm::set`] with the
-//!   earliest deadline; the callback wakes the expired entries and sets the next deadline.
-//!   An `Alarm` is a zero-sized token, so such a driver keeps it in the same mutex.
-//!   `embassy-time-driver` 0.2 has no 19.2 MHz tick-rate feature: with `tick-hz-1_000_000`
-//!   the driver converts exactly (one microsecond = 96/5 counter ticks; round a deadline up).
+//! - **The `embassy-time` driver** (`time/driver.rs`, feature `embassy-time-driver`) is
+//!   built on this alarm: it takes the `Alarm` by value, keeps it with its timer queue in a
+//!   `critical_section::Mutex`, sets it to the earliest deadline and re-arms from the
+//!   callback. Its ticks are 1.28 MHz (counter / 15), a rate `embassy-time-driver` offers
+//!   that divides 19.2 MHz exactly.
 //! - **State** shared with the handler is three atomics (period, callback, expiry count).
 //!   The timer is banked per core and only core 0 runs today: one alarm, on core 0.
 //! - Host builds have no timer registers: the register accesses become no-ops and only the
