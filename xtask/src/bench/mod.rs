@@ -19,6 +19,8 @@
 //!   instructions it executed (deterministic; one instruction = one tick of the 19.2 MHz
 //!   counter on the virtual board, not a cycle count of the real Cortex-A53).
 
+pub mod cpu_speed;
+
 use crate::process::SpawnRetrying;
 use crate::{build, checks, size};
 use anyhow::{Context, Result, bail, ensure};
@@ -491,6 +493,8 @@ pub fn run(root: &Path) -> Result<String> {
             size::sizes(path)?.text
         );
     }
+    out += "\n";
+    out += &cpu_speed::instruction_counts(root, &emu)?;
     Ok(out)
 }
 
