@@ -67,7 +67,11 @@ fn code_patched_in_a_page_of_its_own_runs_new() {
         &patch_and_run(common::LOAD + 0x2000),
         &["--max-instructions", "1000000"],
     );
-    assert_eq!(r.code, 0, "the patched function ran old code:\n{}", r.stderr);
+    assert_eq!(
+        r.code, 0,
+        "the patched function ran old code:\n{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -77,5 +81,9 @@ fn code_patched_in_the_page_of_the_running_code_runs_new() {
         &patch_and_run(common::LOAD + 0x100),
         &["--max-instructions", "1000000"],
     );
-    assert_eq!(r.code, 0, "the patched function ran old code:\n{}", r.stderr);
+    assert_eq!(
+        r.code, 0,
+        "the patched function ran old code:\n{}",
+        r.stderr
+    );
 }

@@ -269,14 +269,17 @@ fn run() -> Result<ExitCode> {
         }
         Command::Bench { cpu_speed, emu } => {
             if cpu_speed {
-                let emu = match emu {
-                    Some(path) => path,
+                let (emu, engine) = match emu {
+                    Some(path) => {
+                        let engine = format!("as built into {}", path.display());
+                        (path, engine)
+                    }
                     None => {
                         prereq::virtual_board(&root)?;
-                        build::virtual_board(&root)?
+                        (build::virtual_board(&root)?, engine::describe(&root))
                     }
                 };
-                print!("{}", bench::cpu_speed::speed(&root, &emu, 3)?);
+                print!("{}", bench::cpu_speed::speed(&root, &emu, &engine, 3)?);
                 return Ok(ExitCode::SUCCESS);
             }
             prereq::firmware(&root)?;

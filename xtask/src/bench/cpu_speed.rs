@@ -484,7 +484,9 @@ fn mips_f(count: f64, long: Duration, short: Duration) -> Option<f64> {
 }
 
 /// `cargo xtask bench --cpu-speed`: MIPS of every loop on the virtual board and on QEMU.
-pub fn speed(root: &Path, emu: &Path, repeats: usize) -> Result<String> {
+///
+/// `engine` describes the engine `emu` was built with, for the report.
+pub fn speed(root: &Path, emu: &Path, engine: &str, repeats: usize) -> Result<String> {
     let qemu = find_qemu();
     let dir = scratch(root)?;
     let mut out = format!(
@@ -492,7 +494,7 @@ pub fn speed(root: &Path, emu: &Path, repeats: usize) -> Result<String> {
          about 200 M instructions per loop\n(long minus short run, median of {repeats}). By the \
          process's CPU time (user + system), which other load on the host does not change;\n\
          by wall time in the last columns. Engine: {}.\n\n",
-        crate::engine::describe(root)
+        engine
     );
     let _ = writeln!(
         out,
@@ -551,9 +553,8 @@ pub fn speed(root: &Path, emu: &Path, repeats: usize) -> Result<String> {
         };
         let cpu = |f: Option<(f64, f64)>| f.map(|f| f.0);
         let wall = |f: Option<(f64, f64)>| f.map(|f| f.1);
-        let _ = writeln!(
-            out,
-            "{:<18} {:>4} {:>14} {:>8} {:>6}   {:>10} {:>8} {:>6}",
+        let row = format!(
+            "{:<18} {:>4} {:>14} {:>8} {:>6}   {:>10} {:>8} {:>6}\n",
             kind.name(),
             mmu_name(mmu),
             show(cpu(ours)),
@@ -563,6 +564,9 @@ pub fn speed(root: &Path, emu: &Path, repeats: usize) -> Result<String> {
             show(wall(theirs)),
             ratio(wall(ours), wall(theirs)),
         );
+        // Each row as soon as it is measured: the whole table takes minutes.
+        eprint!("xtask: bench: {row}");
+        out += &row;
     }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(out)
