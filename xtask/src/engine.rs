@@ -147,6 +147,8 @@ pub fn prepare(root: &Path) -> Result<()> {
     for shared in ["libunicorn.so", "libunicorn.so.2"] {
         let _ = std::fs::remove_file(dir.join("install/lib").join(shared));
     }
+    // The objects (about 170 MB) are not needed again: a rebuild starts from scratch.
+    let _ = std::fs::remove_dir_all(&build_dir);
     // unicorn-engine-sys's build script must run again to link the new library.
     for profile in [&[][..], &["--release"][..]] {
         build::run_checked(
