@@ -159,8 +159,10 @@ pub fn examples_with(root: &Path, names: &[String], profile: Profile) -> Result<
     Ok(names.iter().map(|name| dir.join(name)).collect())
 }
 
-/// Builds the virtual board (release) and returns the path of its executable.
+/// Builds the virtual board (release; its CPU engine first, `engine`) and returns the path of
+/// its executable.
 pub fn virtual_board(root: &Path) -> Result<PathBuf> {
+    crate::engine::prepare(root)?;
     let mut cargo = cargo(root);
     cargo.args(["build", "--package", "db410c-emu", "--release"]);
     run_checked(&mut cargo, "building the virtual board")?;

@@ -17,6 +17,7 @@ mod debug;
 mod defmt_decode;
 mod doc;
 mod elf_writer;
+mod engine;
 mod expected_output;
 mod flash;
 mod image;
@@ -134,7 +135,16 @@ enum Command {
     Size,
     /// Zero-cost check: compare the instructions of HAL and raw-PAC functions (the `zero_cost`
     /// example) and count instructions on the virtual board (no wall-clock timing).
-    Bench,
+    Bench {
+        /// Instead, time the CPU speed loops (host time, some minutes) on the virtual board
+        /// and, where `qemu-system-aarch64` is installed, on QEMU, with the ratios.
+        #[arg(long)]
+        cpu_speed: bool,
+        /// With --cpu-speed: time this db410c-emu executable instead of building one (to
+        /// compare two builds).
+        #[arg(long, value_name = "PATH", requires = "cpu_speed")]
+        emu: Option<PathBuf>,
+    },
     /// Cargo runner for firmware ELFs (set in `.cargo/config.toml`): runs the ELF on the virtual
     /// board, or, with `DB410C_RUNNER=board`, builds its boot image and `fastboot boot`s it.
     Runner {
@@ -330,7 +340,21 @@ fn run() -> Result<ExitCode> {
             print!("{}", size::run(&root)?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench => {
+        Command::Bench { cpu_speed, emu } => {
+            if cpu_speed {
+                let (emu, engine) = match emu {
+                    Some(path) => {
+                        let engine = format!("as built into {}", path.display());
+                        (path, engine)
+                    }
+                    None => {
+                        prereq::virtual_board(&root)?;
+                        (build::virtual_board(&root)?, engine::describe(&root))
+                    }
+                };
+                print!("{}", bench::cpu_speed::speed(&root, &emu, &engine, 3)?);
+                return Ok(ExitCode::SUCCESS);
+            }
             prereq::firmware(&root)?;
             prereq::virtual_board(&root)?;
             print!("{}", bench::run(&root)?);

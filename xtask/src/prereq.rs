@@ -3,7 +3,8 @@
 //! Design notes: the environment sets `RUSTUP_AUTO_INSTALL=0`, so nothing appears by itself.
 //! The firmware needs the `aarch64-unknown-none` standard library (rustup). The virtual board
 //! builds unicorn's bundled C sources, which needs `cmake` and `libclang` (for bindgen): Debian
-//! packages `cmake` and `libclang-dev`. As root we install them with apt-get; otherwise we stop
+//! packages `cmake` and `libclang-dev`; its engine patch needs `patch` and `pkg-config`
+//! (`engine`). As root we install them with apt-get; otherwise we stop
 //! with the command to run.
 
 use crate::process;
@@ -43,6 +44,10 @@ const DEBIAN_PACKAGES: &[(&str, &[&str])] = &[
     ("cmake", &["/usr/bin/cmake"]),
     // mke2fs: the file systems of SD card images (`sd_image.rs`).
     ("e2fsprogs", &["/usr/sbin/mke2fs", "/sbin/mke2fs"]),
+    // The engine patch (`engine`): applied with patch, found by the engine crate's build
+    // script through pkg-config.
+    ("patch", &["/usr/bin/patch"]),
+    ("pkg-config", &["/usr/bin/pkg-config"]),
     (
         "libclang-dev",
         &[
@@ -54,15 +59,16 @@ const DEBIAN_PACKAGES: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// Makes sure the virtual board can be built (cmake and libclang present).
-pub fn virtual_board(_root: &Path) -> Result<()> {
+/// Makes sure the virtual board can be built (cmake, libclang, patch and pkg-config
+/// present), and builds its patched CPU engine (`engine`).
+pub fn virtual_board(root: &Path) -> Result<()> {
     let missing: Vec<&str> = DEBIAN_PACKAGES
         .iter()
         .filter(|(_, files)| !files.iter().any(|f| Path::new(f).exists()) && !on_path(files))
         .map(|(package, _)| *package)
         .collect();
     if missing.is_empty() {
-        return Ok(());
+        return crate::engine::prepare(root);
     }
     let command = format!("apt-get update && apt-get install -y {}", missing.join(" "));
     if !process::is_root() {
@@ -80,7 +86,7 @@ pub fn virtual_board(_root: &Path) -> Result<()> {
     if !status.success() {
         bail!("`{command}` failed; run it by hand and try again");
     }
-    Ok(())
+    crate::engine::prepare(root)
 }
 
 /// Whether any of the given absolute paths' file names (other than libraries) is an

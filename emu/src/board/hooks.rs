@@ -177,112 +177,189 @@ fn mmio_write(st: &mut State, addr: u64, size: usize, value: u64) -> Result<(), 
 /// starts. Before a block that would reach the next timed event or the next poll, the engine
 /// stops without counting it (a block stopped at does not run; it is counted when it runs
 /// after the events). Also stops when the budget is spent.
+///
+/// Registered through unicorn-engine-sys with a C-ABI callback (`block_hook`) rather than the
+/// Rust binding's closure: it runs before every translated block, and the binding's
+/// trampoline (a weak reference upgraded and a `Unicorn` built per call) was a large part of
+/// the cost of short blocks.
 fn add_block_hook(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<(), String> {
-    let s = state.clone();
-    uc.add_block_hook(1, 0, move |uc, addr, size| {
-        let mut st = s.borrow_mut();
-        // gdb: the rest of a block counted before the debugger stopped inside it.
-        if st.gdb.is_some() && crate::gdb::hooks::continues_counted_block(&mut st, addr, size) {
+    let user = Rc::as_ptr(state) as *mut c_void;
+    let mut hh: sys::uc_hook = 0;
+    let cb = block_hook as unsafe extern "C" fn(_, _, _, _);
+    // SAFETY: the engine handle is live; `cb` has the C signature `uc_cb_hookcode_t`
+    // expects; `user` stays valid while `state` lives, which the caller guarantees for the
+    // engine's lifetime (see `install`). Begin 1 > end 0: every block.
+    let e = unsafe {
+        sys::uc_hook_add(
+            uc.get_handle(),
+            &raw mut hh,
+            HookType::BLOCK.0 as i32,
+            cb as *mut c_void,
+            user,
+            1,
+            0,
+        )
+    };
+    Result::<(), _>::from(e).map_err(fail)
+}
+
+/// The engine that calls a C-ABI hook, for the duration of the call.
+#[derive(Clone, Copy)]
+struct Engine(*mut sys::uc_engine);
+
+impl Engine {
+    /// # Safety
+    /// `uc` is a live engine, and the value is used only while it is (inside its hook).
+    unsafe fn new(uc: *mut sys::uc_engine) -> Self {
+        Self(uc)
+    }
+
+    /// A 64-bit register (0 if it cannot be read).
+    fn register(self, reg: RegisterARM64) -> u64 {
+        let mut value = 0u64;
+        // SAFETY: the engine is live (`new`); `value` is a valid u64 to write.
+        unsafe { sys::uc_reg_read(self.0, reg as i32, (&raw mut value).cast()) };
+        value
+    }
+
+    fn set_pc(self, pc: u64) {
+        // SAFETY: the engine is live (`new`); `pc` is a valid u64 to read.
+        unsafe { sys::uc_reg_write(self.0, RegisterARM64::PC as i32, (&raw const pc).cast()) };
+    }
+
+    /// Stops the engine at the next block.
+    fn stop(self) {
+        // SAFETY: the engine is live (`new`).
+        unsafe { sys::uc_emu_stop(self.0) };
+    }
+
+    /// Reads `bytes.len()` bytes of code at virtual address `addr`.
+    fn read_code(self, addr: u64, bytes: &mut [u8]) -> bool {
+        // SAFETY: the engine is live (`new`); `bytes` has room for `bytes.len()` bytes.
+        let read = unsafe {
+            sys::uc_vmem_read(
+                self.0,
+                addr,
+                Prot::EXEC,
+                bytes.as_mut_ptr().cast(),
+                bytes.len(),
+            )
+        };
+        Result::<(), _>::from(read).is_ok()
+    }
+}
+
+/// The block hook (see `add_block_hook`).
+unsafe extern "C" fn block_hook(
+    uc: *mut sys::uc_engine,
+    addr: u64,
+    size: u32,
+    user_data: *mut c_void,
+) {
+    // SAFETY: user_data is `Rc::as_ptr` of the shared state, alive while emulating.
+    let state = unsafe { &*(user_data as *const RefCell<State>) };
+    // SAFETY: `uc` is the live engine calling this hook; `engine` does not outlive the call.
+    let engine = unsafe { Engine::new(uc) };
+    let mut st = state.borrow_mut();
+    // gdb: the rest of a block counted before the debugger stopped inside it.
+    if st.gdb.is_some() && crate::gdb::hooks::continues_counted_block(&mut st, addr, size) {
+        return;
+    }
+    if st.watch_illegal_return && engine.register(RegisterARM64::PSTATE) & PSTATE_IL != 0 {
+        // The block does not run: the run loop takes the Illegal Execution State
+        // exception with the PC at its start.
+        st.illegal_state = true;
+        drop(st);
+        engine.stop();
+        return;
+    }
+    if std::mem::take(&mut st.yield_core) {
+        // A PSCI call changed which cores run: the run loop schedules before this block
+        // (not counted).
+        drop(st);
+        engine.stop();
+        return;
+    }
+    if st.multicore && multicore::before_block(&mut st) {
+        drop(st);
+        engine.stop();
+        return;
+    }
+    if st.irq_recheck || st.now >= st.timer_deadline {
+        let recheck = std::mem::take(&mut st.irq_recheck);
+        if st.now >= st.timer_deadline {
+            interrupts::update_timer_lines(&mut st);
+        }
+        // SAFETY: `uc` is the engine running this hook.
+        let rose = unsafe { interrupts::drive_cpu(uc, &mut st) };
+        if st.irq_line[st.core] && (rose || recheck) {
+            // Leave the chain before this block runs (it is not counted): the engine
+            // takes the IRQ with ELR = this block if PSTATE.I allows.
+            drop(st);
+            engine.set_pc(addr);
             return;
         }
-        if st.watch_illegal_return
-            && uc.reg_read(RegisterARM64::PSTATE).unwrap_or(0) & PSTATE_IL != 0
-        {
-            // The block does not run: the run loop takes the Illegal Execution State
-            // exception with the PC at its start.
-            st.illegal_state = true;
-            drop(st);
-            let _ = uc.emu_stop();
-            return;
+    }
+    let n = u64::from(size / 4);
+    let end = st.now + n;
+    let event_due = st.bus.scheduler.next_due().is_some_and(|t| t <= end);
+    if end >= st.next_poll || event_due {
+        st.horizon = Some(end);
+        if end >= st.next_poll {
+            st.next_poll = end + POLL_TICKS;
+            st.poll = true;
         }
-        if std::mem::take(&mut st.yield_core) {
-            // A PSCI call changed which cores run: the run loop schedules before this block
-            // (not counted).
-            drop(st);
-            let _ = uc.emu_stop();
-            return;
+        drop(st);
+        engine.stop();
+        return;
+    }
+    let previous = std::mem::replace(&mut st.block, (addr, size));
+    if !st.multicore
+        && let Some(blocks) = st.progress.on_block(previous, (addr, size))
+        && let Some(outcome) = endless_loop(engine, &st, &blocks)
+    {
+        st.stop = Some(outcome);
+        drop(st);
+        engine.stop();
+        return;
+    }
+    if st.trace_pcs.contains(&addr) {
+        // The tick at which the block's first instruction runs: every instruction before
+        // it is counted.
+        let core = st.core;
+        let mut line = format!("t={} pc {addr:#x}", st.now);
+        if core != 0 {
+            line.push_str(&format!(" (core {core})"));
         }
-        if st.multicore && multicore::before_block(&mut st) {
-            drop(st);
-            let _ = uc.emu_stop();
-            return;
-        }
-        if st.irq_recheck || st.now >= st.timer_deadline {
-            let recheck = std::mem::take(&mut st.irq_recheck);
-            if st.now >= st.timer_deadline {
-                interrupts::update_timer_lines(&mut st);
-            }
-            // SAFETY: `uc` is the engine running this hook.
-            let rose = unsafe { interrupts::drive_cpu(uc.get_handle(), &mut st) };
-            if st.irq_line[st.core] && (rose || recheck) {
-                // Leave the chain before this block runs (it is not counted): the engine
-                // takes the IRQ with ELR = this block if PSTATE.I allows.
-                drop(st);
-                let _ = uc.set_pc(addr);
-                return;
-            }
-        }
-        let n = u64::from(size / 4);
-        let end = st.now + n;
-        let event_due = st.bus.scheduler.next_due().is_some_and(|t| t <= end);
-        if end >= st.next_poll || event_due {
-            st.horizon = Some(end);
-            if end >= st.next_poll {
-                st.next_poll = end + POLL_TICKS;
-                st.poll = true;
-            }
-            drop(st);
-            let _ = uc.emu_stop();
-            return;
-        }
-        let previous = std::mem::replace(&mut st.block, (addr, size));
-        if !st.multicore
-            && let Some(blocks) = st.progress.on_block(previous, (addr, size))
-            && let Some(outcome) = endless_loop(uc, &st, &blocks)
-        {
-            st.stop = Some(outcome);
-            drop(st);
-            let _ = uc.emu_stop();
-            return;
-        }
-        if st.trace_pcs.contains(&addr) {
-            // The tick at which the block's first instruction runs: every instruction before
-            // it is counted.
-            let core = st.core;
-            let mut line = format!("t={} pc {addr:#x}", st.now);
-            if core != 0 {
-                line.push_str(&format!(" (core {core})"));
-            }
-            st.bus.effects.messages.push(line);
-        }
-        st.instructions += n;
-        st.now = end;
-        st.quantum_used += n;
-        if let Some(coverage) = &mut st.coverage {
-            coverage.record(addr, size);
-        }
-        if st.instructions > st.budget {
-            let budget = st.budget;
-            st.instructions = budget;
-            st.stop = Some(Outcome::Budget {
-                budget,
-                pc: uc.pc_read().unwrap_or(0),
-            });
-            drop(st);
-            let _ = uc.emu_stop();
-        }
-    })
-    .map_err(fail)?;
-    Ok(())
+        st.bus.effects.messages.push(line);
+    }
+    st.instructions += n;
+    st.now = end;
+    st.quantum_used += n;
+    if let Some(coverage) = &mut st.coverage {
+        coverage.record(addr, size);
+    }
+    if st.instructions > st.budget {
+        let budget = st.budget;
+        st.instructions = budget;
+        st.stop = Some(Outcome::Budget {
+            budget,
+            pc: engine.register(RegisterARM64::PC),
+        });
+        drop(st);
+        engine.stop();
+    }
 }
 
 /// A cycle of `blocks` repeated many times: "no progress" if none of its instructions can
 /// change anything and no interrupt can end it (see `progress`).
-fn endless_loop(uc: &Unicorn<'_, ()>, st: &State, blocks: &[(u64, u32)]) -> Option<Outcome> {
+fn endless_loop(engine: Engine, st: &State, blocks: &[(u64, u32)]) -> Option<Outcome> {
     let mut code = Vec::new();
     for &(addr, size) in blocks {
         let mut bytes = vec![0u8; size as usize];
-        uc.vmem_read(addr, Prot::EXEC, &mut bytes).ok()?;
+        if !engine.read_code(addr, &mut bytes) {
+            return None;
+        }
         code.extend(
             bytes
                 .chunks_exact(4)
@@ -292,7 +369,7 @@ fn endless_loop(uc: &Unicorn<'_, ()>, st: &State, blocks: &[(u64, u32)]) -> Opti
     if code.is_empty() || !code.iter().all(|&insn| progress::changes_nothing(insn)) {
         return None;
     }
-    let pstate = uc.reg_read(RegisterARM64::PSTATE).unwrap_or(0);
+    let pstate = engine.register(RegisterARM64::PSTATE);
     let irq_and_fiq_masked = pstate & PSTATE_I_AND_F == PSTATE_I_AND_F;
     let why = if irq_and_fiq_masked {
         "IRQ and FIQ are masked"
@@ -307,7 +384,7 @@ fn endless_loop(uc: &Unicorn<'_, ()>, st: &State, blocks: &[(u64, u32)]) -> Opti
             "endless loop at {start:#x} ({}) that changes nothing, and no interrupt can end it ({why})",
             progress::describe(&code)
         ),
-        pc: uc.pc_read().unwrap_or(start),
+        pc: engine.register(RegisterARM64::PC),
     })
 }
 

@@ -477,6 +477,10 @@ impl Access<'_> {
             });
             if changed || code_written {
                 let _ = uc.ctl_flush_tb();
+                // The patched engine clears its slow-store marker on RAM pages once no code
+                // is left on them; a memory hook added now would miss stores to such pages
+                // until their TLB entries are rebuilt (docs/virtual-board.md#the-cpu-engine).
+                let _ = uc.ctl_flush_tlb();
             }
             // GDB may have moved the PC.
             if let Ok(pc) = uc.pc_read() {

@@ -22,6 +22,7 @@
 //!   counter on the virtual board, not a cycle count of the real Cortex-A53).
 
 pub mod buses;
+pub mod cpu_speed;
 mod hal_cost;
 pub mod interrupt_latency;
 
@@ -514,6 +515,8 @@ pub fn run(root: &Path) -> Result<String> {
     }
     out += &interrupt_latency::report(root)?;
     out += &buses::report(root)?;
+    out += "\n";
+    out += &cpu_speed::instruction_counts(root, &emu)?;
     Ok(out)
 }
 

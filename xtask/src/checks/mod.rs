@@ -631,6 +631,10 @@ pub fn tool_checks() -> Vec<ToolCheck> {
             run: crate::bench::check,
         },
         ToolCheck {
+            what: "bench: CPU speed guests run their exact instruction counts (MMU off and on)",
+            run: crate::bench::cpu_speed::check,
+        },
+        ToolCheck {
             what: "Debian's U-Boot 2023.01 boots to its prompt; scripted session; deterministic",
             run: uboot::session,
         },
