@@ -16,6 +16,8 @@ enum Step<'a> {
     PsHold,
     /// Spin at `b .` (ends as "no progress", exit 6).
     Spin,
+    /// These instruction words.
+    Code(&'a [u32]),
 }
 
 /// Hand-encodes the steps (UART2 in single-character mode), strings after the code.
@@ -52,6 +54,7 @@ fn guest(steps: &[Step<'_>]) -> Vec<u32> {
                 0x1400_0000, // b .
             ]),
             Step::Spin => code.push(0x1400_0000),
+            Step::Code(words) => code.extend_from_slice(words),
         }
     }
     let mut data = Vec::new();
@@ -280,4 +283,67 @@ fn bad_patterns_and_send_after_text_are_refused() {
     );
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("unknown escape"), "{}", r.stderr);
+}
+
+/// Console receive interrupt on (UART2 RXLEV, GIC ID 140 to core 0, CPU interface on), IRQs
+/// still masked in PSTATE: a WFI wakes when a character arrives.
+const RECEIVE_INTERRUPT_ON: [u32; 17] = [
+    0x5280_0028, // movz w8, #1
+    0xB900_A828, // str w8, [x1, #0xa8]          (UART2 CR = RX_EN)
+    0x5280_020C, // movz w12, #0x10
+    0xB900_B02C, // str w12, [x1, #0xb0]         (IMR = RXLEV)
+    0xD2A1_6007, // movz x7, #0x0b00, lsl #16    (GIC distributor)
+    0xB900_00E8, // str w8, [x7]                 (GICD_CTLR = 1)
+    0x5282_0009, // movz w9, #0x1000
+    0xB901_10E9, // str w9, [x7, #0x110]         (GICD_ISENABLER4 bit 12: ID 140)
+    0x3922_30E8, // strb w8, [x7, #0x88c]        (GICD_ITARGETSR: ID 140 to core 0)
+    0xD2A1_600A, // movz x10, #0x0b00, lsl #16
+    0x9140_094A, // add x10, x10, #0x2000        (GIC CPU interface)
+    0x5280_1E0B, // movz w11, #0xf0
+    0xB900_054B, // str w11, [x10, #4]           (GICC_PMR = 0xf0)
+    0xB900_0148, // str w8, [x10]                (GICC_CTLR = 1)
+    0xD503_201F, // nop
+    0xD503_201F, // nop
+    0xD503_201F, // nop
+];
+
+/// `?` and a line end queued in the TX FIFO without waiting, then WFI at once: the last
+/// bytes leave the wire while the core sleeps.
+const END_OF_PROMPT_THEN_WFI: [u32; 5] = [
+    0x5280_07E3, // movz w3, #0x3f               ('?')
+    0xB901_0023, // str w3, [x1, #0x100]         (TF)
+    0x5280_0143, // movz w3, #0x0a               (line end)
+    0xB901_0023, // str w3, [x1, #0x100]         (TF)
+    0xD503_207F, // wfi
+];
+
+#[test]
+fn send_after_reaches_a_core_asleep_right_after_its_prompt() {
+    // The guest prints its prompt and sleeps at once; only the answer to the prompt can wake
+    // it. The script must see the prompt while the core sleeps.
+    let code = guest(&[
+        Step::Code(&RECEIVE_INTERRUPT_ON),
+        Step::Print("ready"),
+        Step::Code(&END_OF_PROMPT_THEN_WFI),
+        Step::Print("woken\n"),
+        Step::PsHold,
+    ]);
+    let r = run(
+        "send_after_wfi",
+        &code,
+        &["--send-after", "ready?", "x", "--expect", "woken"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout, "ready?\nwoken",
+        "the run ends at the expected text"
+    );
+    // Without the answer nothing can wake it: no progress, as before.
+    let r = run("send_after_wfi_silent", &code, &["--expect", "woken"]);
+    assert_eq!(r.code, 7, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no progress") || r.stderr.contains("WFI"),
+        "{}",
+        r.stderr
+    );
 }

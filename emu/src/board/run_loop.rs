@@ -125,8 +125,25 @@ fn run_until_stopped(
             uc.mem_read(pc.wrapping_sub(4), &mut word).is_ok() && u32::from_le_bytes(word) == WFI;
         if !st.multicore && !st.switch && !st.park_wfe && st.secure.power == SINGLE_CORE {
             // One core on: the single-core board, exactly as it always was.
-            if wfi && let Err(what) = sleep(&mut st, &[(current, Wait::Interrupt)]) {
-                return Outcome::NoProgress { what, pc: pc - 4 };
+            let asleep_since = st.now;
+            while wfi {
+                // A script that never answers does not keep a core asleep for ever.
+                let script = config.script.is_some() && st.now - asleep_since < SCRIPT_WAIT_TICKS;
+                match sleep(&mut st, &[(current, Wait::Interrupt)], script) {
+                    Err(what) => return Outcome::NoProgress { what, pc: pc - 4 },
+                    Ok(Slept::Woke) => break,
+                    Ok(Slept::ForTheScript) => {
+                        // The console may have printed what a --send-after waits for: let the
+                        // script see it (its input can then wake the core), still asleep.
+                        super::script::before_flush(config, &mut st);
+                        drop(st);
+                        flush(state, config, out, err);
+                        st = state.borrow_mut();
+                        if let Some(o) = super::script::after_flush(config, &mut st, pc) {
+                            return o;
+                        }
+                    }
+                }
             }
             // A bite while the core slept ends the run here.
             if let Some(o) = watchdog_bite(&mut st, pc) {
@@ -217,7 +234,7 @@ fn schedule(
         let waiting: Vec<(usize, Wait)> = (0..CORES)
             .filter_map(|k| Some((k, cores[k].wait?)).filter(|_| cores[k].uc.is_some()))
             .collect();
-        if let Err(what) = sleep(&mut st, &waiting) {
+        if let Err(what) = sleep(&mut st, &waiting, false) {
             return Err(Outcome::NoProgress {
                 what,
                 pc: cores[current].pc.wrapping_sub(4),
@@ -284,14 +301,29 @@ fn start_core(
 /// timed events before it in order, each at its own tick. Timed events are only stepped
 /// through while the GIC could signal something to a waiting core (otherwise none of them
 /// can wake one), or while a watchdog is armed: its bite resets the SoC during the sleep.
-fn sleep(st: &mut State, waiting: &[(usize, Wait)]) -> Result<(), String> {
+/// How long a core with nothing else to wake it sleeps on while a console script may still
+/// answer what the console printed (60 s of virtual time).
+const SCRIPT_WAIT_TICKS: u64 = 60 * 19_200_000;
+
+/// How a sleep ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slept {
+    /// A waiting core can go on (or the SoC was bitten by a watchdog).
+    Woke,
+    /// Nothing could wake a core, but a console script is running: the timed events up to the
+    /// next one ran (console bytes left the wire), so the script should look at the console
+    /// before the core sleeps on.
+    ForTheScript,
+}
+
+fn sleep(st: &mut State, waiting: &[(usize, Wait)], script: bool) -> Result<Slept, String> {
     loop {
         interrupts::update_timer_lines(st);
         if waiting
             .iter()
             .any(|&(core, wait)| multicore::wakes(st, core, wait))
         {
-            return Ok(());
+            return Ok(Slept::Woke);
         }
         let gic = &st.bus.devices.gic.gic;
         let timer = waiting
@@ -308,6 +340,20 @@ fn sleep(st: &mut State, waiting: &[(usize, Wait)]) -> Result<(), String> {
             (Some(t), Some(e)) => t.min(e),
             (Some(t), None) => t,
             (None, Some(e)) => e,
+            (None, None)
+                if script
+                    && (!st.bus.devices.uart2.output.is_empty()
+                        || st.bus.scheduler.next_due().is_some()) =>
+            {
+                if let Some(due) = st.bus.scheduler.next_due() {
+                    st.bus.run_events(due);
+                    if due > st.now {
+                        st.now = due;
+                        st.next_poll = due + POLL_TICKS;
+                    }
+                }
+                return Ok(Slept::ForTheScript);
+            }
             (None, None) if waiting.len() == 1 && waiting[0] == (0, Wait::Interrupt) => {
                 return Err(
                     "WFI with nothing that can wake the core (no enabled, unmasked timer, no interrupt the GIC could signal)"
@@ -326,14 +372,14 @@ fn sleep(st: &mut State, waiting: &[(usize, Wait)]) -> Result<(), String> {
         if let Some(bite) = st.bus.effects.watchdog_bite {
             // The SoC resets during the WFI, at the bite (the run loop reports it).
             st.now = st.now.max(bite.at);
-            return Ok(());
+            return Ok(Slept::Woke);
         }
         if next > st.now {
             st.now = next;
             st.next_poll = next + POLL_TICKS;
         }
         if timer == Some(next) {
-            return Ok(());
+            return Ok(Slept::Woke);
         }
     }
 }
