@@ -215,8 +215,8 @@ const fn spi(n: u32) -> u32 {
 
 /// Every block of the virtual board.
 pub static MACHINE: &[Block] = &[
-    mmio("GCC", 0x0180_0000, 0x8_0000, Device::Gcc, "gcc.rs")
-        .says("branch enable/halt, RCG dirty/update handshake, GPLL0 vote, UART core clocks"),
+    mmio("GCC", 0x0180_0000, 0x8_0000, Device::Gcc, "gcc/")
+        .says("every branch, RCG, PLL, vote, block reset and power domain of the Linux map"),
     mmio("TLMM", 0x0100_0000, 0x30_0000, Device::Tlmm, "tlmm.rs")
         .irq(&[spi(208)])
         .says("122 pads: function, pull, drive, output enable, pad level, interrupt status"),
