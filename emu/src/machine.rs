@@ -18,6 +18,7 @@ use crate::board::Config;
 use crate::bus::Model;
 use crate::models::gcc::{ClockView, Gcc};
 use crate::models::gic_registers::GicModel;
+use crate::models::msm_iommu::MsmIommu;
 use crate::models::prng::Prng;
 use crate::models::ps_hold::PsHold;
 use crate::models::qtimer::QTimer;
@@ -65,6 +66,8 @@ pub enum Device {
     ApssWdt,
     /// QTimer (memory-mapped generic timer frames).
     QTimer,
+    /// GPU IOMMU context banks.
+    GpuIommu,
     /// Generic timer (system registers; not on the bus).
     GenericTimer,
     /// Secure firmware (SMC; not on the bus).
@@ -215,8 +218,8 @@ const fn spi(n: u32) -> u32 {
 
 /// Every block of the virtual board.
 pub static MACHINE: &[Block] = &[
-    mmio("GCC", 0x0180_0000, 0x8_0000, Device::Gcc, "gcc.rs")
-        .says("branch enable/halt, RCG dirty/update handshake, GPLL0 vote, UART core clocks"),
+    mmio("GCC", 0x0180_0000, 0x8_0000, Device::Gcc, "gcc/")
+        .says("every branch, RCG, PLL, vote, block reset and power domain of the Linux map"),
     mmio("TLMM", 0x0100_0000, 0x30_0000, Device::Tlmm, "tlmm.rs")
         .irq(&[spi(208)])
         .says("122 pads: function, pull, drive, output enable, pad level, interrupt status"),
@@ -334,6 +337,8 @@ pub static MACHINE: &[Block] = &[
     mmio("GIC_CPU", 0x0B00_2000, 0x2000, Device::Gic, "gic.rs")
         .window(1)
         .says("GICv2 CPU interface of the running core: IAR/EOIR/DIR, PMR, BPR, RPR"),
+    mmio("GPU_IOMMU_CB", 0x01F0_9000, 0x2000, Device::GpuIommu, "msm_iommu.rs")
+        .says("GPU IOMMU context banks 1 and 2: configuration stored, FSR write-one-to-clear, TLB sync completes at once"),
     mmio("QTIMER_CTL", 0x0B02_0000, 0x1000, Device::QTimer, "qtimer.rs")
         .irq(&[spi(8), spi(7), spi(9), spi(10), spi(11), spi(12), spi(13), spi(14)])
         .says("QTimer control frame: CNTFRQ, CNTNSAR, CNTTIDR, CNTACR, CNTVOFF"),
@@ -435,6 +440,8 @@ pub struct Devices {
     pub apss_wdt: Watchdog,
     /// QTimer.
     pub qtimer: QTimer,
+    /// GPU IOMMU context banks.
+    pub gpu_iommu: MsmIommu,
 }
 
 impl Devices {
@@ -457,6 +464,7 @@ impl Devices {
             gic: GicModel::default(),
             apss_wdt: Watchdog::new(config.watchdog_reset),
             qtimer: QTimer::default(),
+            gpu_iommu: MsmIommu::default(),
         }
     }
 
@@ -486,6 +494,7 @@ impl Devices {
             Device::Gic => &mut self.gic,
             Device::ApssWdt => &mut self.apss_wdt,
             Device::QTimer => &mut self.qtimer,
+            Device::GpuIommu => &mut self.gpu_iommu,
             Device::GenericTimer | Device::SecureMonitor => return None,
         })
     }

@@ -4,6 +4,7 @@ pub mod gcc;
 pub mod gic;
 pub mod gic_registers;
 pub mod i2c_devices;
+pub mod msm_iommu;
 pub mod prng;
 pub mod ps_hold;
 pub mod qtimer;
