@@ -126,21 +126,24 @@ fn run_until_stopped(
         if !st.multicore && !st.switch && !st.park_wfe && st.secure.power == SINGLE_CORE {
             // One core on: the single-core board, exactly as it always was.
             let asleep_since = st.now;
-            while wfi {
-                // A script that never answers does not keep a core asleep for ever.
-                let script = config.script.is_some() && st.now - asleep_since < SCRIPT_WAIT_TICKS;
-                match sleep(&mut st, &[(current, Wait::Interrupt)], script) {
-                    Err(what) => return Outcome::NoProgress { what, pc: pc - 4 },
-                    Ok(Slept::Woke) => break,
-                    Ok(Slept::ForTheScript) => {
-                        // The console may have printed what a --send-after waits for: let the
-                        // script see it (its input can then wake the core), still asleep.
-                        super::script::before_flush(config, &mut st);
-                        drop(st);
-                        flush(state, config, out, err);
-                        st = state.borrow_mut();
-                        if let Some(o) = super::script::after_flush(config, &mut st, pc) {
-                            return o;
+            if wfi {
+                loop {
+                    // A script that never answers does not keep a core asleep for ever.
+                    let script =
+                        config.script.is_some() && st.now - asleep_since < SCRIPT_WAIT_TICKS;
+                    match sleep(&mut st, &[(current, Wait::Interrupt)], script) {
+                        Err(what) => return Outcome::NoProgress { what, pc: pc - 4 },
+                        Ok(Slept::Woke) => break,
+                        Ok(Slept::ForTheScript) => {
+                            // The console may have printed what a --send-after waits for: let the
+                            // script see it (its input can then wake the core), still asleep.
+                            super::script::before_flush(config, &mut st);
+                            drop(st);
+                            flush(state, config, out, err);
+                            st = state.borrow_mut();
+                            if let Some(o) = super::script::after_flush(config, &mut st, pc) {
+                                return o;
+                            }
                         }
                     }
                 }
