@@ -354,3 +354,55 @@ fn pair_of_32_bit_mmio_registers_is_two_accesses() {
         assert!(r.stderr.contains(line), "{line}: {}", r.stderr);
     }
 }
+
+/// With the MMU on, a load from an address no translation table entry maps is a translation
+/// fault the guest takes itself, as on the chip: its vector sees the data-abort syndrome
+/// (EC 0x25, same EL; DFSC level-1 translation fault) in ESR_EL1, the address in FAR_EL1 and
+/// the load in ELR_EL1. (An operating system's page faults work this way.)
+#[test]
+fn translation_fault_with_mmu_on_is_taken_by_the_guest() {
+    let mut code = vec![
+        // Level-1 table at 0x8010_0000 (4 KiB granule, 39-bit VA, 1 GiB blocks):
+        // VA 0..1G -> PA 0 (device), VA 2G..3G -> PA 2G (normal); VA 3G.. not mapped.
+        0xD2B0_0200, // movz x0, #0x8010, lsl #16
+        0xD280_8021, // movz x1, #0x401            (block, AF, attr 0)
+        0xF900_0001, // str x1, [x0]
+        0xD2B0_0001, // movz x1, #0x8000, lsl #16
+        0xF280_E0A1, // movk x1, #0x705            (block, AF, inner shareable, attr 1)
+        0xF900_0801, // str x1, [x0, #16]
+        0xF900_0C1F, // str xzr, [x0, #24]         (VA 3G: invalid)
+        0xD518_2000, // msr ttbr0_el1, x0
+        0xD29F_E001, // movz x1, #0xff00           (MAIR: attr0 device, attr1 normal WB)
+        0xD518_A201, // msr mair_el1, x1
+        0xD286_A321, // movz x1, #0x3519           (T0SZ 25, WB walks, inner shareable)
+        0xF2A0_1001, // movk x1, #0x80, lsl #16    (EPD1)
+        0xF2C0_0021, // movk x1, #0x1, lsl #32     (IPS 36 bits)
+        0xD518_2041, // msr tcr_el1, x1
+        0xD503_3FDF, // isb
+        0xD508_871F, // tlbi vmalle1
+        0xD503_3F9F, // dsb sy
+        0xD538_1001, // mrs x1, sctlr_el1
+        0xB240_0021, // orr x1, x1, #1            (M)
+        0xD518_1001, // msr sctlr_el1, x1
+        0xD503_3FDF, // isb
+    ];
+    code.extend(mov_x(17, 0x8008_0800));
+    code.push(0xD518_C011); // msr vbar_el1, x17
+    code.extend(mov_x(4, 0xC000_0010));
+    let load_at = common::LOAD + 4 * code.len() as u64;
+    code.push(0xF940_0083); // ldr x3, [x4]
+    code.push(B_SELF);
+    // Data abort, same EL (EC 0x25), 32-bit instruction, DFSC 0b000101 (translation fault,
+    // level 1), a read (WnR 0).
+    let vector = expect_registers(&[
+        (MRS_X0_ESR_EL1, 0x25 << 26 | 1 << 25 | 0b00_0101),
+        (MRS_X0_FAR_EL1, 0xC000_0010),
+        (MRS_X0_ELR_EL1, load_at),
+    ]);
+    let r = run(
+        "mmu-translation-fault",
+        &with_vector(code, &vector),
+        &["--max-instructions", "100000"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
