@@ -9,12 +9,13 @@
 //! - `button`: waits for the volume-up button (S3, GPIO 107) by interrupt
 //!   (`embedded-hal-async`'s `Wait`: a falling edge for the press, the high level for the
 //!   release) and prints when it was pressed and released.
-//! - `echo`: reads the console and prints each line typed (ended by Enter) back. The UART
-//!   driver has no async API in this HAL yet, so this task looks at the receive FIFO every
-//!   2 ms (64 characters deep: at 115 200 baud it fills in 5.5 ms) and sleeps in between.
+//! - `echo`: reads the console and prints each line typed (ended by Enter) back. The
+//!   console's receiver fills a buffer from its interrupt ([`RxBuffer`]), and the task awaits
+//!   characters with `embedded-io-async`'s `Read`: it only runs when a character came.
 //!
 //! While every task waits, the core sleeps in `WFI`: the alarm's interrupt (for the
-//! timers) and the TLMM summary interrupt (for the button) wake it.
+//! timers), the TLMM summary interrupt (for the button) and the console's receive
+//! interrupt wake it.
 //!
 //! ## What to connect
 //!
@@ -45,23 +46,28 @@
 use db410c::hal::console;
 use db410c::hal::executor::Executor;
 use db410c::hal::gpio::{self, Input, Output};
-use db410c::hal::interrupt;
+use db410c::hal::interrupt::{self, InterruptId, Trigger};
+use db410c::hal::pac;
 use db410c::hal::reset::PsHold;
-use db410c::hal::time::driver::AsyncDelay;
 use db410c::hal::time::{self, Alarm, Instant, ticks_per_second};
-use db410c::hal::uart::Uart;
-use db410c::{Board, ConsoleUart, println};
+use db410c::hal::uart::{InterruptRx, RxBuffer};
+use db410c::{Board, println};
 use embassy_time::{Duration, Ticker};
-use embedded_hal_async::delay::DelayNs;
 use embedded_hal_async::digital::Wait;
+use embedded_io_async::Read;
 
 /// LED 1's period; LED 2 toggles every second period.
 const PERIOD: Duration = Duration::from_millis(100);
 /// Periods before the program ends.
 const PERIODS: u32 = 20;
-/// How often the echo task looks at the console's receive FIFO.
-const ECHO_POLL_MS: u32 = 2;
-const ECHO_POLL: Duration = Duration::from_millis(ECHO_POLL_MS as u64);
+/// The console's receive buffer: its interrupt handler fills it, the echo task reads it.
+static CONSOLE_RX: RxBuffer<256> = RxBuffer::new();
+
+/// The console UART's interrupt handler (GIC ID 140, BLSP1 UART2): into the buffer, and
+/// wake the task waiting for it.
+fn on_console_interrupt() {
+    CONSOLE_RX.on_interrupt();
+}
 
 /// Milliseconds of the generic timer's counter (since power-on).
 fn now_ms() -> u64 {
@@ -109,34 +115,32 @@ async fn button(mut button: Input) {
 
 /// Echoes each line typed on the console.
 #[embassy_executor::task]
-async fn echo(mut console: Uart<ConsoleUart>) {
-    // Half a poll period after the other timers, so the two tasks never wake together
-    // (`AsyncDelay` is the HAL's embedded-hal-async delay, on the same timer queue).
-    AsyncDelay.delay_ms(ECHO_POLL_MS / 2).await;
-    let mut ticker = Ticker::every(ECHO_POLL);
+async fn echo(mut console: InterruptRx<256>) {
     let mut line = [0u8; 64];
     let mut length = 0;
     loop {
-        ticker.next().await;
-        while console.read_ready() {
-            let mut byte = [0u8];
+        // Sleeps until the receive interrupt has put a character in the buffer.
+        let mut byte = [0u8];
+        match Read::read(&mut console, &mut byte).await {
             // A receive error (framing, parity, overrun) drops the line.
-            if console.read(&mut byte).is_err() {
+            Err(_) => {
                 length = 0;
                 continue;
             }
-            match byte[0] {
-                b'\r' | b'\n' if length > 0 => {
-                    let text = core::str::from_utf8(&line[..length]).unwrap_or("?");
-                    println!("echo: {text}");
-                    length = 0;
-                }
-                byte if byte != b'\r' && byte != b'\n' && length < line.len() => {
-                    line[length] = byte;
-                    length += 1;
-                }
-                _ => {}
+            Ok(0) => continue,
+            Ok(_) => {}
+        }
+        match byte[0] {
+            b'\r' | b'\n' if length > 0 => {
+                let text = core::str::from_utf8(&line[..length]).unwrap_or("?");
+                println!("echo: {text}");
+                length = 0;
             }
+            byte if byte != b'\r' && byte != b'\n' && length < line.len() => {
+                line[length] = byte;
+                length += 1;
+            }
+            _ => {}
         }
     }
 }
@@ -158,15 +162,23 @@ fn main() -> ! {
     gpio::enable_async_wait(interrupts).unwrap();
     // The executor sleeps in WFI; another core would wake it with an SGI.
     let executor = Executor::woken_by_interrupt(interrupts).unwrap();
+    // The console: its receive half fills CONSOLE_RX from the UART's interrupt (level
+    // triggered); the transmit half stays here, unused (`println!` has its own writer).
+    let (_console_tx, console_rx) = board.console.split();
+    let console_rx = console_rx.into_interrupt_driven(&CONSOLE_RX);
+    let uart = InterruptId::from(pac::Interrupt::BLSP1_UART2);
+    interrupts.set_handler(uart, on_console_interrupt).unwrap();
+    interrupts.set_trigger(uart, Trigger::Level).unwrap();
+    interrupts.enable(uart).unwrap();
 
     // SAFETY: not inside a critical section; the enabled lines (timer, TLMM summary, the
-    // executor's SGI) all have their handlers.
+    // console UART, the executor's SGI) all have their handlers.
     unsafe { interrupt::enable_irq() };
 
     let button_input = board.volume_up.into_input();
     executor.run(|spawner| {
         spawner.spawn(blink(board.led1, board.led2, board.ps_hold).unwrap());
         spawner.spawn(button(button_input).unwrap());
-        spawner.spawn(echo(board.console).unwrap());
+        spawner.spawn(echo(console_rx).unwrap());
     })
 }

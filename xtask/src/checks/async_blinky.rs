@@ -80,15 +80,15 @@ pub fn tasks_exact_and_asleep(runner: &Runner) -> Result<()> {
     toggles_exactly(&changes(&run, LED2)?, PERIODS / 2, 2 * PERIOD_TICKS, "LED2")?;
 
     // Busy-waiting would execute one instruction per tick for the two seconds (38.4 million);
-    // asleep, the core only runs the wake-ups: 20 blink periods, 1000 console polls, the
-    // button, and the final wait for the console to drain. Measured: about 730 000.
+    // asleep, the core only runs the wake-ups: 20 blink periods, the typed characters, the
+    // button, and the final wait for the console to drain. Measured: about 175 000.
     let instructions = Regex::new(r"emu: stats: instructions=(\d+)")?
         .captures(&run.stderr)
         .context("no --stats line")?[1]
         .parse::<u64>()?;
     let busy = PERIODS as u64 * PERIOD_TICKS;
     ensure!(
-        instructions * 20 < busy,
+        instructions * 100 < busy,
         "{instructions} instructions in {busy} ticks: the executor did not sleep{}",
         run.context()
     );

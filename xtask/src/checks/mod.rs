@@ -14,7 +14,6 @@
 mod async_blinky;
 mod blinky;
 mod button;
-mod button_interrupt;
 mod coverage;
 mod critical_section_contention;
 mod defmt;
@@ -24,6 +23,7 @@ mod faults;
 mod flash;
 mod gdb;
 mod gic;
+mod gpio_irq;
 mod hello;
 mod i2c;
 mod i2c_scan;
@@ -40,7 +40,7 @@ mod sgi;
 mod size;
 mod spi;
 mod throughput;
-mod timer_interrupt;
+mod timer_irq;
 mod tools;
 mod uart_config;
 mod uart_irq_echo;
@@ -501,24 +501,24 @@ pub fn all() -> Vec<ExampleCheck> {
             run: gic::every_item_ok,
         },
         ExampleCheck {
-            example: "timer_interrupt",
+            example: "timer_irq",
             what: "alarm interrupt every 100 ms exactly (LED1 trace), counts printed, CPU asleep in WFI, bad ID and second alarm refused",
-            run: timer_interrupt::periodic_ticks,
+            run: timer_irq::periodic_ticks,
         },
         ExampleCheck {
-            example: "timer_interrupt",
+            example: "timer_irq",
             what: "entered at EL2: the same exact ticks, counts and sleep at EL1",
-            run: timer_interrupt::periodic_ticks_entered_at_el2,
+            run: timer_irq::periodic_ticks_entered_at_el2,
         },
         ExampleCheck {
-            example: "button_interrupt",
+            example: "gpio_irq",
             what: "press 200..500 ms by interrupt: both edges reported, LED1 follows each within 200 ticks",
-            run: button_interrupt::press,
+            run: gpio_irq::press,
         },
         ExampleCheck {
-            example: "button_interrupt",
+            example: "gpio_irq",
             what: "never pressed: no interrupt, LED1 off, the alarm ends the run",
-            run: button_interrupt::untouched,
+            run: gpio_irq::untouched,
         },
         ExampleCheck {
             example: "sgi",

@@ -1,4 +1,4 @@
-//! Checks of the `button_interrupt` example: the volume-up button through the TLMM summary
+//! Checks of the `gpio_irq` example: the volume-up button through the TLMM summary
 //! interrupt, mirrored on LED 1 by the handler.
 
 use super::{LED1, Run, Runner, TICKS_PER_SECOND};

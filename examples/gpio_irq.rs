@@ -1,4 +1,4 @@
-//! # button_interrupt: the volume-up button by interrupt, the CPU asleep in between
+//! # gpio_irq: the volume-up button by interrupt, the CPU asleep in between
 //!
 //! The `button` example polls; this one sleeps. The volume-up button (S3, TLMM GPIO 107) is
 //! set to raise an interrupt on both edges; all pads share the TLMM summary interrupt (GIC
@@ -20,7 +20,7 @@
 //! ## Expected output
 //!
 //! ```text
-//! button_interrupt: volume-up by interrupt on LED1 for 1000 ms
+//! gpio_irq: volume-up by interrupt on LED1 for 1000 ms
 //! pressed at 200 ms
 //! released at 500 ms
 //! 2 button interrupts, done
@@ -83,7 +83,7 @@ db410c::entry!(main);
 fn main() -> ! {
     let mut board = Board::take().unwrap();
     println!(
-        "\nbutton_interrupt: volume-up by interrupt on LED1 for {} ms",
+        "\ngpio_irq: volume-up by interrupt on LED1 for {} ms",
         RUN_TIME.as_millis()
     );
 

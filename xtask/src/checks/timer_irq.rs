@@ -1,4 +1,4 @@
-//! Checks of the `timer_interrupt` example: a periodic alarm interrupt, exact in virtual time,
+//! Checks of the `timer_irq` example: a periodic alarm interrupt, exact in virtual time,
 //! with the CPU asleep between interrupts.
 
 use super::{LED1, Run, Runner, TICKS_PER_SECOND, documented_output};
@@ -36,7 +36,7 @@ fn periodic_ticks_with(runner: &Runner, extra: &[&str]) -> Result<()> {
     args.extend_from_slice(extra);
     let run = runner.run(&args)?;
     run.ended_by_reset()?;
-    run.console_has_lines(&documented_output("timer_interrupt")?)?;
+    run.console_has_lines(&documented_output("timer_irq")?)?;
 
     let interrupts = number(
         &run,

@@ -1,4 +1,4 @@
-//! # timer_interrupt: a periodic alarm, handled by an interrupt, the CPU asleep in between
+//! # timer_irq: a periodic alarm, handled by an interrupt, the CPU asleep in between
 //!
 //! Programs the generic timer's alarm to expire every 100 ms. Each expiry raises an
 //! interrupt (PPI 3, GIC ID 19); its handler counts the tick and toggles user LED 1. Between
@@ -18,7 +18,7 @@
 //! ## Expected output
 //!
 //! ```text
-//! timer_interrupt: alarm every 100 ms, LED1 toggled by its interrupt, 10 ticks
+//! timer_irq: alarm every 100 ms, LED1 toggled by its interrupt, 10 ticks
 //! interrupt 1020 refused: 1020 is not an interrupt ID (IDs are below 288)
 //! second alarm refused: the alarm was already taken
 //! tick 1
@@ -83,7 +83,7 @@ fn main() -> ! {
     // `Board::take` also initialises the interrupt controller: every line off, IRQs masked.
     let mut board = Board::take().unwrap();
     println!(
-        "\ntimer_interrupt: alarm every {} ms, LED1 toggled by its interrupt, {TICKS} ticks",
+        "\ntimer_irq: alarm every {} ms, LED1 toggled by its interrupt, {TICKS} ticks",
         PERIOD.as_millis()
     );
 
