@@ -48,7 +48,11 @@ pub fn fetch(root: &Path, name: &str) -> Result<Package> {
 pub fn fetch_parts(root: &Path, name: &str, only: &[&str]) -> Result<Package> {
     let cache = root.join(".cache/debian").join(name);
     let unpacked = cache.join("unpacked");
-    if let Ok(deb_name) = std::fs::read_to_string(unpacked.join(MARKER))
+    // The marker names the .deb and the parts unpacked from it.
+    let parts = only.join(" ");
+    if let Ok(marker) = std::fs::read_to_string(unpacked.join(MARKER))
+        && let Some((deb_name, unpacked_parts)) = marker.split_once('\n')
+        && unpacked_parts == parts
         && let Some(version) = version_of(name, deb_name.trim())
         && let Ok(control) = std::fs::read_to_string(unpacked.join(CONTROL))
     {
@@ -95,7 +99,7 @@ pub fn fetch_parts(root: &Path, name: &str, only: &[&str]) -> Result<Package> {
     );
     let control = String::from_utf8_lossy(&fields.stdout).into_owned();
     std::fs::write(unpacked.join(CONTROL), &control)?;
-    std::fs::write(unpacked.join(MARKER), &deb_name)?;
+    std::fs::write(unpacked.join(MARKER), format!("{deb_name}\n{parts}"))?;
     eprintln!("xtask: using Debian's {name} {version} (arm64)");
     Ok(Package {
         version,

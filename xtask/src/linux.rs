@@ -38,6 +38,14 @@ const RAMDISK_ADDRESS: u32 = 0x9100_0000;
 const KERNEL_COMMAND_LINE: &str =
     "console=ttyMSM0,115200n8 earlycon=msm_serial_dm,0x78b0000 rdinit=/init";
 
+/// Kernel modules copied into the initramfs (`/lib/modules/NAME.ko`, for `insmod`), as paths
+/// under the kernel's `lib/modules/<ABI>/kernel/`. None yet: the two that would make
+/// `poweroff` a power-off (`drivers/mfd/qcom-spmi-pmic.ko` and
+/// `drivers/input/misc/pm8941-pwrkey.ko`, whose power-off notifier sets the PMIC's PS_HOLD
+/// reset type to shutdown) stop the virtual board when loaded: the PMIC driver reads MPP1
+/// register 0x4A and writes an SPMI observer channel the models do not answer yet.
+const MODULES: [&str; 0] = [];
+
 /// What the initramfs's `/init` runs.
 const INIT_SCRIPT: &str = "#!/bin/sh
 /bin/busybox mount -t proc proc /proc
@@ -69,11 +77,22 @@ pub fn prepare(root: &Path) -> Result<Card> {
         .unwrap_or(&kernel_package)
         .to_owned();
     // The kernel package is mostly modules; only the kernel and the device trees are needed.
-    let kernel = crate::debian::fetch_parts(
-        root,
-        &kernel_package,
-        &["./boot", &format!("./usr/lib/linux-image-{abi}/qcom")],
-    )?;
+    let modules: Vec<String> = MODULES
+        .iter()
+        .map(|m| format!("./lib/modules/{abi}/kernel/{m}"))
+        .collect();
+    let mut parts = vec![
+        "./boot".to_owned(),
+        format!("./usr/lib/linux-image-{abi}/qcom"),
+    ];
+    parts.extend(modules.iter().cloned());
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    let kernel = crate::debian::fetch_parts(root, &kernel_package, &parts)?;
+    let mut module_files = Vec::new();
+    for (module, path) in MODULES.iter().zip(&modules) {
+        let name = module.rsplit('/').next().unwrap_or(module);
+        module_files.push((name.to_owned(), read(&kernel.unpacked.join(path))?));
+    }
     let busybox = crate::debian::fetch(root, "busybox-static")?;
     let image = read(&kernel.unpacked.join(format!("boot/vmlinuz-{abi}")))?;
     if image.get(0x38..0x3C) != Some(b"ARM\x64") {
@@ -85,7 +104,7 @@ pub fn prepare(root: &Path) -> Result<Card> {
             .join(format!("usr/lib/linux-image-{abi}"))
             .join(DEVICE_TREE),
     )?;
-    let initramfs = initramfs(&read(&busybox.unpacked.join("bin/busybox"))?)?;
+    let initramfs = initramfs(&read(&busybox.unpacked.join("bin/busybox"))?, &module_files)?;
     let boot_script = boot_script(&format!(
         "setenv fdt_addr_r {FDT_ADDRESS:#x}\n\
          setenv ramdisk_addr_r {RAMDISK_ADDRESS:#x}\n\
@@ -154,7 +173,7 @@ fn read(path: &Path) -> Result<Vec<u8>> {
 
 /// The initramfs: a newc cpio archive with `/init`, busybox, `/bin/sh`, `/dev/console`,
 /// `/proc` and `/sys`.
-pub fn initramfs(busybox: &[u8]) -> Result<Vec<u8>> {
+pub fn initramfs(busybox: &[u8], modules: &[(String, Vec<u8>)]) -> Result<Vec<u8>> {
     use cpio::newc::Builder;
     const DIRECTORY: u32 = 0o040_755;
     const EXECUTABLE: u32 = 0o100_755;
@@ -167,7 +186,7 @@ pub fn initramfs(busybox: &[u8]) -> Result<Vec<u8>> {
             .nlink(if mode & 0o170_000 == 0o040_000 { 2 } else { 1 })
             .mtime(0)
     };
-    let inputs: Vec<(Builder, &[u8])> = vec![
+    let mut inputs: Vec<(Builder, &[u8])> = vec![
         (entry("dev", 1, DIRECTORY), &[]),
         // /dev/console: character device 5:1, for init's standard input and output.
         (
@@ -182,7 +201,13 @@ pub fn initramfs(busybox: &[u8]) -> Result<Vec<u8>> {
         (entry("bin/busybox", 6, EXECUTABLE), busybox),
         (entry("bin/sh", 7, SYMLINK), b"busybox"),
         (entry("init", 8, EXECUTABLE), INIT_SCRIPT.as_bytes()),
+        (entry("lib", 9, DIRECTORY), &[]),
+        (entry("lib/modules", 10, DIRECTORY), &[]),
     ];
+    for (k, (name, bytes)) in modules.iter().enumerate() {
+        let path = format!("lib/modules/{name}");
+        inputs.push((entry(&path, 11 + k as u32, 0o100_644), bytes));
+    }
     let mut archive = Vec::new();
     for (builder, contents) in inputs {
         let mut writer = builder.write(&mut archive, contents.len() as u32);
@@ -236,7 +261,8 @@ mod tests {
 
     #[test]
     fn initramfs_is_newc_with_init_console_and_trailer() {
-        let archive = initramfs(b"\x7fELF-busybox").unwrap();
+        let archive =
+            initramfs(b"\x7fELF-busybox", &[("a.ko".into(), b"module".to_vec())]).unwrap();
         assert_eq!(&archive[..6], b"070701");
         let mut names = Vec::new();
         let mut reader = std::io::Cursor::new(&archive);

@@ -30,6 +30,7 @@ mod i2c_scan;
 mod i2c_sensor;
 mod image;
 mod lava;
+mod linux;
 mod multicore;
 mod pmic;
 mod power_key;
@@ -88,9 +89,13 @@ impl Runner<'_> {
 
 /// Runs a process with a wall-clock limit, capturing its output.
 pub fn run_process(command: &mut Command) -> Result<Run> {
+    run_process_with_limit(command, RUN_TIMEOUT)
+}
+
+/// [`run_process`] with another wall-clock limit (runs that boot an operating system).
+pub fn run_process_with_limit(command: &mut Command, limit: Duration) -> Result<Run> {
     let what = format!("{:?}", command.get_program());
-    let output =
-        crate::process::run_with_limit(command, &format!("the run of {what}"), RUN_TIMEOUT)?;
+    let output = crate::process::run_with_limit(command, &format!("the run of {what}"), limit)?;
     Ok(Run {
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         console: output.stdout,
@@ -641,6 +646,10 @@ pub fn tool_checks() -> Vec<ToolCheck> {
         ToolCheck {
             what: "uboot: Debian's U-Boot reads and writes an SD card in the µSD slot (mmc, ls, load)",
             run: uboot::sd_card,
+        },
+        ToolCheck {
+            what: "linux: Debian's U-Boot boots Debian's kernel from the SD card to a shell on four CPUs; typed commands; poweroff; deterministic",
+            run: linux::boots_to_a_shell,
         },
     ]
 }
