@@ -39,11 +39,12 @@ const KERNEL_COMMAND_LINE: &str =
     "console=ttyMSM0,115200n8 earlycon=msm_serial_dm,0x78b0000 rdinit=/init";
 
 /// Kernel modules copied into the initramfs (`/lib/modules/NAME.ko`, for `insmod`), as paths
-/// under the kernel's `lib/modules/<ABI>/kernel/`. None yet: the two that would make
+/// under the kernel's `lib/modules/<ABI>/kernel/`. None yet. The two that should make
 /// `poweroff` a power-off (`drivers/mfd/qcom-spmi-pmic.ko` and
 /// `drivers/input/misc/pm8941-pwrkey.ko`, whose power-off notifier sets the PMIC's PS_HOLD
-/// reset type to shutdown) stop the virtual board when loaded: the PMIC driver reads MPP1
-/// register 0x4A and writes an SPMI observer channel the models do not answer yet.
+/// reset type to shutdown) load on the virtual board (the PMIC's MPPs and GPIOs probe), but
+/// the power key does not bind (no input device appears; Debian ships no `qcom-pon` module),
+/// so `poweroff` still ends as a reset; not investigated further yet.
 const MODULES: [&str; 0] = [];
 
 /// What the initramfs's `/init` runs.

@@ -112,6 +112,7 @@ pub fn pm8916(pon_reason: u8) -> Vec<Peripheral> {
                 .with(0x40, Rw, 0) // MODE_CTL
                 .with(0x41, Rw, 0) // DIG_VIN_CTL
                 .with(0x42, Rw, 0) // DIG_PULL_CTL
+                .with(0x43, Rw, 0) // DIG_IN_CTL
                 .with(0x45, Rw, 0) // DIG_OUT_CTL
                 .with(0x46, Rw, 0), // EN_CTL
         );
@@ -124,7 +125,10 @@ pub fn pm8916(pon_reason: u8) -> Vec<Peripheral> {
                 .with(0x41, Rw, 0) // DIG_VIN_CTL
                 .with(0x42, Rw, 0) // DIG_PULL_CTL
                 .with(0x43, Rw, 0) // DIG_IN_CTL
-                .with(0x46, Rw, 0), // EN_CTL
+                .with(0x46, Rw, 0) // EN_CTL
+                .with(0x48, Rw, 0) // AOUT_CTL
+                .with(0x4A, Rw, 0) // AIN_CTL
+                .with(0x4C, Rw, 0), // SINK_CTL
         );
     }
     // RTC (docs/hardware/spmi-pm8916.md#rtc): the values of the counting registers and the
