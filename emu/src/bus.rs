@@ -139,15 +139,9 @@ impl Bus {
     }
 
     fn row(addr: u64) -> Result<(&'static Block, u64), Fault> {
-        MACHINE
-            .iter()
-            .find_map(|b| {
-                let (base, size) = b.mmio()?;
-                (base..base + size)
-                    .contains(&addr)
-                    .then(|| (b, addr - base))
-            })
-            .ok_or(Fault::Unclaimed)
+        let block = crate::machine::block_at(addr).ok_or(Fault::Unclaimed)?;
+        let (base, _) = block.mmio().ok_or(Fault::Unclaimed)?;
+        Ok((block, addr - base))
     }
 
     /// Access from the CPU at physical `addr`.

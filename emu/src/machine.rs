@@ -161,7 +161,7 @@ const fn mmio(
     }
 }
 
-/// The memory-mapped row that holds physical address `addr`, and the offset in it.
+/// The memory-mapped row that holds physical address `addr`.
 pub fn block_at(addr: u64) -> Option<&'static Block> {
     MACHINE.iter().find(|b| {
         b.mmio()

@@ -166,6 +166,18 @@ fn ps_hold_configuration_decides_reset_or_power_off() {
 }
 
 #[test]
+fn pin_registers_linux_reads_exist_and_keep_their_values() {
+    // Linux's PMIC pin drivers read these when they probe (docs/hardware/spmi-pm8916.md):
+    // MPP AOUT_CTL, AIN_CTL, SINK_CTL and GPIO DIG_IN_CTL.
+    let mut b = Bench::new();
+    for addr in [0xA048, 0xA04A, 0xA04C, 0xC043] {
+        assert_eq!(b.pmic_read(0, addr, 1), (STATUS_DONE, 0), "{addr:#x}");
+        assert_eq!(b.pmic_write(0, addr, 0x05), STATUS_DONE, "{addr:#x}");
+        assert_eq!(b.pmic_read(0, addr, 1), (STATUS_DONE, 0x05), "{addr:#x}");
+    }
+}
+
+#[test]
 fn mpp_output_is_traced_and_reads_back() {
     let mut b = Bench {
         spmi: Spmi::new(true, DEFAULT_PON_REASON),
