@@ -21,6 +21,7 @@ mod engine;
 mod expected_output;
 mod flash;
 mod image;
+mod lab;
 mod lava;
 mod linux;
 mod monitor;
@@ -178,11 +179,32 @@ enum Command {
         #[arg(long)]
         only: Option<String>,
     },
+    /// Graded lab exercises (labs/): list them, or build one, run it on the virtual board and
+    /// say criterion by criterion what is right and what is not.
+    Lab {
+        #[command(subcommand)]
+        command: LabCommand,
+    },
     /// Everything CI runs: fmt, clippy, host tests, PAC freshness, examples on the virtual board.
     Test {
         /// Run only the steps whose name contains this text (e.g. `example`, `clippy`).
         #[arg(long)]
         only: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum LabCommand {
+    /// The labs, in course order, each with its task statement (labs/NAME/README.md).
+    List,
+    /// Build a lab (your labs/NAME/main.rs), run it on the virtual board and grade it; exits
+    /// non-zero unless every criterion is met.
+    Check {
+        /// The lab's name (see `cargo xtask lab list`).
+        name: String,
+        /// Grade the reference solution instead of your work.
+        #[arg(long)]
+        reference: bool,
     },
 }
 
@@ -361,6 +383,13 @@ fn run() -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Coverage { only } => coverage::run(&root, only.as_deref()),
+        Command::Lab { command } => match command {
+            LabCommand::List => {
+                print!("{}", lab::list());
+                Ok(ExitCode::SUCCESS)
+            }
+            LabCommand::Check { name, reference } => lab::check(&root, &name, reference),
+        },
         Command::Test { only } => suite::run(&root, only.as_deref()),
     }
 }

@@ -29,6 +29,7 @@ mod i2c;
 mod i2c_scan;
 mod i2c_sensor;
 mod image;
+mod labs;
 mod lava;
 mod linux;
 mod multicore;
@@ -622,6 +623,10 @@ pub fn tool_checks() -> Vec<ToolCheck> {
         ToolCheck {
             what: "flash drives a fake fastboot; missing fastboot is a clear error",
             run: flash::with_fake_fastboot,
+        },
+        ToolCheck {
+            what: "labs: every reference solution passes its lab's check, every untouched start fails naming its unmet criteria; lab list/check",
+            run: labs::references_pass_starts_fail,
         },
         ToolCheck {
             what: "lava job for hello has the required keys",
