@@ -74,14 +74,18 @@ pub fn grade(runner: &Runner) -> Result<Vec<Criterion>> {
         grade::list(&seen),
     ));
 
+    // Few instructions count only for a run that did its work and ended properly.
+    let finished = criteria[0].passed;
     let instructions = grade::instructions(&run);
     criteria.push(Criterion::new(
         "the CPU sleeps (WFI) while it waits: no polling",
-        instructions.is_some_and(|n| n < SLEEPING_BUDGET),
+        finished && instructions.is_some_and(|n| n < SLEEPING_BUDGET),
         format!("fewer than {SLEEPING_BUDGET} instructions in the two seconds"),
-        instructions.map_or("no instruction count".to_owned(), |n| {
-            format!("{n} instructions")
-        }),
+        match instructions {
+            None => "no instruction count".to_owned(),
+            Some(n) if finished => format!("{n} instructions"),
+            Some(n) => format!("{n} instructions, but the run did not finish its work"),
+        },
     ));
     Ok(criteria)
 }

@@ -63,14 +63,18 @@ pub fn grade(runner: &Runner) -> Result<Vec<Criterion>> {
         format!("`numbers done: {NUMBERS} of {NUMBERS}`"),
         find("numbers done:"),
     ));
+    // Few instructions count only for a run that did its work and ended properly.
+    let finished = criteria[0].passed;
     let instructions = grade::instructions(&run);
     criteria.push(Criterion::new(
         "core 0 waits for the other cores to finish, not for a time-out",
-        instructions.is_some_and(|n| n < PROMPT_BUDGET),
+        finished && instructions.is_some_and(|n| n < PROMPT_BUDGET),
         format!("fewer than {PROMPT_BUDGET} instructions in all"),
-        instructions.map_or("no instruction count".to_owned(), |n| {
-            format!("{n} instructions")
-        }),
+        match instructions {
+            None => "no instruction count".to_owned(),
+            Some(n) if finished => format!("{n} instructions"),
+            Some(n) => format!("{n} instructions, but the run did not finish its work"),
+        },
     ));
     Ok(criteria)
 }
