@@ -39,14 +39,14 @@ pub fn references_pass_starts_fail(root: &Path) -> Result<()> {
             )),
             Err(e) => problems.push(format!("{}: {e}", readme.display())),
         }
-        let reference = l.report(&emu, &elfs[2 * index + 1])?;
+        let reference = l.report(root, Variant::Reference, &emu, &elfs[2 * index + 1])?;
         if !reference.all_passed() {
             problems.push(format!(
                 "the reference solution of `{}` fails:\n{reference}",
                 l.name
             ));
         }
-        let start = l.report(&emu, &elfs[2 * index])?;
+        let start = l.report(root, Variant::Student, &emu, &elfs[2 * index])?;
         if start.all_passed() {
             problems.push(format!(
                 "the untouched start of `{}` passes:\n{start}",

@@ -1,11 +1,14 @@
 //! Grading of the lab `multicore_sum` (labs/multicore_sum/README.md): each core's share of
 //! the Collatz steps of 1..=4000 (computed here too), computed on that core (its MPIDR), the
-//! total, the count of numbers done (exact only without a race), and core 0 waiting for the
-//! others rather than for a time-out (`--stats`).
+//! total, the count of numbers done (exact only without a race), core 0 waiting for the
+//! others rather than for a time-out (`--stats`), and, from the source, that the count is
+//! never written with a plain store (a race the virtual board cannot show, see
+//! [`inspect_source`]).
 
 use super::grade::{self, Criterion};
 use crate::checks::Runner;
 use anyhow::Result;
+use regex::Regex;
 
 /// The numbers shared out, and how many each of the four cores takes.
 const NUMBERS: u64 = 4000;
@@ -77,4 +80,43 @@ pub fn grade(runner: &Runner) -> Result<Vec<Criterion>> {
         },
     ));
     Ok(criteria)
+}
+
+/// The one thing the virtual board cannot show: it switches cores only between blocks of
+/// straight-line code, so a separate load and store of the counter with no branch between them
+/// is never split there, yet on the board another core's update can fall between them. So the
+/// source must update the counter only with read-modify-write operations (`fetch_add` and
+/// the like, or inside a critical section), never with a plain `store`.
+pub fn inspect_source(source: &str) -> Vec<Criterion> {
+    let code: String = source
+        .lines()
+        .map(|line| line.split("//").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let store = Regex::new(r"NUMBERS_DONE\s*\.\s*store\s*\(").expect("valid regex");
+    let stores = store.find_iter(&code).count();
+    vec![Criterion::new(
+        "`NUMBERS_DONE` changes only by atomic read-modify-write (no `NUMBERS_DONE.store`)",
+        stores == 0,
+        "no `NUMBERS_DONE.store(...)` in the source",
+        match stores {
+            0 => "none".to_owned(),
+            n => format!(
+                "{n} `NUMBERS_DONE.store(...)` (a load and a store are two steps another core can come between)"
+            ),
+        },
+    )]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_separate_store_is_found_outside_comments() {
+        let racy = "let done = NUMBERS_DONE.load(Ordering::Relaxed);\nNUMBERS_DONE\n    .store(done + 1, Ordering::Relaxed);";
+        assert!(!inspect_source(racy)[0].passed);
+        let fixed = "// not NUMBERS_DONE.store(x)\nNUMBERS_DONE.fetch_add(1, Ordering::Relaxed);";
+        assert!(inspect_source(fixed)[0].passed);
+    }
 }
