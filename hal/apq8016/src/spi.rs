@@ -598,3 +598,51 @@ impl Buffers for InPlace<'_> {
         unpack_block(self.0, index, words);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_words_put_the_first_byte_in_bits_7_to_0_and_pad_with_zeros() {
+        let data = [1, 2, 3, 4, 5, 6];
+        assert_eq!(pack(&data, 0), 0x0403_0201);
+        assert_eq!(pack(&data, 4), 0x0000_0605);
+        assert_eq!(pack(&data, 8), 0);
+        let split = Split {
+            write: &data,
+            read: &mut [],
+        };
+        assert_eq!((split.len(), split.output_end()), (6, 6));
+    }
+
+    #[test]
+    fn input_words_store_what_fits() {
+        let mut data = [0u8; 6];
+        unpack(&mut data, 0, 0x0403_0201);
+        unpack(&mut data, 4, 0x0807_0605);
+        assert_eq!(data, [1, 2, 3, 4, 5, 6]);
+        let mut block = [0u8; 18];
+        unpack_block(
+            &mut block,
+            0,
+            [0x0403_0201, 0x0807_0605, 0x0C0B_0A09, 0x100F_0E0D],
+        );
+        assert_eq!(
+            block[..16],
+            core::array::from_fn::<u8, 16, _>(|k| k as u8 + 1)
+        );
+        assert_eq!(block[16..], [0, 0]);
+        // A block that runs past the end stores its first bytes only.
+        let mut short = [0u8; 6];
+        unpack_block(
+            &mut short,
+            0,
+            [0x0403_0201, 0x0807_0605, 0x0C0B_0A09, 0x100F_0E0D],
+        );
+        assert_eq!(short, [1, 2, 3, 4, 5, 6]);
+        let mut in_place = InPlace(&mut short);
+        in_place.store_input(4, 0xFFFF_0A09);
+        assert_eq!(in_place.0, [1, 2, 3, 4, 9, 10]);
+    }
+}

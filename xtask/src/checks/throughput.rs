@@ -32,8 +32,8 @@ pub fn i2c_write(runner: &Runner) -> Result<()> {
 
 /// The 4 KiB read at every rate, by the raw register loop and by the HAL, within the guard
 /// (including the HAL against the raw loop); the bus trace shows each read (raw loop and HAL)
-/// as a 4-byte command run and a 4096-byte data run, and at 1 and 10 MHz the data runs take
-/// exactly their wire time: the controller never stood still waiting for the CPU.
+/// as a 4-byte command run and a 4096-byte data run, and at 1, 10 and 25 MHz the data runs
+/// take exactly their wire time: the controller never stood still waiting for the CPU.
 pub fn spi_read(runner: &Runner) -> Result<()> {
     let figures = buses::run_example(runner, buses::SPI_ARGS)?;
     let (raw, hal): (Vec<Figure>, Vec<Figure>) = figures

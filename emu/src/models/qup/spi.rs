@@ -330,10 +330,7 @@ impl QupSpi {
         } else {
             0
         };
-        loop {
-            let Some(run) = self.run.as_mut() else {
-                break;
-            };
+        while let Some(run) = self.run.as_mut() {
             if run.finished {
                 break;
             }
