@@ -55,7 +55,7 @@
 //! executed: gpio_interrupt_ack: HAL 6, raw 6 instructions
 //! executed: uart_write_byte: HAL 8, raw 7 instructions
 //! executed: uart_write: HAL 10, raw 7 instructions
-//! executed: spi_byte: HAL 145, raw 63 instructions
+//! executed: spi_byte: HAL 109, raw 57 instructions
 //! executed: i2c_byte: HAL 814, raw 494 instructions
 //! executed: timer_now: HAL 3, raw 3 instructions
 //! compare the machine code with `cargo xtask bench`; resetting

@@ -284,3 +284,22 @@ fn a_full_input_fifo_holds_the_engine_without_an_overrun() {
     assert_eq!(rest, (4..20).collect::<Vec<u32>>());
     assert_eq!(b.read(ERROR_FLAGS), 0);
 }
+
+#[test]
+fn no_output_reads_the_input_count_without_output_words() {
+    // U-Boot's read: BLOCK mode, one byte per word, NO_OUTPUT, only MX_INPUT_CNT set.
+    let mut b = Bench::new(9_600_000);
+    b.write(SPI_CONFIG, LOOPBACK | INPUT_FIRST);
+    b.write(0x000, 0x107 | 1 << 6);
+    b.write(0x008, 1 << 10 | 1 << 12 | 1 << 16);
+    b.write(MX_INPUT_CNT, 3);
+    b.write(STATE, 1);
+    let start = b.now;
+    b.now = start + 3 * 16 - 1;
+    assert!(!b.done());
+    b.now = start + 3 * 16;
+    assert!(b.done());
+    assert_eq!(b.operational() & MAX_OUTPUT_DONE, 0, "no output count");
+    assert_eq!(b.read(IN_FIFO_CNT), 3, "one byte per word without PACK_EN");
+    assert_eq!(b.input(3), [0, 0, 0], "MOSI sends 0x00 (looped back)");
+}
