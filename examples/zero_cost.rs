@@ -55,7 +55,7 @@
 //! executed: gpio_interrupt_ack: HAL 6, raw 6 instructions
 //! executed: uart_write_byte: HAL 8, raw 7 instructions
 //! executed: uart_write: HAL 10, raw 7 instructions
-//! executed: spi_byte: HAL 145, raw 63 instructions
+//! executed: spi_byte: HAL 109, raw 57 instructions
 //! executed: i2c_byte: HAL 814, raw 494 instructions
 //! executed: timer_now: HAL 3, raw 3 instructions
 //! compare the machine code with `cargo xtask bench`; resetting
@@ -247,22 +247,27 @@ pub fn bench_hal_spi_byte(spi: &mut Spi0, byte: u8) -> Result<u8, spi::Error> {
     Ok(buffer[0])
 }
 
-/// Raw PAC: the same exchange on the QUP registers, the core in SPI FIFO mode as `Spi::new`
-/// left it: counts, RUN, PAUSE, the byte, RUN, wait for the byte in, read it, clear the
-/// flags, RESET. No error checks, waits bounded by a poll count only.
+/// Raw PAC: the same exchange on the QUP registers, the core in SPI BLOCK mode with packing
+/// as `Spi::new` left it (the HAL's sequence): counts, RUN, wait for the output block
+/// request, the byte, wait for the byte in, read it, clear the flags, RESET. No error
+/// checks, waits bounded by a poll count only.
 #[unsafe(no_mangle)]
 #[inline(never)]
 pub fn bench_pac_spi_byte(byte: u8) -> u8 {
     // SAFETY: QUP5 is mapped for the whole program; the SPI driver that owns it is idle
     // between its calls, and this leaves the core in RESET as the driver does.
     let qup = unsafe { pac::BLSP1_QUP5::steal() };
-    qup.qup_mx_write_cnt().write(|w| w.count().set(1));
-    qup.qup_mx_read_cnt().write(|w| w.count().set(1));
+    qup.qup_mx_output_cnt().write(|w| w.count().set(1));
+    qup.qup_mx_input_cnt().write(|w| w.count().set(1));
     raw_qup_state(&qup, State::Run);
-    raw_qup_state(&qup, State::Pause);
+    spin(|| {
+        qup.qup_operational()
+            .read()
+            .out_block_write_req()
+            .bit_is_set()
+    });
     qup.qup_output_fifo()
         .write(|w| w.data().set(u32::from(byte)));
-    raw_qup_state(&qup, State::Run);
     spin(|| qup.qup_operational().read().max_input_done().bit_is_set());
     let read = qup.qup_input_fifo().read().data().bits() as u8;
     qup.qup_operational().write(|w| {

@@ -5,23 +5,26 @@
 //! - Chip select is not the driver's: the board drives the CS pad (GPIO 18) as a plain GPIO
 //!   output, as the upstream device tree does (docs/hardware/qup-i2c-spi.md#sequences). Use
 //!   `embedded-hal-bus`'s `ExclusiveDevice` with that output for an `SpiDevice`.
-//! - FIFO mode, one byte per FIFO word, right-justified (`OUTPUT_BIT_SHIFT_EN = 1`, no
-//!   packing, `N = 7`: the U-Boot layout in docs/hardware/qup-i2c-spi.md#sequences). Every
-//!   transfer is full duplex and runs in *chunks* of at most one FIFO's worth of words: load
-//!   `MX_WRITE_CNT` / `MX_READ_CNT`, RUN → PAUSE, fill the output FIFO, RUN, wait for
-//!   `MAX_INPUT_DONE`, drain the input FIFO, RESET. SCLK stops between chunks (the device
-//!   only sees a longer gap; CS stays as the GPIO holds it).
+//! - BLOCK mode with packing (`PACK_EN` / `UNPACK_EN`: each 32-bit FIFO word carries 4
+//!   bytes, the first in bits 7:0), so the controller never waits for the CPU between FIFO
+//!   loads (docs/hardware/qup-i2c-spi.md#shift-engine-and-fifos). Every transfer is full
+//!   duplex and is one *run* of up to [`RUN_MAX`] bytes: `MX_OUTPUT_CNT` = `MX_INPUT_CNT` =
+//!   the length, RUN, then a service loop that writes a block (4 words) whenever
+//!   `OUT_BLOCK_WRITE_REQ` shows room for one and reads a block whenever `IN_BLOCK_READ_REQ`
+//!   shows one, the rest of the input once `MAX_INPUT_DONE` is set; then RESET. The shift
+//!   engine stands still (SCLK stops, no data lost) when the output FIFO is empty or the
+//!   input FIFO full, so a slow loop costs time, never data. The words go straight between
+//!   the caller's buffers and the FIFO (no copy).
 //! - `transfer` with unequal lengths clocks `max(read, write)` bytes: writes past the end of
 //!   `write` send 0x00, reads past the end of `read` are dropped (embedded-hal's rule).
 //! - SCLK = the SPI core clock; the rate and the mode encoding are worked out in `config`
 //!   (host-tested); the achieved rate is [`Spi::frequency`].
-//! - Every wait is bounded: state changes 1 ms; a chunk 4 × a full chunk's wire time + 1 ms
-//!   (in counter ticks, worked out once per configuration: the wait for a chunk polls the
-//!   flags and the counter only, so the driver sees the end of a chunk within a few
-//!   instructions; `cargo xtask bench` measures the time between chunks). Errors:
+//! - Every wait is bounded: state changes 1 ms; a run 4 x its wire time + 1 ms (the bound's
+//!   rate part is worked out once per configuration; the loop reads the counter only when a
+//!   poll found nothing to do, so a busy loop costs no timer reads). Errors:
 //!   [`Error::Timeout`] (e.g. the core clock stopped), [`Error::Overrun`] / [`Error::Underrun`]
-//!   from `QUP_ERROR_FLAGS` and `SPI_ERROR_FLAGS`. After an error the core is reset and set up
-//!   again, so the next transfer starts clean.
+//!   from `QUP_ERROR_FLAGS` and `SPI_ERROR_FLAGS` (checked at the end of each run). After an
+//!   error the core is reset and set up again, so the next transfer starts clean.
 
 mod config;
 mod eh;
@@ -40,16 +43,24 @@ use pac::blsp1_qup1::qup_state::State;
 
 use crate::qup::{self, RegisterBlock, Regs};
 
-/// Fixed part of every chunk's time bound, in µs.
-const CHUNK_TIMEOUT_BASE_US: u64 = 1_000;
-/// Fewest polls of a chunk's wait before it gives up (as `clocks::wait` does).
+/// Fixed part of every run's time bound, in µs.
+const RUN_TIMEOUT_BASE_US: u64 = 1_000;
+/// Fewest idle polls of a run's loop before it gives up (as `clocks::wait` does).
 const MIN_POLLS: u64 = 1_000;
+/// Most bytes one run clocks: the 16-bit count, rounded down to whole 16-byte blocks.
+pub const RUN_MAX: usize = 0xFFF0;
+/// Bytes per packed FIFO word.
+const WORD_BYTES: usize = 4;
+/// Most FIFO words the service loop moves per request (a 16-byte block).
+const SERVICE_WORDS: usize = 4;
+/// `QUP_OPERATIONAL` bits the service loop tests.
+const MAX_INPUT_DONE: u32 = 1 << 11;
+const OUT_BLOCK_WRITE_REQ: u32 = 1 << 12;
+const IN_BLOCK_READ_REQ: u32 = 1 << 13;
 /// SPI mini-core selector of `QUP_CONFIG.MINI_CORE`.
 const MINI_CORE_SPI: u8 = 1;
 /// Bits per word minus one.
 const WORD_BITS_MINUS_ONE: u8 = 7;
-/// Most words per chunk the driver plans for (FIFOs may be smaller; see `fifo_words`).
-const CHUNK_MAX: usize = 64;
 /// Overrun bits: `QUP_ERROR_FLAGS` INPUT_OVER_RUN (2), OUTPUT_OVER_RUN (5).
 const QUP_OVERRUN: u32 = 1 << 2 | 1 << 5;
 /// Underrun bits: `QUP_ERROR_FLAGS` OUTPUT_UNDER_RUN (3), INPUT_UNDER_RUN (4).
@@ -166,10 +177,12 @@ pub struct Spi<I: Instance> {
     clk: AnyPin,
     config: Config,
     frequency_hz: u32,
-    /// Words per chunk (from the FIFO sizes).
-    chunk: usize,
-    /// Bound of one chunk's wait, in counter ticks (worked out once per configuration).
-    chunk_limit_ticks: u64,
+    /// FIFO words per block (from `QUP_IO_MODES`).
+    block_words: usize,
+    /// A run's time bound per byte, in counter ticks × 2^16 (worked out once per
+    /// configuration), and its fixed part in ticks.
+    limit_per_byte: u64,
+    limit_base: u64,
 }
 
 impl<I: Instance> fmt::Debug for Spi<I> {
@@ -206,13 +219,14 @@ impl<I: Instance> Spi<I> {
             clk: clk.into(),
             config,
             frequency_hz,
-            chunk: 0,
-            chunk_limit_ticks: 0,
+            block_words: 1,
+            limit_per_byte: 0,
+            limit_base: 0,
         };
         // A failed reset here shows again (as an error) at the first transfer.
         let _ = spi.reset_core();
-        spi.chunk = spi.fifo_words();
-        spi.chunk_limit_ticks = spi.chunk_limit();
+        spi.block_words = spi.output_block_words();
+        spi.set_limits();
         for pin in [&mut spi.mosi, &mut spi.miso, &mut spi.clk] {
             pin.set_function(I::PIN_FUNCTION, Pull::None, DriveStrength::Ma8);
         }
@@ -229,7 +243,7 @@ impl<I: Instance> Spi<I> {
         let settings = clock_settings(config.frequency_hz)?;
         self.frequency_hz = clocks.set_spi_clock(I::CLOCK, &settings)?;
         self.config = *config;
-        self.chunk_limit_ticks = self.chunk_limit();
+        self.set_limits();
         let _ = self.reset_core();
         Ok(())
     }
@@ -258,10 +272,15 @@ impl<I: Instance> Spi<I> {
         (self.qup, mosi, miso, clk)
     }
 
-    /// Words per chunk: what the smaller FIFO holds, one byte per word.
-    fn fifo_words(&self) -> usize {
-        let (output, input) = qup::fifo_sizes(self.regs.get());
-        (output.min(input) / 4).clamp(1, CHUNK_MAX)
+    /// FIFO words per block: the smaller of the output and input block sizes (the FIFOs
+    /// hold several blocks each).
+    fn output_block_words(&self) -> usize {
+        let modes = self.regs.get().qup_io_modes().read();
+        // Block size codes: 0 = 4 bytes, n = 16 × n bytes (docs/hardware/qup-i2c-spi.md).
+        let bytes = |code: u8| if code == 0 { 4 } else { 16 * usize::from(code) };
+        let output = bytes(modes.output_block_size().bits());
+        let input = bytes(modes.input_block_size().bits());
+        (output.min(input) / WORD_BYTES).max(1)
     }
 
     /// Writes `state` and waits until the core reports it.
@@ -284,12 +303,14 @@ impl<I: Instance> Spi<I> {
             w.mini_core().set(MINI_CORE_SPI)
         });
         r.qup_io_modes().write(|w| {
-            w.output_mode().fifo();
-            w.input_mode().fifo();
-            w.output_bit_shift_en().set_bit()
+            w.output_mode().block();
+            w.input_mode().block();
+            w.unpack_en().set_bit();
+            w.pack_en().set_bit()
         });
-        r.qup_mx_output_cnt().reset();
-        r.qup_mx_input_cnt().reset();
+        // BLOCK mode counts in MX_OUTPUT_CNT / MX_INPUT_CNT; the FIFO-mode ones stay 0.
+        r.qup_mx_write_cnt().reset();
+        r.qup_mx_read_cnt().reset();
         r.qup_operational_mask().reset();
         r.qup_error_flags_en().reset();
         r.spi_error_flags_en().reset();
@@ -326,63 +347,30 @@ impl<I: Instance> Spi<I> {
         });
     }
 
-    /// Time bound for a full chunk, in counter ticks: 4 x its wire time + 1 ms.
-    fn chunk_limit(&self) -> u64 {
-        let bits = self.chunk as u64 * 8 * 4;
-        let wire_us = bits * 1_000_000 / u64::from(self.frequency_hz.max(1));
-        let timeout = Duration::from_micros(wire_us + CHUNK_TIMEOUT_BASE_US);
-        crate::time::duration_to_ticks(timeout, crate::time::ticks_per_second())
+    /// Works out the run bound's parts: 4 x the wire time of a byte (8 SCLK periods) and
+    /// 1 ms, in counter ticks.
+    fn set_limits(&mut self) {
+        let ticks_per_second = u64::from(crate::time::ticks_per_second());
+        let per_byte = (4 * 8 * ticks_per_second) << 16;
+        self.limit_per_byte = per_byte.div_ceil(u64::from(self.frequency_hz.max(1)));
+        let base = Duration::from_micros(RUN_TIMEOUT_BASE_US);
+        self.limit_base = crate::time::duration_to_ticks(base, ticks_per_second as u32);
     }
 
-    /// Waits until the running chunk is done: `Ok(true)`, `Ok(false)` after the bound, or
-    /// the error flags' error. A plain loop on the counter (no time arithmetic per poll), so
-    /// the end of a chunk is seen within a few instructions.
-    fn wait_chunk(&self) -> Result<bool, Error> {
-        let r = self.regs.get();
-        let start = Instant::now();
-        // A stopped counter cannot make this endless: the polls are counted too.
-        for _ in 0..self.chunk_limit_ticks.max(MIN_POLLS) {
-            let core = r.qup_error_flags().read().bits();
-            let spi = r.spi_error_flags().read().bits();
-            if core & (QUP_OVERRUN | QUP_UNDERRUN) != 0 || spi != 0 {
-                return Err(if core & QUP_OVERRUN != 0 || spi & SPI_CLK_OVER_RUN != 0 {
-                    Error::Overrun
-                } else {
-                    debug_assert!(core & QUP_UNDERRUN != 0 || spi & SPI_CLK_UNDER_RUN != 0);
-                    Error::Underrun
-                });
-            }
-            if r.qup_operational().read().max_input_done().bit_is_set() {
-                return Ok(true);
-            }
-            if Instant::now().ticks_since(start) > self.chunk_limit_ticks {
-                break;
-            }
-        }
-        Ok(r.qup_operational().read().max_input_done().bit_is_set())
+    /// The time bound of a run of `bytes`, in counter ticks.
+    fn run_limit(&self, bytes: usize) -> u64 {
+        self.limit_base + ((bytes as u64 * self.limit_per_byte) >> 16)
     }
 
-    /// Clocks `max(write.len(), read.len())` bytes (see the module notes); on an error the
-    /// core is reset.
-    fn exchange(&mut self, write: &[u8], read: &mut [u8]) -> Result<(), Error> {
-        let total = write.len().max(read.len());
+    /// Clocks `buffers.len()` bytes (see the module notes) in runs of at most [`RUN_MAX`];
+    /// on an error the core is reset.
+    fn exchange(&mut self, buffers: &mut impl Buffers) -> Result<(), Error> {
+        let total = buffers.len();
         let mut done = 0;
         let mut result = Ok(());
         while done < total {
-            let n = self.chunk.min(total - done);
-            // The bytes of this chunk that exist in each buffer (the rest: 0x00 out, dropped in).
-            let out = write.get(done..).unwrap_or(&[]);
-            let out = &out[..out.len().min(n)];
-            let input = match read.get_mut(done..) {
-                Some(rest) => {
-                    let len = rest.len().min(n);
-                    &mut rest[..len]
-                }
-                None => &mut [],
-            };
-            result = self
-                .load_chunk(n, out)
-                .and_then(|()| self.finish_chunk(n, input));
+            let n = RUN_MAX.min(total - done);
+            result = self.run(buffers, done, n);
             if result.is_err() {
                 break;
             }
@@ -395,58 +383,266 @@ impl<I: Instance> Spi<I> {
         result
     }
 
-    /// Like [`Self::exchange`] with one buffer: each byte sent is replaced by the one read.
-    fn exchange_in_place(&mut self, words: &mut [u8]) -> Result<(), Error> {
-        let mut result = Ok(());
-        for chunk in words.chunks_mut(self.chunk) {
-            let n = chunk.len();
-            // The whole chunk is in the output FIFO before anything is read back.
-            result = self
-                .load_chunk(n, chunk)
-                .and_then(|()| self.finish_chunk(n, chunk));
-            if result.is_err() {
-                break;
+    /// One run of `n` bytes from byte `offset` of `buffers`: RUN, the service loop, the
+    /// error check, RESET.
+    fn run(&mut self, buffers: &mut impl Buffers, offset: usize, n: usize) -> Result<(), Error> {
+        let r = self.regs.get();
+        r.qup_mx_output_cnt().write(|w| w.count().set(n as u16));
+        r.qup_mx_input_cnt().write(|w| w.count().set(n as u16));
+        self.set_state(State::Run)?;
+        let words = n.div_ceil(WORD_BYTES);
+        // Words per service: a block, at most SERVICE_WORDS (the fast path's size).
+        let service = self.block_words.min(SERVICE_WORDS);
+        let output_end = buffers.output_end();
+        let (mut written, mut read) = (0, 0);
+        let limit = self.run_limit(n);
+        let start = Instant::now();
+        let mut idle_polls = 0;
+        while read < words {
+            let operational = r.qup_operational().read().bits();
+            let mut serviced = false;
+            if written < words && operational & OUT_BLOCK_WRITE_REQ != 0 {
+                let end = words.min(written + service);
+                if offset + written * WORD_BYTES >= output_end {
+                    // Past the data (all of a `read`): zeros.
+                    while written < end {
+                        r.qup_output_fifo().write(|w| w.data().set(0));
+                        written += 1;
+                    }
+                } else {
+                    while written < end {
+                        let word = buffers.output_word(offset + written * WORD_BYTES);
+                        r.qup_output_fifo().write(|w| w.data().set(word));
+                        written += 1;
+                    }
+                }
+                serviced = true;
+            }
+            if operational & IN_BLOCK_READ_REQ != 0 {
+                // A block is in the FIFO, so at least a block of this run is still unread.
+                if service == SERVICE_WORDS {
+                    let fifo = r.qup_input_fifo();
+                    let block = [
+                        fifo.read().bits(),
+                        fifo.read().bits(),
+                        fifo.read().bits(),
+                        fifo.read().bits(),
+                    ];
+                    buffers.store_block(offset + read * WORD_BYTES, block);
+                    read += SERVICE_WORDS;
+                } else {
+                    for _ in 0..service {
+                        let word = r.qup_input_fifo().read().bits();
+                        buffers.store_input(offset + read * WORD_BYTES, word);
+                        read += 1;
+                    }
+                }
+                serviced = true;
+            } else if operational & MAX_INPUT_DONE != 0 {
+                // All of the run's input is in the FIFO: less than a block is left.
+                while read < words {
+                    let word = r.qup_input_fifo().read().bits();
+                    buffers.store_input(offset + read * WORD_BYTES, word);
+                    read += 1;
+                }
+                serviced = true;
+            }
+            if !serviced {
+                // A stopped counter cannot make this endless: the idle polls are counted too.
+                idle_polls += 1;
+                if idle_polls > limit.max(MIN_POLLS) || Instant::now().ticks_since(start) > limit {
+                    let _ = self.check_errors();
+                    return Err(Error::Timeout);
+                }
             }
         }
-        if result.is_err() {
-            let _ = self.reset_core();
-        }
+        let result = self.check_errors();
+        self.clear_flags();
+        self.set_state(State::Reset)?;
         result
     }
 
-    /// Loads a chunk of `n` ≤ FIFO-depth words: `out`, then 0x00 up to `n`. The bytes go
-    /// straight from the caller's buffer to the FIFO (no copy: the driver's time between
-    /// chunks is what keeps a transfer from its wire time).
-    fn load_chunk(&mut self, n: usize, out: &[u8]) -> Result<(), Error> {
+    /// The error flags' error, if any.
+    fn check_errors(&self) -> Result<(), Error> {
         let r = self.regs.get();
-        r.qup_mx_write_cnt().write(|w| w.count().set(n as u16));
-        r.qup_mx_read_cnt().write(|w| w.count().set(n as u16));
-        self.set_state(State::Run)?;
-        self.set_state(State::Pause)?;
-        for &byte in out {
-            r.qup_output_fifo().write(|w| w.data().set(u32::from(byte)));
+        let core = r.qup_error_flags().read().bits();
+        let spi = r.spi_error_flags().read().bits();
+        if core & (QUP_OVERRUN | QUP_UNDERRUN) == 0 && spi == 0 {
+            return Ok(());
         }
-        for _ in out.len()..n {
-            r.qup_output_fifo().write(|w| w.data().set(0));
+        Err(if core & QUP_OVERRUN != 0 || spi & SPI_CLK_OVER_RUN != 0 {
+            Error::Overrun
+        } else {
+            debug_assert!(core & QUP_UNDERRUN != 0 || spi & SPI_CLK_UNDER_RUN != 0);
+            Error::Underrun
+        })
+    }
+}
+
+/// Where a transfer's bytes come from and go to: byte `k` of the transfer is sent from
+/// `output_word` and received into `store_input`, 4 bytes per FIFO word, first byte in bits
+/// 7:0 (the packed layout).
+pub(crate) trait Buffers {
+    /// Bytes the transfer clocks.
+    fn len(&self) -> usize;
+    /// The index from which every output byte is 0x00.
+    fn output_end(&self) -> usize;
+    /// The packed output word of bytes `index..index + 4` (0x00 past the data).
+    fn output_word(&self, index: usize) -> u32;
+    /// Stores the packed input word of bytes `index..index + 4` (bytes past the buffer are
+    /// dropped).
+    fn store_input(&mut self, index: usize, word: u32);
+    /// Stores [`SERVICE_WORDS`] packed input words from byte `index` on.
+    fn store_block(&mut self, index: usize, words: [u32; SERVICE_WORDS]);
+}
+
+/// Bytes `index..index + 4` of `data` as a packed word (0x00 past its end).
+#[inline(always)]
+fn pack(data: &[u8], index: usize) -> u32 {
+    match data.get(index..index + WORD_BYTES) {
+        Some(bytes) => u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]),
+        None => {
+            let mut word = 0;
+            for (k, &byte) in data.iter().skip(index).take(WORD_BYTES).enumerate() {
+                word |= u32::from(byte) << (8 * k);
+            }
+            word
         }
-        Ok(())
+    }
+}
+
+/// Stores the packed `word` at bytes `index..index + 4` of `data` (what fits).
+#[inline(always)]
+fn unpack(data: &mut [u8], index: usize, word: u32) {
+    match data.get_mut(index..index + WORD_BYTES) {
+        Some(bytes) => bytes.copy_from_slice(&word.to_le_bytes()),
+        None => {
+            for (k, slot) in data.iter_mut().skip(index).take(WORD_BYTES).enumerate() {
+                *slot = (word >> (8 * k)) as u8;
+            }
+        }
+    }
+}
+
+/// Stores packed `words` from byte `index` of `data` on (what fits): one bounds check for
+/// the whole block when it fits.
+#[inline(always)]
+fn unpack_block(data: &mut [u8], index: usize, words: [u32; SERVICE_WORDS]) {
+    let block: Option<&mut [u8; SERVICE_WORDS * WORD_BYTES]> = data
+        .get_mut(index..index + SERVICE_WORDS * WORD_BYTES)
+        .and_then(|bytes| bytes.try_into().ok());
+    match block {
+        Some(bytes) => {
+            bytes[0..4].copy_from_slice(&words[0].to_le_bytes());
+            bytes[4..8].copy_from_slice(&words[1].to_le_bytes());
+            bytes[8..12].copy_from_slice(&words[2].to_le_bytes());
+            bytes[12..16].copy_from_slice(&words[3].to_le_bytes());
+        }
+        None => {
+            for (k, word) in words.into_iter().enumerate() {
+                unpack(data, index + k * WORD_BYTES, word);
+            }
+        }
+    }
+}
+
+/// Separate output and input buffers (`transfer`, `read`, `write`).
+pub(crate) struct Split<'a> {
+    pub(crate) write: &'a [u8],
+    pub(crate) read: &'a mut [u8],
+}
+
+impl Buffers for Split<'_> {
+    fn len(&self) -> usize {
+        self.write.len().max(self.read.len())
+    }
+    fn output_end(&self) -> usize {
+        self.write.len()
+    }
+    #[inline(always)]
+    fn output_word(&self, index: usize) -> u32 {
+        pack(self.write, index)
+    }
+    #[inline(always)]
+    fn store_input(&mut self, index: usize, word: u32) {
+        unpack(self.read, index, word);
+    }
+    #[inline(always)]
+    fn store_block(&mut self, index: usize, words: [u32; SERVICE_WORDS]) {
+        unpack_block(self.read, index, words);
+    }
+}
+
+/// One buffer, each byte sent replaced by the one received (`transfer_in_place`). Safe
+/// because the controller sends a word before it receives it: the loop writes word `k` to
+/// the output FIFO before it reads word `k` back.
+pub(crate) struct InPlace<'a>(pub(crate) &'a mut [u8]);
+
+impl Buffers for InPlace<'_> {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn output_end(&self) -> usize {
+        self.0.len()
+    }
+    #[inline(always)]
+    fn output_word(&self, index: usize) -> u32 {
+        pack(self.0, index)
+    }
+    #[inline(always)]
+    fn store_input(&mut self, index: usize, word: u32) {
+        unpack(self.0, index, word);
+    }
+    #[inline(always)]
+    fn store_block(&mut self, index: usize, words: [u32; SERVICE_WORDS]) {
+        unpack_block(self.0, index, words);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_words_put_the_first_byte_in_bits_7_to_0_and_pad_with_zeros() {
+        let data = [1, 2, 3, 4, 5, 6];
+        assert_eq!(pack(&data, 0), 0x0403_0201);
+        assert_eq!(pack(&data, 4), 0x0000_0605);
+        assert_eq!(pack(&data, 8), 0);
+        let split = Split {
+            write: &data,
+            read: &mut [],
+        };
+        assert_eq!((split.len(), split.output_end()), (6, 6));
     }
 
-    /// Runs the loaded chunk of `n` words and reads it back: the first `input.len()` bytes
-    /// into `input`, the rest dropped.
-    fn finish_chunk(&mut self, n: usize, input: &mut [u8]) -> Result<(), Error> {
-        let r = self.regs.get();
-        self.set_state(State::Run)?;
-        if !self.wait_chunk()? {
-            return Err(Error::Timeout);
-        }
-        for slot in input.iter_mut() {
-            *slot = r.qup_input_fifo().read().data().bits() as u8;
-        }
-        for _ in input.len()..n {
-            let _ = r.qup_input_fifo().read();
-        }
-        self.clear_flags();
-        self.set_state(State::Reset)
+    #[test]
+    fn input_words_store_what_fits() {
+        let mut data = [0u8; 6];
+        unpack(&mut data, 0, 0x0403_0201);
+        unpack(&mut data, 4, 0x0807_0605);
+        assert_eq!(data, [1, 2, 3, 4, 5, 6]);
+        let mut block = [0u8; 18];
+        unpack_block(
+            &mut block,
+            0,
+            [0x0403_0201, 0x0807_0605, 0x0C0B_0A09, 0x100F_0E0D],
+        );
+        assert_eq!(
+            block[..16],
+            core::array::from_fn::<u8, 16, _>(|k| k as u8 + 1)
+        );
+        assert_eq!(block[16..], [0, 0]);
+        // A block that runs past the end stores its first bytes only.
+        let mut short = [0u8; 6];
+        unpack_block(
+            &mut short,
+            0,
+            [0x0403_0201, 0x0807_0605, 0x0C0B_0A09, 0x100F_0E0D],
+        );
+        assert_eq!(short, [1, 2, 3, 4, 5, 6]);
+        let mut in_place = InPlace(&mut short);
+        in_place.store_input(4, 0xFFFF_0A09);
+        assert_eq!(in_place.0, [1, 2, 3, 4, 9, 10]);
     }
 }

@@ -109,6 +109,11 @@ pub const IN_SERVICE_FLAG: u32 = 1 << 9;
 pub const MAX_OUTPUT_DONE: u32 = 1 << 10;
 pub const MAX_INPUT_DONE: u32 = 1 << 11;
 pub const SERVICE_FLAGS: u32 = 0xF00;
+/// QUP_OPERATIONAL block-mode requests (read-only levels).
+pub const OUT_BLOCK_WRITE_REQ: u32 = 1 << 12;
+pub const IN_BLOCK_READ_REQ: u32 = 1 << 13;
+/// FIFO words per block (the 16-byte blocks of [`IO_MODES_RESET`]).
+pub const BLOCK_WORDS: usize = 4;
 
 /// QUP_ERROR_FLAGS bits.
 pub const INPUT_OVER_RUN: u32 = 1 << 2;

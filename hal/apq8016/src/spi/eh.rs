@@ -3,7 +3,7 @@
 
 use embedded_hal::spi::ErrorKind;
 
-use super::{Error, Instance, Spi};
+use super::{Error, InPlace, Instance, Spi, Split};
 
 impl embedded_hal::spi::Error for Error {
     fn kind(&self) -> ErrorKind {
@@ -20,19 +20,25 @@ impl<I: Instance> embedded_hal::spi::ErrorType for Spi<I> {
 
 impl<I: Instance> embedded_hal::spi::SpiBus<u8> for Spi<I> {
     fn read(&mut self, words: &mut [u8]) -> Result<(), Error> {
-        self.exchange(&[], words)
+        self.exchange(&mut Split {
+            write: &[],
+            read: words,
+        })
     }
 
     fn write(&mut self, words: &[u8]) -> Result<(), Error> {
-        self.exchange(words, &mut [])
+        self.exchange(&mut Split {
+            write: words,
+            read: &mut [],
+        })
     }
 
     fn transfer(&mut self, read: &mut [u8], write: &[u8]) -> Result<(), Error> {
-        self.exchange(write, read)
+        self.exchange(&mut Split { write, read })
     }
 
     fn transfer_in_place(&mut self, words: &mut [u8]) -> Result<(), Error> {
-        self.exchange_in_place(words)
+        self.exchange(&mut InPlace(words))
     }
 
     fn flush(&mut self) -> Result<(), Error> {
