@@ -13,6 +13,7 @@
 
 mod async_blinky;
 mod blinky;
+mod book;
 mod button;
 mod coverage;
 mod critical_section_contention;
@@ -622,6 +623,14 @@ pub fn tool_checks() -> Vec<ToolCheck> {
         ToolCheck {
             what: "flash drives a fake fastboot; missing fastboot is a clear error",
             run: flash::with_fake_fastboot,
+        },
+        ToolCheck {
+            what: "book: generated chapters fresh (one per example), listings compiled, README links it",
+            run: book::sources,
+        },
+        ToolCheck {
+            what: "book: builds without mdBook warnings; every internal link and anchor resolves",
+            run: book::builds_and_links_resolve,
         },
         ToolCheck {
             what: "lava job for hello has the required keys",
