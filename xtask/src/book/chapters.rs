@@ -93,10 +93,7 @@ pub const PARTS: &[Part] = &[
                 "--press power@1s:1200ms --press volume-down@1500ms:1600ms --stats",
             ),
             example("rtc_alarm", "--stats"),
-            example(
-                "uart_irq_echo",
-                r"--send-after '(by interrupt, busy' 'hello\x04' --send-after '(async, busy' 'hello\x04' --send-after '(polled, busy' 'hello\x04'",
-            ),
+            example("uart_irq_echo", "--stdin"),
         ],
     },
     Part {
@@ -114,7 +111,7 @@ pub const PARTS: &[Part] = &[
     Part {
         title: "Measuring the HAL and the board",
         examples: &[
-            example("zero_cost", ""),
+            example("zero_cost", "--i2c 0:0x50=24c32 --spi 0:nor"),
             example("interrupt_latency", "--trace irq"),
             example("i2c_throughput", "--i2c 0:0x1d=sensor --trace i2c"),
             example("spi_throughput", "--spi 0:nor --trace spi"),
@@ -122,6 +119,45 @@ pub const PARTS: &[Part] = &[
         ],
     },
 ];
+
+/// Examples whose documented output needs typing at their prompts: their chapter runs them
+/// with `--stdin`, and the check of the chapters' run lines leaves them to their own checks.
+pub const INTERACTIVE: &[&str] = &["uart_irq_echo"];
+
+/// One example's place in the book.
+pub struct BookExample {
+    /// The title of its part.
+    pub part: &'static str,
+    pub name: String,
+    /// As [`ExampleEntry::emu_options`].
+    pub emu_options: &'static str,
+}
+
+/// Every example in book order: [`PARTS`], then "Your own examples" (declared examples that
+/// [`PARTS`] does not name).
+pub fn entries(root: &Path) -> Result<Vec<BookExample>> {
+    let mut all: Vec<BookExample> = PARTS
+        .iter()
+        .flat_map(|part| {
+            part.examples.iter().map(|e| BookExample {
+                part: part.title,
+                name: e.name.to_owned(),
+                emu_options: e.emu_options,
+            })
+        })
+        .collect();
+    for name in check_table(root)? {
+        all.push(BookExample {
+            part: OWN_PART,
+            name,
+            emu_options: "",
+        });
+    }
+    Ok(all)
+}
+
+/// The title of the last part, for examples outside [`PARTS`].
+const OWN_PART: &str = "Your own examples";
 
 /// Directory of the generated example chapters, relative to `book/src`.
 pub const EXAMPLES_DIR: &str = "examples";
@@ -138,35 +174,22 @@ pub struct Generated {
 
 /// Generates every chapter and the SUMMARY from the repository's current sources.
 pub fn generate(root: &Path) -> Result<Generated> {
-    let others = check_table(root)?;
-    let own: Vec<ExampleEntry> = others
-        .iter()
-        .map(|name| ExampleEntry {
-            name: Box::leak(name.clone().into_boxed_str()),
-            emu_options: "",
-        })
-        .collect();
-    let own_part = [Part {
-        title: "Your own examples",
-        examples: Box::leak(own.into_boxed_slice()),
-    }];
-    let parts = PARTS
-        .iter()
-        .chain(own_part.iter().filter(|p| !p.examples.is_empty()));
     let mut files = BTreeMap::new();
     let mut example_list = String::new();
-    for part in parts {
-        example_list.push_str(&format!("\n# Examples: {}\n\n", part.title));
-        for entry in part.examples {
-            let source_path = root.join("examples").join(format!("{}.rs", entry.name));
-            let source = std::fs::read_to_string(&source_path)
-                .with_context(|| format!("cannot read {}", source_path.display()))?;
-            let (title, page) = example_chapter(entry, &source)
-                .with_context(|| format!("{}: its `//!` header", source_path.display()))?;
-            let relative = format!("{EXAMPLES_DIR}/{}.md", entry.name);
-            example_list.push_str(&format!("- [{title}]({relative})\n"));
-            files.insert(relative, page);
+    let mut current_part = "";
+    for entry in entries(root)? {
+        if entry.part != current_part {
+            example_list.push_str(&format!("\n# Examples: {}\n\n", entry.part));
+            current_part = entry.part;
         }
+        let source_path = root.join("examples").join(format!("{}.rs", entry.name));
+        let source = std::fs::read_to_string(&source_path)
+            .with_context(|| format!("cannot read {}", source_path.display()))?;
+        let (title, page) = example_chapter(&entry, &source)
+            .with_context(|| format!("{}: its `//!` header", source_path.display()))?;
+        let relative = format!("{EXAMPLES_DIR}/{}.md", entry.name);
+        example_list.push_str(&format!("- [{title}]({relative})\n"));
+        files.insert(relative, page);
     }
     let mut lab_list = String::new();
     for (name, title) in labs(root)? {
@@ -226,7 +249,7 @@ fn header(source: &str) -> (Vec<&str>, usize) {
 }
 
 /// One example's chapter: its title (the header's first heading) and the page.
-pub fn example_chapter(entry: &ExampleEntry, source: &str) -> Result<(String, String)> {
+pub fn example_chapter(entry: &BookExample, source: &str) -> Result<(String, String)> {
     let (lines, header_lines) = header(source);
     let Some(first) = lines.first() else {
         bail!("no `//!` header");
@@ -247,7 +270,7 @@ pub fn example_chapter(entry: &ExampleEntry, source: &str) -> Result<(String, St
         .find(|(_, line)| !line.trim().is_empty())
         .map(|(index, _)| index + 1)
         .context("the example has no code after its header")?;
-    let name = entry.name;
+    let name = entry.name.as_str();
     let mut page = format!(
         "{GENERATED_NOTE} from `examples/{name}.rs`: edit the example's `//!` header, not this file. -->\n\n"
     );
@@ -260,13 +283,23 @@ pub fn example_chapter(entry: &ExampleEntry, source: &str) -> Result<(String, St
     } else {
         format!("cargo xtask run {name} -- {}", entry.emu_options)
     };
+    let how = if INTERACTIVE.contains(&name) {
+        format!(
+            "Interactively on the virtual board: type or paste at its prompts (its check in \
+             `cargo xtask test` types the documented input with `--send-after`, see \
+             `xtask/src/checks/{name}.rs`)"
+        )
+    } else {
+        "On the virtual board, with the options that make it print the output shown above \
+         (`cargo xtask test` runs this very line and compares)"
+            .to_owned()
+    };
     page.push_str(&format!(
         "\n## Run it\n\n\
-         On the virtual board (the options are those its check in `cargo xtask test` uses; \
-         [the virtual board as a lab instrument](../virtual-board.md) explains each):\n\n\
+         {how}; [the virtual board as a lab instrument](../virtual-board.md) explains every \
+         option:\n\n\
          ```sh\n{run_line}\n```\n\n\
-         The console output is the \"Expected output\" above: the checks compare the run with \
-         that block. On a board in fastboot mode, `cargo xtask flash {name} --monitor /dev/ttyUSB0` \
+         On a board in fastboot mode, `cargo xtask flash {name} --monitor /dev/ttyUSB0` \
          ([from the virtual board to the real board](../real-board.md)).\n\n\
          ## The program\n\n\
          [`examples/{name}.rs`](../../../examples/{name}.rs) after its header, the file the \
@@ -371,13 +404,20 @@ mod tests {
     #[test]
     fn chapter_takes_the_header_and_includes_the_rest() {
         let source = "//! # demo: a demo\n//!\n//! Says [`hi`].\n\n#![no_std]\nfn main() {}\n";
-        let entry = example("demo", "--stats");
+        let entry = BookExample {
+            part: "demo part",
+            name: "demo".to_owned(),
+            emu_options: "--stats",
+        };
         let (title, page) = example_chapter(&entry, source).unwrap();
         assert_eq!(title, "demo: a demo");
         assert!(page.contains("# demo: a demo\n\nSays `hi`.\n"));
         assert!(page.contains("cargo xtask run demo -- --stats"));
         assert!(page.contains("{{#include ../../../examples/demo.rs:5:}}"));
-        let wrong = example("other", "");
+        let wrong = BookExample {
+            name: "other".to_owned(),
+            ..entry
+        };
         assert!(example_chapter(&wrong, source).is_err());
     }
 

@@ -633,6 +633,10 @@ pub fn tool_checks() -> Vec<ToolCheck> {
             run: book::builds_and_links_resolve,
         },
         ToolCheck {
+            what: "book: every example chapter's run line prints its documented output",
+            run: book::run_lines_print_documented_output,
+        },
+        ToolCheck {
             what: "lava job for hello has the required keys",
             run: lava::job_for_hello,
         },
