@@ -8,7 +8,8 @@
 //!   `ANCHOR: name` and `ANCHOR_END: name`;
 //! - an included `.rs` file is one the suite compiles: a declared example or a file under
 //!   one of [`COMPILED_DIRS`];
-//! - shell, text and other blocks are not code listings and are free.
+//! - shell, text and other blocks are not code listings and are free;
+//! - the labs' `README.md` files, which the lab chapters include, follow the same rule.
 
 use anyhow::{Context, Result, ensure};
 use regex::Regex;
@@ -42,6 +43,16 @@ pub fn check(root: &Path) -> Result<()> {
             .with_context(|| format!("cannot read {}", page.display()))?;
         for problem in check_page(root, relative, &text, &examples) {
             problems.push(format!("book/src/{}:{problem}", relative.display()));
+        }
+    }
+    // The labs' READMEs are part of the book (each lab chapter includes one): same rule.
+    for (name, _) in super::chapters::labs(root)? {
+        let readme = format!("labs/{name}/README.md");
+        let text = std::fs::read_to_string(root.join(&readme))
+            .with_context(|| format!("cannot read {readme}"))?;
+        let as_chapter = format!("{}/{name}.md", super::chapters::LABS_DIR);
+        for problem in check_page(root, Path::new(&as_chapter), &text, &examples) {
+            problems.push(format!("{readme}:{problem}"));
         }
     }
     ensure!(

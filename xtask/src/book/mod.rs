@@ -281,7 +281,8 @@ fn rewrite_outside_paths(root: &Path, page: &Path, text: &str) -> Result<String>
     let depth = page.components().count() - 1;
     let up = "../".repeat(depth);
     let mut missing = Vec::new();
-    let text = include.replace_all(text, |c: &regex::Captures| {
+    let text = inline_markdown_includes(root, page, text)?;
+    let text = include.replace_all(&text, |c: &regex::Captures| {
         match outside_target(page, &c[2]) {
             Some(target) => {
                 if !root.join(&target).exists() {
@@ -310,6 +311,55 @@ fn rewrite_outside_paths(root: &Path, page: &Path, text: &str) -> Result<String>
     });
     if !missing.is_empty() {
         bail!("links to files that do not exist: {}", missing.join(", "));
+    }
+    Ok(text.into_owned())
+}
+
+/// Replaces each whole-file `{{#include FILE.md}}` that leaves `book/src` (a lab's README) by
+/// the file's text, its relative links made `file://` URLs of the files they name, so that
+/// they still point at the lab's files once the text sits in the book.
+fn inline_markdown_includes(root: &Path, page: &Path, text: &str) -> Result<String> {
+    let directive = regex::Regex::new(r"\{\{#include ([^}:\s]+\.md)\}\}").expect("valid");
+    let link = regex::Regex::new(r"\]\(([^)\s#]+)(#[^)\s]*)?\)").expect("valid");
+    let mut problems = Vec::new();
+    let text = directive.replace_all(text, |c: &regex::Captures| {
+        let Some(included) = outside_target(page, &c[1]) else {
+            return c[0].to_owned();
+        };
+        let Ok(contents) = std::fs::read_to_string(root.join(&included)) else {
+            problems.push(format!("{} does not exist", included.display()));
+            return c[0].to_owned();
+        };
+        let dir = included.parent().unwrap_or(Path::new("")).to_path_buf();
+        link.replace_all(&contents, |l: &regex::Captures| {
+            let written = &l[1];
+            if written.contains("://") || written.starts_with("mailto:") || written.starts_with('/')
+            {
+                return l[0].to_owned();
+            }
+            let fragment = l.get(2).map_or("", |m| m.as_str());
+            let mut target = PathBuf::new();
+            for component in dir.join(written).components() {
+                match component {
+                    Component::ParentDir => {
+                        target.pop();
+                    }
+                    Component::Normal(part) => target.push(part),
+                    _ => {}
+                }
+            }
+            if !root.join(&target).exists() {
+                problems.push(format!(
+                    "{}: link to {written}: no such file",
+                    included.display()
+                ));
+            }
+            format!("](file://{}{fragment})", root.join(target).display())
+        })
+        .into_owned()
+    });
+    if !problems.is_empty() {
+        bail!("{}", problems.join("; "));
     }
     Ok(text.into_owned())
 }
@@ -352,5 +402,32 @@ mod tests {
         assert!(
             rewrite_outside_paths(&root, Path::new("page.md"), "[x](../../nothing.md)").is_err()
         );
+    }
+
+    #[test]
+    fn a_labs_readme_is_inlined_with_its_links_kept() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join("labs/gpio/src")).unwrap();
+        std::fs::write(root.path().join("labs/gpio/src/main.rs"), "").unwrap();
+        std::fs::write(
+            root.path().join("labs/gpio/README.md"),
+            "# GPIO\n[start](src/main.rs) [web](https://x.org/a)\n",
+        )
+        .unwrap();
+        let page = Path::new("labs/gpio.md");
+        let include = "{{#include ../../../labs/gpio/README.md}}\n";
+        let staged = rewrite_outside_paths(root.path(), page, include).unwrap();
+        let main = root.path().join("labs/gpio/src/main.rs");
+        assert!(
+            staged.contains(&format!("[start](file://{})", main.display())),
+            "{staged}"
+        );
+        assert!(staged.contains("[web](https://x.org/a)"));
+        std::fs::write(
+            root.path().join("labs/gpio/README.md"),
+            "[gone](nothing.rs)\n",
+        )
+        .unwrap();
+        assert!(rewrite_outside_paths(root.path(), page, include).is_err());
     }
 }
