@@ -285,7 +285,8 @@ fn run() -> Result<ExitCode> {
             println!("{}", path.display());
             eprintln!(
                 "xtask: created example `{name}` (and its [[example]] entry in \
-                 examples/Cargo.toml); run it with `cargo xtask run {name}`"
+                 examples/Cargo.toml); run it with `cargo xtask run {name}`; \
+                 `cargo xtask book` gives it a chapter in the book"
             );
             Ok(ExitCode::SUCCESS)
         }
