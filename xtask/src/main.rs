@@ -95,7 +95,8 @@ enum Command {
     Doc,
     /// Build the book (mdBook, `book/`): refresh its generated chapters (one per example and
     /// per lab) and figures, build it into target/book/html with mdBook warnings as errors,
-    /// check its links; prints the index page's path. Installs the pinned mdBook once.
+    /// check its links; prints the index page's path. Installs the pinned mdBook once per
+    /// machine (cargo install).
     Book {
         /// Do not write: fail if a generated chapter or figure is stale.
         #[arg(long)]

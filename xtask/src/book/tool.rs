@@ -2,9 +2,11 @@
 //!
 //! Design notes: mdBook is not a Debian package here, so it comes from the crates registry
 //! with `cargo install` (no stdin needed, as in CI), without its `serve`/`watch` features
-//! (fewer crates to build), into `target/tools/bin`. A later run finds it there and checks
-//! its version, so only the first run pays for the build. `$MDBOOK` points at another mdBook
-//! (it must report the pinned version).
+//! (fewer crates to build), into a directory named after the version under cargo's home
+//! (`$CARGO_HOME`, else `~/.cargo`): `db410c-tools/mdbook-0.4.52/bin/mdbook`. A later run, in
+//! this checkout or a fresh clone on the same machine (as CI's), finds it there and checks its
+//! version, so only the first run pays for the build. `$MDBOOK` points at another mdBook (it
+//! must report the pinned version).
 
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
@@ -47,14 +49,14 @@ pub fn mdbook(root: &Path) -> Result<PathBuf> {
         }
         return Ok(path);
     }
-    let tools = crate::build::target_dir(root).join("tools");
+    let tools = install_root()?;
     let installed = tools.join("bin/mdbook");
     if version_of(&installed).is_ok_and(|v| v == MDBOOK_VERSION) {
         return Ok(installed);
     }
     let args = install_args(&tools);
     eprintln!(
-        "xtask: installing mdBook {MDBOOK_VERSION} (once per target directory): cargo {}",
+        "xtask: installing mdBook {MDBOOK_VERSION} (once per machine): cargo {}",
         args.join(" ")
     );
     let start = Instant::now();
@@ -78,6 +80,20 @@ pub fn mdbook(root: &Path) -> Result<PathBuf> {
         bail!("cargo installed mdBook {version}, not {MDBOOK_VERSION}");
     }
     Ok(installed)
+}
+
+/// Where the pinned mdBook is installed: `<cargo home>/db410c-tools/mdbook-<version>`.
+fn install_root() -> Result<PathBuf> {
+    let cargo_home = match std::env::var_os("CARGO_HOME") {
+        Some(home) => PathBuf::from(home),
+        None => {
+            PathBuf::from(std::env::var_os("HOME").context("neither $CARGO_HOME nor $HOME is set")?)
+                .join(".cargo")
+        }
+    };
+    Ok(cargo_home
+        .join("db410c-tools")
+        .join(format!("mdbook-{MDBOOK_VERSION}")))
 }
 
 /// The version an mdBook executable reports (`mdbook v0.4.52` -> `0.4.52`).
