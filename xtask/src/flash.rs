@@ -39,6 +39,7 @@ pub const NO_DEVICE: &str = "no device in fastboot mode (hold Volume-Down (S4) w
      the board with its micro-USB port connected to this computer, or run `reboot bootloader` \
      on the board's Linux; then check with `fastboot devices`)";
 
+// ANCHOR: plan
 /// The fastboot steps (arguments after the program and `-s SERIAL`) for an image.
 pub fn plan(image: &Path, persist: bool) -> Vec<Vec<OsString>> {
     let image = image.as_os_str().to_owned();
@@ -51,6 +52,7 @@ pub fn plan(image: &Path, persist: bool) -> Vec<Vec<OsString>> {
         vec![vec!["boot".into(), image]]
     }
 }
+// ANCHOR_END: plan
 
 /// Finds the fastboot program: `fastboot_env` (the value of `$FASTBOOT`) if set, else
 /// `fastboot` in the directories of `path_env` (the value of `$PATH`).

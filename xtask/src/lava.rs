@@ -24,12 +24,14 @@ pub struct ConsoleExpectation {
     pub fixup: &'static [(&'static str, &'static str)],
 }
 
+// ANCHOR: expectations
 /// The examples that have a LAVA job, with what their console must show.
 pub const EXPECTATIONS: &[ConsoleExpectation] = &[ConsoleExpectation {
     example: "hello",
     pattern: r"(?P<test_case_id>running at) (?P<result>EL\d)",
     fixup: &[("EL1", "pass"), ("EL2", "fail"), ("EL3", "fail")],
 }];
+// ANCHOR_END: expectations
 
 #[derive(Serialize)]
 struct Job {

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod bench;
+mod book;
 mod build;
 mod checks;
 mod coverage;
@@ -19,6 +20,7 @@ mod doc;
 mod elf_writer;
 mod engine;
 mod expected_output;
+mod figures;
 mod flash;
 mod image;
 mod lab;
@@ -92,6 +94,15 @@ enum Command {
     /// Build the firmware crates' documentation (PAC, HAL, board crate) for the firmware target
     /// with rustdoc warnings denied; prints the index page's path.
     Doc,
+    /// Build the book (mdBook, `book/`): refresh its generated chapters (one per example and
+    /// per lab) and figures, build it into target/book/html with mdBook warnings as errors,
+    /// check its links; prints the index page's path. Installs the pinned mdBook once per
+    /// machine (cargo install).
+    Book {
+        /// Do not write: fail if a generated chapter or figure is stale.
+        #[arg(long)]
+        check: bool,
+    },
     /// Build an example and wrap it in an Android boot image for the stock bootloader.
     Image {
         /// Example name (see `examples/`).
@@ -297,13 +308,18 @@ fn run() -> Result<ExitCode> {
             println!("{}", path.display());
             eprintln!(
                 "xtask: created example `{name}` (and its [[example]] entry in \
-                 examples/Cargo.toml); run it with `cargo xtask run {name}`"
+                 examples/Cargo.toml); run it with `cargo xtask run {name}`; \
+                 `cargo xtask book` gives it a chapter in the book"
             );
             Ok(ExitCode::SUCCESS)
         }
         Command::Doc => {
             prereq::firmware(&root)?;
             println!("{}", doc::run(&root)?.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Book { check } => {
+            println!("{}", book::run(&root, check)?.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Image { example, out } => {

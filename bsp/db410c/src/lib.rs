@@ -310,8 +310,10 @@ impl Board {
             CONSOLE_SETTINGS,
         )
         .map_err(BoardError::Console)?;
+        // ANCHOR: leds
         let led1 = Output::new(pins.gpio21, Level::Low, OutputConfig::default());
         let led2 = Output::new(pins.gpio120, Level::Low, OutputConfig::default());
+        // ANCHOR_END: leds
         let volume_up = Button {
             input: Input::new(pins.gpio107, InputConfig::default().with_pull(Pull::Up)),
         };

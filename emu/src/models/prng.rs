@@ -19,12 +19,14 @@ pub enum Reg {
     Config,
 }
 
+// ANCHOR: registers
 static REGISTERS: [Register<Reg>; 4] = [
     Register::ro(Reg::DataOut, "DATA_OUT", 0x000).special(),
     Register::ro(Reg::Status, "STATUS", 0x004).special(),
     Register::rw(Reg::LfsrCfg, "LFSR_CFG", 0x100),
     Register::rw(Reg::Config, "CONFIG", 0x104).mask(0x3F),
 ];
+// ANCHOR_END: registers
 
 /// CONFIG.HW_ENABLE.
 const HW_ENABLE: u32 = 1 << 1;
@@ -70,6 +72,7 @@ impl Registers for Prng {
         &mut self.regs
     }
 
+    // ANCHOR: read_special
     fn read_special(&mut self, _: &mut Ctx<'_>, hit: Hit<Reg>) -> Result<u32, Fault> {
         let v = match hit.id {
             Reg::DataOut if self.available() => self.next_word(),
@@ -78,6 +81,7 @@ impl Registers for Prng {
         };
         Ok(v)
     }
+    // ANCHOR_END: read_special
 }
 
 #[cfg(test)]

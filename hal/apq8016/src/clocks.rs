@@ -207,6 +207,7 @@ impl Clocks {
         }
     }
 
+    // ANCHOR: set_vote
     fn set_vote(&mut self, branch: Branch, on: bool) {
         self.gcc
             .apcs_clock_branch_ena_vote()
@@ -215,6 +216,7 @@ impl Clocks {
                 _ => w.blsp1_ahb().bit(on),
             });
     }
+    // ANCHOR_END: set_vote
 
     /// Whether the branch is running (`CLK_OFF` reads 0).
     pub fn is_enabled(&self, branch: Branch) -> bool {

@@ -494,11 +494,13 @@ impl Flex {
             .write(|w| w.out().bit(level.into()));
     }
 
+    // ANCHOR: set_high
     /// Drives high (one store to `IN_OUT`).
     #[inline]
     pub fn set_high(&mut self) {
         self.pin.regs().in_out().write(|w| w.out().set_bit());
     }
+    // ANCHOR_END: set_high
 
     /// Drives low (one store to `IN_OUT`).
     #[inline]

@@ -23,6 +23,7 @@ const DATA_TIMEOUT_US: u64 = 10_000;
 /// LFSR clock configuration every known driver programs (docs/hardware/prng.md#registers).
 const LFSR_CFG_VALUE: u16 = 0xDDDD;
 
+// ANCHOR: error
 /// Errors of the random number generator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -35,6 +36,7 @@ pub enum Error {
     /// The generator returned an all-zero word (treated as a failure, see module notes).
     ZeroWord,
 }
+// ANCHOR_END: error
 
 impl From<ClockError> for Error {
     fn from(e: ClockError) -> Self {
@@ -87,6 +89,7 @@ impl fmt::Debug for Rng {
 }
 
 impl Rng {
+    // ANCHOR: new
     /// Enables the PRNG clock and starts the generator (unless it already runs).
     pub fn new(prng: pac::PRNG, clocks: &mut Clocks) -> Result<Self, Error> {
         clocks.enable(Branch::PrngAhb)?;
@@ -97,12 +100,14 @@ impl Rng {
         }
         Ok(Rng { prng })
     }
+    // ANCHOR_END: new
 
     /// Gives the peripheral back (the generator keeps running).
     pub fn free(self) -> pac::PRNG {
         self.prng
     }
 
+    // ANCHOR: next_u32
     /// Reads one 32-bit word of random data.
     pub fn next_u32(&mut self) -> Result<u32, Error> {
         let status = self.prng.status();
@@ -114,6 +119,7 @@ impl Rng {
             word => Ok(word),
         }
     }
+    // ANCHOR_END: next_u32
 
     /// Reads two words as one 64-bit value (first word in the low half).
     pub fn next_u64(&mut self) -> Result<u64, Error> {

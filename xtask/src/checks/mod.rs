@@ -13,6 +13,7 @@
 
 mod async_blinky;
 mod blinky;
+mod book;
 mod button;
 mod coverage;
 mod critical_section_contention;
@@ -627,6 +628,18 @@ pub fn tool_checks() -> Vec<ToolCheck> {
         ToolCheck {
             what: "labs: every reference solution passes its lab's check, every untouched start fails naming its unmet criteria; lab list/check",
             run: labs::references_pass_starts_fail,
+        },
+        ToolCheck {
+            what: "book: generated chapters fresh (one per example), listings compiled, README links it",
+            run: book::sources,
+        },
+        ToolCheck {
+            what: "book: builds without mdBook warnings; every internal link and anchor resolves",
+            run: book::builds_and_links_resolve,
+        },
+        ToolCheck {
+            what: "book: every example chapter's run line prints its documented output",
+            run: book::run_lines_print_documented_output,
         },
         ToolCheck {
             what: "lava job for hello has the required keys",
