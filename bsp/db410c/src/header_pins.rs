@@ -115,10 +115,10 @@ impl Header {
     pub const fn pin_of_soc_gpio(&self, gpio: u8) -> Option<&'static HeaderPin> {
         let mut i = 0;
         while i < self.pins.len() {
-            if let PinSource::SocGpio(n) = self.pins[i].source {
-                if n == gpio {
-                    return Some(&self.pins[i]);
-                }
+            if let PinSource::SocGpio(n) = self.pins[i].source
+                && n == gpio
+            {
+                return Some(&self.pins[i]);
             }
             i += 1;
         }
@@ -182,7 +182,7 @@ const fn unconnected(number: u8, name: &'static str) -> HeaderPin {
 
 const CSI0: &[&str] = &["camera 0, MIPI CSI0 (4 lanes)"];
 const CSI1: &[&str] = &["camera 1, MIPI CSI1 (2 lanes)"];
-const DSI: &[&str] = &["display, MIPI DSI0 (through the DSI switch: GPIO 32 high)"];
+const DSI: &[&str] = &["display, MIPI DSI0 (DSI switch: GPIO 32 high)"];
 
 /// The 40-pin low-speed expansion header. All signals 1.8 V.
 pub const LOW_SPEED_HEADER: Header = Header {
@@ -243,7 +243,7 @@ pub const LOW_SPEED_HEADER: Header = Header {
             18,
             &[
                 "BLSP1 QUP5 SPI CS_N (function 1)",
-                "GPIO (the board crate drives it)",
+                "GPIO: the board crate's chip select",
             ],
         ),
         gpio(
@@ -411,20 +411,14 @@ pub const HIGH_SPEED_HEADER: Header = Header {
             36,
             "I2C3_SCL",
             15,
-            &[
-                "BLSP1 QUP4 I2C SCL (function 2), needs R61/R62 fitted",
-                "GPIO",
-            ],
+            &["BLSP1 QUP4 I2C SCL (function 2; fit R61/R62)", "GPIO"],
         ),
         ground(37),
         gpio(
             38,
             "I2C3_SDA",
             14,
-            &[
-                "BLSP1 QUP4 I2C SDA (function 2), needs R61/R62 fitted",
-                "GPIO",
-            ],
+            &["BLSP1 QUP4 I2C SDA (function 2; fit R61/R62)", "GPIO"],
         ),
         mipi(39, "DSI_D2+", "MIPI_DSI0_DATA2_P", DSI),
         ground(40),

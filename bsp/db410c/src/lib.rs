@@ -426,7 +426,10 @@ mod tests {
         let clock = settings.core_clock();
         assert_eq!(clock.achieved_hz, 7_372_800);
         // The rate the clock-tree data (and its picture) give the console.
-        assert_eq!(clock.achieved_hz, super::hal::clocks::tree::CONSOLE_CORE_CLOCK_HZ);
+        assert_eq!(
+            clock.achieved_hz,
+            super::hal::clocks::tree::CONSOLE_CORE_CLOCK_HZ
+        );
         assert_eq!(clock.mnd.map(|m| (m.m, m.n)), Some((144, 15625)));
     }
 
