@@ -72,9 +72,14 @@ pub fn write_tracked(root: &Path) -> Result<()> {
 
 /// Fails, naming each file, if a tracked figure differs from what its data generates.
 pub fn check_tracked(root: &Path) -> Result<()> {
+    check_against(root, &root.join(FIGURES_DIR))
+}
+
+/// [`check_tracked`] with the figures read from `dir`.
+fn check_against(root: &Path, dir: &Path) -> Result<()> {
     let mut stale = Vec::new();
     for (name, contents) in tracked(root)? {
-        let path = root.join(FIGURES_DIR).join(name);
+        let path = dir.join(name);
         match std::fs::read_to_string(&path) {
             Ok(existing) if existing == contents => {}
             Ok(existing) => {

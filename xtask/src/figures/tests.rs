@@ -271,3 +271,28 @@ fn svd_text_is_parsed_with_clusters_flattened() {
         .expect("cluster registers are named CLUSTER.REGISTER");
     assert_eq!(cmd.offset, 0x3034);
 }
+
+#[test]
+fn a_stale_or_missing_figure_is_named() {
+    let root = root();
+    let dir = tempfile::tempdir().unwrap();
+    for (name, contents) in super::tracked(&root).unwrap() {
+        std::fs::write(dir.path().join(name), contents).unwrap();
+    }
+    super::check_against(&root, dir.path()).expect("fresh figures pass");
+    let pinout = dir.path().join("pinout.svg");
+    let text = std::fs::read_to_string(&pinout).unwrap();
+    std::fs::write(&pinout, text.replacen("GPIO 36", "GPIO 37", 1)).unwrap();
+    let error = format!("{:#}", super::check_against(&root, dir.path()).unwrap_err());
+    assert!(
+        error.contains("docs/figures/pinout.svg: differs from line"),
+        "{error}"
+    );
+    assert!(!error.contains("clock-tree.svg"), "{error}");
+    std::fs::remove_file(dir.path().join("interrupts.svg")).unwrap();
+    let error = format!("{:#}", super::check_against(&root, dir.path()).unwrap_err());
+    assert!(
+        error.contains("docs/figures/interrupts.svg: missing"),
+        "{error}"
+    );
+}
