@@ -74,6 +74,11 @@ const SEARCH_SCRIPT: &str = "\
 })();
 ";
 
+/// The search box and its result list, on every page.
+const SEARCH_BOX: &str = "<p><input id=\"search\" type=\"search\" \
+    placeholder=\"Search peripherals, registers, fields (e.g. uart csr, cbcr clk_off)\"></p>\n\
+    <ul id=\"results\"></ul>\n";
+
 /// One search index entry.
 #[derive(serde::Serialize, serde::Deserialize)]
 pub struct Entry {
@@ -181,8 +186,7 @@ impl Browser {
             "<h1>{} registers</h1>\n<p>{}</p>\n\
              <p>Generated from <code>{}</code> by <code>cargo xtask figures --registers OUT</code>. \
              Every peripheral the SVD (and so the PAC, <code>apq8016_pac</code>) describes.</p>\n\
-             <p><input id=\"search\" type=\"search\" placeholder=\"Search peripherals, registers, fields (e.g. uart csr, cbcr clk_off)\" autofocus></p>\n\
-             <ul id=\"results\"></ul>",
+             {SEARCH_BOX}",
             escape(&self.device.name),
             escape(&self.device.description),
             svd_model::SVD_PATH
@@ -231,7 +235,7 @@ impl Browser {
         let mut body = String::new();
         let _ = writeln!(
             body,
-            "<p><a href=\"index.html\">All peripherals</a></p>\n<h1>{}</h1>\n<p>{}</p>\n<ul>\
+            "<p><a href=\"index.html\">All peripherals</a></p>\n{SEARCH_BOX}<h1>{}</h1>\n<p>{}</p>\n<ul>\
              <li>base address <code>{}</code></li>",
             escape(&peripheral.name),
             escape(&peripheral.description),
