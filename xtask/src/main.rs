@@ -196,6 +196,16 @@ enum Command {
         #[command(subcommand)]
         command: LabCommand,
     },
+    /// Draw the pinout, clock-tree and interrupt figures (docs/figures/*.svg) from the data
+    /// the code uses; optionally write the register browser (static HTML from the SVD).
+    Figures {
+        /// Do not write: fail if a tracked figure is stale, naming it.
+        #[arg(long)]
+        check: bool,
+        /// Also write the register browser into this directory (prints its index page).
+        #[arg(long, value_name = "OUT")]
+        registers: Option<PathBuf>,
+    },
     /// Everything CI runs: fmt, clippy, host tests, PAC freshness, examples on the virtual board.
     Test {
         /// Run only the steps whose name contains this text (e.g. `example`, `clippy`).
@@ -312,6 +322,9 @@ fn run() -> Result<ExitCode> {
                  `cargo xtask book` gives it a chapter in the book"
             );
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Figures { check, registers } => {
+            figures::run(&root, check, registers.as_deref()).map(|()| ExitCode::SUCCESS)
         }
         Command::Doc => {
             prereq::firmware(&root)?;

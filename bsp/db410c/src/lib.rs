@@ -28,6 +28,7 @@ pub use apq8016_hal as hal;
 
 pub mod console;
 pub mod cores;
+pub mod header_pins;
 pub mod pmic;
 pub use console::{ConsoleUart, select_console};
 pub use pmic::{BoardPmic, PmicKey};
@@ -110,7 +111,8 @@ impl Button {
 }
 
 /// The TLMM pads on the 40-pin **low-speed expansion header** (96Boards CE), by silkscreen
-/// name. "LS n" is the header pin number. All 1.8 V.
+/// name. "LS n" is the header pin number. All 1.8 V. Every pin of both headers, with its
+/// functions: [`header_pins`] (drawn in `docs/figures/pinout.svg`).
 ///
 /// GPIO-F (LS 28) is absent: it is the PM8916 PMIC's MPP4, not a SoC pad; it comes with the
 /// PMIC side of the board ([`BoardPmic::gpio_f`], from [`Board::pmic`]).
@@ -425,7 +427,75 @@ mod tests {
         assert_eq!(baud.achieved_baudrate, 115_200);
         let clock = settings.core_clock();
         assert_eq!(clock.achieved_hz, 7_372_800);
+        // The rate the clock-tree data (and its picture) give the console.
+        assert_eq!(
+            clock.achieved_hz,
+            super::hal::clocks::tree::CONSOLE_CORE_CLOCK_HZ
+        );
         assert_eq!(clock.mnd.map(|m| (m.m, m.n)), Some((144, 15625)));
+    }
+
+    /// Each `LowSpeedHeader` field's pad (its `Pin<N>` type) is the pad [`header_pins`] gives
+    /// for the pin its name and doc name: field and table cannot drift apart.
+    #[test]
+    fn low_speed_header_fields_agree_with_the_pin_table() {
+        use super::LowSpeedHeader;
+        use super::hal::gpio::Pin;
+        use super::header_pins::{LOW_SPEED_HEADER, PinSource};
+
+        /// The pad number of a field, read from its type.
+        fn pad<const N: u8>(_field: fn(&LowSpeedHeader) -> &Pin<N>) -> u8 {
+            N
+        }
+        let fields: [(&str, u8, u8); 23] = [
+            ("GPIO-A", 23, pad(|h| &h.gpio_a)),
+            ("GPIO-B", 24, pad(|h| &h.gpio_b)),
+            ("GPIO-C", 25, pad(|h| &h.gpio_c)),
+            ("GPIO-D", 26, pad(|h| &h.gpio_d)),
+            ("GPIO-E", 27, pad(|h| &h.gpio_e)),
+            ("GPIO-G", 29, pad(|h| &h.gpio_g)),
+            ("GPIO-H", 30, pad(|h| &h.gpio_h)),
+            ("GPIO-I", 31, pad(|h| &h.gpio_i)),
+            ("GPIO-J", 32, pad(|h| &h.gpio_j)),
+            ("GPIO-K", 33, pad(|h| &h.gpio_k)),
+            ("GPIO-L", 34, pad(|h| &h.gpio_l)),
+            ("UART0_TxD", 5, pad(|h| &h.uart0_tx)),
+            ("UART0_RxD", 7, pad(|h| &h.uart0_rx)),
+            ("UART0_CTS", 3, pad(|h| &h.uart0_cts)),
+            ("UART0_RTS", 9, pad(|h| &h.uart0_rts)),
+            ("I2C0_SDA", 17, pad(|h| &h.i2c0_sda)),
+            ("I2C0_SCL", 15, pad(|h| &h.i2c0_scl)),
+            ("I2C1_SDA", 21, pad(|h| &h.i2c1_sda)),
+            ("I2C1_SCL", 19, pad(|h| &h.i2c1_scl)),
+            ("SPI0_DOUT", 14, pad(|h| &h.spi0_mosi)),
+            ("SPI0_DIN", 10, pad(|h| &h.spi0_miso)),
+            ("SPI0_CS", 12, pad(|h| &h.spi0_cs)),
+            ("SPI0_SCLK", 8, pad(|h| &h.spi0_sclk)),
+        ];
+        for (name, number, field_pad) in fields {
+            let pin = LOW_SPEED_HEADER.pin(number).unwrap();
+            assert_eq!(pin.silkscreen_name, name, "LS {number}");
+            assert_eq!(
+                pin.source,
+                PinSource::SocGpio(field_pad),
+                "LS {number} {name}"
+            );
+        }
+        // GPIO-F is the PMIC's MPP4 (handed out by `Board::pmic`), not a TLMM pad.
+        let gpio_f = LOW_SPEED_HEADER.pin(28).unwrap();
+        assert_eq!(
+            (gpio_f.silkscreen_name, gpio_f.source),
+            ("GPIO-F", PinSource::Pmic("MPP4"))
+        );
+        // The console and LEDs documented elsewhere in this crate.
+        assert_eq!(
+            LOW_SPEED_HEADER.pin_of_soc_gpio(4).map(|p| p.number),
+            Some(11)
+        );
+        assert_eq!(
+            LOW_SPEED_HEADER.pin_of_soc_gpio(5).map(|p| p.number),
+            Some(13)
+        );
     }
 
     /// The linker script's memory region is the DRAM map above, from the load offset on.

@@ -24,8 +24,12 @@
 //! - The divider search ([`rcg`]) is pure arithmetic, unit-tested on the host, and a `const fn`:
 //!   [`Clocks::set_uart_clock_settings`] programs settings worked out at build time, so the
 //!   search (and its 128-bit arithmetic) need not be in the firmware at all.
+//! - [`tree`] lists, as data, the sources, roots and branches this driver programs and the
+//!   blocks they clock (drawn in `docs/figures/clock-tree.svg`); a test keeps it equal to
+//!   [`Branch`].
 
 pub mod rcg;
+pub mod tree;
 pub(crate) mod wait;
 
 use core::fmt;
@@ -377,6 +381,63 @@ impl Clocks {
             Ok(XO_HZ)
         } else {
             Err(ClockError::I2cRcgUpdateTimeout { clock })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::Branch;
+    use std::format;
+    use std::vec::Vec;
+
+    /// Every branch, by an exhaustive match: adding a variant fails to compile here until it
+    /// is listed (and then the test below asks for its entry in `tree::BRANCHES`).
+    fn all_branches() -> Vec<Branch> {
+        let listed = |branch: Branch| match branch {
+            Branch::Blsp1Ahb
+            | Branch::Blsp1Uart1Apps
+            | Branch::Blsp1Uart2Apps
+            | Branch::PrngAhb
+            | Branch::Blsp1Qup2I2cApps
+            | Branch::Blsp1Qup6I2cApps
+            | Branch::Blsp1Qup5SpiApps => branch,
+        };
+        [
+            Branch::Blsp1Ahb,
+            Branch::Blsp1Uart1Apps,
+            Branch::Blsp1Uart2Apps,
+            Branch::PrngAhb,
+            Branch::Blsp1Qup2I2cApps,
+            Branch::Blsp1Qup6I2cApps,
+            Branch::Blsp1Qup5SpiApps,
+        ]
+        .into_iter()
+        .map(listed)
+        .collect()
+    }
+
+    #[test]
+    fn the_tree_lists_exactly_the_branches_the_driver_switches() {
+        let mut names: Vec<_> = all_branches().iter().map(|b| format!("{b:?}")).collect();
+        let mut listed: Vec<_> = super::tree::BRANCHES.iter().map(|b| b.hal_branch).collect();
+        names.sort();
+        listed.sort();
+        assert_eq!(names, listed);
+        for branch in all_branches() {
+            let name = format!("{branch:?}");
+            let entry = super::tree::BRANCHES
+                .iter()
+                .find(|b| b.hal_branch == name)
+                .unwrap();
+            assert_eq!(branch.is_voted(), entry.vote_bit.is_some(), "{name}");
+        }
+        // Every branch fed by a root names one of the roots.
+        for branch in super::tree::BRANCHES {
+            if let super::tree::BranchParent::Root(root) = branch.parent {
+                assert!(super::tree::ROOTS.iter().any(|r| r.name == root), "{root}");
+            }
         }
     }
 }

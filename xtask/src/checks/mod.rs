@@ -21,6 +21,7 @@ mod defmt;
 mod echo;
 mod expect;
 mod faults;
+mod figures;
 mod flash;
 mod gdb;
 mod gic;
@@ -593,6 +594,10 @@ pub fn all() -> Vec<ExampleCheck> {
 /// Checks of xtask's own error handling.
 pub fn tool_checks() -> Vec<ToolCheck> {
     vec![
+        ToolCheck {
+            what: "figures: docs/figures/*.svg are fresh; the register browser builds",
+            run: figures::fresh_and_browser_builds,
+        },
         ToolCheck {
             what: "cargo runner: `cargo run-example hello` runs it; DB410C_RUNNER=board fastboots it",
             run: tools::cargo_runner,

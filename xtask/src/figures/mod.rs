@@ -1,66 +1,128 @@
-//! TEMPORARY PLACEHOLDER, to be replaced at merge by the figures helper's real module (branch
-//! wt-figures: pinout SVG, clock tree and interrupt diagrams, register browser).
+//! `cargo xtask figures [--check] [--registers OUT]`: the pictures and the register browser,
+//! generated from the same data the code uses.
 //!
-//! It only has the interface the book builder (`crate::book`) calls, agreed by the lead:
-//! [`write_tracked`] / [`check_tracked`] for the tracked SVGs under `docs/figures/`, and
-//! [`write_register_browser`] for the static register browser. The placeholder writes
-//! minimal valid files so the book builds and its links resolve; it draws nothing.
+//! - `docs/figures/pinout.svg`: both expansion headers, from the board crate's pin table
+//!   (`bsp/db410c/src/header_pins.rs`);
+//! - `docs/figures/clock-tree.svg`: the sources, roots, branches and blocks the HAL's clock
+//!   driver programs, from `hal/apq8016/src/clocks/tree.rs` and the divider search in
+//!   `clocks/rcg.rs` (the console's setting is computed by the HAL's own code);
+//! - `docs/figures/interrupts.svg`: every interrupt in the SVD and the HAL's PPIs, through
+//!   the GIC to the four cores, marked where a HAL module uses it;
+//! - the register browser (`--registers OUT`): static HTML from the SVD, with a search.
+//!
+//! Design notes:
+//! - The data files are included with `#[path]`: they depend on nothing (the clock tree only
+//!   on its sibling `rcg.rs`, whose one outside name, `ClockError`, is given here), so xtask
+//!   builds them for the host without building the firmware crates, and the HAL and the board
+//!   crate keep them as their own (their tests check them against the code that uses them).
+//! - The SVGs are tracked in git (the README shows the pinout); `--check` (and the suite's
+//!   step) regenerates them in memory and fails, naming the file, when one is stale.
+//! - Output is deterministic: fixed layout, no dates, sorted inputs.
 
-use anyhow::{Context, Result, ensure};
+mod clock_tree;
+mod interrupts;
+mod pinout;
+mod registers;
+mod svd_model;
+mod svg;
+mod usage;
+
+#[cfg(test)]
+mod tests;
+
+use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 
-/// The tracked figures, relative to the repository root.
-pub const TRACKED: [&str; 3] = [
-    "docs/figures/pinout.svg",
-    "docs/figures/clock-tree.svg",
-    "docs/figures/interrupts.svg",
-];
+/// The board crate's header pin table.
+#[allow(dead_code)]
+#[path = "../../../bsp/db410c/src/header_pins.rs"]
+mod header_pins;
 
-/// Placeholder: writes a minimal SVG for each tracked figure that does not exist yet.
+/// The HAL's clock data and divider search, as the HAL's `clocks` module has them.
+#[allow(dead_code)]
+mod hal_clocks;
+
+/// Where the tracked figures live, relative to the workspace root.
+pub const FIGURES_DIR: &str = "docs/figures";
+
+/// A tracked figure: file name in [`FIGURES_DIR`] and its contents.
+fn tracked(root: &Path) -> Result<Vec<(&'static str, String)>> {
+    Ok(vec![
+        ("pinout.svg", pinout::render()),
+        ("clock-tree.svg", clock_tree::render()?),
+        ("interrupts.svg", interrupts::render(root)?),
+    ])
+}
+
+/// Writes docs/figures/pinout.svg, clock-tree.svg and interrupts.svg (only files whose
+/// contents change are rewritten).
 pub fn write_tracked(root: &Path) -> Result<()> {
-    for relative in TRACKED {
-        let path = root.join(relative);
-        if path.is_file() {
-            continue;
+    let dir = root.join(FIGURES_DIR);
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    for (name, contents) in tracked(root)? {
+        let path = dir.join(name);
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(contents.as_str()) {
+            std::fs::write(&path, contents)
+                .with_context(|| format!("writing {}", path.display()))?;
+            println!("wrote {FIGURES_DIR}/{name}");
         }
-        let dir = path.parent().context("figure path has a parent")?;
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        std::fs::write(&path, placeholder_svg(relative))
-            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(())
 }
 
-/// Placeholder: fails when a tracked figure is missing.
+/// Fails, naming each file, if a tracked figure differs from what its data generates.
 pub fn check_tracked(root: &Path) -> Result<()> {
-    for relative in TRACKED {
-        ensure!(
-            root.join(relative).is_file(),
-            "{relative} is missing: run `cargo xtask book`"
+    check_against(root, &root.join(FIGURES_DIR))
+}
+
+/// [`check_tracked`] with the figures read from `dir`.
+fn check_against(root: &Path, dir: &Path) -> Result<()> {
+    let mut stale = Vec::new();
+    for (name, contents) in tracked(root)? {
+        let path = dir.join(name);
+        match std::fs::read_to_string(&path) {
+            Ok(existing) if existing == contents => {}
+            Ok(existing) => {
+                let line = existing
+                    .lines()
+                    .zip(contents.lines())
+                    .position(|(a, b)| a != b)
+                    .unwrap_or_else(|| existing.lines().count().min(contents.lines().count()));
+                stale.push(format!(
+                    "\n  {FIGURES_DIR}/{name}: differs from line {}",
+                    line + 1
+                ));
+            }
+            Err(_) => stale.push(format!("\n  {FIGURES_DIR}/{name}: missing")),
+        }
+    }
+    if !stale.is_empty() {
+        bail!(
+            "figures are stale (they do not match the data they are drawn from); run \
+             `cargo xtask figures`:{}",
+            stale.concat()
         );
     }
     Ok(())
 }
 
-/// Placeholder: writes a one-page register browser into `out_dir`; returns its index page.
+/// Writes the register browser into `out_dir` (index.html, one page per peripheral, the
+/// search index and script, the style sheet) and returns the index page's path.
 pub fn write_register_browser(root: &Path, out_dir: &Path) -> Result<PathBuf> {
-    let _ = root;
-    std::fs::create_dir_all(out_dir)
-        .with_context(|| format!("cannot create {}", out_dir.display()))?;
-    let index = out_dir.join("index.html");
-    std::fs::write(
-        &index,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <title>Register browser (placeholder)</title></head>\n<body><h1>Register browser \
-         (placeholder)</h1><p>The real browser is generated from svd/apq8016.svd.</p></body></html>\n",
-    )
-    .with_context(|| format!("cannot write {}", index.display()))?;
-    Ok(index)
+    registers::write(root, out_dir)
 }
 
-fn placeholder_svg(name: &str) -> String {
-    format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"320\" height=\"40\" viewBox=\"0 0 320 40\">\
-         <text x=\"8\" y=\"24\" font-family=\"sans-serif\" font-size=\"12\">placeholder: {name}</text></svg>\n"
-    )
+/// Entry point of `cargo xtask figures [--check] [--registers OUT]`.
+pub fn run(root: &Path, check: bool, registers: Option<&Path>) -> Result<()> {
+    if check {
+        check_tracked(root)?;
+        println!("{FIGURES_DIR} is up to date");
+    } else {
+        write_tracked(root)?;
+    }
+    if let Some(out) = registers {
+        let index = write_register_browser(root, out)?;
+        println!("register browser: {}", index.display());
+    }
+    Ok(())
 }

@@ -18,8 +18,8 @@ use crate::pac;
 /// Largest error of the achieved baud rate we accept, in ppm (1 %; a UART link tolerates
 /// about 2 % in total between both ends).
 pub const BAUD_TOLERANCE_PPM: u64 = 10_000;
-/// Core clock the boot chain and other OSes use for the console (preferred on ties).
-const CONSOLE_CORE_CLOCK_HZ: u32 = 7_372_800;
+// Core clock the boot chain and other OSes use for the console (preferred on ties).
+use crate::clocks::tree::CONSOLE_CORE_CLOCK_HZ;
 
 /// `CSR` codes and the core-clock divisor each selects (docs/hardware/uart-dm.md#csr-divisor-codes).
 pub const CSR_DIVISORS: [(u8, u32); 16] = [
