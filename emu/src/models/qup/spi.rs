@@ -26,6 +26,9 @@
 //!   ([`QupSpi::observe_chip_select`]); the device sees the change at this model's next
 //!   update, i.e. a few instructions later at most. Bytes are clocked to the device only
 //!   while chip select is low; otherwise MISO idles at 0xFF.
+//! - Interrupt line (level, GIC 131; docs/hardware/qup-i2c-spi.md#interrupt): high while an
+//!   unmasked service flag, an enabled `QUP_ERROR_FLAGS` bit or an enabled `SPI_ERROR_FLAGS`
+//!   bit is set (the shared rule in `registers.rs`, plus the SPI mini-core's errors).
 //! - FIFOs: 16 words each; `QUP_IO_MODES` reads as in the I2C mode. The SPI error flags
 //!   (`SPI_ERROR_FLAGS`) never set in FIFO mode as modelled: the whole transfer is loaded
 //!   before it starts.
@@ -382,6 +385,12 @@ impl Registers for QupSpi {
             self.transfer_loaded = true;
             self.try_start(ctx);
         }
+    }
+
+    fn interrupt_lines(&self) -> u32 {
+        let spi_errors =
+            self.regs.value(Reg::SpiErrorFlags) & self.regs.value(Reg::SpiErrorFlagsEn) != 0;
+        u32::from(common_interrupt_sources(&self.regs, self.flags) || spi_errors)
     }
 
     fn advance(&mut self, ctx: &mut Ctx<'_>) {
