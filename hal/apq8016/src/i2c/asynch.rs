@@ -152,7 +152,10 @@ impl<I: AsyncInstance> AsyncI2c<I> {
         let mut cursor = super::Cursor::new(0);
         while let Some(message) = plan.next(operations.len(), |k| {
             let operation = &operations[k];
-            (super::OperationExt::direction(operation), super::OperationExt::len(operation))
+            (
+                super::OperationExt::direction(operation),
+                super::OperationExt::len(operation),
+            )
         }) {
             if message.start {
                 cursor = super::Cursor::new(message.run_start);
