@@ -451,40 +451,7 @@ impl<I: Instance> I2c<I> {
         operations: &mut [Operation<'_>],
         cursor: &mut Cursor,
     ) -> Result<(), Error> {
-        let loaded = self.load_message(address, message, operations, cursor)?;
-        let r = self.regs.get();
-        let in_len = loaded.in_len;
-        let mut failure = None;
-        let done = wait::poll_for(loaded.timeout, || {
-            let status = r.i2c_master_status().read().bits();
-            let core = r.qup_error_flags().read().bits();
-            if status & I2C_STATUS_ERRORS != 0 || core & QUP_ERRORS != 0 {
-                failure = Some((status, core));
-                return true;
-            }
-            let op = r.qup_operational().read();
-            op.max_output_done().bit_is_set() && (in_len == 0 || op.max_input_done().bit_is_set())
-        });
-        if let Some((status, core)) = failure {
-            return Err(self.classify(address, message, status, core, loaded.words));
-        }
-        if !done {
-            return Err(Error::Timeout);
-        }
-        self.unload_message(message, in_len, operations, cursor)
-    }
-
-    /// Loads one message into the core and starts it (RUN): the counts, on the first message
-    /// the clock dividers, the output FIFO. The polled and the interrupt-driven paths share it.
-    #[inline(always)]
-    fn load_message(
-        &mut self,
-        address: u8,
-        message: Message,
-        operations: &mut [Operation<'_>],
-        cursor: &mut Cursor,
-    ) -> Result<LoadedMessage, Error> {
-        let first = message.first;
+        let (first, last) = (message.first, message.last);
         let r = self.regs.get();
         // Output bytes: [START, address byte], [tag, length], write data.
         let mut output = [0u8; MAX_TAG_LENGTH + 4];
@@ -538,24 +505,25 @@ impl<I: Instance> I2c<I> {
                 .write(|w| w.data().set(u32::from_le_bytes(word)));
         }
         self.set_state(State::Run)?;
-        Ok(LoadedMessage {
-            words,
-            in_len,
-            timeout: self.message_timeout(out_len + in_len),
-        })
-    }
 
-    /// After a message ended without an error: takes the read data from the input FIFO,
-    /// clears the flags and, after the last message, waits for the STOP (else pauses).
-    #[inline(always)]
-    fn unload_message(
-        &mut self,
-        message: Message,
-        in_len: usize,
-        operations: &mut [Operation<'_>],
-        cursor: &mut Cursor,
-    ) -> Result<(), Error> {
-        let r = self.regs.get();
+        let timeout = self.message_timeout(out_len + in_len);
+        let mut failure = None;
+        let done = wait::poll_for(timeout, || {
+            let status = r.i2c_master_status().read().bits();
+            let core = r.qup_error_flags().read().bits();
+            if status & I2C_STATUS_ERRORS != 0 || core & QUP_ERRORS != 0 {
+                failure = Some((status, core));
+                return true;
+            }
+            let op = r.qup_operational().read();
+            op.max_output_done().bit_is_set() && (in_len == 0 || op.max_input_done().bit_is_set())
+        });
+        if let Some((status, core)) = failure {
+            return Err(self.classify(address, message, status, core, words));
+        }
+        if !done {
+            return Err(Error::Timeout);
+        }
         // Input: the echoed tag and length, then the data.
         let mut index = 0;
         for _ in 0..in_len.div_ceil(4) {
@@ -568,7 +536,7 @@ impl<I: Instance> I2c<I> {
             }
         }
         self.clear_operational_flags();
-        if message.last {
+        if last {
             // Wait for the STOP to leave the bus.
             let idle = wait::poll_for(self.message_timeout(1), || {
                 r.i2c_master_status().read().bus_active().bit_is_clear()
@@ -591,53 +559,32 @@ impl<I: Instance> I2c<I> {
         core: u32,
         words: usize,
     ) -> Error {
-        classify_failure(address, message, status, core, words, || {
-            usize::from(self.regs.get().qup_out_fifo_cnt().read().count().bits())
-        })
-    }
-}
-
-/// A message loaded into the core and running.
-struct LoadedMessage {
-    /// Output FIFO words it took.
-    words: usize,
-    /// Input bytes it brings (echoed tag and length, then the data); 0 for a write.
-    in_len: usize,
-    /// Bound of its wait.
-    timeout: Duration,
-}
-
-/// The [`Error`] of a failed message from `I2C_MASTER_STATUS` (`status`), `QUP_ERROR_FLAGS`
-/// (`core`), the message's output words and what `QUP_OUT_FIFO_CNT` says was left.
-fn classify_failure(
-    address: u8,
-    message: Message,
-    status: u32,
-    core: u32,
-    words: usize,
-    words_left: impl FnOnce() -> usize,
-) -> Error {
-    const BUS_ERROR: u32 = 1 << 2;
-    const PACKET_NACKED: u32 = 1 << 3;
-    const ARB_LOST: u32 = 1 << 4;
-    if status & ARB_LOST != 0 {
-        Error::ArbitrationLoss
-    } else if status & PACKET_NACKED != 0 {
-        let on_address = match message.direction {
-            Direction::Read => true,
-            Direction::Write if !message.start => false,
-            Direction::Write => words.saturating_sub(words_left()) <= 1,
-        };
-        if on_address || message.length == 0 {
-            Error::AddressNack { address }
+        const BUS_ERROR: u32 = 1 << 2;
+        const PACKET_NACKED: u32 = 1 << 3;
+        const ARB_LOST: u32 = 1 << 4;
+        if status & ARB_LOST != 0 {
+            Error::ArbitrationLoss
+        } else if status & PACKET_NACKED != 0 {
+            let on_address = match message.direction {
+                Direction::Read => true,
+                Direction::Write if !message.start => false,
+                Direction::Write => {
+                    let left =
+                        usize::from(self.regs.get().qup_out_fifo_cnt().read().count().bits());
+                    words.saturating_sub(left) <= 1
+                }
+            };
+            if on_address || message.length == 0 {
+                Error::AddressNack { address }
+            } else {
+                Error::DataNack { address }
+            }
+        } else if status & BUS_ERROR != 0 || status & I2C_STATUS_ERRORS != 0 {
+            Error::Bus
         } else {
-            Error::DataNack { address }
+            debug_assert_ne!(core & QUP_ERRORS, 0);
+            Error::Fifo
         }
-    } else if status & BUS_ERROR != 0 || status & I2C_STATUS_ERRORS != 0 {
-        Error::Bus
-    } else {
-        debug_assert_ne!(core & QUP_ERRORS, 0);
-        Error::Fifo
     }
 }
 

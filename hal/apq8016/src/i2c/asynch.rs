@@ -24,9 +24,11 @@
 //! # Design notes
 //!
 //! - **Same transaction as the polled driver**: the same plan of messages, the same message
-//!   loading and unloading (`I2c::load_message` / `unload_message`), the same error
-//!   classification and the same bounds (a message: 4 × its wire time + 1 ms). Only the wait
-//!   for a message's end differs: instead of polling the flags, the future sleeps until the
+//!   loading and unloading (`I2c::load_message` / `unload_message` below: the two halves of
+//!   the polled `run_message`, kept as a copy so the polled path's code, whose instruction
+//!   counts the benchmarks watch, stays as it was), the same error classification and the
+//!   same bounds (a message: 4 × its wire time + 1 ms). Only the wait for a message's end
+//!   differs: instead of polling the flags, the future sleeps until the
 //!   QUP's interrupt (the service flags at the message's end, or an I2C status or FIFO error)
 //!   wakes it; the shared handler and wait are in `crate::qup::signal`.
 //! - **Errors** come from what the handler recorded (it writes RESET to lower the line on a
@@ -40,10 +42,14 @@
 
 use embedded_hal::i2c::{Operation, SevenBitAddress};
 
-use super::{Error, I2c, Instance, Plan, State, classify_failure};
+use super::{
+    Cursor, Direction, Error, I2C_STATUS_ERRORS, I2c, Instance, MAX_TAG_LENGTH, Message, Plan,
+    QUP_ERRORS, State, tag, wait,
+};
 use crate::interrupt::{self, InterruptController, InterruptId, Trigger};
 use crate::pac;
 use crate::qup::signal::{self, MiniCore};
+use crate::time::Duration;
 use crate::time::Instant;
 
 /// A QUP I2C master whose transfers wait for the QUP's interrupt: `QUP2` (GIC ID 128) and
@@ -149,7 +155,7 @@ impl<I: AsyncInstance> AsyncI2c<I> {
         let regs = self.i2c.regs;
         let signal = signal::signal(I::register_block());
         let mut plan = Plan::new(self.i2c.message_max);
-        let mut cursor = super::Cursor::new(0);
+        let mut cursor = Cursor::new(0);
         while let Some(message) = plan.next(operations.len(), |k| {
             let operation = &operations[k];
             (
@@ -158,7 +164,7 @@ impl<I: AsyncInstance> AsyncI2c<I> {
             )
         }) {
             if message.start {
-                cursor = super::Cursor::new(message.run_start);
+                cursor = Cursor::new(message.run_start);
             }
             signal.clear_errors();
             let loaded = self
@@ -201,6 +207,159 @@ impl<I: AsyncInstance> AsyncI2c<I> {
             }
         }
         Ok(())
+    }
+}
+
+/// A message loaded into the core and running.
+struct LoadedMessage {
+    /// Output FIFO words it took.
+    words: usize,
+    /// Input bytes it brings (echoed tag and length, then the data); 0 for a write.
+    in_len: usize,
+    /// Bound of its wait.
+    timeout: Duration,
+}
+
+impl<I: Instance> I2c<I> {
+    /// Loads one message into the core and starts it (RUN): the counts, on the first message
+    /// the clock dividers, the output FIFO. The same steps as the first half of the polled `run_message`.
+    fn load_message(
+        &mut self,
+        address: u8,
+        message: Message,
+        operations: &mut [Operation<'_>],
+        cursor: &mut Cursor,
+    ) -> Result<LoadedMessage, Error> {
+        let first = message.first;
+        let r = self.regs.get();
+        // Output bytes: [START, address byte], [tag, length], write data.
+        let mut output = [0u8; MAX_TAG_LENGTH + 4];
+        let mut out_len = 0;
+        let read_bit = u8::from(message.direction == Direction::Read);
+        if message.tag == tag::START || message.tag == tag::START_STOP {
+            output[0] = message.tag;
+            output[1] = address << 1 | read_bit;
+            out_len = 2;
+        } else {
+            if message.start {
+                output[0] = tag::START;
+                output[1] = address << 1 | read_bit;
+                out_len = 2;
+            }
+            output[out_len] = message.tag;
+            // A length byte of 0 stands for 256.
+            output[out_len + 1] = message.length as u8;
+            out_len += 2;
+            if message.direction == Direction::Write {
+                for byte in &mut output[out_len..out_len + message.length] {
+                    *byte = cursor.next_write(operations);
+                }
+                out_len += message.length;
+            }
+        }
+        let in_len = if message.direction == Direction::Read && message.length > 0 {
+            message.length + 2
+        } else {
+            0
+        };
+        // Messages after the first are loaded in PAUSE: CONFIG_DURING_RUN.
+        r.qup_mx_write_cnt().write(|w| {
+            w.count()
+                .set(out_len as u16)
+                .config_during_run()
+                .bit(!first)
+        });
+        r.qup_mx_read_cnt()
+            .write(|w| w.count().set(in_len as u16).config_during_run().bit(!first));
+        if first {
+            self.set_state(State::Run)?;
+            self.write_clock_control();
+            self.set_state(State::Pause)?;
+        }
+        let words = out_len.div_ceil(4);
+        for chunk in output[..out_len].chunks(4) {
+            let mut word = [0u8; 4];
+            word[..chunk.len()].copy_from_slice(chunk);
+            r.qup_output_fifo()
+                .write(|w| w.data().set(u32::from_le_bytes(word)));
+        }
+        self.set_state(State::Run)?;
+        Ok(LoadedMessage {
+            words,
+            in_len,
+            timeout: self.message_timeout(out_len + in_len),
+        })
+    }
+
+    /// After a message ended without an error (the second half of the polled `run_message`):
+    /// takes the read data from the input FIFO, clears the flags and, after the last message, waits for the STOP (else pauses).
+    fn unload_message(
+        &mut self,
+        message: Message,
+        in_len: usize,
+        operations: &mut [Operation<'_>],
+        cursor: &mut Cursor,
+    ) -> Result<(), Error> {
+        let r = self.regs.get();
+        // Input: the echoed tag and length, then the data.
+        let mut index = 0;
+        for _ in 0..in_len.div_ceil(4) {
+            let word = r.qup_input_fifo().read().data().bits().to_le_bytes();
+            for byte in word {
+                if (2..in_len).contains(&index) {
+                    cursor.next_read(operations, byte);
+                }
+                index += 1;
+            }
+        }
+        self.clear_operational_flags();
+        if message.last {
+            // Wait for the STOP to leave the bus.
+            let idle = wait::poll_for(self.message_timeout(1), || {
+                r.i2c_master_status().read().bus_active().bit_is_clear()
+            });
+            if !idle {
+                return Err(Error::Timeout);
+            }
+        } else {
+            self.set_state(State::Pause)?;
+        }
+        Ok(())
+    }
+}
+
+/// The [`Error`] of a failed message (the polled driver's `I2c::classify`, on what the
+/// handler recorded instead of the live registers) from `I2C_MASTER_STATUS` (`status`), `QUP_ERROR_FLAGS`
+/// (`core`), the message's output words and what `QUP_OUT_FIFO_CNT` says was left.
+fn classify_failure(
+    address: u8,
+    message: Message,
+    status: u32,
+    core: u32,
+    words: usize,
+    words_left: impl FnOnce() -> usize,
+) -> Error {
+    const BUS_ERROR: u32 = 1 << 2;
+    const PACKET_NACKED: u32 = 1 << 3;
+    const ARB_LOST: u32 = 1 << 4;
+    if status & ARB_LOST != 0 {
+        Error::ArbitrationLoss
+    } else if status & PACKET_NACKED != 0 {
+        let on_address = match message.direction {
+            Direction::Read => true,
+            Direction::Write if !message.start => false,
+            Direction::Write => words.saturating_sub(words_left()) <= 1,
+        };
+        if on_address || message.length == 0 {
+            Error::AddressNack { address }
+        } else {
+            Error::DataNack { address }
+        }
+    } else if status & BUS_ERROR != 0 || status & I2C_STATUS_ERRORS != 0 {
+        Error::Bus
+    } else {
+        debug_assert_ne!(core & QUP_ERRORS, 0);
+        Error::Fifo
     }
 }
 
