@@ -49,8 +49,7 @@ use super::{
 use crate::interrupt::{self, InterruptController, InterruptId, Trigger};
 use crate::pac;
 use crate::qup::signal::{self, MiniCore};
-use crate::time::Duration;
-use crate::time::Instant;
+use crate::time::{Duration, Instant};
 
 /// A QUP I2C master whose transfers wait for the QUP's interrupt: `QUP2` (GIC ID 128) and
 /// `QUP6` (GIC ID 132).
@@ -222,7 +221,8 @@ struct LoadedMessage {
 
 impl<I: Instance> I2c<I> {
     /// Loads one message into the core and starts it (RUN): the counts, on the first message
-    /// the clock dividers, the output FIFO. The same steps as the first half of the polled `run_message`.
+    /// the clock dividers, the output FIFO. The same steps as the first half of the polled
+    /// `run_message`.
     fn load_message(
         &mut self,
         address: u8,
@@ -292,7 +292,8 @@ impl<I: Instance> I2c<I> {
     }
 
     /// After a message ended without an error (the second half of the polled `run_message`):
-    /// takes the read data from the input FIFO, clears the flags and, after the last message, waits for the STOP (else pauses).
+    /// takes the read data from the input FIFO, clears the flags and, after the last message,
+    /// waits for the STOP (else pauses).
     fn unload_message(
         &mut self,
         message: Message,
@@ -329,8 +330,9 @@ impl<I: Instance> I2c<I> {
 }
 
 /// The [`Error`] of a failed message (the polled driver's `I2c::classify`, on what the
-/// handler recorded instead of the live registers) from `I2C_MASTER_STATUS` (`status`), `QUP_ERROR_FLAGS`
-/// (`core`), the message's output words and what `QUP_OUT_FIFO_CNT` says was left.
+/// handler recorded instead of the live registers) from `I2C_MASTER_STATUS` (`status`),
+/// `QUP_ERROR_FLAGS` (`core`), the message's output words and what `QUP_OUT_FIFO_CNT` said
+/// was left.
 fn classify_failure(
     address: u8,
     message: Message,
