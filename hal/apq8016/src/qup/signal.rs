@@ -201,3 +201,33 @@ pub(crate) async fn wait_until<T>(
     })
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block(address: usize) -> *const RegisterBlock {
+        address as *const RegisterBlock
+    }
+
+    #[test]
+    fn each_qup_has_its_own_signal() {
+        // QUP2 (I2C0), QUP5 (SPI0), QUP6 (I2C1): docs/hardware/qup-i2c-spi.md.
+        for (address, index) in [(0x078B_5000, 0), (0x078B_6000, 1), (0x078B_9000, 4)] {
+            assert!(core::ptr::eq(signal(block(address)), &SIGNALS[index]));
+        }
+        assert!(core::ptr::eq(signal(block(0x078B_A000)), &SIGNALS[5]));
+    }
+
+    #[test]
+    fn recorded_errors_until_cleared() {
+        let signal = Signal::new();
+        assert!(!signal.has_error());
+        signal.spi_errors.store(SPI_ERRORS, Ordering::Relaxed);
+        assert!(signal.has_error());
+        signal.clear_errors();
+        assert!(!signal.has_error());
+        signal.bus_errors.store(1 << 3, Ordering::Relaxed);
+        assert!(signal.has_error());
+    }
+}
