@@ -30,6 +30,12 @@
 //!   SPI0); QUP2 and QUP6 are I2C only here. The register map (`registers.rs`) is shared with
 //!   the SPI model: both mini-cores' registers exist in every block, and the SPI ones are
 //!   plain storage in I2C mode.
+//! - Interrupt line (level, GIC 128 for QUP2 and 132 for QUP6; docs/hardware/qup-i2c-spi.md#interrupt):
+//!   high while an unmasked service flag (`OUT_SERVICE_FLAG`, `IN_SERVICE_FLAG` without
+//!   their `QUP_OPERATIONAL_MASK` bit), an enabled `QUP_ERROR_FLAGS` bit, or, outside RESET,
+//!   an `I2C_MASTER_STATUS` error bit is set. Writing RESET to `QUP_STATE` therefore drops a
+//!   bus error's interrupt (the status bits stay readable until written back);
+//!   `QUP_SW_RESET` drops everything. The line is evaluated after every access and event.
 //! - Bus clear (`I2C_MASTER_BUS_CLEAR`, in RUN): reads 1 for 10 SCL periods (9 pulses and a
 //!   STOP), then frees SDA unless the fault holds it for good. `I2C_MASTER_STATUS.SDA` / `SCL`
 //!   read the line levels: SDA low while a device holds it, SCL low while one stretches it.
@@ -562,6 +568,11 @@ impl Registers for Qup {
         }
     }
 
+    fn interrupt_lines(&self) -> u32 {
+        let bus_errors = self.state != STATE_RESET && self.status_errors != 0;
+        u32::from(common_interrupt_sources(&self.regs, self.flags) || bus_errors)
+    }
+
     fn advance(&mut self, ctx: &mut Ctx<'_>) {
         if self
             .in_flight
@@ -592,3 +603,6 @@ pub mod spi;
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod interrupt_tests;

@@ -30,6 +30,7 @@
 //! - The core clock is the 19.2 MHz crystal (the root's reset state); the SCL dividers are
 //!   worked out by [`clock_control`] (host-tested).
 
+mod asynch;
 mod config;
 mod eh;
 mod plan;
@@ -40,6 +41,7 @@ use crate::clocks::{Branch, Clocks, I2cClock, wait};
 use crate::gpio::{AnyPin, DriveStrength, Pin, Pull};
 use crate::pac;
 use crate::time::Duration;
+pub use asynch::{AsyncI2c, AsyncInstance};
 pub use config::{ClockControl, Config, ConfigError, MAX_FREQUENCY_HZ, clock_control};
 use pac::blsp1_qup1::qup_state::State;
 use plan::{Message, Plan};

@@ -4,6 +4,8 @@
 //! (docs/hardware/qup-i2c-spi.md#common-qup-registers). The I2C ([`crate::i2c`]) and SPI
 //! ([`crate::spi`]) drivers build on it.
 
+pub(crate) mod signal;
+
 use crate::clocks::wait;
 use crate::pac;
 use pac::blsp1_qup1::qup_state::State;

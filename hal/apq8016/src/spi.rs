@@ -26,6 +26,7 @@
 //!   from `QUP_ERROR_FLAGS` and `SPI_ERROR_FLAGS` (checked at the end of each run). After an
 //!   error the core is reset and set up again, so the next transfer starts clean.
 
+mod asynch;
 mod config;
 mod eh;
 
@@ -35,6 +36,7 @@ use crate::clocks::{Branch, Clocks, SpiClock};
 use crate::gpio::{AnyPin, DriveStrength, Pin, Pull};
 use crate::pac;
 use crate::time::{Duration, Instant};
+pub use asynch::{AsyncInstance, AsyncSpi};
 pub use config::{
     Config, ConfigError, MAX_FREQUENCY_HZ, MODE_0, MODE_1, MODE_2, MODE_3, Mode, ModeBits, Phase,
     Polarity, clock_settings, mode_bits, mode_number,

@@ -14,6 +14,7 @@
 mod async_blinky;
 mod blinky;
 mod book;
+mod bus_async;
 mod button;
 mod coverage;
 mod critical_section_contention;
@@ -572,6 +573,26 @@ pub fn all() -> Vec<ExampleCheck> {
             example: "multicore",
             what: "gdb: cores as threads, a breakpoint hit on core 1; same output and instruction count as without GDB",
             run: gdb::multicore_threads,
+        },
+        ExampleCheck {
+            example: "bus_async",
+            what: "async EEPROM page write and read back, absent address NACK, flash JEDEC ID and read, each transfer ended by its QUP interrupt (SPI: one per chunk), LED 1 toggling meanwhile",
+            run: bus_async::round_trip_by_interrupt,
+        },
+        ExampleCheck {
+            example: "bus_async",
+            what: "async: injected NACK at data byte 5: NoAcknowledge(Data), bus usable after",
+            run: bus_async::data_nack_then_bus_usable,
+        },
+        ExampleCheck {
+            example: "bus_async",
+            what: "async: SCL stretched for good: timeout after the message's bound, no hang, bus usable after",
+            run: bus_async::clock_stretch_times_out,
+        },
+        ExampleCheck {
+            example: "bus_async",
+            what: "async: 10 ms more EEPROM write cycle cost under a quarter of its ticks in instructions (the core sleeps)",
+            run: bus_async::sleeps_through_the_write_cycle,
         },
         ExampleCheck {
             example: "async_blinky",

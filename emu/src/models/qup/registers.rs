@@ -115,6 +115,19 @@ pub const IN_BLOCK_READ_REQ: u32 = 1 << 13;
 /// FIFO words per block (the 16-byte blocks of [`IO_MODES_RESET`]).
 pub const BLOCK_WORDS: usize = 4;
 
+/// QUP_OPERATIONAL flags that drive the interrupt line, each unless its QUP_OPERATIONAL_MASK
+/// bit (the same bit number) is set (docs/hardware/qup-i2c-spi.md#interrupt).
+pub const INTERRUPT_SERVICE_FLAGS: u32 = OUT_SERVICE_FLAG | IN_SERVICE_FLAG;
+
+/// The level of a QUP's interrupt line from what every mode shares: the unmasked service
+/// flags, and the QUP_ERROR_FLAGS bits enabled in QUP_ERROR_FLAGS_EN
+/// (docs/hardware/qup-i2c-spi.md#interrupt). The mode models add their mini-core's sources.
+pub fn common_interrupt_sources(regs: &crate::regfile::RegisterFile<Reg>, flags: u32) -> bool {
+    let service = flags & INTERRUPT_SERVICE_FLAGS & !regs.value(Reg::OperationalMask);
+    let core_errors = regs.value(Reg::ErrorFlags) & regs.value(Reg::ErrorFlagsEn);
+    service != 0 || core_errors != 0
+}
+
 /// QUP_ERROR_FLAGS bits.
 pub const INPUT_OVER_RUN: u32 = 1 << 2;
 pub const INPUT_UNDER_RUN: u32 = 1 << 4;

@@ -48,6 +48,9 @@
 //!   SPI error flags (`SPI_ERROR_FLAGS`) never set as modelled (the engine waits instead).
 //!   `OUTPUT_OVER_RUN` is set by a write to a full output FIFO, `INPUT_UNDER_RUN` by a read
 //!   of an empty input FIFO.
+//! - Interrupt line (level, GIC 131; docs/hardware/qup-i2c-spi.md#interrupt): high while an
+//!   unmasked service flag, an enabled `QUP_ERROR_FLAGS` bit or an enabled `SPI_ERROR_FLAGS`
+//!   bit is set (the shared rule in `registers.rs`, plus the SPI mini-core's errors).
 
 use std::collections::VecDeque;
 
@@ -633,6 +636,12 @@ impl Registers for QupSpi {
             self.latch(ctx);
             self.run_engine(ctx);
         }
+    }
+
+    fn interrupt_lines(&self) -> u32 {
+        let spi_errors =
+            self.regs.value(Reg::SpiErrorFlags) & self.regs.value(Reg::SpiErrorFlagsEn) != 0;
+        u32::from(common_interrupt_sources(&self.regs, self.flags) || spi_errors)
     }
 
     fn advance(&mut self, ctx: &mut Ctx<'_>) {
