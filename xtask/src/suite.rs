@@ -5,7 +5,7 @@
 //! `xtask: N passed, M failed`, which CI tooling reads; the exit status is non-zero on any failure.
 
 use crate::{build, checks, doc, prereq, regen};
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail, ensure};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -129,6 +129,45 @@ pub fn run(root: &Path, only: Option<&str>) -> Result<ExitCode> {
 /// with the rest.
 const ASYNC_HAL_FEATURES: &str = "apq8016-hal/executor,apq8016-hal/embassy-time-driver";
 
+/// The host crates that are linted and unit-tested (the same set for both steps, so the two
+/// share one build).
+const HOST_TEST_PACKAGES: [&str; 8] = [
+    "--package",
+    "xtask",
+    "--package",
+    "apq8016-hal",
+    "--package",
+    "db410c",
+    "--package",
+    "db410c-emu",
+];
+
+/// What `cargo clippy -- -D warnings` hands to cargo: clippy-driver (next to the toolchain's
+/// rustc) as `RUSTC_WORKSPACE_WRAPPER`, and the lint arguments in `CLIPPY_ARGS` (clippy-driver
+/// reads them from there, separated by `__CLIPPY_HACKERY__`).
+fn lint_wrapper(root: &Path) -> Result<(PathBuf, String)> {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let output = std::process::Command::new(&rustc)
+        .current_dir(root)
+        .args(["--print", "sysroot"])
+        .output()
+        .with_context(|| format!("cannot run {rustc:?}"))?;
+    ensure!(output.status.success(), "`rustc --print sysroot` failed");
+    let sysroot = String::from_utf8(output.stdout).context("sysroot path is not UTF-8")?;
+    let driver = Path::new(sysroot.trim())
+        .join("bin")
+        .join(format!("clippy-driver{}", std::env::consts::EXE_SUFFIX));
+    ensure!(
+        driver.is_file(),
+        "{} not found: install clippy with `rustup component add clippy`",
+        driver.display()
+    );
+    Ok((
+        driver,
+        "-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__".to_owned(),
+    ))
+}
+
 /// The steps that need neither the examples nor the virtual board: formatting, lints, host
 /// unit tests (with the HAL's and the board crate's doc examples), PAC freshness,
 /// documentation.
@@ -139,25 +178,21 @@ fn host_steps(suite: &mut Suite, root: &Path) {
             "cargo fmt --check",
         )
     });
-    suite.step("clippy host crates", || {
+    // The host lint builds what the host unit tests need (`cargo test --no-run`) with
+    // clippy-driver as the workspace members' compiler (what `cargo clippy` does, but with code
+    // generation): the dependencies are compiled once, for both steps, instead of checked for
+    // clippy and then built again for the tests. Dependencies get `--cap-lints allow` from
+    // cargo, and clippy-driver lints only crates without it, so only our own code is linted.
+    let host_lint = lint_wrapper(root);
+    let lint_passed = suite.step("clippy host crates", || {
+        let (driver, args) = host_lint.as_ref().map_err(|e| anyhow::anyhow!("{e:#}"))?;
         build::run_checked(
-            build::cargo(root).args([
-                "clippy",
-                "--package",
-                "xtask",
-                "--package",
-                "db410c-emu",
-                "--package",
-                "apq8016-hal",
-                "--package",
-                "db410c",
-                "--features",
-                ASYNC_HAL_FEATURES,
-                "--all-targets",
-                "--",
-                "-D",
-                "warnings",
-            ]),
+            build::cargo(root)
+                .args(["test", "--no-run"])
+                .args(HOST_TEST_PACKAGES)
+                .args(["--features", ASYNC_HAL_FEATURES, "--all-targets"])
+                .env("RUSTC_WORKSPACE_WRAPPER", driver)
+                .env("CLIPPY_ARGS", args),
             "clippy (host)",
         )
     });
@@ -190,23 +225,22 @@ fn host_steps(suite: &mut Suite, root: &Path) {
             "clippy (firmware)",
         )
     });
+    // After a passing lint step the tests reuse its build (same compiler wrapper and
+    // arguments, so cargo finds everything fresh). Without it (lint failed or not selected),
+    // plain `cargo test`, so the tests still run when a lint fails.
+    let reuse_lint_build = lint_passed && suite.wanted("clippy host crates");
     suite.step("host unit tests", || {
-        build::run_checked(
-            build::cargo(root).args([
-                "test",
-                "--package",
-                "xtask",
-                "--package",
-                "apq8016-hal",
-                "--package",
-                "db410c",
-                "--package",
-                "db410c-emu",
-                "--features",
-                ASYNC_HAL_FEATURES,
-            ]),
-            "cargo test (host)",
-        )
+        let mut cargo = build::cargo(root);
+        cargo
+            .arg("test")
+            .args(HOST_TEST_PACKAGES)
+            .args(["--features", ASYNC_HAL_FEATURES]);
+        if let (true, Ok((driver, args))) = (reuse_lint_build, &host_lint) {
+            cargo
+                .env("RUSTC_WORKSPACE_WRAPPER", driver)
+                .env("CLIPPY_ARGS", args);
+        }
+        build::run_checked(&mut cargo, "cargo test (host)")
     });
     suite.step("PAC is fresh (regen --check)", || regen::run(root, true));
     suite.step("docs build with warnings denied", || {

@@ -11,6 +11,11 @@
 //!   board, and hold the console lock for the whole message, so messages from several cores
 //!   or interrupt handlers never mix. Until `Board::take` they rely on the boot firmware's
 //!   console setup (115200 8N1), like the panic report. `\n` is sent as `\r\n`.
+//! - [`print_plain!`](crate::print_plain)/[`println_plain!`](crate::println_plain) print a
+//!   list of strings and integers without `core::fmt` (each part through [`PlainText`]). Rust's
+//!   formatting machinery costs about 2.5 KiB of code once a program uses it (measured on
+//!   `hello`: `Formatter::pad`, `pad_integral`, `fmt::write` and the integer `Display`s), which
+//!   matters for the smallest programs; `print!`/`println!` stay the general tool.
 //! - Output is dropped, never waited on forever, when the UART does not accept characters
 //!   (each character waits at most 10 ms; after one timeout the rest of the message is
 //!   dropped).
@@ -43,6 +48,73 @@ pub fn _print(args: fmt::Arguments<'_>, newline: bool) {
     if newline {
         console.write_text("\n");
     }
+}
+
+/// Waits (bounded, 20 ms) until everything printed on the console has left the UART, e.g.
+/// before a reset that would cut the last line off. Like `Board::console.flush()`, without
+/// needing the board.
+pub fn flush() {
+    hal::console::lock().flush();
+}
+
+/// A value [`print_plain!`](crate::print_plain) can write without `core::fmt`: strings as they
+/// are (`\n` as `\r\n`), unsigned integers in decimal.
+pub trait PlainText {
+    /// Writes `self` on the console.
+    fn write_to(&self, console: &mut hal::console::ConsoleWriter);
+}
+
+impl PlainText for &str {
+    fn write_to(&self, console: &mut hal::console::ConsoleWriter) {
+        console.write_text(self);
+    }
+}
+
+macro_rules! plain_text_decimal {
+    ($($type:ty),*) => {$(
+        impl PlainText for $type {
+            fn write_to(&self, console: &mut hal::console::ConsoleWriter) {
+                console.write_decimal(*self as u64);
+            }
+        }
+    )*};
+}
+plain_text_decimal!(u8, u16, u32, u64, usize);
+
+/// Implementation of [`print_plain!`](crate::print_plain). Not public API.
+#[doc(hidden)]
+pub fn _print_plain(parts: &[&dyn PlainText], newline: bool) {
+    let mut console = hal::console::lock();
+    for part in parts {
+        part.write_to(&mut console);
+    }
+    if newline {
+        console.write_text("\n");
+    }
+}
+
+/// Prints strings and unsigned integers one after the other, without `core::fmt` (see the
+/// [module notes](crate::console)): `print_plain!("x = ", x)` prints what `print!("x = {x}")`
+/// does for a string or an unsigned integer `x`. Every part implements [`PlainText`].
+#[macro_export]
+macro_rules! print_plain {
+    ($($part:expr),* $(,)?) => {
+        $crate::console::_print_plain(&[$(&$part as &dyn $crate::console::PlainText),*], false)
+    };
+}
+
+/// [`print_plain!`](crate::print_plain) with a line end (`\r\n` on the wire):
+/// `println_plain!("Hello from the ", db410c::BOARD_NAME, "!")`.
+///
+/// ```no_run
+/// let answer: u32 = 42;
+/// db410c::println_plain!("the answer is ", answer);
+/// ```
+#[macro_export]
+macro_rules! println_plain {
+    ($($part:expr),* $(,)?) => {
+        $crate::console::_print_plain(&[$(&$part as &dyn $crate::console::PlainText),*], true)
+    };
 }
 
 /// Prints to the board's console (see [`crate::console`]): `print!("x = {}", x)`.

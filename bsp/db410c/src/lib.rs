@@ -234,8 +234,9 @@ pub struct Board {
     spmi: SpmiState,
     /// The arbiter's interrupt window, until [`Board::pmic`] hands it out.
     spmi_intr: Option<pac::SPMI_INTR>,
-    /// The GIC, initialised: every line off, SPIs routed to core 0, IRQs still masked on the
-    /// core (see [`hal::interrupt`]; `hal::time::Alarm::new(&mut board.interrupts)` makes the
+    /// The GIC: every line off, SPIs routed to core 0, IRQs still masked on the core (set up
+    /// by the first method used, so programs without interrupts carry no set-up code; see
+    /// [`hal::interrupt`]; `hal::time::Alarm::new(&mut board.interrupts)` makes the
     /// timer alarm).
     pub interrupts: InterruptController,
 }

@@ -193,15 +193,12 @@ impl ConsoleWriter {
     /// Sends `value` as `0x` and 16 lower-case hex digits (no `core::fmt`: the exception
     /// report stays small and independent of the formatting machinery).
     pub fn write_hex(&mut self, value: u64) {
-        self.write_bytes(&hex_u64(value));
+        for_each_hex_byte(value, |byte| self.put(byte));
     }
 
     /// Sends `value` in decimal (no `core::fmt`, like [`ConsoleWriter::write_hex`]).
-    pub fn write_decimal(&mut self, value: u32) {
-        let (digits, start) = decimal_u32(value);
-        for &digit in digits.iter().skip(start) {
-            self.put(digit);
-        }
+    pub fn write_decimal(&mut self, value: u64) {
+        for_each_decimal_digit(value, |digit| self.put(digit));
     }
 
     /// Waits (bounded) until the last character has left the transmitter.
@@ -239,38 +236,36 @@ fn for_each_text_byte(text: &str, mut put: impl FnMut(u8)) {
     }
 }
 
-/// `value` as `0x` and 16 lower-case hex digits.
-fn hex_u64(value: u64) -> [u8; 18] {
-    let mut out = [0u8; 18];
-    out[0] = b'0';
-    out[1] = b'x';
-    for (i, slot) in out[2..].iter_mut().enumerate() {
-        let digit = ((value >> ((15 - i) * 4)) & 0xF) as u8;
-        *slot = if digit < 10 {
+/// Calls `put` with `value` as `0x` and 16 lower-case hex digits (no buffer, like
+/// [`for_each_decimal_digit`]).
+fn for_each_hex_byte(value: u64, mut put: impl FnMut(u8)) {
+    put(b'0');
+    put(b'x');
+    for shift in (0..16).rev() {
+        let digit = ((value >> (shift * 4)) & 0xF) as u8;
+        put(if digit < 10 {
             b'0' + digit
         } else {
             b'a' + digit - 10
-        };
+        });
     }
-    out
 }
 
-/// `value` in decimal: the digits are `digits[start..]`.
-fn decimal_u32(value: u32) -> ([u8; 10], usize) {
-    let mut digits = [b'0'; 10];
-    let mut start = 0;
-    let mut rest = value;
-    // From the last digit back; iterating (rather than indexing) keeps bounds checks, and with
-    // them the panic machinery, out of the reports.
-    for (index, slot) in digits.iter_mut().enumerate().rev() {
-        *slot = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            start = index;
+/// Calls `put` with the decimal digits of `value`, most significant first: the highest power
+/// of ten not above `value` (1 for 0), then one digit per power. No buffer, which keeps this
+/// small (it is in every program, for the reports).
+fn for_each_decimal_digit(value: u64, mut put: impl FnMut(u8)) {
+    let mut power = 1;
+    while value / power >= 10 {
+        power *= 10;
+    }
+    loop {
+        put(b'0' + (value / power % 10) as u8);
+        if power == 1 {
             break;
         }
+        power /= 10;
     }
-    (digits, start)
 }
 
 /// Polls `done` until it returns true or `timeout` passes; returns whether it became true.
@@ -351,18 +346,25 @@ mod tests {
             (7, "7"),
             (10, "10"),
             (240, "240"),
-            (u32::MAX, "4294967295"),
+            (u64::from(u32::MAX), "4294967295"),
+            (u64::MAX, "18446744073709551615"),
         ] {
-            let (digits, start) = decimal_u32(value);
-            assert_eq!(&digits[start..], text.as_bytes());
+            let mut digits = Vec::new();
+            for_each_decimal_digit(value, |digit| digits.push(digit));
+            assert_eq!(digits, text.as_bytes());
         }
     }
 
     #[test]
     fn hex_is_zero_padded_lower_case() {
-        assert_eq!(&hex_u64(0), b"0x0000000000000000");
-        assert_eq!(&hex_u64(0x8008_0a1c), b"0x0000000080080a1c");
-        assert_eq!(&hex_u64(u64::MAX), b"0xffffffffffffffff");
+        let hex = |value| {
+            let mut out = Vec::new();
+            for_each_hex_byte(value, |byte| out.push(byte));
+            out
+        };
+        assert_eq!(hex(0), b"0x0000000000000000");
+        assert_eq!(hex(0x8008_0a1c), b"0x0000000080080a1c");
+        assert_eq!(hex(u64::MAX), b"0xffffffffffffffff");
     }
 
     #[test]

@@ -78,8 +78,10 @@
 //!   A GIC without security extensions (the virtual board decides) gets every line put in
 //!   group 0, which the same registers then serve.
 //! - **Cores**: the CPU-interface registers and the SGI/PPI lines (and their enables) are
-//!   banked per core: [`InterruptController::take`] sets them up for the core that calls it
-//!   (core 0) and routes SPIs to core 0. Another core ([`crate::cpu`]) can send SGIs through
+//!   banked per core: the controller's first use (any method after
+//!   [`InterruptController::take`], e.g. registering a handler; programs that never use it
+//!   carry no set-up code) sets them up for the core that makes it, which should be core 0,
+//!   and routes SPIs to core 0. Another core ([`crate::cpu`]) can send SGIs through
 //!   the same controller (shared in a `critical_section::Mutex`);
 //!   [`InterruptController::send_sgi`] takes a target set of cores.
 

@@ -77,7 +77,7 @@ fn report_with_detail(
     if let Some(id) = unhandled_interrupt {
         // Decimal without core::fmt: the report must not pull it into every image.
         out.write_text(": interrupt ");
-        out.write_decimal(u32::from(id));
+        out.write_decimal(u64::from(id));
         out.write_text(" has no handler");
     }
     for (name, value) in [

@@ -42,9 +42,9 @@ pub fn report_panic(info: &PanicInfo<'_>) -> ! {
         Some(location) => {
             out.write_text(location.file());
             out.write_text(":");
-            out.write_decimal(location.line());
+            out.write_decimal(location.line().into());
             out.write_text(":");
-            out.write_decimal(location.column());
+            out.write_decimal(location.column().into());
         }
         None => out.write_text("<unknown location>"),
     }
