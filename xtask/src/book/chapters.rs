@@ -106,6 +106,7 @@ pub const PARTS: &[Part] = &[
                 r"--send-after async_blinky 'hello\r' --press 107@300ms:600ms --trace gpio --stats",
             ),
             example("async_wake", ""),
+            example("bus_async", "--i2c 0:0x50=24c32 --spi 0:nor"),
         ],
     },
     Part {
