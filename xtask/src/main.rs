@@ -17,6 +17,7 @@ mod debian;
 mod debug;
 mod defmt_decode;
 mod doc;
+mod doc_examples;
 mod elf_writer;
 mod engine;
 mod expected_output;
