@@ -92,8 +92,9 @@ enum Command {
         /// The example's name: snake_case ASCII, starting with a letter.
         name: String,
     },
-    /// Build the firmware crates' documentation (PAC, HAL, board crate) for the firmware target
-    /// with rustdoc warnings denied; prints the index page's path.
+    /// Build the firmware crates' documentation (PAC, HAL, board crate) and every example's page
+    /// (its `//!` header) for the firmware target with rustdoc warnings denied, and an index
+    /// page over both (crates, examples in book order with their chapters); prints its path.
     Doc,
     /// Build the book (mdBook, `book/`): refresh its generated chapters (one per example and
     /// per lab) and figures, build it into target/book/html with mdBook warnings as errors,

@@ -304,7 +304,11 @@ pub fn example_chapter(entry: &BookExample, source: &str) -> Result<(String, Str
          ## The program\n\n\
          [`examples/{name}.rs`](../../../examples/{name}.rs) after its header, the file the \
          suite compiles and runs:\n\n\
-         ```rust\n{{{{#include ../../../examples/{name}.rs:{body_start}:}}}}\n```\n"
+         ```rust\n{{{{#include ../../../examples/{name}.rs:{body_start}:}}}}\n```\n\n\
+         The text above the listing is the example's `//!` header: `cargo xtask doc` shows the \
+         same text as the example's page in the API documentation \
+         (`target/aarch64-unknown-none/doc/{name}/index.html`, listed on its `index.html` \
+         with the HAL and board crate pages).\n"
     ));
     Ok((title.to_owned(), page))
 }
@@ -414,6 +418,7 @@ mod tests {
         assert!(page.contains("# demo: a demo\n\nSays `hi`.\n"));
         assert!(page.contains("cargo xtask run demo -- --stats"));
         assert!(page.contains("{{#include ../../../examples/demo.rs:5:}}"));
+        assert!(page.contains("target/aarch64-unknown-none/doc/demo/index.html"));
         let wrong = BookExample {
             name: "other".to_owned(),
             ..entry
