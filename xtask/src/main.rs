@@ -198,8 +198,9 @@ enum Command {
         #[command(subcommand)]
         command: LabCommand,
     },
-    /// Draw the pinout, clock-tree and interrupt figures (docs/figures/*.svg) from the data
-    /// the code uses; optionally write the register browser (static HTML from the SVD).
+    /// Draw the pinout, clock-tree, interrupt and crate-layer figures (docs/figures/*.svg) from
+    /// the data the code uses and the Cargo manifests; optionally write the register browser
+    /// (static HTML from the SVD).
     Figures {
         /// Do not write: fail if a tracked figure is stale, naming it.
         #[arg(long)]

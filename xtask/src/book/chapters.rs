@@ -359,8 +359,17 @@ pub fn labs(root: &Path) -> Result<Vec<(String, String)>> {
             .to_owned();
         labs.push((name, title));
     }
-    labs.sort();
+    labs.sort_by_key(|(name, title)| (course_position(title), name.clone()));
     Ok(labs)
+}
+
+/// A lab's place in the course, from its title (`Lab 3: ...` is 3); untitled labs go last.
+fn course_position(title: &str) -> u32 {
+    title
+        .strip_prefix("Lab ")
+        .and_then(|rest| rest.split(':').next())
+        .and_then(|number| number.trim().parse().ok())
+        .unwrap_or(u32::MAX)
 }
 
 fn lab_chapter(name: &str) -> String {
@@ -424,6 +433,18 @@ mod tests {
             ..entry
         };
         assert!(example_chapter(&wrong, source).is_err());
+    }
+
+    #[test]
+    fn labs_are_in_course_order() {
+        let root = crate::process::workspace_root().unwrap();
+        let titles: Vec<String> = labs(&root).unwrap().into_iter().map(|(_, t)| t).collect();
+        let numbers: Vec<u32> = titles.iter().map(|t| course_position(t)).collect();
+        let mut sorted = numbers.clone();
+        sorted.sort_unstable();
+        assert_eq!(numbers, sorted, "{titles:?}");
+        assert_eq!(course_position("Lab 10: x"), 10);
+        assert_eq!(course_position("Something"), u32::MAX);
     }
 
     #[test]
