@@ -3,7 +3,7 @@
 //! The UART keeps at most 64 received characters in its FIFO: at 115200 baud that is 5.6 ms
 //! of input. A program that reads by polling and is busy for longer loses characters (the
 //! `echo` example shows the overrun report). Here the UART's receive interrupt moves each
-//! character into a 512-byte buffer in RAM as it arrives ([`RxBuffer`], [`InterruptRx`]), so
+//! character into a 512-byte buffer in RAM as it arrives (`RxBuffer`, `InterruptRx`), so
 //! the program may be busy for much longer. Three rounds, each waiting for you to paste text:
 //!
 //! 1. **By interrupt, blocking**: read what the buffer holds (sleeping in `WFI` while it is

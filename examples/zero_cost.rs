@@ -26,7 +26,7 @@
 //! bigger because they give up after a timeout instead of hanging (the wait itself is out of
 //! line: with room in the FIFO it never runs).
 //!
-//! `main` also *runs* each pair once under a counter ([`executed`]): on the virtual board,
+//! `main` also *runs* each pair once under a counter (`executed`): on the virtual board,
 //! which advances the system counter by one tick per instruction, that is the number of
 //! instructions each call executes, and it prints them (`executed:` lines; `cargo xtask bench`
 //! reads them and guards the ratios). Then it resets the board.
@@ -372,7 +372,7 @@ pub fn bench_raw_timer_now() -> u64 {
 
 // ---- Counting executed instructions ----
 
-/// Executes exactly one instruction (`ret`): the calibration of [`executed`].
+/// Executes exactly one instruction (`ret`): the calibration of `executed`.
 #[unsafe(no_mangle)]
 #[inline(never)]
 pub fn bench_calibrate() {}

@@ -17,6 +17,7 @@ mod debian;
 mod debug;
 mod defmt_decode;
 mod doc;
+mod doc_examples;
 mod elf_writer;
 mod engine;
 mod expected_output;
@@ -91,8 +92,9 @@ enum Command {
         /// The example's name: snake_case ASCII, starting with a letter.
         name: String,
     },
-    /// Build the firmware crates' documentation (PAC, HAL, board crate) for the firmware target
-    /// with rustdoc warnings denied; prints the index page's path.
+    /// Build the firmware crates' documentation (PAC, HAL, board crate) and every example's page
+    /// (its `//!` header) for the firmware target with rustdoc warnings denied, and an index
+    /// page over both (crates, examples in book order with their chapters); prints its path.
     Doc,
     /// Build the book (mdBook, `book/`): refresh its generated chapters (one per example and
     /// per lab) and figures, build it into target/book/html with mdBook warnings as errors,
@@ -196,8 +198,9 @@ enum Command {
         #[command(subcommand)]
         command: LabCommand,
     },
-    /// Draw the pinout, clock-tree and interrupt figures (docs/figures/*.svg) from the data
-    /// the code uses; optionally write the register browser (static HTML from the SVD).
+    /// Draw the pinout, clock-tree, interrupt and crate-layer figures (docs/figures/*.svg) from
+    /// the data the code uses and the Cargo manifests; optionally write the register browser
+    /// (static HTML from the SVD).
     Figures {
         /// Do not write: fail if a tracked figure is stale, naming it.
         #[arg(long)]

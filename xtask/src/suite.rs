@@ -4,7 +4,7 @@
 //! problem), except steps that need an artefact a failed step did not produce. The last line is
 //! `xtask: N passed, M failed`, which CI tooling reads; the exit status is non-zero on any failure.
 
-use crate::{build, checks, doc, prereq, regen};
+use crate::{build, checks, doc, doc_examples, prereq, regen};
 use anyhow::{Context, Result, bail, ensure};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -246,4 +246,12 @@ fn host_steps(suite: &mut Suite, root: &Path) {
     suite.step("docs build with warnings denied", || {
         doc::run(root).map(|_| ())
     });
+    suite.step(
+        "docs: every rustdoc example of the HAL and board crate compiles; each driver API has one",
+        || {
+            let count = doc_examples::check(root)?;
+            eprintln!("xtask: {count} doc examples compiled");
+            Ok(())
+        },
+    );
 }

@@ -7,6 +7,21 @@
 //! volume-down keys, GPIO-F, the PMIC interrupts; [`pmic`]); [`Board::power_off`] and
 //! [`Board::reset`] end a program.
 //!
+//! ```no_run
+//! use db410c::Board;
+//! use db410c::hal::time::Duration;
+//!
+//! let mut board = Board::take().unwrap(); // once per program
+//! db410c::println!("Hello from the {}!", db410c::BOARD_NAME);
+//! loop {
+//!     board.led1.toggle();
+//!     board.delay.delay(Duration::from_millis(500));
+//! }
+//! ```
+//!
+//! The examples (`examples/*.rs`, one chapter each in the book, `cargo xtask book`) show
+//! every part; `cargo xtask doc` lists them next to this documentation.
+//!
 //! Firmware built with this crate links with its linker script `db410c.ld` (image at
 //! 0x8008_0000, starting with an arm64 `Image` header, so LK/U-Boot `fastboot boot` or `booti`
 //! start it like a kernel). Binaries pass `-Tdb410c.ld` to the linker (see the examples' build
@@ -116,6 +131,24 @@ impl Button {
 ///
 /// GPIO-F (LS 28) is absent: it is the PM8916 PMIC's MPP4, not a SoC pad; it comes with the
 /// PMIC side of the board ([`BoardPmic::gpio_f`], from [`Board::pmic`]).
+///
+/// The header's buses, each from its controller (a [`Board`] field) and its pins:
+///
+/// ```no_run
+/// use db410c::hal::gpio::{Level, Output, OutputConfig};
+/// use db410c::hal::{i2c, spi, uart};
+///
+/// let mut board = db410c::Board::take().unwrap();
+/// let pins = board.header;
+/// let i2c0 = i2c::I2c::new(board.i2c0, pins.i2c0_sda, pins.i2c0_scl, &mut board.clocks, i2c::Config::default())?;
+/// let i2c1 = i2c::I2c::new(board.i2c1, pins.i2c1_sda, pins.i2c1_scl, &mut board.clocks, i2c::Config::default())?;
+/// let spi0 = spi::Spi::new(board.spi0, pins.spi0_mosi, pins.spi0_miso, pins.spi0_sclk, &mut board.clocks, spi::Config::default())?;
+/// let spi0_cs = Output::new(pins.spi0_cs, Level::High, OutputConfig::default()); // chip select
+/// let uart0 = uart::Uart::new(board.uart0, pins.uart0_tx, pins.uart0_rx, &mut board.clocks, uart::Config::default())?;
+/// let gpio_a = Output::new(pins.gpio_a, Level::Low, OutputConfig::default()); // LS 23
+/// # let _ = (i2c0, i2c1, spi0, spi0_cs, uart0, gpio_a);
+/// # Ok::<(), Box<dyn core::error::Error>>(())
+/// ```
 pub struct LowSpeedHeader {
     /// GPIO-A, LS 23: TLMM GPIO 36 (wake-capable "APQ INT").
     pub gpio_a: Pin<36>,
@@ -294,6 +327,17 @@ impl core::error::Error for BoardError {}
 impl Board {
     /// Takes the SoC peripherals (once) and sets the board up: console at 115200 8N1, LEDs as
     /// outputs (off), volume-up as input with pull-up, the interrupt controller initialised.
+    ///
+    /// ```no_run
+    /// let mut board = db410c::Board::take()?;
+    /// board.led1.set_high();
+    /// if board.volume_up.is_pressed() {
+    ///     board.led2.set_high();
+    /// }
+    /// // A second call fails: the peripherals have one owner.
+    /// assert!(db410c::Board::take().is_err());
+    /// # Ok::<(), db410c::BoardError>(())
+    /// ```
     pub fn take() -> Result<Board, BoardError> {
         let p = pac::Peripherals::take().ok_or(BoardError::AlreadyTaken)?;
         Self::new(p)
@@ -390,6 +434,18 @@ impl Board {
     /// [`hal::pmic::Error::PinsTaken`]):
     /// user LEDs 3 and 4 and the BT LED as outputs (off), the power and volume-down keys,
     /// GPIO-F, the PMIC interrupts and the PMIC itself.
+    ///
+    /// ```no_run
+    /// use embedded_hal::digital::OutputPin;
+    ///
+    /// let mut board = db410c::Board::take().unwrap();
+    /// let mut pmic = board.pmic()?;
+    /// pmic.led3.set_high()?;
+    /// if pmic.power_key.is_pressed()? {
+    ///     pmic.bt_led.set_high()?;
+    /// }
+    /// # Ok::<(), db410c::hal::pmic::Error>(())
+    /// ```
     pub fn pmic(&mut self) -> Result<BoardPmic, hal::pmic::Error> {
         let bus = self.spmi()?;
         let pins = PmicPins::take().ok_or(hal::pmic::Error::PinsTaken)?;

@@ -1,16 +1,24 @@
 //! An async executor for the APQ8016E: `embassy-executor`'s task queue with this chip's
 //! wake-up ("pender") and sleep (feature `executor`).
 //!
-//! ```ignore
+//! ```no_run
 //! use apq8016_hal::executor::Executor;
+//! use apq8016_hal::gpio::{Level, Output, OutputConfig, Pins};
+//! use apq8016_hal::interrupt::{self, InterruptController};
+//! use apq8016_hal::pac;
 //!
 //! #[embassy_executor::task]
-//! async fn blink(mut led: Output) { loop { led.toggle(); Timer::after_millis(100).await; } }
+//! async fn light(mut led: Output) {
+//!     led.set_high(); // a real task awaits timers, pins or the UART (examples/async_blinky.rs)
+//! }
 //!
-//! let executor = Executor::woken_by_interrupt(&mut board.interrupts).unwrap();
+//! let pins = Pins::new(pac::Peripherals::take().unwrap().TLMM);
+//! let led1 = Output::new(pins.gpio21, Level::Low, OutputConfig::default());
+//! let mut interrupts = InterruptController::take().unwrap();
+//! let executor = Executor::woken_by_interrupt(&mut interrupts).unwrap();
 //! // SAFETY: not inside a critical section; every enabled line has its handler.
 //! unsafe { interrupt::enable_irq() };
-//! executor.run(|spawner| spawner.spawn(blink(board.led1).unwrap()));
+//! executor.run(|spawner| spawner.spawn(light(led1).unwrap()));
 //! ```
 //!
 //! # Design notes

@@ -1,5 +1,17 @@
 //! TLMM GPIO: pad ownership, digital input/output and function selection.
 //!
+//! ```no_run
+//! use apq8016_hal::gpio::{Input, InputConfig, Level, Output, OutputConfig, Pins, Pull};
+//! use apq8016_hal::pac;
+//!
+//! let pins = Pins::new(pac::Peripherals::take().unwrap().TLMM); // one token per pad
+//! let mut led1 = Output::new(pins.gpio21, Level::Low, OutputConfig::default());
+//! let volume_up = Input::new(pins.gpio107, InputConfig::default().with_pull(Pull::Up));
+//! loop {
+//!     led1.set_level(Level::from(volume_up.is_low())); // LED 1 lit while the button is held
+//! }
+//! ```
+//!
 //! Design notes:
 //! - [`Pins::new`] consumes the `TLMM` peripheral and hands out one zero-sized [`Pin<N>`] per
 //!   pad. A driver takes its pins by value, so two drivers can never own one pad; the pin
@@ -311,6 +323,14 @@ macro_rules! pins {
 
         impl Pins {
             /// Takes the TLMM and splits it into its pads. Changes nothing in the hardware.
+            ///
+            /// ```no_run
+            /// use apq8016_hal::{gpio::Pins, pac};
+            ///
+            /// let pins = Pins::new(pac::Peripherals::take().unwrap().TLMM);
+            /// let led1 = pins.gpio21; // a `Pin<21>`: give it to a driver (`Output::new`)
+            /// # let _ = led1;
+            /// ```
             pub fn new(tlmm: pac::TLMM) -> Self {
                 // The peripheral is consumed: from now on every pad's registers are reached
                 // through the pin that owns them.

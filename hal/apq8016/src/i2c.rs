@@ -1,6 +1,21 @@
 //! BLSP1 QUP I2C master (blocking, polled): QUP2 (the low-speed header's I2C0, GPIO 6/7) and
 //! QUP6 (I2C1, GPIO 22/23), implementing embedded-hal 1.0's `I2c`.
 //!
+//! ```no_run
+//! use apq8016_hal::{clocks::Clocks, gpio::Pins, i2c::{Config, I2c}, pac};
+//! use embedded_hal::i2c::I2c as _;
+//!
+//! let p = pac::Peripherals::take().unwrap();
+//! let mut clocks = Clocks::new(p.GCC);
+//! let pins = Pins::new(p.TLMM);
+//! // The header's I2C1: QUP6 on GPIO 22 (SDA) / 23 (SCL), 100 kHz.
+//! let mut i2c = I2c::new(p.BLSP1_QUP6, pins.gpio22, pins.gpio23, &mut clocks, Config::default())?;
+//! for address in 0x08..0x78 {
+//!     if i2c.write(address, &[]).is_ok() { /* a device acknowledged its address */ }
+//! }
+//! # Ok::<(), Box<dyn core::error::Error>>(())
+//! ```
+//!
 //! Design notes:
 //! - QUP v2 tags in FIFO mode (docs/hardware/qup-i2c-spi.md#i2c-v2-tags-and-transfer): each
 //!   transaction is a chain of *messages*. A message is what fits the FIFOs at once: optional

@@ -1,5 +1,16 @@
 //! The PM8916 power-management IC, over SPMI (docs/hardware/spmi-pm8916.md).
 //!
+//! ```no_run
+//! use apq8016_hal::{pac, pmic::{Keys, Pm8916}, reset::PsHold, spmi::Spmi};
+//!
+//! let p = pac::Peripherals::take().unwrap();
+//! let spmi = Spmi::new(p.SPMI_CORE, p.SPMI_CNFG, p.SPMI_CHNLS, p.SPMI_OBSRVR)?;
+//! let pmic = Pm8916::new(*spmi)?; // checks that a PM8916 answers
+//! while !pmic.keys()?.contains(Keys::POWER) {} // polled; by interrupt: `PmicInterrupts`
+//! PsHold::new(p.MPM_PS_HOLD).power_off(&pmic)?;
+//! # Ok::<(), apq8016_hal::pmic::Error>(())
+//! ```
+//!
 //! Design notes:
 //! - Registers are described with `tock-registers` bitfields ([`registers`]) and handled as
 //!   local copies: read over SPMI into a `LocalRegisterCopy`, changed with field values, written

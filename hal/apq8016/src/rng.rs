@@ -1,5 +1,15 @@
 //! PRNG: the SoC's hardware random number generator (docs/hardware/prng.md).
 //!
+//! ```no_run
+//! use apq8016_hal::{clocks::Clocks, pac, rng::Rng};
+//!
+//! let p = pac::Peripherals::take().unwrap();
+//! let mut rng = Rng::new(p.PRNG, &mut Clocks::new(p.GCC))?;
+//! let dice = rng.next_u32()? % 6 + 1;
+//! # let _ = dice;
+//! # Ok::<(), apq8016_hal::rng::Error>(())
+//! ```
+//!
 //! Design notes:
 //! - Init follows docs/hardware/prng.md#sequences: enable the PRNG_AHB clock (voted, bit 8; see [`crate::clocks`]);
 //!   if `CONFIG.HW_ENABLE` is already set (the boot chain or TrustZone set it up) leave

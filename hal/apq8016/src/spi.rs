@@ -1,6 +1,23 @@
 //! BLSP1 QUP SPI master (blocking, polled): QUP5, the low-speed header's SPI0 (GPIO 16 MOSI,
 //! 17 MISO, 19 CLK), implementing embedded-hal 1.0's `SpiBus<u8>`.
 //!
+//! ```no_run
+//! use apq8016_hal::gpio::{Level, Output, OutputConfig, Pins};
+//! use apq8016_hal::{clocks::Clocks, pac, spi::{Config, Spi}};
+//! use embedded_hal::spi::SpiBus as _;
+//!
+//! let p = pac::Peripherals::take().unwrap();
+//! let mut clocks = Clocks::new(p.GCC);
+//! let pins = Pins::new(p.TLMM);
+//! let mut cs = Output::new(pins.gpio18, Level::High, OutputConfig::default()); // SPI0 CS_N
+//! let mut spi = Spi::new(p.BLSP1_QUP5, pins.gpio16, pins.gpio17, pins.gpio19, &mut clocks, Config::default())?;
+//! cs.set_low();
+//! spi.write(&[0x06])?; // e.g. a flash's WRITE ENABLE
+//! spi.flush()?;
+//! cs.set_high();
+//! # Ok::<(), Box<dyn core::error::Error>>(())
+//! ```
+//!
 //! Design notes:
 //! - Chip select is not the driver's: the board drives the CS pad (GPIO 18) as a plain GPIO
 //!   output, as the upstream device tree does (docs/hardware/qup-i2c-spi.md#sequences). Use

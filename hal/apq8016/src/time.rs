@@ -1,5 +1,13 @@
 //! Monotonic time from the Arm generic timer.
 //!
+//! ```no_run
+//! use apq8016_hal::time::{Delay, Duration, Instant};
+//!
+//! let start = Instant::now();
+//! Delay::new().delay(Duration::from_millis(1));
+//! assert!(start.elapsed() >= Duration::from_millis(1)); // never early
+//! ```
+//!
 //! # Design notes
 //!
 //! - The clock is the **system counter** as every core sees it through `CNTPCT_EL0`, counting at

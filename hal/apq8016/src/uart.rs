@@ -1,6 +1,20 @@
 //! BLSP1 UART_DM v1.4 driver (blocking, polled), for UART1 (GPIO 0/1) and UART2 (GPIO 4/5,
 //! the board's debug console).
 //!
+//! ```no_run
+//! use apq8016_hal::{clocks::Clocks, gpio::Pins, pac, uart::{Config, Uart}};
+//!
+//! let p = pac::Peripherals::take().unwrap();
+//! let mut clocks = Clocks::new(p.GCC);
+//! let pins = Pins::new(p.TLMM);
+//! let uart = Uart::new(p.BLSP1_UART2, pins.gpio4, pins.gpio5, &mut clocks, Config::default())?;
+//! let (mut tx, mut rx) = uart.split(); // e.g. one half per task
+//! let mut line = [0u8; 64];
+//! let received = rx.read(&mut line)?; // waits for at least one character
+//! tx.write_all(&line[..received])?; // echo
+//! # Ok::<(), Box<dyn core::error::Error>>(())
+//! ```
+//!
 //! Design notes:
 //! - Registers are reached through the PAC's BLSP register map (docs/hardware/uart-dm.md#register-maps).
 //! - Single-character mode (`DMEN.TX_SC_EN | RX_SC_EN`, as U-Boot and TF-A): each write to

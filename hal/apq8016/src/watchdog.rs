@@ -1,6 +1,17 @@
 //! The APSS watchdog: the application processors' own watchdog, KPSS register layout
 //! (docs/hardware/watchdog.md#apss-watchdog-registers).
 //!
+//! ```no_run
+//! use apq8016_hal::{pac, time::Duration, watchdog::{Config, Watchdog}};
+//!
+//! let mut watchdog = Watchdog::new(pac::Peripherals::take().unwrap().APSS_WDT);
+//! watchdog.enable(&Config::new(Duration::from_secs(1)))?; // bites 1 s after the last pet
+//! loop {
+//!     watchdog.pet(); // the main loop's heartbeat
+//! }
+//! # Ok::<(), apq8016_hal::watchdog::ConfigError>(())
+//! ```
+//!
 //! Design notes:
 //! - Its base (0x0B01_7000) and bark interrupt (SPI 3) are inferred from sibling SoCs: the
 //!   upstream msm8916 device tree has no node for it (docs/hardware/watchdog.md#base-address-caveat).

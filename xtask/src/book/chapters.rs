@@ -305,7 +305,11 @@ pub fn example_chapter(entry: &BookExample, source: &str) -> Result<(String, Str
          ## The program\n\n\
          [`examples/{name}.rs`](../../../examples/{name}.rs) after its header, the file the \
          suite compiles and runs:\n\n\
-         ```rust\n{{{{#include ../../../examples/{name}.rs:{body_start}:}}}}\n```\n"
+         ```rust\n{{{{#include ../../../examples/{name}.rs:{body_start}:}}}}\n```\n\n\
+         The text above the listing is the example's `//!` header: `cargo xtask doc` shows the \
+         same text as the example's page in the API documentation \
+         (`target/aarch64-unknown-none/doc/{name}/index.html`, listed on its `index.html` \
+         with the HAL and board crate pages).\n"
     ));
     Ok((title.to_owned(), page))
 }
@@ -356,8 +360,17 @@ pub fn labs(root: &Path) -> Result<Vec<(String, String)>> {
             .to_owned();
         labs.push((name, title));
     }
-    labs.sort();
+    labs.sort_by_key(|(name, title)| (course_position(title), name.clone()));
     Ok(labs)
+}
+
+/// A lab's place in the course, from its title (`Lab 3: ...` is 3); untitled labs go last.
+fn course_position(title: &str) -> u32 {
+    title
+        .strip_prefix("Lab ")
+        .and_then(|rest| rest.split(':').next())
+        .and_then(|number| number.trim().parse().ok())
+        .unwrap_or(u32::MAX)
 }
 
 fn lab_chapter(name: &str) -> String {
@@ -415,11 +428,24 @@ mod tests {
         assert!(page.contains("# demo: a demo\n\nSays `hi`.\n"));
         assert!(page.contains("cargo xtask run demo -- --stats"));
         assert!(page.contains("{{#include ../../../examples/demo.rs:5:}}"));
+        assert!(page.contains("target/aarch64-unknown-none/doc/demo/index.html"));
         let wrong = BookExample {
             name: "other".to_owned(),
             ..entry
         };
         assert!(example_chapter(&wrong, source).is_err());
+    }
+
+    #[test]
+    fn labs_are_in_course_order() {
+        let root = crate::process::workspace_root().unwrap();
+        let titles: Vec<String> = labs(&root).unwrap().into_iter().map(|(_, t)| t).collect();
+        let numbers: Vec<u32> = titles.iter().map(|t| course_position(t)).collect();
+        let mut sorted = numbers.clone();
+        sorted.sort_unstable();
+        assert_eq!(numbers, sorted, "{titles:?}");
+        assert_eq!(course_position("Lab 10: x"), 10);
+        assert_eq!(course_position("Something"), u32::MAX);
     }
 
     #[test]

@@ -11,9 +11,9 @@
 //!   `docs/figures/` to the copies staged in `figures/`, and other repository files to
 //!   `file://` URLs of this checkout. Then mdBook builds the stage into `target/book/html`,
 //!   and the register browser is written into its `registers/` directory.
-//! - mdBook (`tool`) is pinned and installed into `target/tools` by `cargo install`; its log
-//!   is kept: any `WARN` or `ERROR` line fails the build (mdBook 0.4 logs a failed include
-//!   and goes on).
+//! - mdBook (`tool`) is pinned and installed once per machine into
+//!   `<cargo home>/db410c-tools/` by `cargo install`; its log is kept: any `WARN` or `ERROR`
+//!   line fails the build (mdBook 0.4 logs a failed include and goes on).
 
 pub mod chapters;
 pub mod links;

@@ -34,8 +34,8 @@ fn install_args(tools: &Path) -> Vec<String> {
     ]
 }
 
-/// The mdBook executable: `$MDBOOK`, else `target/tools/bin/mdbook`, installed if missing or
-/// of another version.
+/// The mdBook executable: `$MDBOOK`, else the pinned one under `<cargo home>/db410c-tools/`,
+/// installed if missing or of another version.
 pub fn mdbook(root: &Path) -> Result<PathBuf> {
     if let Some(path) = std::env::var_os("MDBOOK") {
         let path = PathBuf::from(path);

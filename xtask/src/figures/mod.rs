@@ -8,6 +8,8 @@
 //!   `clocks/rcg.rs` (the console's setting is computed by the HAL's own code);
 //! - `docs/figures/interrupts.svg`: every interrupt in the SVD and the HAL's PPIs, through
 //!   the GIC to the four cores, marked where a HAL module uses it;
+//! - `docs/figures/layers.svg`: the workspace's crates stacked by their dependencies on each
+//!   other, from the Cargo manifests (the book's "how the layers fit");
 //! - the register browser (`--registers OUT`): static HTML from the SVD, with a search.
 //!
 //! Design notes:
@@ -21,6 +23,7 @@
 
 mod clock_tree;
 mod interrupts;
+mod layers;
 mod pinout;
 mod registers;
 mod svd_model;
@@ -51,10 +54,11 @@ fn tracked(root: &Path) -> Result<Vec<(&'static str, String)>> {
         ("pinout.svg", pinout::render()),
         ("clock-tree.svg", clock_tree::render()?),
         ("interrupts.svg", interrupts::render(root)?),
+        ("layers.svg", layers::render(root)?),
     ])
 }
 
-/// Writes docs/figures/pinout.svg, clock-tree.svg and interrupts.svg (only files whose
+/// Writes docs/figures/pinout.svg, clock-tree.svg, interrupts.svg and layers.svg (only files whose
 /// contents change are rewritten).
 pub fn write_tracked(root: &Path) -> Result<()> {
     let dir = root.join(FIGURES_DIR);

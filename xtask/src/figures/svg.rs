@@ -134,6 +134,27 @@ impl Svg {
         );
     }
 
+    /// A straight arrow from (x1, y1) to (x2, y2), its head at the end.
+    pub fn arrow(&mut self, x1: i32, y1: i32, x2: i32, y2: i32, stroke: &str) {
+        let (dx, dy) = (f64::from(x2 - x1), f64::from(y2 - y1));
+        let length = (dx * dx + dy * dy).sqrt().max(1.0);
+        let (ux, uy) = (dx / length, dy / length);
+        let (bx, by) = (f64::from(x2) - 8.0 * ux, f64::from(y2) - 8.0 * uy);
+        let _ = writeln!(
+            self.body,
+            "<line x1=\"{x1}\" y1=\"{y1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"{stroke}\" stroke-width=\"1.5\"/>",
+            bx, by
+        );
+        let _ = writeln!(
+            self.body,
+            "<path d=\"M{x2},{y2} L{:.1},{:.1} L{:.1},{:.1} Z\" fill=\"{stroke}\"/>",
+            bx - 4.0 * uy,
+            by + 4.0 * ux,
+            bx + 4.0 * uy,
+            by - 4.0 * ux
+        );
+    }
+
     /// One line of text at (x, y) (baseline), `size` px, optionally bold, in `fill`.
     #[allow(clippy::too_many_arguments)]
     pub fn text(

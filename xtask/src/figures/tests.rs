@@ -296,3 +296,29 @@ fn a_stale_or_missing_figure_is_named() {
         "{error}"
     );
 }
+
+#[test]
+fn layers_come_from_the_manifests() {
+    let root = crate::process::workspace_root().unwrap();
+    let members = super::layers::members(&root).unwrap();
+    let layer = super::layers::layers(&members);
+    assert_eq!(layer["apq8016-pac"], 0);
+    assert_eq!(layer["apq8016-hal"], 1);
+    assert_eq!(layer["db410c"], 2);
+    assert_eq!(layer["db410c-examples"], 3);
+    let examples = members
+        .iter()
+        .find(|m| m.name == "db410c-examples")
+        .unwrap();
+    assert!(examples.depends_on.contains(&"apq8016-hal".to_owned()));
+    // The HAL is reached through the board crate: no arrow of its own.
+    assert_eq!(
+        super::layers::direct_dependencies(examples, &members),
+        vec![&"db410c".to_owned()]
+    );
+    let svg = super::layers::render(&root).unwrap();
+    for member in &members {
+        assert!(svg.contains(&member.name), "{} drawn", member.name);
+    }
+    assert!(svg.contains("svd/apq8016.svd"));
+}

@@ -1,11 +1,21 @@
 //! `embedded_hal_async::digital::Wait` for [`Input`]: a task waits for a level or an edge on
 //! the pad's interrupt, asleep meanwhile.
 //!
-//! ```ignore
+//! ```no_run
+//! use apq8016_hal::gpio::{self, Input, InputConfig, Pins, Pull};
+//! use apq8016_hal::{interrupt::InterruptController, pac};
 //! use embedded_hal_async::digital::Wait;
-//! gpio::enable_async_wait(&mut board.interrupts).unwrap(); // once: the summary handler
-//! let mut button = board.volume_up.into_input();
-//! button.wait_for_falling_edge().await.unwrap(); // pressed (active low)
+//!
+//! async fn wait_for_press(button: &mut Input) {
+//!     button.wait_for_falling_edge().await.unwrap(); // pressed (active low)
+//! }
+//!
+//! let pins = Pins::new(pac::Peripherals::take().unwrap().TLMM);
+//! let mut interrupts = InterruptController::take().unwrap();
+//! gpio::enable_async_wait(&mut interrupts).unwrap(); // once: the summary handler
+//! let mut volume_up = Input::new(pins.gpio107, InputConfig::default().with_pull(Pull::Up));
+//! let press = wait_for_press(&mut volume_up); // a future: await it in a task (`executor`)
+//! # drop(press);
 //! ```
 //!
 //! # Design notes

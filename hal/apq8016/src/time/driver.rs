@@ -1,9 +1,19 @@
 //! The `embassy-time` driver on the generic timer's [`Alarm`] (feature
 //! `embassy-time-driver`), and [`AsyncDelay`], an `embedded-hal-async` delay on it.
 //!
-//! ```ignore
-//! let alarm = Alarm::new(&mut board.interrupts).unwrap();
-//! apq8016_hal::time::driver::start(alarm); // embassy_time::Timer, Ticker, Delay work now
+//! ```no_run
+//! use apq8016_hal::interrupt::InterruptController;
+//! use apq8016_hal::time::{Alarm, Duration, driver::{self, AsyncDelay}};
+//! use embedded_hal_async::delay::DelayNs;
+//!
+//! async fn pause() {
+//!     AsyncDelay.delay_ms(100).await; // embedded-hal-async
+//!     driver::sleep(Duration::from_millis(5)).await;
+//! }
+//!
+//! let mut interrupts = InterruptController::take().unwrap();
+//! driver::start(Alarm::new(&mut interrupts).unwrap()); // embassy_time::Timer, Ticker work now
+//! # drop(pause());
 //! ```
 //!
 //! # Design notes
