@@ -14,8 +14,8 @@
 //!   `cargo fetch` if missing), checks its SHA-256 against the one the patch was made for
 //!   (and Cargo.lock's), unpacks it, applies the patch with `patch -p1` (exact, no fuzz),
 //!   and builds it with cmake the way the crate's build script does (same options and
-//!   flags). A stamp file records what was built from (crate checksum, patch hash, options),
-//!   so later calls cost one file read.
+//!   flags). A stamp file records what was built from (crate checksum, patch hash, options)
+//!   and where it is installed, so later calls cost one file read.
 //! - After a (re)build, `unicorn-engine-sys` is cleaned in the target directory, so its build
 //!   script runs again and links the new library (it does not watch our files).
 
@@ -53,10 +53,14 @@ pub fn dir(root: &Path) -> PathBuf {
 fn wanted_stamp(root: &Path) -> Result<String> {
     let patch = std::fs::read(root.join(PATCH))
         .with_context(|| format!("cannot read the engine patch {PATCH}"))?;
+    // The install directory is part of it: the library's pkg-config file names that
+    // directory, so a target directory copied from another tree would otherwise link the
+    // other tree's engine.
     Ok(format!(
-        "{CRATE} {VERSION} {CHECKSUM}\npatch {}\ncmake {}\n",
+        "{CRATE} {VERSION} {CHECKSUM}\npatch {}\ncmake {}\ninstall {}\n",
         hex(&Sha256::digest(&patch)),
-        CMAKE_OPTIONS.join(" ")
+        CMAKE_OPTIONS.join(" "),
+        dir(root).join("install").display()
     ))
 }
 

@@ -261,6 +261,9 @@ unsafe extern "C" fn block_hook(
     // SAFETY: `uc` is the live engine calling this hook; `engine` does not outlive the call.
     let engine = unsafe { Engine::new(uc) };
     let mut st = state.borrow_mut();
+    if counted_plainly(&mut st, addr, size) {
+        return;
+    }
     // gdb: the rest of a block counted before the debugger stopped inside it.
     if st.gdb.is_some() && crate::gdb::hooks::continues_counted_block(&mut st, addr, size) {
         return;
@@ -349,6 +352,39 @@ unsafe extern "C" fn block_hook(
         drop(st);
         engine.stop();
     }
+}
+
+/// The block hook's common case, kept small because it runs before every translated block:
+/// when nothing but counting is to be done for this block (no debugger, no pending
+/// exception, core switch or interrupt, no timer, event, poll or budget reached by its end, no
+/// trace or coverage), do what the rest of `block_hook` would do and return true. Anything
+/// else returns false before changing anything, and `block_hook` takes its full path.
+#[inline(always)]
+fn counted_plainly(st: &mut State, addr: u64, size: u32) -> bool {
+    let n = u64::from(size / 4);
+    let end = st.now + n;
+    let plain = st.gdb.is_none()
+        && !st.watch_illegal_return
+        && !st.yield_core
+        && !st.multicore
+        && !st.irq_recheck
+        && st.now < st.timer_deadline
+        && end < st.next_poll
+        && st.bus.scheduler.next_due().is_none_or(|t| t > end)
+        && st.trace_pcs.is_empty()
+        && st.coverage.is_none()
+        && st.instructions + n <= st.budget
+        && !st.progress.completes_a_cycle(st.block, (addr, size));
+    if !plain {
+        return false;
+    }
+    let previous = std::mem::replace(&mut st.block, (addr, size));
+    let cycle = st.progress.on_block(previous, (addr, size));
+    debug_assert!(cycle.is_none());
+    st.instructions += n;
+    st.now = end;
+    st.quantum_used += n;
+    true
 }
 
 /// A cycle of `blocks` repeated many times: "no progress" if none of its instructions can

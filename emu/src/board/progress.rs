@@ -77,6 +77,12 @@ impl Watch {
         })
     }
 
+    /// Whether [`Watch::on_block`] with these blocks would return the cycle (to be examined).
+    pub fn completes_a_cycle(&self, previous: (u64, u32), block: (u64, u32)) -> bool {
+        let cycle = block.0 == previous.0 || block.0 == self.earlier.0;
+        cycle && self.repeats.saturating_add(1) == LOOP_REPEATS
+    }
+
     /// An exception was entered with `instructions` executed so far. Returns the report
     /// when the same entry has repeated [`EXCEPTION_REPEATS`] times with nothing in between.
     pub fn on_exception(&mut self, entry: ExceptionEntry, instructions: u64) -> Option<String> {
@@ -186,7 +192,10 @@ mod tests {
         let mut previous = c;
         for k in 0..2 * LOOP_REPEATS + 4 {
             let block = if k % 2 == 0 { a } else { b };
-            if let Some(blocks) = w.on_block(previous, block) {
+            let predicted = w.completes_a_cycle(previous, block);
+            let result = w.on_block(previous, block);
+            assert_eq!(predicted, result.is_some(), "block {k}");
+            if let Some(blocks) = result {
                 found = Some((k, blocks));
             }
             previous = block;
@@ -199,6 +208,7 @@ mod tests {
         let mut previous = c;
         for k in 0..4 * LOOP_REPEATS {
             let block = [a, b, c][k as usize % 3];
+            assert!(!w.completes_a_cycle(previous, block));
             assert!(w.on_block(previous, block).is_none());
             previous = block;
         }
