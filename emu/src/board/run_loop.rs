@@ -225,6 +225,7 @@ fn schedule(
             st.events[k] = false;
             st.irq_line[k] = false;
             st.code_stale[k] = false;
+            st.tlb_stale[k] = false;
         }
     }
     st.multicore = cores.iter().filter(|c| c.uc.is_some()).count() > 1;
@@ -271,6 +272,14 @@ fn schedule(
     }
     if next != current || switch {
         st.quantum_used = 0;
+    }
+    if std::mem::take(&mut st.tlb_stale[next])
+        && let Some(uc) = cores[next].uc.as_mut()
+    {
+        uc.ctl_flush_tlb().map_err(|e| Outcome::Stopped {
+            what: super::fail(e),
+            pc,
+        })?;
     }
     if std::mem::take(&mut st.code_stale[next])
         && let Some(uc) = cores[next].uc.as_mut()
