@@ -39,12 +39,11 @@ const KERNEL_COMMAND_LINE: &str =
     "console=ttyMSM0,115200n8 earlycon=msm_serial_dm,0x78b0000 rdinit=/init";
 
 /// Kernel modules copied into the initramfs (`/lib/modules/NAME.ko`, for `insmod`), as paths
-/// under the kernel's `lib/modules/<ABI>/kernel/`. None yet. The two that should make
-/// `poweroff` a power-off (`drivers/mfd/qcom-spmi-pmic.ko` and
-/// `drivers/input/misc/pm8941-pwrkey.ko`, whose power-off notifier sets the PMIC's PS_HOLD
-/// reset type to shutdown) load on the virtual board (the PMIC's MPPs and GPIOs probe), but
-/// the power key does not bind (no input device appears; Debian ships no `qcom-pon` module),
-/// so `poweroff` still ends as a reset; not investigated further yet.
+/// under the kernel's `lib/modules/<ABI>/kernel/`. None: the power key driver
+/// (`drivers/input/misc/pm8941-pwrkey.ko`), whose reboot notifier would set the PMIC's PS_HOLD
+/// reset type to shutdown before a power-off, can never bind with this kernel: its device is
+/// created only by the PON driver (`qcom-pon`), which Debian does not build
+/// (docs/hardware/ps-hold-reset.md#power-off-with-debians-bookworm-kernel).
 const MODULES: [&str; 0] = [];
 
 /// What the initramfs's `/init` runs.

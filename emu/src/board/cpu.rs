@@ -216,6 +216,30 @@ pub fn start_secondary(
     Ok(())
 }
 
+/// State of a core woken from a power-down state of PSCI CPU_SUSPEND (PSCI 1.0,
+/// "CPU_SUSPEND": as after CPU_ON): AArch64 EL1h, DAIF masked, MMU and caches off, PC =
+/// `entry`, x0 = `context`. The engine is the core's own (its translated code stays valid:
+/// it is keyed by physical address); its TLB is dropped, as translations made with the MMU on
+/// must not answer fetches made with it off.
+pub fn resume_from_power_down(
+    uc: &mut Unicorn<'_, ()>,
+    entry: u64,
+    context: u64,
+) -> Result<(), String> {
+    let mut sctlr = sctlr_el1(0);
+    uc.reg_read_arm64_coproc(&mut sctlr).map_err(fail)?;
+    sctlr.val &= !(SCTLR_I | SCTLR_C | SCTLR_M);
+    uc.reg_write_arm64_coproc(&sctlr).map_err(fail)?;
+    // The SPSR write makes the engine recompute its cached flags (as for the milestone call).
+    uc.reg_write(RegisterARM64::PSTATE, pstate_elh(1))
+        .map_err(fail)?;
+    uc.reg_write_arm64_coproc(&spsr_el1(pstate_elh(1)))
+        .map_err(fail)?;
+    uc.reg_write(RegisterARM64::X0, context).map_err(fail)?;
+    uc.reg_write(RegisterARM64::PC, entry).map_err(fail)?;
+    uc.ctl_flush_tlb().map_err(fail)
+}
+
 /// CPU state at entry (docs/hardware/boot.md#cpu-state-at-entry): AArch64, MMU/caches off, DAIF masked, Non-secure, at
 /// `entry_el` (1 or 2) on its own stack pointer; x0 from the image, x1..x3 zero.
 ///

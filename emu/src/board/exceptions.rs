@@ -118,8 +118,9 @@ fn secure_call(uc: &mut Unicorn<'_, ()>, state: &Shared) -> Result<(), Outcome> 
     };
     match action {
         SmcAction::Return(v) => uc.reg_write(RegisterARM64::X0, v).map_err(stopped),
-        SmcAction::PowerOff => {
-            // The run loop sees the core off when the engine stops (next block).
+        SmcAction::PowerOff | SmcAction::Suspend => {
+            // The run loop sees the core off (or suspended: it parks it until an interrupt)
+            // when the engine stops (next block).
             state.borrow_mut().yield_core = true;
             Ok(())
         }

@@ -504,7 +504,8 @@ fn add_system_register_hooks(uc: &mut Unicorn<'static, ()>, state: &Shared) -> R
 
 /// Instruction-cache maintenance (SYS instructions) seen, while several cores run: IC IVAU,
 /// IC IALLU and IC IALLUIS by one core make every other core drop its translated code before
-/// its next turn (`multicore`). Added to an engine only once more than one core is on.
+/// its next turn, and a broadcast TLBI (Inner Shareable) makes every other core drop its TLB
+/// (`multicore`). Added to an engine only once more than one core is on.
 pub fn add_cache_maintenance_hook(
     uc: &mut Unicorn<'static, ()>,
     state: &Shared,
@@ -529,8 +530,8 @@ pub fn add_cache_maintenance_hook(
     Result::<(), _>::from(e).map_err(fail)
 }
 
-/// SYS hook: note instruction-cache invalidation for the other cores; the engine performs
-/// the instruction (return 0).
+/// SYS hook: note instruction-cache invalidation and broadcast TLB invalidation for the
+/// other cores; the engine performs the instruction (return 0).
 unsafe extern "C" fn sys_hook(
     _uc: *mut sys::uc_engine,
     _reg: RegisterARM64,
@@ -544,13 +545,23 @@ unsafe extern "C" fn sys_hook(
         (cpr.op1, cpr.crn, cpr.crm, cpr.op2),
         (0, 7, 1, 0) | (0, 7, 5, 0) | (3, 7, 5, 1)
     );
-    if invalidates_code {
+    // TLBI, Inner Shareable forms (C8, CRm 3; IPAS2E1IS and IPAS2LE1IS at CRm 0): every
+    // core of the cluster drops the entries; the engine only drops its own.
+    let invalidates_tlbs = cpr.crn == 8 && matches!(cpr.crm, 0 | 3);
+    if invalidates_code || invalidates_tlbs {
         // SAFETY: user_data is `Rc::as_ptr` of the shared state, alive while emulating.
         let state = unsafe { &*(user_data as *const RefCell<State>) };
         if let Ok(mut st) = state.try_borrow_mut() {
             let core = st.core;
-            for (k, stale) in st.code_stale.iter_mut().enumerate() {
-                *stale |= k != core;
+            if invalidates_code {
+                for (k, stale) in st.code_stale.iter_mut().enumerate() {
+                    *stale |= k != core;
+                }
+            }
+            if invalidates_tlbs {
+                for (k, stale) in st.tlb_stale.iter_mut().enumerate() {
+                    *stale |= k != core;
+                }
             }
         }
     }

@@ -358,6 +358,9 @@ pub(crate) struct State {
     /// Per core: another core invalidated instruction cache lines (IC), so this core's
     /// engine drops its translated code before it runs again (`multicore`).
     code_stale: [bool; multicore::CORES],
+    /// Per core: another core broadcast a TLB invalidation (TLBI ...IS), so this core's
+    /// engine drops its TLB before it runs again (`multicore`).
+    tlb_stale: [bool; multicore::CORES],
     /// The DRAM every engine maps.
     dram: Rc<cpu::Dram>,
     /// The line rose inside a hook: the next block hook leaves the chain (`interrupts`).
@@ -421,6 +424,7 @@ pub fn run(
         park_wfe: false,
         events: [false; multicore::CORES],
         code_stale: [false; multicore::CORES],
+        tlb_stale: [false; multicore::CORES],
         dram: dram.clone(),
         irq_recheck: false,
         timer_deadline: u64::MAX,

@@ -33,6 +33,8 @@
 //!   before its next turn (so code written and then made visible the architectural way, by
 //!   DC CVAU + IC IVAU, runs new on every core). Adding the hook to core 0's engine drops its
 //!   translated code once (hooks only reach code translated after them).
+//! - TLBs: each engine has its own. A TLBI of an Inner Shareable form on one core makes
+//!   every other core drop its whole TLB before its next turn (the same SYS-instruction hook).
 //! - Timers: each core has its own CNTP/CNTV registers and timer PPIs 19/20 (banked in the
 //!   GIC); all read the one counter.
 

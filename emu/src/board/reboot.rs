@@ -99,6 +99,7 @@ pub fn restart(
         st.park_wfe = false;
         st.events = [false; multicore::CORES];
         st.code_stale = [false; multicore::CORES];
+        st.tlb_stale = [false; multicore::CORES];
         st.irq_recheck = false;
         st.timer_deadline = u64::MAX;
     }

@@ -9,7 +9,7 @@ use unicorn_engine::Unicorn;
 use super::multicore::{self, CORES, Core, Wait};
 use super::{Config, Outcome, POLL_TICKS, RunResult, Shared, State, interrupts};
 use crate::models::ps_hold::Release;
-use crate::models::secure_monitor::Power;
+use crate::models::secure_monitor::{Power, Wake};
 
 /// WFI instruction word.
 const WFI: u32 = 0xD503_207F;
@@ -123,7 +123,12 @@ fn run_until_stopped(
         let mut word = [0u8; 4];
         let wfi =
             uc.mem_read(pc.wrapping_sub(4), &mut word).is_ok() && u32::from_le_bytes(word) == WFI;
-        if !st.multicore && !st.switch && !st.park_wfe && st.secure.power == SINGLE_CORE {
+        if !st.multicore
+            && !st.switch
+            && !st.park_wfe
+            && st.secure.power == SINGLE_CORE
+            && !st.secure.any_suspended()
+        {
             // One core on: the single-core board, exactly as it always was.
             let asleep_since = st.now;
             if wfi {
@@ -189,7 +194,8 @@ fn schedule(
     let mut st = state.borrow_mut();
     multicore::end_turn(&mut st);
     let pc = cores[current].pc;
-    if wfi {
+    if wfi || st.secure.is_suspended(current) {
+        // WFI, or PSCI CPU_SUSPEND: the core waits for an interrupt.
         cores[current].wait = Some(Wait::Interrupt);
     } else if std::mem::take(&mut st.park_wfe) {
         cores[current].wait = Some(Wait::Event);
@@ -219,6 +225,7 @@ fn schedule(
             st.events[k] = false;
             st.irq_line[k] = false;
             st.code_stale[k] = false;
+            st.tlb_stale[k] = false;
         }
     }
     st.multicore = cores.iter().filter(|c| c.uc.is_some()).count() > 1;
@@ -246,8 +253,33 @@ fn schedule(
         next = multicore::next_core(cores, &mut st, current);
     }
     let next = next.unwrap_or(current);
+    if let Some(wake) = st.secure.wake(next)
+        && let Some(uc) = cores[next].uc.as_mut()
+    {
+        let stopped = |what| Outcome::Stopped {
+            what: format!("cannot wake core {next} from CPU_SUSPEND: {what}"),
+            pc,
+        };
+        match wake {
+            Wake::Continue => uc
+                .reg_write(unicorn_engine::RegisterARM64::X0, 0)
+                .map_err(|e| stopped(super::fail(e)))?,
+            Wake::Resume { entry, context } => {
+                super::cpu::resume_from_power_down(uc, entry, context).map_err(stopped)?;
+                cores[next].pc = entry;
+            }
+        }
+    }
     if next != current || switch {
         st.quantum_used = 0;
+    }
+    if std::mem::take(&mut st.tlb_stale[next])
+        && let Some(uc) = cores[next].uc.as_mut()
+    {
+        uc.ctl_flush_tlb().map_err(|e| Outcome::Stopped {
+            what: super::fail(e),
+            pc,
+        })?;
     }
     if std::mem::take(&mut st.code_stale[next])
         && let Some(uc) = cores[next].uc.as_mut()

@@ -27,7 +27,16 @@
 //!     ON_PENDING (2). SYSTEM_OFF and SYSTEM_RESET do what the secure firmware does on this SoC:
 //!     write 0 to the MPM PS_HOLD register (docs/hardware/ps-hold-reset.md#mpm-ps_hold-register), which ends the run like any PS_HOLD
 //!     release.
+//!   - CPU_SUSPEND and PSCI_SET_SUSPEND_MODE (`suspend`, docs/hardware/boot.md#cpu-idle-states):
+//!     the extended StateID format, OS-initiated mode supported (PSCI_FEATURES of CPU_SUSPEND
+//!     answers 0b11). An accepted CPU_SUSPEND records the core as suspended and answers
+//!     [`SmcAction::Suspend`]; the board parks the core until an interrupt is signalled to it
+//!     and then asks [`SecureMonitor::wake`] how it goes on: after the SMC with SUCCESS
+//!     (standby) or at the entry point with the context id, as after CPU_ON (power-down).
 //!   - Anything else: SMCCC NOT_SUPPORTED (-1) in x0, x1..x3 unchanged.
+
+mod suspend;
+pub use suspend::{CPU_SUSPEND_FEATURES, SuspendMode, Suspension, Wake};
 
 /// SMCCC / PSCI status NOT_SUPPORTED.
 pub const NOT_SUPPORTED: i64 = -1;
@@ -67,6 +76,10 @@ pub const SYSTEM_OFF: u32 = 0x8400_0008;
 pub const SYSTEM_RESET: u32 = 0x8400_0009;
 /// PSCI_FEATURES.
 pub const PSCI_FEATURES: u32 = 0x8400_000A;
+/// CPU_SUSPEND (SMC32; SMC64 is 0xC400_0001).
+pub const CPU_SUSPEND: u32 = 0x8400_0001;
+/// PSCI_SET_SUSPEND_MODE.
+pub const SET_SUSPEND_MODE: u32 = 0x8400_000F;
 /// Bit 30 of a function ID: SMC64 calling convention.
 const SMC64: u32 = 0x4000_0000;
 
@@ -94,6 +107,9 @@ pub enum SmcAction {
         /// Which call asked for it, for the board's report.
         call: &'static str,
     },
+    /// The calling core is suspended (PSCI CPU_SUSPEND): it waits for an interrupt, then
+    /// goes on as [`SecureMonitor::wake`] says.
+    Suspend,
 }
 
 /// Number of cores (MPIDR affinity 0..3).
@@ -120,8 +136,16 @@ pub enum Power {
 pub struct SecureMonitor {
     /// Number of successful milestone calls.
     pub milestones: u32,
-    /// Power state per core.
+    /// Power state per core. A suspended core is on (PSCI: AFFINITY_INFO answers ON).
     pub power: [Power; CORES],
+    /// Per core: the CPU_SUSPEND it is in, until the board wakes it.
+    pub suspended: [Option<Suspension>; CORES],
+    /// How CPU_SUSPEND requests for the cluster are coordinated (PSCI_SET_SUSPEND_MODE).
+    pub suspend_mode: SuspendMode,
+    /// A core called CPU_SUSPEND since the last change of mode (or reset).
+    pub(crate) suspended_since_mode_change: bool,
+    /// Accepted CPU_SUSPEND calls per core (for `--stats` and tests).
+    pub suspends: [u64; CORES],
 }
 
 impl Default for SecureMonitor {
@@ -129,6 +153,10 @@ impl Default for SecureMonitor {
         Self {
             milestones: 0,
             power: [Power::On, Power::Off, Power::Off, Power::Off],
+            suspended: [None; CORES],
+            suspend_mode: SuspendMode::PlatformCoordinated,
+            suspended_since_mode_change: false,
+            suspends: [0; CORES],
         }
     }
 }
@@ -166,22 +194,11 @@ impl SecureMonitor {
             SYSTEM_RESET => SmcAction::ReleasePsHold {
                 call: "SYSTEM_RESET",
             },
-            PSCI_FEATURES => {
-                let queried = x[1] as u32;
-                let known = matches!(
-                    queried,
-                    PSCI_VERSION
-                        | CPU_ON
-                        | CPU_OFF
-                        | AFFINITY_INFO
-                        | MIGRATE_INFO_TYPE
-                        | SYSTEM_OFF
-                        | SYSTEM_RESET
-                        | PSCI_FEATURES
-                ) || matches!(queried & !SMC64, CPU_ON | AFFINITY_INFO)
-                    && queried & SMC64 != 0;
-                status(if known { 0 } else { NOT_SUPPORTED })
+            f if f & !SMC64 == CPU_SUSPEND => {
+                self.cpu_suspend(core, x[1] as u32, arg(2), arg(3), read)
             }
+            SET_SUSPEND_MODE => status(self.set_suspend_mode(core, arg(1))),
+            PSCI_FEATURES => SmcAction::Return(features(x[1] as u32) as u64),
             _ => status(NOT_SUPPORTED),
         }
     }
@@ -212,6 +229,22 @@ impl SecureMonitor {
             pc: word(9),
             x: regs,
         }
+    }
+}
+
+/// PSCI_FEATURES: 0 (or CPU_SUSPEND's flags) for an implemented function, NOT_SUPPORTED
+/// otherwise. SMC64 variants are implemented where PSCI defines one.
+fn features(queried: u32) -> i64 {
+    let smc32 = queried & !SMC64;
+    let has_smc64 = matches!(smc32, CPU_ON | AFFINITY_INFO | CPU_SUSPEND);
+    if queried & SMC64 != 0 && !has_smc64 {
+        return NOT_SUPPORTED;
+    }
+    match smc32 {
+        CPU_SUSPEND => CPU_SUSPEND_FEATURES,
+        PSCI_VERSION | CPU_ON | CPU_OFF | AFFINITY_INFO | MIGRATE_INFO_TYPE | SYSTEM_OFF
+        | SYSTEM_RESET | PSCI_FEATURES | SET_SUSPEND_MODE => 0,
+        _ => NOT_SUPPORTED,
     }
 }
 
@@ -349,7 +382,10 @@ mod tests {
         ));
         assert_eq!(call(0x8400_000A, 0x8400_0009, 0), SmcAction::Return(0));
         assert_eq!(call(0x8400_000A, 0xC400_0003, 0), SmcAction::Return(0));
-        assert_eq!(call(0x8400_000A, 0x8400_0001, 0), status(NOT_SUPPORTED));
+        // MIGRATE is not implemented (MIGRATE_INFO_TYPE says no Trusted OS needs it).
+        assert_eq!(call(0x8400_000A, 0x8400_0005, 0), status(NOT_SUPPORTED));
+        assert_eq!(call(0x8400_000A, 0xC400_0005, 0), status(NOT_SUPPORTED));
+        assert_eq!(call(0x8400_000A, 0xC400_0009, 0), status(NOT_SUPPORTED));
         // SMC32: the upper half of x0 is ignored.
         assert_eq!(
             call(0xFFFF_FFFF_8400_0000, 0, 0),

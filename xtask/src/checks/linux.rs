@@ -12,9 +12,13 @@ use std::time::Duration;
 const LINUX_RUN_LIMIT: Duration = Duration::from_secs(900);
 
 /// The scripted session: each command typed when the shell prompt appears.
-const SESSION: [(&str, &str); 3] = [
+const SESSION: [(&str, &str); 4] = [
     ("/ # ", "cat /proc/cpuinfo\\r"),
     ("/ # ", "cat /proc/interrupts\\r"),
+    (
+        "/ # ",
+        "grep . /sys/devices/system/cpu/cpu*/cpuidle/state1/usage\\r",
+    ),
     ("/ # ", "poweroff -f\\r"),
 ];
 
@@ -22,9 +26,11 @@ const SESSION: [(&str, &str); 3] = [
 /// with the upstream `apq8016-sbc.dtb` and a busybox initramfs; Linux brings all four CPUs up
 /// through PSCI, reaches the shell on the console UART, answers typed commands (four
 /// processors in /proc/cpuinfo, the generic timer's interrupt counting on each CPU in
-/// /proc/interrupts), and `poweroff -f` releases PS_HOLD. It ends as a system reset: Linux's
-/// PS_HOLD driver only drops PS_HOLD, and the PMIC driver that would first set the reset type to
-/// shutdown is a module this initramfs does not load yet (`linux.rs`, `MODULES`). The same boot
+/// /proc/interrupts, every CPU's PSCI power-collapse idle state used), and `poweroff -f`
+/// releases PS_HOLD. It ends as a system reset, as it would on the board: Linux's PS_HOLD
+/// driver only drops PS_HOLD, and the power key driver that would first set the PMIC's reset
+/// type to shutdown never binds with Debian's kernel
+/// (docs/hardware/ps-hold-reset.md#power-off-with-debians-bookworm-kernel). The same boot
 /// twice is identical.
 pub fn boots_to_a_shell(root: &Path) -> Result<()> {
     let card = crate::linux::prepare(root)?;
@@ -77,6 +83,23 @@ pub fn boots_to_a_shell(root: &Path) -> Result<()> {
             run.context()
         );
     }
+    // PSCI CPU idle: every CPU entered the power-collapse state (CPU_SUSPEND, power-down)
+    // while the shell waited.
+    let idle = after(
+        &run.stdout,
+        "grep . /sys/devices/system/cpu/cpu*/cpuidle/state1/usage",
+    )?;
+    let idle = idle.split("/ # ").next().unwrap_or("");
+    let usage: Vec<(u32, u64)> =
+        Regex::new(r"(?m)^/sys/devices/system/cpu/cpu(\d)/cpuidle/state1/usage:(\d+)")?
+            .captures_iter(idle)
+            .map(|c| (c[1].parse().unwrap_or(9), c[2].parse().unwrap_or(0)))
+            .collect();
+    ensure!(
+        usage.len() == 4 && usage.iter().all(|&(_, n)| n > 0),
+        "not every CPU entered its PSCI idle state (cpuidle state1 usage: {usage:?}){}",
+        run.context()
+    );
     run.console_has(r"poweroff -f")?;
     run.board_has(r"emu: PS_HOLD released at pc=0x[0-9a-f]+: system reset")?;
     run.exit_code_is(0)?;
