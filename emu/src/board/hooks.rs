@@ -251,7 +251,8 @@ impl Engine {
     }
 }
 
-/// The block hook (see `add_block_hook`).
+/// The block hook (see `add_block_hook`): the shortest path here, the rest in a function of
+/// its own (`block_hook_full`), so the common case saves and restores few registers.
 unsafe extern "C" fn block_hook(
     uc: *mut sys::uc_engine,
     addr: u64,
@@ -260,12 +261,19 @@ unsafe extern "C" fn block_hook(
 ) {
     // SAFETY: user_data is `Rc::as_ptr` of the shared state, alive while emulating.
     let state = unsafe { &*(user_data as *const RefCell<State>) };
-    // SAFETY: `uc` is the live engine calling this hook; `engine` does not outlive the call.
-    let engine = unsafe { Engine::new(uc) };
-    let mut st = state.borrow_mut();
-    if counted_quickly(&mut st, addr, size) {
+    if counted_quickly(&mut state.borrow_mut(), addr, size) {
         return;
     }
+    block_hook_full(uc, addr, size, state);
+}
+
+/// Everything the block hook does when `counted_quickly` declines the block.
+#[inline(never)]
+fn block_hook_full(uc: *mut sys::uc_engine, addr: u64, size: u32, state: &RefCell<State>) {
+    // SAFETY: `uc` is the live engine calling the block hook; `engine` does not outlive the
+    // call.
+    let engine = unsafe { Engine::new(uc) };
+    let mut st = state.borrow_mut();
     // The bound holds only from one plain count through quick counts.
     st.plain_until = 0;
     if counted_plainly(&mut st, addr, size) {
