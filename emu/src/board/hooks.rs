@@ -46,6 +46,7 @@ fn map_mmio(
         Some(
             move |uc: &mut Unicorn<'_, ()>, off: u64, size: usize| -> u64 {
                 let mut st = sr.borrow_mut();
+                st.plain_until = 0;
                 let now = st.now;
                 let addr = base + off;
                 if st.stop.is_some() {
@@ -85,6 +86,7 @@ fn map_mmio(
         Some(
             move |uc: &mut Unicorn<'_, ()>, off: u64, size: usize, value: u64| {
                 let mut st = sw.borrow_mut();
+                st.plain_until = 0;
                 let addr = base + off;
                 if st.stop.is_some() {
                     // Another piece of an access that already ended the run.
@@ -249,7 +251,8 @@ impl Engine {
     }
 }
 
-/// The block hook (see `add_block_hook`).
+/// The block hook (see `add_block_hook`): the shortest path here, the rest in a function of
+/// its own (`block_hook_full`), so the common case saves and restores few registers.
 unsafe extern "C" fn block_hook(
     uc: *mut sys::uc_engine,
     addr: u64,
@@ -258,10 +261,23 @@ unsafe extern "C" fn block_hook(
 ) {
     // SAFETY: user_data is `Rc::as_ptr` of the shared state, alive while emulating.
     let state = unsafe { &*(user_data as *const RefCell<State>) };
-    // SAFETY: `uc` is the live engine calling this hook; `engine` does not outlive the call.
+    if counted_quickly(&mut state.borrow_mut(), addr, size) {
+        return;
+    }
+    block_hook_full(uc, addr, size, state);
+}
+
+/// Everything the block hook does when `counted_quickly` declines the block.
+#[inline(never)]
+fn block_hook_full(uc: *mut sys::uc_engine, addr: u64, size: u32, state: &RefCell<State>) {
+    // SAFETY: `uc` is the live engine calling the block hook; `engine` does not outlive the
+    // call.
     let engine = unsafe { Engine::new(uc) };
     let mut st = state.borrow_mut();
+    // The bound holds only from one plain count through quick counts.
+    st.plain_until = 0;
     if counted_plainly(&mut st, addr, size) {
+        st.plain_until = plain_until(&st);
         return;
     }
     // gdb: the rest of a block counted before the debugger stopped inside it.
@@ -363,7 +379,24 @@ unsafe extern "C" fn block_hook(
 fn counted_plainly(st: &mut State, addr: u64, size: u32) -> bool {
     let n = u64::from(size / 4);
     let end = st.now + n;
-    let plain = st.gdb.is_none()
+    if !only_counting_due(st, addr, size) {
+        return false;
+    }
+    let previous = std::mem::replace(&mut st.block, (addr, size));
+    let cycle = st.progress.on_block(previous, (addr, size));
+    debug_assert!(cycle.is_none());
+    st.instructions += n;
+    st.now = end;
+    st.quantum_used += n;
+    true
+}
+
+/// Whether the block at `addr` needs nothing but counting (the tests of `counted_plainly`).
+#[inline(always)]
+fn only_counting_due(st: &State, addr: u64, size: u32) -> bool {
+    let n = u64::from(size / 4);
+    let end = st.now + n;
+    st.gdb.is_none()
         && !st.watch_illegal_return
         && !st.yield_core
         && !st.multicore
@@ -374,17 +407,65 @@ fn counted_plainly(st: &mut State, addr: u64, size: u32) -> bool {
         && st.trace_pcs.is_empty()
         && st.coverage.is_none()
         && st.instructions + n <= st.budget
-        && !st.progress.completes_a_cycle(st.block, (addr, size));
-    if !plain {
+        && !st.progress.completes_a_cycle(st.block, (addr, size))
+}
+
+/// The shortest path of the block hook: a block that ends before `plain_until` (see
+/// `plain_until`) would pass every test of `counted_plainly` but the endless-loop watch's,
+/// so only that one is made. Changes nothing when it returns false.
+#[inline(always)]
+fn counted_quickly(st: &mut State, addr: u64, size: u32) -> bool {
+    let n = u64::from(size / 4);
+    let end = st.now + n;
+    if end >= st.plain_until {
         return false;
     }
-    let previous = std::mem::replace(&mut st.block, (addr, size));
-    let cycle = st.progress.on_block(previous, (addr, size));
-    debug_assert!(cycle.is_none());
+    // Debug builds (the board's tests) check the bound against every test it stands for.
+    debug_assert!(
+        only_counting_due(st, addr, size) || st.progress.completes_a_cycle(st.block, (addr, size)),
+        "block {addr:#x} counted quickly but needs more than counting"
+    );
+    if !st.progress.continues_plainly(st.block, (addr, size)) {
+        return false;
+    }
+    st.block = (addr, size);
     st.instructions += n;
     st.now = end;
     st.quantum_used += n;
     true
+}
+
+/// After `counted_plainly` counted a block: the tick before which the next blocks can be
+/// counted by `counted_quickly` (0: none can). Until a hook or the run loop changes the
+/// state (they reset it to 0), only blocks counted quickly change it, and they change
+/// `now`, `instructions` and `quantum_used` by the same amount, so each test of
+/// `counted_plainly` on a later block comes down to its end being below one bound:
+/// - the flags, trace and coverage tests stay as they are now;
+/// - `now < timer_deadline`: the block's end below the deadline (stricter);
+/// - end below the next poll and the next event;
+/// - `instructions + n <= budget`: end at most `budget - instructions + now` (constant).
+fn plain_until(st: &State) -> u64 {
+    let flags_clear = st.gdb.is_none()
+        && !st.watch_illegal_return
+        && !st.yield_core
+        && !st.multicore
+        && !st.irq_recheck
+        && st.trace_pcs.is_empty()
+        && st.coverage.is_none();
+    let Some(budget_end) = st
+        .budget
+        .checked_sub(st.instructions)
+        .and_then(|left| left.checked_add(st.now))
+    else {
+        return 0;
+    };
+    if !flags_clear {
+        return 0;
+    }
+    st.timer_deadline
+        .min(st.next_poll)
+        .min(st.bus.scheduler.next_due().unwrap_or(u64::MAX))
+        .min(budget_end.saturating_add(1))
 }
 
 /// A cycle of `blocks` repeated many times: "no progress" if none of its instructions can
@@ -448,7 +529,9 @@ fn add_unmapped_hook(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<()
                     pc,
                 },
             };
-            s.borrow_mut().stop.get_or_insert(outcome);
+            let mut st = s.borrow_mut();
+            st.plain_until = 0;
+            st.stop.get_or_insert(outcome);
             false
         },
     )
@@ -460,6 +543,7 @@ fn add_unmapped_hook(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<()
 fn add_interrupt_hook(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<(), String> {
     let s = state.clone();
     uc.add_intr_hook(move |uc, number| {
+        s.borrow_mut().plain_until = 0;
         if let Err(outcome) = on_interrupt(uc, &s, number) {
             s.borrow_mut().stop.get_or_insert(outcome);
             let _ = uc.emu_stop();
@@ -603,6 +687,9 @@ unsafe extern "C" fn msr_hook(
     let cpr = unsafe { &*cp_reg };
     // SAFETY: user_data is `Rc::as_ptr` of the shared state, alive while emulating.
     let state = unsafe { &*(user_data as *const RefCell<State>) };
+    if let Ok(mut st) = state.try_borrow_mut() {
+        st.plain_until = 0;
+    }
     // SPSR_EL1 / SPSR_EL2: watch for an illegal exception return (the engine sets PSTATE.IL
     // but does not act on it). Not handled here: the engine performs the write.
     if (cpr.op0, cpr.crn, cpr.crm, cpr.op2) == (3, 4, 0, 0) && matches!(cpr.op1, 0 | 4) {

@@ -371,6 +371,11 @@ pub(crate) struct State {
     coverage: Option<crate::coverage::Blocks>,
     /// gdb: breakpoints, watchpoints, steps and stops (`--gdb`), see `crate::gdb::hooks`.
     pub(crate) gdb: Option<crate::gdb::hooks::Debug>,
+    /// The block hook counts a block with no other test while the block ends before this
+    /// tick (`hooks::counted_quickly`); 0: it tests everything. Set by the hook from the
+    /// state it has just tested; the hook's full path, every other hook that may change the
+    /// state and the run loop before each `emu_start` reset it to 0.
+    plain_until: u64,
 }
 
 pub(crate) type Shared = Rc<RefCell<State>>;
@@ -430,6 +435,7 @@ pub fn run(
         timer_deadline: u64::MAX,
         coverage: config.coverage.then(Default::default),
         gdb: None,
+        plain_until: 0,
     }));
     let mut uc = cpu::new_engine(&dram)?;
     cpu::load(&mut uc, image)?;

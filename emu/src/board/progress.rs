@@ -77,6 +77,24 @@ impl Watch {
         })
     }
 
+    /// [`Watch::on_block`] for the block hook's shortest path: when it would not return a
+    /// cycle, does what it does and returns true; otherwise changes nothing and returns false.
+    #[inline(always)]
+    pub fn continues_plainly(&mut self, previous: (u64, u32), block: (u64, u32)) -> bool {
+        let same = block.0 == previous.0;
+        if same || block.0 == self.earlier.0 {
+            let repeats = self.repeats.saturating_add(1);
+            if repeats == LOOP_REPEATS {
+                return false;
+            }
+            self.repeats = repeats;
+        } else {
+            self.repeats = 0;
+        }
+        self.earlier = previous;
+        true
+    }
+
     /// Whether [`Watch::on_block`] with these blocks would return the cycle (to be examined).
     pub fn completes_a_cycle(&self, previous: (u64, u32), block: (u64, u32)) -> bool {
         let cycle = block.0 == previous.0 || block.0 == self.earlier.0;
@@ -152,6 +170,32 @@ pub fn describe(code: &[u32]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The short path agrees with `on_block` on every block of a one-block loop, a
+    /// two-block loop and straight code: it declines exactly where a cycle is returned.
+    #[test]
+    fn continues_plainly_is_on_block_without_a_cycle() {
+        let (a, b, c) = ((0x1000, 8), (0x2000, 4), (0x3000, 12));
+        let mut blocks = vec![c, a, b, c];
+        blocks.extend((0..2 * LOOP_REPEATS).map(|i| if i % 2 == 0 { a } else { b }));
+        blocks.extend([c, b, a]);
+        blocks.extend((0..LOOP_REPEATS + 10).map(|_| a));
+        let (mut full, mut short) = (Watch::default(), Watch::default());
+        let mut declined = 0;
+        for pair in blocks.windows(2) {
+            let cycle = full.on_block(pair[0], pair[1]);
+            if !short.continues_plainly(pair[0], pair[1]) {
+                assert!(cycle.is_some(), "declined without a cycle at {pair:?}");
+                declined += 1;
+                // The hook's full path then calls on_block itself.
+                assert!(short.on_block(pair[0], pair[1]).is_some());
+            } else {
+                assert!(cycle.is_none(), "missed a cycle at {pair:?}");
+            }
+            assert_eq!((full.earlier, full.repeats), (short.earlier, short.repeats));
+        }
+        assert_eq!(declined, 2);
+    }
 
     #[test]
     fn inert_instructions() {

@@ -65,6 +65,8 @@ fn run_until_stopped(
             interrupts::update_timer_lines(&mut st);
             // SAFETY: the engine is live and not running.
             unsafe { interrupts::drive_cpu(uc.get_handle(), &mut st) };
+            // Anything may have changed since the block hook last looked.
+            st.plain_until = 0;
         }
         let res = uc.emu_start(pc, 0, 0, 0);
         pc = uc.pc_read().unwrap_or(pc);
