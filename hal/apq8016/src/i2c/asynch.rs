@@ -46,7 +46,7 @@ use super::{
     Cursor, Direction, Error, I2C_STATUS_ERRORS, I2c, Instance, MAX_TAG_LENGTH, Message, Plan,
     QUP_ERRORS, State, tag, wait,
 };
-use crate::interrupt::{self, InterruptController, InterruptId, Trigger};
+use crate::interrupt::{self, InterruptController, InterruptId};
 use crate::pac;
 use crate::qup::signal::{self, MiniCore};
 use crate::time::{Duration, Instant};
@@ -95,14 +95,7 @@ impl<I: AsyncInstance> I2c<I> {
         interrupts: &mut InterruptController,
     ) -> Result<AsyncI2c<I>, interrupt::Error> {
         let id = InterruptId::from(I::INTERRUPT);
-        interrupts.set_handler(id, on_interrupt::<I>)?;
-        let enabled = interrupts
-            .set_trigger(id, Trigger::Level)
-            .and_then(|()| interrupts.enable(id));
-        if let Err(error) = enabled {
-            let _ = interrupts.remove_handler(id);
-            return Err(error);
-        }
+        signal::attach(interrupts, id, on_interrupt::<I>)?;
         Ok(AsyncI2c { i2c: self })
     }
 }

@@ -30,6 +30,7 @@ use core::task::Poll;
 use embassy_sync::waitqueue::AtomicWaker;
 
 use super::RegisterBlock;
+use crate::interrupt::{self, InterruptController, InterruptId, Trigger};
 use crate::time::Instant;
 
 /// Error bits of `I2C_MASTER_STATUS`.
@@ -153,6 +154,24 @@ pub(crate) fn on_interrupt(block: *const RegisterBlock, mini_core: MiniCore) {
         });
     }
     signal.waker.wake();
+}
+
+/// Puts `handler` in the interrupt table for `id`, makes the line level-triggered (the QUP
+/// holds it while a source is set) and enables it. On an error the handler is removed again.
+pub(crate) fn attach(
+    interrupts: &mut InterruptController,
+    id: InterruptId,
+    handler: interrupt::Handler,
+) -> Result<(), interrupt::Error> {
+    interrupts.set_handler(id, handler)?;
+    let enabled = interrupts
+        .set_trigger(id, Trigger::Level)
+        .and_then(|()| interrupts.enable(id));
+    if let Err(error) = enabled {
+        let _ = interrupts.remove_handler(id);
+        return Err(error);
+    }
+    Ok(())
 }
 
 /// Turns on the interrupt sources the async drivers use: the FIFO errors (and with `spi` the

@@ -42,7 +42,7 @@
 use core::sync::atomic::Ordering;
 
 use super::{Error, Instance, Spi, mode_bits};
-use crate::interrupt::{self, InterruptController, InterruptId, Trigger};
+use crate::interrupt::{self, InterruptController, InterruptId};
 use crate::pac;
 use crate::qup::signal::{self, MiniCore};
 use crate::qup::{self, RegisterBlock};
@@ -103,14 +103,7 @@ impl<I: AsyncInstance> Spi<I> {
         interrupts: &mut InterruptController,
     ) -> Result<AsyncSpi<I>, interrupt::Error> {
         let id = InterruptId::from(I::INTERRUPT);
-        interrupts.set_handler(id, on_interrupt::<I>)?;
-        let enabled = interrupts
-            .set_trigger(id, Trigger::Level)
-            .and_then(|()| interrupts.enable(id));
-        if let Err(error) = enabled {
-            let _ = interrupts.remove_handler(id);
-            return Err(error);
-        }
+        signal::attach(interrupts, id, on_interrupt::<I>)?;
         let (output, input) = qup::fifo_sizes(self.regs.get());
         let spi = AsyncSpi {
             spi: self,
