@@ -142,23 +142,13 @@ pub fn render() -> Result<String> {
     let height = TOP + rows.len() as i32 * ROW + bus_only * (SMALL_BOX_H + 8) + 60;
     let width = BLOCK_X + BLOCK_W + 20;
     let mut svg = Svg::new(width as u32, height as u32);
-    svg.text(
-        width / 2,
-        30,
-        18,
-        Anchor::Middle,
-        true,
-        "#000000",
-        "Clock tree programmed by apq8016-hal (GCC)",
-    );
-    for (x, w, title) in [
+    svg.title("Clock tree programmed by apq8016-hal (GCC)");
+    svg.column_headings(&[
         (SOURCE_X, SOURCE_W, "sources"),
         (ROOT_X, ROOT_W, "root clock generators (RCG)"),
         (BRANCH_X, BRANCH_W, "branches (CBCR)"),
         (BLOCK_X, BLOCK_W, "blocks"),
-    ] {
-        svg.text(x + w / 2, 70, 13, Anchor::Middle, true, "#444444", title);
-    }
+    ]);
 
     // Rows of roots and branches.
     let mut root_rows: Vec<(&Root, i32)> = Vec::new();

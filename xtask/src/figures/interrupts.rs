@@ -123,24 +123,14 @@ pub fn render(root: &Path) -> Result<String> {
     let height = TOP + rows * ROW + 60;
     let width = CPU_X + CPU_W + 20;
     let mut svg = Svg::new(width as u32, height as u32);
-    svg.text(
-        width / 2,
-        30,
-        18,
-        Anchor::Middle,
-        true,
-        "#000000",
-        "Interrupt routing: sources, GIC IDs, the HAL modules that use them, the cores",
-    );
-    for (x, w, title) in [
+    svg.title("Interrupt routing: sources, GIC IDs, the HAL modules that use them, the cores");
+    svg.column_headings(&[
         (SOURCE_X, SOURCE_W, "source (SVD peripheral / CPU)"),
         (ID_X, ID_W, "GIC interrupt ID"),
         (USERS_X, GIC_X - USERS_X - 30, "used by"),
         (GIC_X, GIC_W, "GICv2 distributor"),
         (CPU_X, CPU_W, "CPU interfaces"),
-    ] {
-        svg.text(x + w / 2, 70, 13, Anchor::Middle, true, "#444444", title);
-    }
+    ]);
     let gic_top = TOP;
     let gic_h = rows * ROW - (ROW - BOX_H);
     for (i, line) in lines.iter().enumerate() {

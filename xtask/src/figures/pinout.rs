@@ -181,15 +181,7 @@ pub fn render() -> String {
     let height = 50 + header_heights.iter().sum::<i32>() + legend_height;
     let mut svg = Svg::new(width as u32, height as u32);
     let center = width / 2;
-    svg.text(
-        center,
-        30,
-        18,
-        Anchor::Middle,
-        true,
-        "#000000",
-        "DragonBoard 410c expansion headers (96Boards CE)",
-    );
+    svg.title("DragonBoard 410c expansion headers (96Boards CE)");
     let mut top = 50;
     for (header, h) in HEADERS.iter().zip(&header_heights) {
         draw_header(&mut svg, header, &columns, center, top);

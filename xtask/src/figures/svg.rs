@@ -56,6 +56,26 @@ impl Svg {
         }
     }
 
+    /// The figure's title: bold, centred at the top.
+    pub fn title(&mut self, text: &str) {
+        self.text(
+            self.width as i32 / 2,
+            30,
+            18,
+            Anchor::Middle,
+            true,
+            "#000000",
+            text,
+        );
+    }
+
+    /// Column headings under the title: each `(x, width, heading)` centred over its column.
+    pub fn column_headings(&mut self, columns: &[(i32, i32, &str)]) {
+        for &(x, w, heading) in columns {
+            self.text(x + w / 2, 70, 13, Anchor::Middle, true, "#444444", heading);
+        }
+    }
+
     /// A rectangle with rounded corners `radius`.
     #[allow(clippy::too_many_arguments)]
     pub fn rect(&mut self, x: i32, y: i32, w: i32, h: i32, radius: i32, fill: &str, stroke: &str) {
