@@ -194,6 +194,11 @@ struct Cli {
     /// With --gdb: stop before the first instruction until GDB connects and resumes.
     #[arg(long, requires = "gdb")]
     gdb_wait: bool,
+    /// Count every translated block in the board's block hook instead of letting the CPU
+    /// engine count blocks inline between the hook's bounds. Same counts and output, slower:
+    /// for comparing the two.
+    #[arg(long)]
+    no_inline_count: bool,
 }
 
 /// A `--press`: a SoC pad (active low) or a PM8916 key, pressed and maybe released.
@@ -347,6 +352,7 @@ fn main() -> ExitCode {
         ..Default::default()
     };
     config.trace_pcs = cli.trace_pc.clone();
+    config.inline_count = !cli.no_inline_count;
     for t in &cli.trace {
         match t.as_str() {
             "gpio" => config.trace_gpio = true,

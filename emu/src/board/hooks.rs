@@ -12,9 +12,10 @@ use crate::models::timer::TimerReg;
 
 use super::access::{access_pc, fault_outcome, split_access};
 use super::exceptions::{PSTATE_IL, on_interrupt, spsr_return_is_illegal};
-use super::{Outcome, POLL_TICKS, Shared, State, fail, interrupts, multicore, progress};
+use super::{Outcome, POLL_TICKS, Shared, State, count, fail, interrupts, multicore, progress};
 
-/// Install every hook. `windows` are the (base, size) MMIO windows of the bus.
+/// Install every hook in `uc`, the engine of `core`, and let it count inline (`count`) unless
+/// the configuration says otherwise. `windows` are the (base, size) MMIO windows of the bus.
 ///
 /// The MRS/MSR hooks get a raw pointer to `state`; the caller keeps `state` alive as long as
 /// the engine (the other hooks hold clones of it too).
@@ -22,6 +23,7 @@ pub fn install(
     uc: &mut Unicorn<'static, ()>,
     state: &Shared,
     windows: &[(u64, u64)],
+    core: usize,
 ) -> Result<(), String> {
     for &(base, size) in windows {
         map_mmio(uc, state, base, size)?;
@@ -29,7 +31,14 @@ pub fn install(
     add_block_hook(uc, state)?;
     add_unmapped_hook(uc, state)?;
     add_interrupt_hook(uc, state)?;
-    add_system_register_hooks(uc, state)
+    add_system_register_hooks(uc, state)?;
+    let mut st = state.borrow_mut();
+    if st.inline_count {
+        st.count.attach(uc, core);
+    } else {
+        st.count.detach(core);
+    }
+    Ok(())
 }
 
 /// One MMIO window: reads and writes go to the bus; a fault stops the run.
@@ -46,7 +55,7 @@ fn map_mmio(
         Some(
             move |uc: &mut Unicorn<'_, ()>, off: u64, size: usize| -> u64 {
                 let mut st = sr.borrow_mut();
-                st.plain_until = 0;
+                st.withdraw_credit();
                 let now = st.now;
                 let addr = base + off;
                 if st.stop.is_some() {
@@ -86,7 +95,7 @@ fn map_mmio(
         Some(
             move |uc: &mut Unicorn<'_, ()>, off: u64, size: usize, value: u64| {
                 let mut st = sw.borrow_mut();
-                st.plain_until = 0;
+                st.withdraw_credit();
                 let addr = base + off;
                 if st.stop.is_some() {
                     // Another piece of an access that already ended the run.
@@ -251,8 +260,8 @@ impl Engine {
     }
 }
 
-/// The block hook (see `add_block_hook`): the shortest path here, the rest in a function of
-/// its own (`block_hook_full`), so the common case saves and restores few registers.
+/// The block hook (see `add_block_hook`). With inline counting (`count`) it runs only for
+/// blocks that found the credit short, which then took their count from it already.
 unsafe extern "C" fn block_hook(
     uc: *mut sys::uc_engine,
     addr: u64,
@@ -261,23 +270,16 @@ unsafe extern "C" fn block_hook(
 ) {
     // SAFETY: user_data is `Rc::as_ptr` of the shared state, alive while emulating.
     let state = unsafe { &*(user_data as *const RefCell<State>) };
-    if counted_quickly(&mut state.borrow_mut(), addr, size) {
-        return;
-    }
-    block_hook_full(uc, addr, size, state);
-}
-
-/// Everything the block hook does when `counted_quickly` declines the block.
-#[inline(never)]
-fn block_hook_full(uc: *mut sys::uc_engine, addr: u64, size: u32, state: &RefCell<State>) {
     // SAFETY: `uc` is the live engine calling the block hook; `engine` does not outlive the
     // call.
     let engine = unsafe { Engine::new(uc) };
     let mut st = state.borrow_mut();
-    // The bound holds only from one plain count through quick counts.
-    st.plain_until = 0;
+    let core = st.core;
+    st.count.give_back(core, u64::from(size / 4));
+    st.withdraw_credit();
     if counted_plainly(&mut st, addr, size) {
-        st.plain_until = plain_until(&st);
+        let credit = credit(&mut st);
+        st.count.grant(core, credit);
         return;
     }
     // gdb: the rest of a block counted before the debugger stopped inside it.
@@ -333,6 +335,7 @@ fn block_hook_full(uc: *mut sys::uc_engine, addr: u64, size: u32, state: &RefCel
         return;
     }
     let previous = std::mem::replace(&mut st.block, (addr, size));
+    st.blocks_seen_in_a_row = st.blocks_seen_in_a_row.saturating_add(1);
     if !st.multicore
         && let Some(blocks) = st.progress.on_block(previous, (addr, size))
         && let Some(outcome) = endless_loop(engine, &st, &blocks)
@@ -383,6 +386,7 @@ fn counted_plainly(st: &mut State, addr: u64, size: u32) -> bool {
         return false;
     }
     let previous = std::mem::replace(&mut st.block, (addr, size));
+    st.blocks_seen_in_a_row = st.blocks_seen_in_a_row.saturating_add(1);
     let cycle = st.progress.on_block(previous, (addr, size));
     debug_assert!(cycle.is_none());
     st.instructions += n;
@@ -410,36 +414,31 @@ fn only_counting_due(st: &State, addr: u64, size: u32) -> bool {
         && !st.progress.completes_a_cycle(st.block, (addr, size))
 }
 
-/// The shortest path of the block hook: a block that ends before `plain_until` (see
-/// `plain_until`) would pass every test of `counted_plainly` but the endless-loop watch's,
-/// so only that one is made. Changes nothing when it returns false.
-#[inline(always)]
-fn counted_quickly(st: &mut State, addr: u64, size: u32) -> bool {
-    let n = u64::from(size / 4);
-    let end = st.now + n;
-    if end >= st.plain_until {
-        return false;
+/// After `counted_plainly` counted a block: the credit the engine may count inline (`count`)
+/// before a block needs the hook again (0: none). It is what `plain_until` allows, except
+/// for the watch for endless loops (see `count`'s design notes): it needs to see two blocks
+/// in a row after each inline stretch, all blocks of a cycle until it is examined, and the
+/// stretches start short after a cycle and double from there.
+fn credit(st: &mut State) -> u64 {
+    if st.progress.following_a_cycle() {
+        st.credit_limit = count::FIRST_CREDIT;
+        return 0;
     }
-    // Debug builds (the board's tests) check the bound against every test it stands for.
-    debug_assert!(
-        only_counting_due(st, addr, size) || st.progress.completes_a_cycle(st.block, (addr, size)),
-        "block {addr:#x} counted quickly but needs more than counting"
-    );
-    if !st.progress.continues_plainly(st.block, (addr, size)) {
-        return false;
+    if !st.inline_count || st.blocks_seen_in_a_row < 2 {
+        return 0;
     }
-    st.block = (addr, size);
-    st.instructions += n;
-    st.now = end;
-    st.quantum_used += n;
-    true
+    let credit = plain_until(st)
+        .saturating_sub(st.now + 1)
+        .min(st.credit_limit);
+    st.credit_limit = st.credit_limit.saturating_mul(2);
+    credit
 }
 
 /// After `counted_plainly` counted a block: the tick before which the next blocks can be
-/// counted by `counted_quickly` (0: none can). Until a hook or the run loop changes the
-/// state (they reset it to 0), only blocks counted quickly change it, and they change
-/// `now`, `instructions` and `quantum_used` by the same amount, so each test of
-/// `counted_plainly` on a later block comes down to its end being below one bound:
+/// counted inline (0: none can). Until a hook or the run loop changes the state (they
+/// withdraw the credit), only blocks counted inline change it, and they change `now`,
+/// `instructions` and `quantum_used` by the same amount, so each test of `counted_plainly`
+/// on a later block comes down to its end being below one bound:
 /// - the flags, trace and coverage tests stay as they are now;
 /// - `now < timer_deadline`: the block's end below the deadline (stricter);
 /// - end below the next poll and the next event;
@@ -530,7 +529,7 @@ fn add_unmapped_hook(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<()
                 },
             };
             let mut st = s.borrow_mut();
-            st.plain_until = 0;
+            st.withdraw_credit();
             st.stop.get_or_insert(outcome);
             false
         },
@@ -543,7 +542,7 @@ fn add_unmapped_hook(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<()
 fn add_interrupt_hook(uc: &mut Unicorn<'static, ()>, state: &Shared) -> Result<(), String> {
     let s = state.clone();
     uc.add_intr_hook(move |uc, number| {
-        s.borrow_mut().plain_until = 0;
+        s.borrow_mut().withdraw_credit();
         if let Err(outcome) = on_interrupt(uc, &s, number) {
             s.borrow_mut().stop.get_or_insert(outcome);
             let _ = uc.emu_stop();
@@ -666,7 +665,11 @@ unsafe extern "C" fn mrs_hook(
     };
     // SAFETY: user_data is `Rc::as_ptr` of the shared state, alive while emulating.
     let state = unsafe { &*(user_data as *const RefCell<State>) };
-    let Ok(st) = state.try_borrow() else { return 0 };
+    let Ok(mut st) = state.try_borrow_mut() else {
+        return 0;
+    };
+    // The counter value at this block: the blocks counted inline before it first.
+    st.settle();
     let value = st.timers[st.core].read(treg, st.now);
     drop(st);
     if reg != RegisterARM64::XZR {
@@ -688,7 +691,7 @@ unsafe extern "C" fn msr_hook(
     // SAFETY: user_data is `Rc::as_ptr` of the shared state, alive while emulating.
     let state = unsafe { &*(user_data as *const RefCell<State>) };
     if let Ok(mut st) = state.try_borrow_mut() {
-        st.plain_until = 0;
+        st.withdraw_credit();
     }
     // SPSR_EL1 / SPSR_EL2: watch for an illegal exception return (the engine sets PSTATE.IL
     // but does not act on it). Not handled here: the engine performs the write.

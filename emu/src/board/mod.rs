@@ -60,6 +60,7 @@
 //!   times (`reboot`).
 
 mod access;
+pub(crate) mod count;
 pub(crate) mod cpu;
 mod exceptions;
 mod hooks;
@@ -139,6 +140,9 @@ pub struct Config {
     pub coverage: bool,
     /// GDB remote server (`--gdb`, `--gdb-wait`), see `crate::gdb`.
     pub gdb: Option<crate::gdb::Options>,
+    /// Let the engine count blocks inline between the block hook's bounds (`count`; off
+    /// with `--no-inline-count`: the hook sees every block, for comparison).
+    pub inline_count: bool,
 }
 
 /// `--sd IMAGE` and whether `--sd-writable` lets writes reach it.
@@ -175,6 +179,7 @@ impl Default for Config {
             sd: None,
             coverage: false,
             gdb: None,
+            inline_count: true,
         }
     }
 }
@@ -371,11 +376,14 @@ pub(crate) struct State {
     coverage: Option<crate::coverage::Blocks>,
     /// gdb: breakpoints, watchpoints, steps and stops (`--gdb`), see `crate::gdb::hooks`.
     pub(crate) gdb: Option<crate::gdb::hooks::Debug>,
-    /// The block hook counts a block with no other test while the block ends before this
-    /// tick (`hooks::counted_quickly`); 0: it tests everything. Set by the hook from the
-    /// state it has just tested; the hook's full path, every other hook that may change the
-    /// state and the run loop before each `emu_start` reset it to 0.
-    plain_until: u64,
+    /// The engines' inline count and the credit granted to each (`count`).
+    count: count::InlineCount,
+    /// Blocks the hook saw one after the other since the last inline count (`count`).
+    blocks_seen_in_a_row: u32,
+    /// The most the next inline stretch may count (`count`).
+    credit_limit: u64,
+    /// Grant credit for inline counting (`Config::inline_count`).
+    inline_count: bool,
 }
 
 pub(crate) type Shared = Rc<RefCell<State>>;
@@ -435,11 +443,14 @@ pub fn run(
         timer_deadline: u64::MAX,
         coverage: config.coverage.then(Default::default),
         gdb: None,
-        plain_until: 0,
+        count: count::InlineCount::default(),
+        blocks_seen_in_a_row: 0,
+        credit_limit: count::FIRST_CREDIT,
+        inline_count: config.inline_count,
     }));
     let mut uc = cpu::new_engine(&dram)?;
     cpu::load(&mut uc, image)?;
-    hooks::install(&mut uc, &state, &windows)?;
+    hooks::install(&mut uc, &state, &windows, 0)?;
     cpu::reset(&mut uc, image, config.entry_el)?;
     let mut cores = [(); multicore::CORES].map(|()| multicore::Core {
         uc: None,

@@ -14,7 +14,9 @@
 //!   unmasked timer and nothing the GIC could signal (its group 1 forwarding off in the
 //!   distributor or the CPU interface, or no group 1 interrupt enabled for core 0; any
 //!   enabled one counts, whether or not its source can still assert it). Cost: one
-//!   comparison per block.
+//!   comparison per block the hook sees; while blocks are counted inline the hook sees a
+//!   block only now and then, and it follows them one by one again as soon as two in a row
+//!   could begin a cycle (`count`).
 //! - Exception storms: a synchronous exception taken [`EXCEPTION_REPEATS`] times in a row
 //!   with the same syndrome at the same address inside the vector it enters (e.g. a
 //!   zero-filled vector table: UDF at the vector re-enters the vector), with no more than
@@ -77,22 +79,10 @@ impl Watch {
         })
     }
 
-    /// [`Watch::on_block`] for the block hook's shortest path: when it would not return a
-    /// cycle, does what it does and returns true; otherwise changes nothing and returns false.
-    #[inline(always)]
-    pub fn continues_plainly(&mut self, previous: (u64, u32), block: (u64, u32)) -> bool {
-        let same = block.0 == previous.0;
-        if same || block.0 == self.earlier.0 {
-            let repeats = self.repeats.saturating_add(1);
-            if repeats == LOOP_REPEATS {
-                return false;
-            }
-            self.repeats = repeats;
-        } else {
-            self.repeats = 0;
-        }
-        self.earlier = previous;
-        true
+    /// Whether the last blocks seen continue a cycle that has not been examined yet (the
+    /// hook must see the next blocks one by one, see `count`).
+    pub fn following_a_cycle(&self) -> bool {
+        (1..LOOP_REPEATS).contains(&self.repeats)
     }
 
     /// Whether [`Watch::on_block`] with these blocks would return the cycle (to be examined).
@@ -171,30 +161,24 @@ pub fn describe(code: &[u32]) -> String {
 mod tests {
     use super::*;
 
-    /// The short path agrees with `on_block` on every block of a one-block loop, a
-    /// two-block loop and straight code: it declines exactly where a cycle is returned.
+    /// A cycle is followed from its first repeat until it is examined, and not after.
     #[test]
-    fn continues_plainly_is_on_block_without_a_cycle() {
-        let (a, b, c) = ((0x1000, 8), (0x2000, 4), (0x3000, 12));
-        let mut blocks = vec![c, a, b, c];
-        blocks.extend((0..2 * LOOP_REPEATS).map(|i| if i % 2 == 0 { a } else { b }));
-        blocks.extend([c, b, a]);
-        blocks.extend((0..LOOP_REPEATS + 10).map(|_| a));
-        let (mut full, mut short) = (Watch::default(), Watch::default());
-        let mut declined = 0;
-        for pair in blocks.windows(2) {
-            let cycle = full.on_block(pair[0], pair[1]);
-            if !short.continues_plainly(pair[0], pair[1]) {
-                assert!(cycle.is_some(), "declined without a cycle at {pair:?}");
-                declined += 1;
-                // The hook's full path then calls on_block itself.
-                assert!(short.on_block(pair[0], pair[1]).is_some());
-            } else {
-                assert!(cycle.is_none(), "missed a cycle at {pair:?}");
-            }
-            assert_eq!((full.earlier, full.repeats), (short.earlier, short.repeats));
+    fn a_cycle_is_followed_until_examined() {
+        let (a, b) = ((0x1000, 8), (0x2000, 4));
+        let mut watch = Watch::default();
+        assert!(!watch.following_a_cycle());
+        assert!(watch.on_block(b, a).is_none());
+        assert!(!watch.following_a_cycle());
+        for _ in 1..LOOP_REPEATS {
+            assert!(watch.on_block(a, a).is_none());
+            assert!(watch.following_a_cycle());
         }
-        assert_eq!(declined, 2);
+        assert_eq!(watch.on_block(a, a), Some(vec![a]));
+        assert!(!watch.following_a_cycle());
+        assert!(watch.on_block(a, a).is_none());
+        assert!(!watch.following_a_cycle());
+        assert!(watch.on_block(a, b).is_none());
+        assert!(!watch.following_a_cycle());
     }
 
     #[test]

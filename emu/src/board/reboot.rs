@@ -100,13 +100,17 @@ pub fn restart(
         st.events = [false; multicore::CORES];
         st.code_stale = [false; multicore::CORES];
         st.tlb_stale = [false; multicore::CORES];
+        // The engines are gone.
+        st.count = Default::default();
+        st.blocks_seen_in_a_row = 0;
+        st.credit_limit = super::count::FIRST_CREDIT;
         st.irq_recheck = false;
         st.timer_deadline = u64::MAX;
     }
     let dram = state.borrow().dram.clone();
     let mut uc: Unicorn<'static, ()> = cpu::new_engine(&dram)?;
     cpu::load(&mut uc, image)?;
-    hooks::install(&mut uc, state, windows)?;
+    hooks::install(&mut uc, state, windows, 0)?;
     cpu::reset(&mut uc, image, config.entry_el)?;
     let mut cores = [(); multicore::CORES].map(|()| Core {
         uc: None,

@@ -66,9 +66,11 @@ fn run_until_stopped(
             // SAFETY: the engine is live and not running.
             unsafe { interrupts::drive_cpu(uc.get_handle(), &mut st) };
             // Anything may have changed since the block hook last looked.
-            st.plain_until = 0;
+            st.withdraw_credit();
         }
         let res = uc.emu_start(pc, 0, 0, 0);
+        // The blocks counted inline since the last hook.
+        state.borrow_mut().settle();
         pc = uc.pc_read().unwrap_or(pc);
         core.pc = pc;
         if let Some(rx) = &stdin {
@@ -204,6 +206,7 @@ fn schedule(
     }
     if st.secure.power[current] == Power::Off {
         cores[current].uc = None;
+        st.count.detach(current);
         cores[current].wait = None;
     }
     for (k, core) in cores.iter_mut().enumerate() {
@@ -325,7 +328,7 @@ fn start_core(
 ) -> Result<Unicorn<'static, ()>, String> {
     let dram = state.borrow().dram.clone();
     let mut uc = super::cpu::new_engine(&dram)?;
-    super::hooks::install(&mut uc, state, windows)?;
+    super::hooks::install(&mut uc, state, windows, core)?;
     // gdb: the breakpoints and watchpoints set so far.
     crate::gdb::hooks::sync(&mut uc, state, core)?;
     super::cpu::start_secondary(&mut uc, core, entry, context)?;
