@@ -5,8 +5,8 @@
 //!
 //! Design notes:
 //! - The credit is what the block hook's own tests allow: blocks that end before the next
-//!   timer deadline, poll, timed event and the budget, with nothing else to do (no debugger,
-//!   trace, coverage or pending exception, one core). Those are exactly the blocks the hook
+//!   timer deadline, poll, timed event, the budget and the core's quantum, with nothing else
+//!   to do (no debugger, trace, coverage or pending exception). Those are exactly the blocks the hook
 //!   would only have counted, so every count, tick and outcome is the same with the credit
 //!   as without it (`Config::inline_count` off: the hook sees every block; a test compares).
 //! - The engine keeps one counter per engine (one per core), inside its CPU state; the board
@@ -25,6 +25,10 @@
 //!   moment it is first noticed can come later, by one inline stretch. So that a loop
 //!   entered early is still noticed early, stretches start at `FIRST_CREDIT` instructions
 //!   after a cycle was followed (and at the start) and double from one to the next.
+//! - Several cores: `multicore` looks at each block a core finished for SEV, SEVL and a final
+//!   WFE, before the next block. The engine makes every block that holds one of them call
+//!   the hook (it takes a huge count, `MARK`), and the hook grants no credit after it, so the
+//!   block after it comes to the hook too. Credits also end where the core's quantum does.
 //! - An engine without the patch (a plain `cargo build` links the bundled one) refuses the
 //!   control code; the board then counts in the hook, as before, only slower.
 
@@ -50,6 +54,13 @@ struct EngineCounter {
 /// The longest inline stretch after the hook followed a cycle; each stretch after it may be
 /// twice as long as the one before (see the design notes).
 pub(crate) const FIRST_CREDIT: u64 = 64;
+
+/// What a block holding WFE, SEV or SEVL takes from the credit instead of its count, so that
+/// it always finds the credit short and comes to the hook (engine patch item 8).
+const MARK: i64 = 1 << 62;
+/// The largest credit granted (far below `MARK`, and more than any bound reaches in practice:
+/// a poll comes every 65,536 instructions).
+const MAX_CREDIT: u64 = 1 << 40;
 
 /// `UC_CTL_READ(0x7d00, 1)`: turn inline counting on and get the counter's address (engine
 /// patch item 8). Control word: type | arguments << 26 | read (2) << 30.
@@ -124,21 +135,27 @@ impl InlineCount {
     }
 
     /// The block the hook is called for had taken its `instructions` from the credit before
-    /// it found the credit short: put them back (before `take`).
-    pub fn give_back(&mut self, core: usize, instructions: u64) {
-        if let Some(counter) = self.counters[core] {
-            // SAFETY: as in `take`.
-            unsafe {
-                let credit = &raw mut (*counter.as_ptr()).credit;
-                credit.write_volatile(credit.read_volatile() + instructions as i64);
-            }
+    /// it found the credit short, or [`MARK`] if it holds WFE, SEV or SEVL: put back what it
+    /// took (before `take`). Returns whether it was such a block.
+    pub fn give_back(&mut self, core: usize, instructions: u64) -> bool {
+        let Some(counter) = self.counters[core] else {
+            return false;
+        };
+        // SAFETY: as in `take`.
+        unsafe {
+            let credit = &raw mut (*counter.as_ptr()).credit;
+            let left = credit.read_volatile();
+            // Credits stay below `MAX_CREDIT`, far from `MARK`.
+            let marked = left < -(MARK / 2);
+            credit.write_volatile(left + if marked { MARK } else { instructions as i64 });
+            marked
         }
     }
 
     /// Lets `core`'s engine count `credit` more instructions inline (0: none; the hook sees
     /// every block). Take the count first (`take`): what it holds is replaced.
     pub fn grant(&mut self, core: usize, credit: u64) {
-        let credit = i64::try_from(credit).unwrap_or(i64::MAX);
+        let credit = credit.min(MAX_CREDIT) as i64;
         if let Some(counter) = self.counters[core] {
             // SAFETY: as in `take`.
             unsafe { (&raw mut (*counter.as_ptr()).credit).write_volatile(credit) };

@@ -275,7 +275,7 @@ unsafe extern "C" fn block_hook(
     let engine = unsafe { Engine::new(uc) };
     let mut st = state.borrow_mut();
     let core = st.core;
-    st.count.give_back(core, u64::from(size / 4));
+    let marked = st.count.give_back(core, u64::from(size / 4));
     st.withdraw_credit();
     if counted_plainly(&mut st, addr, size) {
         let credit = credit(&mut st);
@@ -370,6 +370,13 @@ unsafe extern "C" fn block_hook(
         });
         drop(st);
         engine.stop();
+        return;
+    }
+    // Several cores: the next block must come here when this one holds WFE, SEV or SEVL
+    // (`multicore::before_block` looks at it then).
+    if st.multicore && !marked {
+        let credit = credit(&mut st);
+        st.count.grant(core, credit);
     }
 }
 
@@ -420,11 +427,17 @@ fn only_counting_due(st: &State, addr: u64, size: u32) -> bool {
 /// in a row after each inline stretch, all blocks of a cycle until it is examined, and the
 /// stretches start short after a cycle and double from there.
 fn credit(st: &mut State) -> u64 {
-    if st.progress.following_a_cycle() {
-        st.credit_limit = count::FIRST_CREDIT;
-        return 0;
+    // The watch only runs with one core on.
+    if !st.multicore {
+        if st.progress.following_a_cycle() {
+            st.credit_limit = count::FIRST_CREDIT;
+            return 0;
+        }
+        if st.blocks_seen_in_a_row < 2 {
+            return 0;
+        }
     }
-    if !st.inline_count || st.blocks_seen_in_a_row < 2 {
+    if !st.inline_count {
         return 0;
     }
     let credit = plain_until(st)
@@ -443,11 +456,14 @@ fn credit(st: &mut State) -> u64 {
 /// - `now < timer_deadline`: the block's end below the deadline (stricter);
 /// - end below the next poll and the next event;
 /// - `instructions + n <= budget`: end at most `budget - instructions + now` (constant).
+///
+/// With several cores on, the full path counted the block, and a block must also start
+/// before the core's quantum is used up (`multicore::before_block`): at most `QUANTUM -
+/// quantum_used` more instructions, so every block that starts later comes to the hook.
 fn plain_until(st: &State) -> u64 {
     let flags_clear = st.gdb.is_none()
         && !st.watch_illegal_return
         && !st.yield_core
-        && !st.multicore
         && !st.irq_recheck
         && st.trace_pcs.is_empty()
         && st.coverage.is_none();
@@ -465,6 +481,11 @@ fn plain_until(st: &State) -> u64 {
         .min(st.next_poll)
         .min(st.bus.scheduler.next_due().unwrap_or(u64::MAX))
         .min(budget_end.saturating_add(1))
+        .min(if st.multicore {
+            st.now + multicore::QUANTUM.saturating_sub(st.quantum_used) + 1
+        } else {
+            u64::MAX
+        })
 }
 
 /// A cycle of `blocks` repeated many times: "no progress" if none of its instructions can
