@@ -586,10 +586,11 @@ fn add_system_register_hooks(uc: &mut Unicorn<'static, ()>, state: &Shared) -> R
     Ok(())
 }
 
-/// Instruction-cache maintenance (SYS instructions) seen, while several cores run: IC IVAU,
-/// IC IALLU and IC IALLUIS by one core make every other core drop its translated code before
-/// its next turn, and a broadcast TLBI (Inner Shareable) makes every other core drop its TLB
-/// (`multicore`). Added to an engine only once more than one core is on.
+/// Instruction-cache maintenance (SYS instructions) seen, while several cores run: IC IVAU
+/// by one core makes every other core drop its translated code of the physical page the
+/// address maps to, IC IALLU and IC IALLUIS all its translated code, before its next turn
+/// (`code_invalidation`), and a broadcast TLBI (Inner Shareable) makes every other core drop
+/// its TLB (`multicore`). Added to an engine only once more than one core is on.
 pub fn add_cache_maintenance_hook(
     uc: &mut Unicorn<'static, ()>,
     state: &Shared,
@@ -617,7 +618,7 @@ pub fn add_cache_maintenance_hook(
 /// SYS hook: note instruction-cache invalidation and broadcast TLB invalidation for the
 /// other cores; the engine performs the instruction (return 0).
 unsafe extern "C" fn sys_hook(
-    _uc: *mut sys::uc_engine,
+    uc: *mut sys::uc_engine,
     _reg: RegisterARM64,
     cp_reg: *const RegisterARM64CP,
     user_data: *mut c_void,
@@ -625,22 +626,43 @@ unsafe extern "C" fn sys_hook(
     // SAFETY: valid for the duration of the call (unicorn contract).
     let cpr = unsafe { &*cp_reg };
     // IC IALLUIS (op1 0, C7, C1, 0), IC IALLU (0, C7, C5, 0), IC IVAU (3, C7, C5, 1).
-    let invalidates_code = matches!(
-        (cpr.op1, cpr.crn, cpr.crm, cpr.op2),
-        (0, 7, 1, 0) | (0, 7, 5, 0) | (3, 7, 5, 1)
-    );
+    let by_address = (cpr.op1, cpr.crn, cpr.crm, cpr.op2) == (3, 7, 5, 1);
+    let invalidates_code = by_address
+        || matches!(
+            (cpr.op1, cpr.crn, cpr.crm, cpr.op2),
+            (0, 7, 1, 0) | (0, 7, 5, 0)
+        );
     // TLBI, Inner Shareable forms (C8, CRm 3; IPAS2E1IS and IPAS2LE1IS at CRm 0): every
     // core of the cluster drops the entries; the engine only drops its own.
     let invalidates_tlbs = cpr.crn == 8 && matches!(cpr.crm, 0 | 3);
     if invalidates_code || invalidates_tlbs {
         // SAFETY: user_data is `Rc::as_ptr` of the shared state, alive while emulating.
         let state = unsafe { &*(user_data as *const RefCell<State>) };
+        // IC IVAU: the lines at the physical address the issuing core's Xt maps to (the
+        // translation is made before the state is borrowed: it walks the page tables).
+        let physical = if by_address
+            && state
+                .try_borrow()
+                .is_ok_and(|st| st.code_stale.by_physical_address)
+        {
+            // SAFETY: `uc` is the live engine calling this hook.
+            unsafe { super::code_invalidation::physical_address(uc, cpr.val) }
+        } else {
+            None
+        };
         if let Ok(mut st) = state.try_borrow_mut() {
             let core = st.core;
-            if invalidates_code {
-                for (k, stale) in st.code_stale.iter_mut().enumerate() {
-                    *stale |= k != core;
-                }
+            if by_address {
+                st.code_stale.counts.by_address += 1;
+            } else if invalidates_code {
+                st.code_stale.counts.all += 1;
+            }
+            // A whole page; everything if the address does not translate or the engine
+            // cannot invalidate by physical address.
+            match physical {
+                Some(address) => st.code_stale.page(core, address),
+                None if invalidates_code => st.code_stale.all(core),
+                None => {}
             }
             if invalidates_tlbs {
                 for (k, stale) in st.tlb_stale.iter_mut().enumerate() {

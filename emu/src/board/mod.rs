@@ -60,6 +60,7 @@
 //!   times (`reboot`).
 
 mod access;
+pub(crate) mod code_invalidation;
 pub(crate) mod cpu;
 mod exceptions;
 mod hooks;
@@ -306,6 +307,8 @@ pub struct RunResult {
     pub first_console_byte_at: Option<u64>,
     /// The blocks that ran, when `Config::coverage` asked for them.
     pub coverage: Option<crate::coverage::Blocks>,
+    /// What instruction-cache invalidations cost the other cores (`code_invalidation`).
+    pub code_invalidations: code_invalidation::Counts,
 }
 
 pub(crate) struct State {
@@ -355,9 +358,9 @@ pub(crate) struct State {
     park_wfe: bool,
     /// Event register per core (SEV, SEVL).
     events: [bool; multicore::CORES],
-    /// Per core: another core invalidated instruction cache lines (IC), so this core's
-    /// engine drops its translated code before it runs again (`multicore`).
-    code_stale: [bool; multicore::CORES],
+    /// Per core: the translated code its engine drops before it runs again, because another
+    /// core invalidated instruction cache lines (IC) (`code_invalidation`).
+    code_stale: code_invalidation::Pending,
     /// Per core: another core broadcast a TLB invalidation (TLBI ...IS), so this core's
     /// engine drops its TLB before it runs again (`multicore`).
     tlb_stale: [bool; multicore::CORES],
@@ -428,7 +431,7 @@ pub fn run(
         yield_core: false,
         park_wfe: false,
         events: [false; multicore::CORES],
-        code_stale: [false; multicore::CORES],
+        code_stale: code_invalidation::Pending::default(),
         tlb_stale: [false; multicore::CORES],
         dram: dram.clone(),
         irq_recheck: false,
