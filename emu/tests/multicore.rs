@@ -1,7 +1,8 @@
 //! Four cores from the guest: hand-encoded programs where core 0 starts core 1 with PSCI
 //! CPU_ON, the two hand over through DRAM with SEV/WFE, core 1 reports its MPIDR and context
 //! id and turns itself off (CPU_OFF), and core 0 watches AFFINITY_INFO; a core sleeps on its
-//! own timer; code one core patches runs new on another after IC IVAU.
+//! own timer; code one core patches runs new on another after IC IVAU (also when patched
+//! through a virtual alias: the other core drops that physical page and nothing more).
 
 mod common;
 

@@ -5,7 +5,8 @@
 //!   MRS/MSR hooks), `exceptions` (exception entry, SMC), `access` (which instruction faulted),
 //!   `run_loop` (the loop around `emu_start`), `progress` (runs that can change nothing more),
 //!   `script` (the console script's hook: `--expect`, `--fail-on`, `--timeout`, `--send-after`).
-//!   `multicore` (cores 1..3: one engine per core, round-robin turns, WFI/WFE parking).
+//!   `multicore` (cores 1..3: one engine per core, round-robin turns, WFI/WFE parking),
+//!   `code_invalidation` (what one core's IC instruction makes the other engines drop).
 //! - CPU: the engine's Cortex-A53 model (MIDR_EL1 0x410F_D034), chosen before any mapping.
 //! - Time: a 19.2 MHz counter advanced by one tick per guest instruction. Instructions are
 //!   counted per translated block when it starts (block hook: size / 4), never per
