@@ -277,11 +277,11 @@ fn code_patched_by_one_core_is_run_new_by_another_after_ic_ivau() {
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
-/// Core 0's MMU on (4 KiB granule, 39-bit VA, 1 GiB blocks; level-1 table at 0x8010_0000):
+/// Core 0's MMU on, and its data cache if `data_cache` (4 KiB granule, 39-bit VA, 1 GiB blocks; level-1 table at 0x8010_0000):
 /// VA 0..1G -> PA 0 (device), VA 1G..2G -> PA 2G (normal: DRAM seen 1 GiB lower), VA 2G..3G
 /// -> PA 2G (normal), so it goes on at the same addresses.
-fn mmu_on() -> Vec<u32> {
-    vec![
+fn mmu_on(data_cache: bool) -> Vec<u32> {
+    let mut code = vec![
         0xD2B0_0200, // movz x0, #0x8010, lsl #16
         0xD280_8021, // movz x1, #0x401            (block, AF, attr 0)
         0xF900_0001, // str x1, [x0]
@@ -299,19 +299,25 @@ fn mmu_on() -> Vec<u32> {
         0xD503_3FDF, // isb
         0xD538_1001, // mrs x1, sctlr_el1
         0xB240_0021, // orr x1, x1, #1            (M)
+    ];
+    if data_cache {
+        code.push(0xB27E_0021); // orr x1, x1, #4            (C)
+    }
+    code.extend([
         0xD518_1001, // msr sctlr_el1, x1
         0xD503_3FDF, // isb
-    ]
+    ]);
+    code
 }
 
-/// As `code_patched_by_one_core_is_run_new_by_another_after_ic_ivau`, but core 0 (MMU on)
-/// writes the function and invalidates it through a virtual alias 1 GiB below its physical
-/// address, while core 1 runs it with the MMU off: the other core drops the code at the
-/// physical address the issuing core's virtual address maps to (a board that took the
-/// virtual address for a physical one would leave core 1 on the old code). Only that page is
-/// dropped: no core loses all its translated code (`--stats`).
-#[test]
-fn ic_ivau_through_a_virtual_alias_drops_only_that_physical_page_on_another_core() {
+const IC_IVAU_X12: u32 = 0xD50B_752C; // ic ivau, x12
+const IC_IALLUIS: u32 = 0xD508_711F; // ic ialluis
+
+/// As `code_patched_by_one_core_is_run_new_by_another_after_ic_ivau`, but core 0 (MMU on,
+/// data cache on if `data_cache`) writes the function through a virtual alias 1 GiB below
+/// its physical address, cleans it (DC CVAU) and invalidates it with `invalidation`, while
+/// core 1 runs it with the MMU off.
+fn patched_through_an_alias(name: &str, invalidation: u32, data_cache: bool) -> common::Run {
     const FAIL: usize = 34;
     const CORE1: usize = 35;
     const FUNCTION: usize = 49;
@@ -336,7 +342,7 @@ fn ic_ivau_through_a_virtual_alias_drops_only_that_physical_page_on_another_core
         str_w(13, 12),
         0xD50B_7B2C,   // dc cvau, x12
         0xD503_3B9F,   // dsb ish
-        0xD50B_752C,   // ic ivau, x12
+        invalidation,  // ic ivau, x12 or ic ialluis
         0xD503_3B9F,   // dsb ish
         0xD503_3FDF,   // isb
         str_w(31, 10), // 22: result = 0
@@ -374,19 +380,55 @@ fn ic_ivau_through_a_virtual_alias_drops_only_that_physical_page_on_another_core
     assert_eq!(body[FAIL], B_SELF);
     assert_eq!(body[CORE1], movz(10, 0x8009, 1));
     assert_eq!(body[FUNCTION], 0x5280_0025);
-    let mut code = mmu_on();
+    let mut code = mmu_on(data_cache);
     code.extend(body);
-    let r = common::run(
-        "multicore-alias",
-        &code,
-        &["--max-instructions", "1000000", "--stats"],
-    );
+    let r = common::run(name, &code, &["--max-instructions", "1000000", "--stats"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
+    r
+}
+
+/// The `--stats` line of a run's invalidations between cores.
+fn invalidations(r: &common::Run) -> &str {
+    r.stderr
+        .lines()
+        .find(|l| l.starts_with("emu: stats: instruction-cache invalidations between cores: "))
+        .unwrap_or_else(|| panic!("no invalidation stats: {}", r.stderr))
+}
+
+/// Core 0 (MMU on) writes the function and invalidates it by IC IVAU through a virtual alias
+/// 1 GiB below its physical address, while core 1 runs it with the MMU off: the other core
+/// drops the code at the physical address the issuing core's virtual address maps to (a
+/// board that took the virtual address for a physical one would leave core 1 on the old
+/// code), and only that page (`--stats`).
+#[test]
+fn ic_ivau_through_a_virtual_alias_drops_only_that_physical_page_on_another_core() {
+    let r = patched_through_an_alias("multicore-alias", IC_IVAU_X12, false);
     assert!(
-        r.stderr.contains(
-            "emu: stats: instruction-cache invalidations between cores: ic-ivau=1 \
-             ic-iallu=0 full-flushes=0 pages-invalidated=1\n"
-        ),
+        invalidations(&r).ends_with("ic-ivau=1 ic-iallu=0 full-flushes=0 pages-invalidated=1"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// The same with DC CVAU and IC IALLUIS (how Linux publishes a new user page on this CPU),
+/// caches on: the other core drops the page cleaned by DC, and nothing else.
+#[test]
+fn ic_ialluis_drops_the_pages_cleaned_by_dc_on_another_core() {
+    let r = patched_through_an_alias("multicore-ialluis", IC_IALLUIS, true);
+    assert!(
+        invalidations(&r).ends_with("ic-ivau=0 ic-iallu=1 full-flushes=0 pages-invalidated=1"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// With core 0's data cache off, its stores need no clean to be seen: IC IALLUIS drops
+/// everything on the other core.
+#[test]
+fn ic_ialluis_with_the_data_cache_off_drops_everything_on_another_core() {
+    let r = patched_through_an_alias("multicore-ialluis-uncached", IC_IALLUIS, false);
+    assert!(
+        invalidations(&r).ends_with("ic-ivau=0 ic-iallu=1 full-flushes=1 pages-invalidated=0"),
         "{}",
         r.stderr
     );

@@ -12,7 +12,9 @@ use crate::models::timer::TimerReg;
 
 use super::access::{access_pc, fault_outcome, split_access};
 use super::exceptions::{PSTATE_IL, on_interrupt, spsr_return_is_illegal};
-use super::{Outcome, POLL_TICKS, Shared, State, fail, interrupts, multicore, progress};
+use super::{
+    Outcome, POLL_TICKS, Shared, State, code_invalidation, fail, interrupts, multicore, progress,
+};
 
 /// Install every hook. `windows` are the (base, size) MMIO windows of the bus.
 ///
@@ -615,8 +617,8 @@ pub fn add_cache_maintenance_hook(
     Result::<(), _>::from(e).map_err(fail)
 }
 
-/// SYS hook: note instruction-cache invalidation and broadcast TLB invalidation for the
-/// other cores; the engine performs the instruction (return 0).
+/// SYS hook: note cache maintenance (`code_invalidation`) and broadcast TLB invalidation for
+/// the other cores; the engine performs the instruction (return 0).
 unsafe extern "C" fn sys_hook(
     uc: *mut sys::uc_engine,
     _reg: RegisterARM64,
@@ -625,50 +627,23 @@ unsafe extern "C" fn sys_hook(
 ) -> u32 {
     // SAFETY: valid for the duration of the call (unicorn contract).
     let cpr = unsafe { &*cp_reg };
-    // IC IALLUIS (op1 0, C7, C1, 0), IC IALLU (0, C7, C5, 0), IC IVAU (3, C7, C5, 1).
-    let by_address = (cpr.op1, cpr.crn, cpr.crm, cpr.op2) == (3, 7, 5, 1);
-    let invalidates_code = by_address
-        || matches!(
-            (cpr.op1, cpr.crn, cpr.crm, cpr.op2),
-            (0, 7, 1, 0) | (0, 7, 5, 0)
-        );
+    // SAFETY: user_data is `Rc::as_ptr` of the shared state, alive while emulating.
+    let state = unsafe { &*(user_data as *const RefCell<State>) };
+    if let Some(maintenance) =
+        code_invalidation::Maintenance::decode(cpr.op1, cpr.crn, cpr.crm, cpr.op2)
+    {
+        // SAFETY: `uc` is the live engine calling this hook.
+        unsafe { code_invalidation::note(uc, state, maintenance, cpr.val) };
+    }
     // TLBI, Inner Shareable forms (C8, CRm 3; IPAS2E1IS and IPAS2LE1IS at CRm 0): every
     // core of the cluster drops the entries; the engine only drops its own.
-    let invalidates_tlbs = cpr.crn == 8 && matches!(cpr.crm, 0 | 3);
-    if invalidates_code || invalidates_tlbs {
-        // SAFETY: user_data is `Rc::as_ptr` of the shared state, alive while emulating.
-        let state = unsafe { &*(user_data as *const RefCell<State>) };
-        // IC IVAU: the lines at the physical address the issuing core's Xt maps to (the
-        // translation is made before the state is borrowed: it walks the page tables).
-        let physical = if by_address
-            && state
-                .try_borrow()
-                .is_ok_and(|st| st.code_stale.by_physical_address)
-        {
-            // SAFETY: `uc` is the live engine calling this hook.
-            unsafe { super::code_invalidation::physical_address(uc, cpr.val) }
-        } else {
-            None
-        };
-        if let Ok(mut st) = state.try_borrow_mut() {
-            let core = st.core;
-            if by_address {
-                st.code_stale.counts.by_address += 1;
-            } else if invalidates_code {
-                st.code_stale.counts.all += 1;
-            }
-            // A whole page; everything if the address does not translate or the engine
-            // cannot invalidate by physical address.
-            match physical {
-                Some(address) => st.code_stale.page(core, address),
-                None if invalidates_code => st.code_stale.all(core),
-                None => {}
-            }
-            if invalidates_tlbs {
-                for (k, stale) in st.tlb_stale.iter_mut().enumerate() {
-                    *stale |= k != core;
-                }
-            }
+    if cpr.crn == 8
+        && matches!(cpr.crm, 0 | 3)
+        && let Ok(mut st) = state.try_borrow_mut()
+    {
+        let core = st.core;
+        for (k, stale) in st.tlb_stale.iter_mut().enumerate() {
+            *stale |= k != core;
         }
     }
     0
