@@ -2,7 +2,8 @@
 //! CPU_ON, the two hand over through DRAM with SEV/WFE, core 1 reports its MPIDR and context
 //! id and turns itself off (CPU_OFF), and core 0 watches AFFINITY_INFO; a core sleeps on its
 //! own timer; code one core patches runs new on another after IC IVAU (also when patched
-//! through a virtual alias: the other core drops that physical page and nothing more).
+//! through a virtual alias: the other core drops that physical page and nothing more), and
+//! after DC CVAU + IC IALLUIS (the cleaned page only with caches on, everything with them off).
 
 mod common;
 

@@ -588,10 +588,10 @@ fn add_system_register_hooks(uc: &mut Unicorn<'static, ()>, state: &Shared) -> R
     Ok(())
 }
 
-/// Instruction-cache maintenance (SYS instructions) seen, while several cores run: IC IVAU
-/// by one core makes every other core drop its translated code of the physical page the
-/// address maps to, IC IALLU and IC IALLUIS all its translated code, before its next turn
-/// (`code_invalidation`), and a broadcast TLBI (Inner Shareable) makes every other core drop
+/// Cache maintenance (SYS instructions) seen, while several cores run: IC IVAU by one core
+/// makes every other core drop its translated code of the physical page the address maps
+/// to, IC IALLU and IC IALLUIS that of the pages cleaned by DC since the previous one (or
+/// all of it), before its next turn (`code_invalidation`), and a broadcast TLBI (Inner Shareable) makes every other core drop
 /// its TLB (`multicore`). Added to an engine only once more than one core is on.
 pub fn add_cache_maintenance_hook(
     uc: &mut Unicorn<'static, ()>,
