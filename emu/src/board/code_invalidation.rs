@@ -33,10 +33,11 @@
 //!   `engine_invalidates_by_physical` probes that once, when the first cache-maintenance
 //!   hook is added).
 //! - Limit: code written through a non-cacheable mapping (or with the data cache off) by one
-//!   core, never cleaned, and published by an IC IALLU/IALLUIS from another core that runs
-//!   with its caches on, may run old on a third core. Nothing on this board does that.
+//!   core, or put in memory by DMA, with no DC maintenance by VA of its lines, and published
+//!   by an IC IALLU/IALLUIS from a core whose caches are on, may run old on another core.
+//!   Nothing run on this board so far (Linux, U-Boot, the examples) does that.
 //! - `Counts` (shown by `--stats` when a run had more than one core on) lets a test see that
-//!   an IC IVAU did not cost the other cores all their code.
+//!   an IC did not cost the other cores all their code.
 
 use std::cell::RefCell;
 
