@@ -504,6 +504,14 @@ fn main() -> ExitCode {
             "emu: stats: instructions={} first-console-byte-at={first}",
             result.instructions
         );
+        let ic = result.code_invalidations;
+        if ic != board::code_invalidation::Counts::default() {
+            eprintln!(
+                "emu: stats: instruction-cache invalidations between cores: ic-ivau={} \
+                 ic-iallu={} full-flushes={} pages-invalidated={}",
+                ic.by_address, ic.all, ic.full_flushes, ic.pages
+            );
+        }
     }
     if let Err(e) = coverage_written {
         // The run itself went as reported above; its coverage was asked for and is missing.

@@ -1,7 +1,9 @@
 //! Four cores from the guest: hand-encoded programs where core 0 starts core 1 with PSCI
 //! CPU_ON, the two hand over through DRAM with SEV/WFE, core 1 reports its MPIDR and context
 //! id and turns itself off (CPU_OFF), and core 0 watches AFFINITY_INFO; a core sleeps on its
-//! own timer; code one core patches runs new on another after IC IVAU.
+//! own timer; code one core patches runs new on another after IC IVAU (also when patched
+//! through a virtual alias: the other core drops that physical page and nothing more), and
+//! after DC CVAU + IC IALLUIS (the cleaned page only with caches on, everything with them off).
 
 mod common;
 
@@ -274,4 +276,161 @@ fn code_patched_by_one_core_is_run_new_by_another_after_ic_ivau() {
     assert_eq!(code[FUNCTION], 0x5280_0025);
     let r = common::run("multicore-patch", &code, &["--max-instructions", "1000000"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+/// Core 0's MMU on, and its data cache if `data_cache` (4 KiB granule, 39-bit VA, 1 GiB blocks; level-1 table at 0x8010_0000):
+/// VA 0..1G -> PA 0 (device), VA 1G..2G -> PA 2G (normal: DRAM seen 1 GiB lower), VA 2G..3G
+/// -> PA 2G (normal), so it goes on at the same addresses.
+fn mmu_on(data_cache: bool) -> Vec<u32> {
+    let mut code = vec![
+        0xD2B0_0200, // movz x0, #0x8010, lsl #16
+        0xD280_8021, // movz x1, #0x401            (block, AF, attr 0)
+        0xF900_0001, // str x1, [x0]
+        0xD2B0_0001, // movz x1, #0x8000, lsl #16
+        0xF280_E0A1, // movk x1, #0x705            (block, AF, inner shareable, attr 1)
+        0xF900_0401, // str x1, [x0, #8]
+        0xF900_0801, // str x1, [x0, #16]
+        0xD518_2000, // msr ttbr0_el1, x0
+        0xD29F_E001, // movz x1, #0xff00           (MAIR: attr0 device, attr1 normal WB)
+        0xD518_A201, // msr mair_el1, x1
+        0xD286_A321, // movz x1, #0x3519           (T0SZ 25, WB walks, inner shareable)
+        0xF2A0_1001, // movk x1, #0x80, lsl #16    (EPD1)
+        0xF2C0_0021, // movk x1, #0x1, lsl #32     (IPS 36 bits)
+        0xD518_2041, // msr tcr_el1, x1
+        0xD503_3FDF, // isb
+        0xD538_1001, // mrs x1, sctlr_el1
+        0xB240_0021, // orr x1, x1, #1            (M)
+    ];
+    if data_cache {
+        code.push(0xB27E_0021); // orr x1, x1, #4            (C)
+    }
+    code.extend([
+        0xD518_1001, // msr sctlr_el1, x1
+        0xD503_3FDF, // isb
+    ]);
+    code
+}
+
+const IC_IVAU_X12: u32 = 0xD50B_752C; // ic ivau, x12
+const IC_IALLUIS: u32 = 0xD508_711F; // ic ialluis
+
+/// As `code_patched_by_one_core_is_run_new_by_another_after_ic_ivau`, but core 0 (MMU on,
+/// data cache on if `data_cache`) writes the function through a virtual alias 1 GiB below
+/// its physical address, cleans it (DC CVAU) and invalidates it with `invalidation`, while
+/// core 1 runs it with the MMU off.
+fn patched_through_an_alias(name: &str, invalidation: u32, data_cache: bool) -> common::Run {
+    const FAIL: usize = 34;
+    const CORE1: usize = 35;
+    const FUNCTION: usize = 49;
+    let at = |from: usize, to: usize| to as i32 - from as i32;
+    let body = vec![
+        movz(0, 0x8400, 1),
+        movk(0, 0x0003), // CPU_ON (SMC32)
+        movz(1, 1, 0),
+        adr(2, ((CORE1 - 3) * 4) as u32),
+        SMC0,
+        movz(10, 0x8009, 1), // 5: x10 = core 1's result
+        movz(11, 0x8009, 1),
+        movk(11, 0x0010), // x11 = "go"
+        WFE,              // 8: wait for the first result
+        ldr_w(4, 10),
+        cbz_w(4, at(10, 8)),
+        adr(12, ((FUNCTION - 11) * 4) as u32),
+        movz(9, 0x4000, 1),
+        0xCB09_018C, // sub x12, x12, x9: the function's virtual alias
+        0x5280_08AD, // movz w13, #0x45
+        0x72AA_500D, // movk w13, #0x5280, lsl #16: w13 = `movz w5, #2`
+        str_w(13, 12),
+        0xD50B_7B2C,   // dc cvau, x12
+        0xD503_3B9F,   // dsb ish
+        invalidation,  // ic ivau, x12 or ic ialluis
+        0xD503_3B9F,   // dsb ish
+        0xD503_3FDF,   // isb
+        str_w(31, 10), // 22: result = 0
+        str_w(13, 11), // go
+        SEV,
+        WFE, // 25: wait for the second result
+        ldr_w(4, 10),
+        cbz_w(4, at(27, 25)),
+        CMP_X4_2, // the patched function ran
+        b_ne(at(29, FAIL)),
+        movz(0, 0x004A, 1),
+        movk(0, 0xB000), // PS_HOLD
+        STR_WZR_X0,
+        B_SELF,
+        B_SELF, // 34: FAIL
+        // 35: core 1 (MMU off): run the function, report, wait for "go", run it again,
+        // report.
+        movz(10, 0x8009, 1),
+        movz(11, 0x8009, 1),
+        movk(11, 0x0010),
+        bl(at(38, FUNCTION)),
+        str_w(5, 10),
+        SEV,
+        WFE, // 41
+        ldr_w(6, 11),
+        cbz_w(6, at(43, 41)),
+        bl(at(44, FUNCTION)),
+        str_w(5, 10),
+        SEV,
+        WFE,         // 47
+        0x17FF_FFFF, // b .-4
+        0x5280_0025, // 49: the function: movz w5, #1
+        0xD65F_03C0, // ret
+    ];
+    assert_eq!(body[FAIL], B_SELF);
+    assert_eq!(body[CORE1], movz(10, 0x8009, 1));
+    assert_eq!(body[FUNCTION], 0x5280_0025);
+    let mut code = mmu_on(data_cache);
+    code.extend(body);
+    let r = common::run(name, &code, &["--max-instructions", "1000000", "--stats"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r
+}
+
+/// The `--stats` line of a run's invalidations between cores.
+fn invalidations(r: &common::Run) -> &str {
+    r.stderr
+        .lines()
+        .find(|l| l.starts_with("emu: stats: instruction-cache invalidations between cores: "))
+        .unwrap_or_else(|| panic!("no invalidation stats: {}", r.stderr))
+}
+
+/// Core 0 (MMU on) writes the function and invalidates it by IC IVAU through a virtual alias
+/// 1 GiB below its physical address, while core 1 runs it with the MMU off: the other core
+/// drops the code at the physical address the issuing core's virtual address maps to (a
+/// board that took the virtual address for a physical one would leave core 1 on the old
+/// code), and only that page (`--stats`).
+#[test]
+fn ic_ivau_through_a_virtual_alias_drops_only_that_physical_page_on_another_core() {
+    let r = patched_through_an_alias("multicore-alias", IC_IVAU_X12, false);
+    assert!(
+        invalidations(&r).ends_with("ic-ivau=1 ic-iallu=0 full-flushes=0 pages-invalidated=1"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// The same with DC CVAU and IC IALLUIS (how Linux publishes a new user page on this CPU),
+/// caches on: the other core drops the page cleaned by DC, and nothing else.
+#[test]
+fn ic_ialluis_drops_the_pages_cleaned_by_dc_on_another_core() {
+    let r = patched_through_an_alias("multicore-ialluis", IC_IALLUIS, true);
+    assert!(
+        invalidations(&r).ends_with("ic-ivau=0 ic-iallu=1 full-flushes=0 pages-invalidated=1"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// With core 0's data cache off, its stores need no clean to be seen: IC IALLUIS drops
+/// everything on the other core.
+#[test]
+fn ic_ialluis_with_the_data_cache_off_drops_everything_on_another_core() {
+    let r = patched_through_an_alias("multicore-ialluis-uncached", IC_IALLUIS, false);
+    assert!(
+        invalidations(&r).ends_with("ic-ivau=0 ic-iallu=1 full-flushes=1 pages-invalidated=0"),
+        "{}",
+        r.stderr
+    );
 }

@@ -12,7 +12,10 @@ use crate::models::timer::TimerReg;
 
 use super::access::{access_pc, fault_outcome, split_access};
 use super::exceptions::{PSTATE_IL, on_interrupt, spsr_return_is_illegal};
-use super::{Outcome, POLL_TICKS, Shared, State, count, fail, interrupts, multicore, progress};
+use super::{
+    Outcome, POLL_TICKS, Shared, State, code_invalidation, count, fail, interrupts, multicore,
+    progress,
+};
 
 /// Install every hook in `uc`, the engine of `core`, and let it count inline (`count`) unless
 /// the configuration says otherwise. `windows` are the (base, size) MMIO windows of the bus.
@@ -606,10 +609,11 @@ fn add_system_register_hooks(uc: &mut Unicorn<'static, ()>, state: &Shared) -> R
     Ok(())
 }
 
-/// Instruction-cache maintenance (SYS instructions) seen, while several cores run: IC IVAU,
-/// IC IALLU and IC IALLUIS by one core make every other core drop its translated code before
-/// its next turn, and a broadcast TLBI (Inner Shareable) makes every other core drop its TLB
-/// (`multicore`). Added to an engine only once more than one core is on.
+/// Cache maintenance (SYS instructions) seen, while several cores run: IC IVAU by one core
+/// makes every other core drop its translated code of the physical page the address maps
+/// to, IC IALLU and IC IALLUIS that of the pages cleaned by DC since the previous one (or
+/// all of it), before its next turn (`code_invalidation`), and a broadcast TLBI (Inner Shareable) makes every other core drop
+/// its TLB (`multicore`). Added to an engine only once more than one core is on.
 pub fn add_cache_maintenance_hook(
     uc: &mut Unicorn<'static, ()>,
     state: &Shared,
@@ -634,39 +638,33 @@ pub fn add_cache_maintenance_hook(
     Result::<(), _>::from(e).map_err(fail)
 }
 
-/// SYS hook: note instruction-cache invalidation and broadcast TLB invalidation for the
-/// other cores; the engine performs the instruction (return 0).
+/// SYS hook: note cache maintenance (`code_invalidation`) and broadcast TLB invalidation for
+/// the other cores; the engine performs the instruction (return 0).
 unsafe extern "C" fn sys_hook(
-    _uc: *mut sys::uc_engine,
+    uc: *mut sys::uc_engine,
     _reg: RegisterARM64,
     cp_reg: *const RegisterARM64CP,
     user_data: *mut c_void,
 ) -> u32 {
     // SAFETY: valid for the duration of the call (unicorn contract).
     let cpr = unsafe { &*cp_reg };
-    // IC IALLUIS (op1 0, C7, C1, 0), IC IALLU (0, C7, C5, 0), IC IVAU (3, C7, C5, 1).
-    let invalidates_code = matches!(
-        (cpr.op1, cpr.crn, cpr.crm, cpr.op2),
-        (0, 7, 1, 0) | (0, 7, 5, 0) | (3, 7, 5, 1)
-    );
+    // SAFETY: user_data is `Rc::as_ptr` of the shared state, alive while emulating.
+    let state = unsafe { &*(user_data as *const RefCell<State>) };
+    if let Some(maintenance) =
+        code_invalidation::Maintenance::decode(cpr.op1, cpr.crn, cpr.crm, cpr.op2)
+    {
+        // SAFETY: `uc` is the live engine calling this hook.
+        unsafe { code_invalidation::note(uc, state, maintenance, cpr.val) };
+    }
     // TLBI, Inner Shareable forms (C8, CRm 3; IPAS2E1IS and IPAS2LE1IS at CRm 0): every
     // core of the cluster drops the entries; the engine only drops its own.
-    let invalidates_tlbs = cpr.crn == 8 && matches!(cpr.crm, 0 | 3);
-    if invalidates_code || invalidates_tlbs {
-        // SAFETY: user_data is `Rc::as_ptr` of the shared state, alive while emulating.
-        let state = unsafe { &*(user_data as *const RefCell<State>) };
-        if let Ok(mut st) = state.try_borrow_mut() {
-            let core = st.core;
-            if invalidates_code {
-                for (k, stale) in st.code_stale.iter_mut().enumerate() {
-                    *stale |= k != core;
-                }
-            }
-            if invalidates_tlbs {
-                for (k, stale) in st.tlb_stale.iter_mut().enumerate() {
-                    *stale |= k != core;
-                }
-            }
+    if cpr.crn == 8
+        && matches!(cpr.crm, 0 | 3)
+        && let Ok(mut st) = state.try_borrow_mut()
+    {
+        let core = st.core;
+        for (k, stale) in st.tlb_stale.iter_mut().enumerate() {
+            *stale |= k != core;
         }
     }
     0

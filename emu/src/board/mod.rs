@@ -5,7 +5,8 @@
 //!   MRS/MSR hooks), `exceptions` (exception entry, SMC), `access` (which instruction faulted),
 //!   `run_loop` (the loop around `emu_start`), `progress` (runs that can change nothing more),
 //!   `script` (the console script's hook: `--expect`, `--fail-on`, `--timeout`, `--send-after`).
-//!   `multicore` (cores 1..3: one engine per core, round-robin turns, WFI/WFE parking).
+//!   `multicore` (cores 1..3: one engine per core, round-robin turns, WFI/WFE parking),
+//!   `code_invalidation` (what one core's IC instruction makes the other engines drop).
 //! - CPU: the engine's Cortex-A53 model (MIDR_EL1 0x410F_D034), chosen before any mapping.
 //! - Time: a 19.2 MHz counter advanced by one tick per guest instruction. Instructions are
 //!   counted per translated block when it starts (block hook: size / 4), never per
@@ -60,6 +61,7 @@
 //!   times (`reboot`).
 
 mod access;
+pub(crate) mod code_invalidation;
 pub(crate) mod count;
 pub(crate) mod cpu;
 mod exceptions;
@@ -311,6 +313,8 @@ pub struct RunResult {
     pub first_console_byte_at: Option<u64>,
     /// The blocks that ran, when `Config::coverage` asked for them.
     pub coverage: Option<crate::coverage::Blocks>,
+    /// What instruction-cache invalidations cost the other cores (`code_invalidation`).
+    pub code_invalidations: code_invalidation::Counts,
 }
 
 pub(crate) struct State {
@@ -360,9 +364,9 @@ pub(crate) struct State {
     park_wfe: bool,
     /// Event register per core (SEV, SEVL).
     events: [bool; multicore::CORES],
-    /// Per core: another core invalidated instruction cache lines (IC), so this core's
-    /// engine drops its translated code before it runs again (`multicore`).
-    code_stale: [bool; multicore::CORES],
+    /// Per core: the translated code its engine drops before it runs again, because another
+    /// core invalidated instruction cache lines (IC) (`code_invalidation`).
+    code_stale: code_invalidation::Pending,
     /// Per core: another core broadcast a TLB invalidation (TLBI ...IS), so this core's
     /// engine drops its TLB before it runs again (`multicore`).
     tlb_stale: [bool; multicore::CORES],
@@ -436,7 +440,7 @@ pub fn run(
         yield_core: false,
         park_wfe: false,
         events: [false; multicore::CORES],
-        code_stale: [false; multicore::CORES],
+        code_stale: code_invalidation::Pending::default(),
         tlb_stale: [false; multicore::CORES],
         dram: dram.clone(),
         irq_recheck: false,

@@ -28,10 +28,12 @@
 //!   by another core between LDXR and STXR (A-B-A) does not make the STXR fail, unlike
 //!   hardware.
 //! - Code: an engine does not see code another engine wrote (it keeps what it translated).
-//!   Once more than one core is on, every engine has a SYS-instruction hook: IC IVAU /
-//!   IC IALLU / IC IALLUIS on one core makes every other core drop all its translated code
-//!   before its next turn (so code written and then made visible the architectural way, by
-//!   DC CVAU + IC IVAU, runs new on every core). Adding the hook to core 0's engine drops its
+//!   Once more than one core is on, every engine has a SYS-instruction hook: IC IVAU on one
+//!   core makes every other core drop its translated code of the physical page the address
+//!   maps to, IC IALLU / IC IALLUIS that of the pages cleaned in the data cache by VA since
+//!   the previous one (or all of it), before its next turn (`code_invalidation`; so code
+//!   written and then made visible the architectural way, by DC CVAU + IC IVAU or IC
+//!   IALLUIS, runs new on every core). Adding the hook to core 0's engine drops its
 //!   translated code once (hooks only reach code translated after them).
 //! - TLBs: each engine has its own. A TLBI of an Inner Shareable form on one core makes
 //!   every other core drop its whole TLB before its next turn (the same SYS-instruction hook).

@@ -98,7 +98,9 @@ pub fn restart(
         st.yield_core = false;
         st.park_wfe = false;
         st.events = [false; multicore::CORES];
-        st.code_stale = [false; multicore::CORES];
+        for core in 0..multicore::CORES {
+            st.code_stale.forget(core);
+        }
         st.tlb_stale = [false; multicore::CORES];
         // The engines are gone.
         st.count = Default::default();

@@ -229,7 +229,7 @@ fn schedule(
             // HCR_EL2.VI low.
             st.events[k] = false;
             st.irq_line[k] = false;
-            st.code_stale[k] = false;
+            st.code_stale.forget(k);
             st.tlb_stale[k] = false;
         }
     }
@@ -286,13 +286,13 @@ fn schedule(
             pc,
         })?;
     }
-    if std::mem::take(&mut st.code_stale[next])
-        && let Some(uc) = cores[next].uc.as_mut()
-    {
-        uc.ctl_flush_tb().map_err(|e| Outcome::Stopped {
-            what: super::fail(e),
-            pc,
-        })?;
+    if let Some(uc) = cores[next].uc.as_mut() {
+        st.code_stale
+            .apply(next, uc)
+            .map_err(|e| Outcome::Stopped {
+                what: super::fail(e),
+                pc,
+            })?;
     }
     if next != current {
         st.core = next;
@@ -312,6 +312,8 @@ fn watch_cache_maintenance(cores: &mut [Core; CORES], state: &Shared) -> Result<
         {
             super::hooks::add_cache_maintenance_hook(uc, state)?;
             uc.ctl_flush_tb().map_err(super::fail)?;
+            state.borrow_mut().code_stale.by_physical_address =
+                super::code_invalidation::engine_invalidates_by_physical(uc);
             core.watches_cache_maintenance = true;
         }
     }
@@ -502,6 +504,7 @@ fn finish(
         instructions,
         first_console_byte_at: first,
         coverage: st.coverage.take(),
+        code_invalidations: st.code_stale.counts,
     }
 }
 
