@@ -159,18 +159,25 @@ impl<Id> Register<Id> {
 
     /// Element and byte offset within it for an address, if the address is this register's.
     fn locate(&self, offset: u64) -> Option<(usize, u64)> {
-        [Some(self.offset), self.alias]
-            .into_iter()
-            .flatten()
-            .find_map(|base| {
-                let rel = offset.checked_sub(base)?;
-                if self.window > 0 {
-                    return (rel < self.window).then_some((0, rel));
-                }
-                let index = if self.count > 1 { rel / self.stride } else { 0 };
-                (index < u64::from(self.count) && rel == index * self.stride)
-                    .then_some((index as usize, 0))
-            })
+        // The register's own offset first, then its alias (no iterator chain: this runs for
+        // every register a lookup passes, on every access).
+        self.locate_at(self.offset, offset)
+            .or_else(|| self.locate_at(self.alias?, offset))
+    }
+
+    /// [`Self::locate`] for the register placed at `base`.
+    fn locate_at(&self, base: u64, offset: u64) -> Option<(usize, u64)> {
+        let rel = offset.checked_sub(base)?;
+        if self.window > 0 {
+            return (rel < self.window).then_some((0, rel));
+        }
+        // Strides are usually powers of two: then a shift, not a division.
+        let index = match self.count {
+            0 | 1 => 0,
+            _ if self.stride.is_power_of_two() => rel >> self.stride.trailing_zeros(),
+            _ => rel / self.stride,
+        };
+        (index < u64::from(self.count) && rel == index * self.stride).then_some((index as usize, 0))
     }
 }
 

@@ -34,7 +34,14 @@ impl LoadStore {
     /// accesses, exactly.
     fn is_element(&self, addr: u64, size: u64) -> bool {
         let offset = addr.wrapping_sub(self.addr);
-        offset < self.len && size == self.element && offset.is_multiple_of(self.element)
+        // Elements are 1 to 64 bytes, a power of two: a mask, not a division (this runs on
+        // every MMIO access).
+        let aligned = if self.element.is_power_of_two() {
+            offset & (self.element - 1) == 0
+        } else {
+            offset.is_multiple_of(self.element)
+        };
+        offset < self.len && size == self.element && aligned
     }
 
     fn covers(&self, addr: u64) -> bool {
@@ -54,23 +61,54 @@ fn read_block(uc: &Unicorn<'_, ()>, block: (u64, u32)) -> Vec<u32> {
         .collect()
 }
 
-/// The words of the last block an MMIO access came from, so that a loop polling a register
-/// does not read its code again on every access. Only used to clear an access as whole; a
-/// split is always confirmed from a fresh read (code can change under a cached copy).
+/// The loads and stores of the last block an MMIO access came from, so that a loop polling a
+/// register neither reads nor decodes its code again on every access: per load or store, its
+/// PC, its instruction word and its direction (which the word alone says; the address needs
+/// the registers, read at each access). Only used to clear an access as whole; a split is
+/// always confirmed from a fresh read (code can change under a cached copy).
 #[derive(Debug, Default)]
 pub struct BlockCode {
     block: (u64, u32),
-    words: Vec<u32>,
+    /// Whether the block's code was read (a failed or empty read is tried again next time).
+    read: bool,
+    accesses: Vec<(u64, u32, bool)>,
 }
 
 impl BlockCode {
-    fn words(&mut self, uc: &Unicorn<'_, ()>, block: (u64, u32)) -> &[u32] {
-        if self.block != block || self.words.is_empty() {
+    fn accesses(&mut self, uc: &Unicorn<'_, ()>, block: (u64, u32)) -> &[(u64, u32, bool)] {
+        if self.block != block || !self.read {
+            let words = read_block(uc, block);
             self.block = block;
-            self.words = read_block(uc, block);
+            self.read = !words.is_empty();
+            // Which words are loads or stores, and their direction, does not depend on the
+            // registers: decode with all registers 0 to find them.
+            self.accesses = block_words(block.0, &words)
+                .filter_map(|(pc, insn)| {
+                    decode_ldst(insn, &|_| 0).map(|access| (pc, insn, access.store))
+                })
+                .collect();
         }
-        &self.words
+        &self.accesses
     }
+}
+
+/// The words of a block starting at `start`, with their PCs.
+fn block_words(start: u64, words: &[u32]) -> impl Iterator<Item = (u64, u32)> + '_ {
+    words
+        .iter()
+        .enumerate()
+        .map(move |(k, &insn)| (start + 4 * k as u64, insn))
+}
+
+/// General register `n` (31: SP) as the engine holds it now.
+fn xreg(uc: &Unicorn<'_, ()>, n: u32) -> u64 {
+    let id = match n {
+        29 => RegisterARM64::X29 as i32,
+        30 => RegisterARM64::X30 as i32,
+        31 => RegisterARM64::SP as i32,
+        n => RegisterARM64::X0 as i32 + n as i32,
+    };
+    uc.reg_read(id).unwrap_or(0)
 }
 
 /// The loads and stores among `words` (the block starting at `start`), with their PCs,
@@ -84,17 +122,8 @@ fn block_accesses<'a>(
     start: u64,
     words: &'a [u32],
 ) -> impl Iterator<Item = (u64, LoadStore)> + 'a {
-    let xreg = |n: u32| -> u64 {
-        let id = match n {
-            29 => RegisterARM64::X29 as i32,
-            30 => RegisterARM64::X30 as i32,
-            31 => RegisterARM64::SP as i32,
-            n => RegisterARM64::X0 as i32 + n as i32,
-        };
-        uc.reg_read(id).unwrap_or(0)
-    };
-    words.iter().enumerate().filter_map(move |(k, &insn)| {
-        decode_ldst(insn, &xreg).map(|access| (start + 4 * k as u64, access))
+    block_words(start, words).filter_map(move |(pc, insn)| {
+        decode_ldst(insn, &|n| xreg(uc, n)).map(|access| (pc, access))
     })
 }
 
@@ -131,21 +160,28 @@ pub fn split_access(
     size: usize,
     write: bool,
 ) -> Option<(u64, LoadStore)> {
-    split_in(uc, block.0, cache.words(uc, block), addr, size, write)?;
-    split_in(uc, block.0, &read_block(uc, block), addr, size, write)
+    // The cached loads and stores of the right direction, decoded with the registers now.
+    let cached = cache
+        .accesses(uc, block)
+        .iter()
+        .filter(|&&(_, _, store)| store == write)
+        .filter_map(|&(pc, insn, _)| {
+            decode_ldst(insn, &|n| xreg(uc, n)).map(|access| (pc, access))
+        });
+    split_in(cached, addr, size, write)?;
+    let words = read_block(uc, block);
+    split_in(block_accesses(uc, block.0, &words), addr, size, write)
 }
 
 fn split_in(
-    uc: &Unicorn<'_, ()>,
-    start: u64,
-    words: &[u32],
+    accesses: impl Iterator<Item = (u64, LoadStore)>,
     addr: u64,
     size: usize,
     write: bool,
 ) -> Option<(u64, LoadStore)> {
     // One pass (this runs on every MMIO access): an exact access clears it at once.
     let mut covering = None;
-    for (pc, access) in block_accesses(uc, start, words) {
+    for (pc, access) in accesses {
         if access.store != write {
             continue;
         }
