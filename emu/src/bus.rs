@@ -4,6 +4,11 @@
 //! clock gate ([`Fault::ClockOff`]), then let the model's register file decide whether the
 //! access is claimed (width and direction policy in `regfile`). A write to the clock
 //! controller brings every other model up to date with the old clocks first.
+//!
+//! This runs on every MMIO access the guest makes, so the table lookups are precomputed
+//! ([`rows`]) and the clock view is kept by the GCC model rather than computed per access.
+
+mod rows;
 
 use crate::board::Config;
 use crate::machine::{Block, Device, Devices, MACHINE};
@@ -114,6 +119,8 @@ pub struct Bus {
     pub effects: Effects,
     /// Timed events.
     pub scheduler: Scheduler,
+    /// Which row an address is in, and which row carries a device's interrupts.
+    rows: rows::Rows,
 }
 
 impl Bus {
@@ -130,6 +137,7 @@ impl Bus {
             devices: Devices::new(config),
             effects: Effects::default(),
             scheduler,
+            rows: rows::Rows::new(MACHINE),
         }
     }
 
@@ -138,10 +146,9 @@ impl Bus {
         MACHINE.iter().filter_map(Block::mmio).collect()
     }
 
-    fn row(addr: u64) -> Result<(&'static Block, u64), Fault> {
-        let block = crate::machine::block_at(addr).ok_or(Fault::Unclaimed)?;
-        let (base, _) = block.mmio().ok_or(Fault::Unclaimed)?;
-        Ok((block, addr - base))
+    /// The row holding `addr` and the offset in it.
+    fn row(&self, addr: u64) -> Result<(&'static Block, u64), Fault> {
+        self.rows.at(addr).ok_or(Fault::Unclaimed)
     }
 
     /// Access from the CPU at physical `addr`.
@@ -161,7 +168,7 @@ impl Bus {
         size: usize,
         write: Option<u64>,
     ) -> Result<u64, Fault> {
-        let (block, offset) = Self::row(addr)?;
+        let (block, offset) = self.row(addr)?;
         let clock_write = block.device == Device::Gcc && write.is_some();
         if clock_write {
             // Bring the other models up to date with the old clocks before they change.
@@ -216,16 +223,20 @@ impl Bus {
 
     /// [`Self::update_lines`] for the first row of `device` that has interrupts.
     fn update_device_lines(&mut self, device: Device) {
-        if let Some(block) = MACHINE
-            .iter()
-            .find(|b| b.device == device && !b.interrupts.is_empty())
-        {
+        if let Some(block) = self.rows.interrupt_row(device) {
             self.update_lines(block);
         }
     }
 
     /// Move the events models asked for into the scheduler.
+    #[inline]
     fn collect_scheduled(&mut self) {
+        if !self.effects.scheduled.is_empty() {
+            self.schedule_collected();
+        }
+    }
+
+    fn schedule_collected(&mut self) {
         for (at, event) in self.effects.scheduled.drain(..) {
             self.scheduler.schedule(at, event);
         }

@@ -34,7 +34,14 @@ impl LoadStore {
     /// accesses, exactly.
     fn is_element(&self, addr: u64, size: u64) -> bool {
         let offset = addr.wrapping_sub(self.addr);
-        offset < self.len && size == self.element && offset.is_multiple_of(self.element)
+        // Elements are 1 to 64 bytes, a power of two: a mask, not a division (this runs on
+        // every MMIO access).
+        let aligned = if self.element.is_power_of_two() {
+            offset & (self.element - 1) == 0
+        } else {
+            offset.is_multiple_of(self.element)
+        };
+        offset < self.len && size == self.element && aligned
     }
 
     fn covers(&self, addr: u64) -> bool {
@@ -54,23 +61,51 @@ fn read_block(uc: &Unicorn<'_, ()>, block: (u64, u32)) -> Vec<u32> {
         .collect()
 }
 
-/// The words of the last block an MMIO access came from, so that a loop polling a register
-/// does not read its code again on every access. Only used to clear an access as whole; a
-/// split is always confirmed from a fresh read (code can change under a cached copy).
+/// The loads and stores of the last block an MMIO access came from, so that a loop polling a
+/// register neither reads nor decodes its code again on every access: per load or store, its
+/// PC and its [`Shape`] (all the word says; the address needs the registers, read at each
+/// access). Only used to clear an access as whole; a split is
+/// always confirmed from a fresh read (code can change under a cached copy).
 #[derive(Debug, Default)]
 pub struct BlockCode {
     block: (u64, u32),
-    words: Vec<u32>,
+    /// Whether the block's code was read (a failed or empty read is tried again next time).
+    read: bool,
+    /// The block's loads and stores: PC and shape.
+    accesses: Vec<(u64, Shape)>,
 }
 
 impl BlockCode {
-    fn words(&mut self, uc: &Unicorn<'_, ()>, block: (u64, u32)) -> &[u32] {
-        if self.block != block || self.words.is_empty() {
+    fn accesses(&mut self, uc: &Unicorn<'_, ()>, block: (u64, u32)) -> &[(u64, Shape)] {
+        if self.block != block || !self.read {
+            let words = read_block(uc, block);
             self.block = block;
-            self.words = read_block(uc, block);
+            self.read = !words.is_empty();
+            self.accesses = block_words(block.0, &words)
+                .filter_map(|(pc, insn)| Some((pc, decode_shape(insn)?)))
+                .collect();
         }
-        &self.words
+        &self.accesses
     }
+}
+
+/// The words of a block starting at `start`, with their PCs.
+fn block_words(start: u64, words: &[u32]) -> impl Iterator<Item = (u64, u32)> + '_ {
+    words
+        .iter()
+        .enumerate()
+        .map(move |(k, &insn)| (start + 4 * k as u64, insn))
+}
+
+/// General register `n` (31: SP) as the engine holds it now.
+fn xreg(uc: &Unicorn<'_, ()>, n: u32) -> u64 {
+    let id = match n {
+        29 => RegisterARM64::X29 as i32,
+        30 => RegisterARM64::X30 as i32,
+        31 => RegisterARM64::SP as i32,
+        n => RegisterARM64::X0 as i32 + n as i32,
+    };
+    uc.reg_read(id).unwrap_or(0)
 }
 
 /// The loads and stores among `words` (the block starting at `start`), with their PCs,
@@ -84,18 +119,8 @@ fn block_accesses<'a>(
     start: u64,
     words: &'a [u32],
 ) -> impl Iterator<Item = (u64, LoadStore)> + 'a {
-    let xreg = |n: u32| -> u64 {
-        let id = match n {
-            29 => RegisterARM64::X29 as i32,
-            30 => RegisterARM64::X30 as i32,
-            31 => RegisterARM64::SP as i32,
-            n => RegisterARM64::X0 as i32 + n as i32,
-        };
-        uc.reg_read(id).unwrap_or(0)
-    };
-    words.iter().enumerate().filter_map(move |(k, &insn)| {
-        decode_ldst(insn, &xreg).map(|access| (start + 4 * k as u64, access))
-    })
+    block_words(start, words)
+        .filter_map(move |(pc, insn)| decode_ldst(insn, |n| xreg(uc, n)).map(|access| (pc, access)))
 }
 
 /// Find the instruction that made a data access of `size` bytes to `addr`: a load/store in
@@ -131,21 +156,26 @@ pub fn split_access(
     size: usize,
     write: bool,
 ) -> Option<(u64, LoadStore)> {
-    split_in(uc, block.0, cache.words(uc, block), addr, size, write)?;
-    split_in(uc, block.0, &read_block(uc, block), addr, size, write)
+    // The cached loads and stores of the right direction, decoded with the registers now.
+    let cached = cache
+        .accesses(uc, block)
+        .iter()
+        .filter(|(_, shape)| shape.store == write)
+        .map(|(pc, shape)| (*pc, shape.access(|n| xreg(uc, n))));
+    split_in(cached, addr, size, write)?;
+    let words = read_block(uc, block);
+    split_in(block_accesses(uc, block.0, &words), addr, size, write)
 }
 
 fn split_in(
-    uc: &Unicorn<'_, ()>,
-    start: u64,
-    words: &[u32],
+    accesses: impl Iterator<Item = (u64, LoadStore)>,
     addr: u64,
     size: usize,
     write: bool,
 ) -> Option<(u64, LoadStore)> {
     // One pass (this runs on every MMIO access): an exact access clears it at once.
     let mut covering = None;
-    for (pc, access) in block_accesses(uc, start, words) {
+    for (pc, access) in accesses {
         if access.store != write {
             continue;
         }
@@ -175,32 +205,81 @@ fn split_in(
 /// `DC ZVA` zeroes this many bytes (DCZID_EL0.BS = 4 words on the Cortex-A53: 64 bytes).
 const ZVA_BLOCK: u64 = 64;
 
+/// A load or store as its instruction word alone describes it; the address comes from the
+/// registers: `(X[base] & base_mask) + extend(X[index]) << shift + imm`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Shape {
+    base: u32,
+    base_mask: u64,
+    imm: u64,
+    /// Register offset: (register, extend option, shift).
+    index: Option<(u32, u32, u32)>,
+    len: u64,
+    element: u64,
+    store: bool,
+}
+
+impl Shape {
+    /// A single access of `len` bytes at the base register plus `imm`.
+    fn one(insn: u32, imm: u64, len: u64, store: bool) -> Self {
+        Self {
+            base: insn >> 5 & 31,
+            base_mask: u64::MAX,
+            imm,
+            index: None,
+            len,
+            element: len,
+            store,
+        }
+    }
+
+    /// The access with the registers' values now.
+    fn access(&self, xreg: impl Fn(u32) -> u64) -> LoadStore {
+        let offset = self.index.map_or(0, |(rm, option, shift)| {
+            let rm = xreg(rm);
+            let off = match option {
+                2 => rm & 0xFFFF_FFFF,
+                6 => i64::from(rm as u32 as i32) as u64,
+                _ => rm,
+            };
+            off << shift
+        });
+        LoadStore {
+            addr: (xreg(self.base) & self.base_mask)
+                .wrapping_add(offset)
+                .wrapping_add(self.imm),
+            len: self.len,
+            element: self.element,
+            store: self.store,
+        }
+    }
+}
+
 /// Effective address, size and direction of common load/store forms (and `DC ZVA`).
-fn decode_ldst(insn: u32, xreg: &dyn Fn(u32) -> u64) -> Option<LoadStore> {
-    let one = |addr: u64, len: u64, store: bool| LoadStore {
-        addr,
-        len,
-        element: len,
-        store,
-    };
+fn decode_ldst(insn: u32, xreg: impl Fn(u32) -> u64) -> Option<LoadStore> {
+    decode_shape(insn).map(|shape| shape.access(xreg))
+}
+
+/// The [`Shape`] of common load/store forms (and `DC ZVA`); `None` for other words.
+fn decode_shape(insn: u32) -> Option<Shape> {
     if insn & 0xFFFF_FFE0 == 0xD50B_7420 {
         // DC ZVA, Xt: the whole aligned block.
-        let addr = xreg(insn & 31) & !(ZVA_BLOCK - 1);
-        return Some(one(addr, ZVA_BLOCK, true));
+        return Some(Shape {
+            base: insn & 31,
+            base_mask: !(ZVA_BLOCK - 1),
+            ..Shape::one(insn, 0, ZVA_BLOCK, true)
+        });
     }
-    // Registers are read only for load/store forms (most words of a block are not).
-    let base = || xreg((insn >> 5) & 31);
     let size = insn >> 30;
     if insn & 0x3F00_0000 == 0x0800_0000 {
         // Load/store exclusive, acquire/release (LDXR, STXR, LDAR, STLR, LDXP, ...): base
         // register only; bit 21 = pair.
         let element = 1u64 << size;
         let pair = insn >> 21 & 1 != 0 && size >= 2;
-        return Some(LoadStore {
-            addr: base(),
+        return Some(Shape {
             len: if pair { 2 * element } else { element },
             element,
-            store: insn >> 22 & 1 == 0,
+            ..Shape::one(insn, 0, element, insn >> 22 & 1 == 0)
         });
     }
     if insn & 0x3B00_0000 == 0x3900_0000 {
@@ -209,52 +288,36 @@ fn decode_ldst(insn: u32, xreg: &dyn Fn(u32) -> u64) -> Option<LoadStore> {
         let opc = insn >> 22 & 3;
         let scale = if vector && opc >= 2 { 4 } else { size };
         let imm = u64::from(insn >> 10 & 0xFFF) << scale;
-        return Some(one(
-            base().wrapping_add(imm),
+        return Some(Shape::one(
+            insn,
+            imm,
             1 << scale,
             opc == 0 || (vector && opc == 2),
         ));
     }
     if insn & 0x3B20_0000 == 0x3800_0000 {
-        // Unscaled / pre-index / post-index (9-bit signed immediate).
+        // Unscaled / pre-index / post-index (9-bit signed immediate; post-index: none).
         let imm = i64::from(((insn >> 12 & 0x1FF) as i32) << 23 >> 23) as u64;
-        let ea = if insn >> 10 & 3 == 1 {
-            base()
-        } else {
-            base().wrapping_add(imm)
-        };
-        return Some(one(ea, 1 << size, insn >> 22 & 3 == 0));
+        let imm = if insn >> 10 & 3 == 1 { 0 } else { imm };
+        return Some(Shape::one(insn, imm, 1 << size, insn >> 22 & 3 == 0));
     }
     if insn & 0x3B20_0C00 == 0x3820_0800 {
         // Register offset.
-        let rm = xreg(insn >> 16 & 31);
-        let option = insn >> 13 & 7;
-        let off = match option {
-            2 => rm & 0xFFFF_FFFF,
-            6 => i64::from(rm as u32 as i32) as u64,
-            _ => rm,
-        };
         let shift = if insn >> 12 & 1 != 0 { size } else { 0 };
-        return Some(one(
-            base().wrapping_add(off << shift),
-            1 << size,
-            insn >> 22 & 3 == 0,
-        ));
+        return Some(Shape {
+            index: Some((insn >> 16 & 31, insn >> 13 & 7, shift)),
+            ..Shape::one(insn, 0, 1 << size, insn >> 22 & 3 == 0)
+        });
     }
     if insn & 0x3A00_0000 == 0x2800_0000 {
-        // Load/store pair (general registers): two single accesses.
+        // Load/store pair (general registers): two single accesses (post-index: no offset).
         let esize: u64 = if insn >> 31 != 0 { 8 } else { 4 };
         let imm = (i64::from(((insn >> 15 & 0x7F) as i32) << 25 >> 25) * esize as i64) as u64;
-        let ea = if insn >> 23 & 3 == 1 {
-            base()
-        } else {
-            base().wrapping_add(imm)
-        };
-        return Some(LoadStore {
-            addr: ea,
+        let imm = if insn >> 23 & 3 == 1 { 0 } else { imm };
+        return Some(Shape {
             len: 2 * esize,
             element: esize,
-            store: insn >> 22 & 1 == 0,
+            ..Shape::one(insn, imm, esize, insn >> 22 & 1 == 0)
         });
     }
     None
@@ -275,5 +338,91 @@ pub fn fault_outcome(f: Fault, write: bool, size: usize, addr: u64, pc: u64) -> 
             ),
             pc,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// X2 is -16, X5 0x6_0025 (not 64-byte aligned); SP 0x8000_0000; every other Xn is
+    /// 0x1_0000 × (n + 1).
+    fn xreg(n: u32) -> u64 {
+        match n {
+            2 => -16i64 as u64,
+            5 => 0x6_0025,
+            31 => 0x8000_0000,
+            n => 0x1_0000 * u64::from(n + 1),
+        }
+    }
+
+    fn access(addr: u64, len: u64, element: u64, store: bool) -> Option<LoadStore> {
+        Some(LoadStore {
+            addr,
+            len,
+            element,
+            store,
+        })
+    }
+
+    #[test]
+    fn decodes_the_forms_it_knows() {
+        let (x1, x3, x5, x7) = (0x2_0000, 0x4_0000, 0x6_0025, 0x8_0000);
+        let cases = [
+            // ldr w5, [x7, #8]
+            (0xB940_08E5, access(x7 + 8, 4, 4, false)),
+            // str w1, [x2], #4 (post-index: the access is at x2)
+            (0xB800_4441, access(-16i64 as u64, 4, 4, true)),
+            // ldur x0, [x1, #-8]
+            (0xF85F_8020, access(x1 - 8, 8, 8, false)),
+            // ldr x0, [x1, x2, lsl #3]
+            (0xF862_7820, access(x1 - 128, 8, 8, false)),
+            // ldr w0, [x1, w2, sxtw]
+            (0xB862_C820, access(x1 - 16, 4, 4, false)),
+            // ldp w1, w2, [x3, #-8]
+            (0x297F_0861, access(x3 - 8, 8, 4, false)),
+            // stp x1, x2, [sp, #-16]!
+            (0xA9BF_0BE1, access(0x8000_0000 - 16, 16, 8, true)),
+            // stp x1, x2, [x3], #16 (post-index)
+            (0xA881_0861, access(x3, 16, 8, true)),
+            // ldxr w0, [x1]; ldxp x0, x1, [x2]; stxr w3, w0, [x1]
+            (0x885F_7C20, access(x1, 4, 4, false)),
+            (0xC87F_0440, access(-16i64 as u64, 16, 8, false)),
+            (0x8803_7C20, access(x1, 4, 4, true)),
+            // dc zva, x5: the 64-byte block X5 is in
+            (0xD50B_7425, access(x5 & !63, 64, 64, true)),
+            // ldr q0, [x1, #16]; str q0, [x1, #16]
+            (0x3DC0_0420, access(x1 + 16, 16, 16, false)),
+            (0x3D80_0420, access(x1 + 16, 16, 16, true)),
+            // subs x0, x0, #1; b.ne .-4: not loads or stores
+            (0xF100_0400, None),
+            (0x54FF_FFE1, None),
+        ];
+        for (insn, expected) in cases {
+            assert_eq!(decode_ldst(insn, xreg), expected, "{insn:#010x}");
+            // The cached shape gives the same access, and says the direction alone.
+            let shape = decode_shape(insn);
+            assert_eq!(shape.map(|s| s.access(xreg)), expected, "{insn:#010x}");
+            assert_eq!(shape.map(|s| s.store), expected.map(|a| a.store));
+        }
+    }
+
+    #[test]
+    fn elements_and_pieces() {
+        // ldp w1, w2, [x3]: two 4-byte elements; a 4-byte piece at +2 is neither.
+        let pair = LoadStore {
+            addr: 0x1000,
+            len: 8,
+            element: 4,
+            store: false,
+        };
+        assert!(pair.is_element(0x1000, 4) && pair.is_element(0x1004, 4));
+        assert!(!pair.is_element(0x1002, 4) && !pair.is_element(0x1000, 8));
+        assert!(!pair.is_element(0x1008, 4) && !pair.is_element(0xFFC, 4));
+        assert!(pair.covers(0x1007) && !pair.covers(0x1008) && !pair.covers(0xFFF));
+        // A 64-bit access split into 32-bit pieces: the pieces are not elements.
+        let wide = LoadStore { element: 8, ..pair };
+        assert!(wide.is_element(0x1000, 8) && !wide.is_element(0x1000, 4));
+        assert!(!wide.is_element(0x1004, 4));
     }
 }

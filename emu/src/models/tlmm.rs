@@ -129,19 +129,30 @@ impl Tlmm {
 
     /// What a pin drives: `Some(level)` when its output is enabled.
     fn driven(&self, gpio: usize) -> Option<bool> {
-        let out = self.regs.get(Reg::InOut, gpio) & OUT != 0;
-        (self.regs.get(Reg::Cfg, gpio) & OE != 0).then_some(out)
+        driven_by(
+            self.regs.get(Reg::Cfg, gpio),
+            self.regs.get(Reg::InOut, gpio),
+        )
     }
 
     fn pad_level(&self, gpio: usize) -> bool {
-        if let Some(level) = self.driven(gpio) {
+        self.pad_level_with(
+            gpio,
+            self.regs.get(Reg::Cfg, gpio),
+            self.regs.get(Reg::InOut, gpio),
+        )
+    }
+
+    /// [`Self::pad_level`] with the pad's GPIO_CFG and GPIO_IN_OUT already read.
+    fn pad_level_with(&self, gpio: usize, cfg: u32, in_out: u32) -> bool {
+        if let Some(level) = driven_by(cfg, in_out) {
             return level;
         }
         let pad = &self.pads[gpio];
         if let Some(level) = pad.external {
             return level;
         }
-        match self.regs.get(Reg::Cfg, gpio) & 3 {
+        match cfg & 3 {
             3 => true,
             2 => pad.level,
             _ => false,
@@ -189,6 +200,12 @@ impl Tlmm {
     }
 }
 
+/// What a pin with this GPIO_CFG and GPIO_IN_OUT drives: `Some(level)` when its output is
+/// enabled.
+fn driven_by(cfg: u32, in_out: u32) -> Option<bool> {
+    (cfg & OE != 0).then_some(in_out & OUT != 0)
+}
+
 impl Registers for Tlmm {
     type Id = Reg;
 
@@ -198,9 +215,11 @@ impl Registers for Tlmm {
 
     fn read_special(&mut self, _: &mut Ctx<'_>, hit: Hit<Reg>) -> Result<u32, Fault> {
         // GPIO_IN_OUT: the pad level with the output value.
+        // Each register read once: a driver polling a pad comes here for every read.
         let gpio = hit.index;
-        let v = u32::from(self.pad_level(gpio)) | self.regs.get(Reg::InOut, gpio) & OUT;
-        Ok(v)
+        let in_out = self.regs.get(Reg::InOut, gpio);
+        let level = self.pad_level_with(gpio, self.regs.get(Reg::Cfg, gpio), in_out);
+        Ok(u32::from(level) | in_out & OUT)
     }
 
     fn write_special(&mut self, _: &mut Ctx<'_>, hit: Hit<Reg>, value: u32) -> Result<(), Fault> {

@@ -18,6 +18,9 @@
 //! - A power domain's GDSCR.PWR_ON follows NOT SW_COLLAPSE after [`SETTLE_READS`] reads.
 //! - APCS_CLOCK_SLEEP_ENA_VOTE says which voted clocks stay on while the application
 //!   processor sleeps; the model stores it (the virtual CPU never sleeps with clocks cut).
+//! - The bus asks for the [`ClockView`] on every access of every model, so the model keeps
+//!   it computed: everything it depends on (vote and enable bits, the active RCG settings)
+//!   changes only by a write, and the view is computed again after each claimed write.
 
 pub mod table;
 
@@ -202,6 +205,8 @@ pub struct Gcc {
     vote_of: Vec<Option<(usize, u32, bool)>>,
     reserved_reported: [bool; RESERVED_RAZ_WI.len()],
     regs: RegisterFile<Reg>,
+    /// [`Gcc::computed_view`] as of the last write.
+    view: ClockView,
 }
 
 /// Output of an RCG for the given parent rates (MND width 16).
@@ -274,6 +279,7 @@ impl Gcc {
                 .collect(),
             reserved_reported: [false; RESERVED_RAZ_WI.len()],
             regs: RegisterFile::new(registers()),
+            view: ClockView::default(),
         };
         let gpll0 = row(0x21000);
         for (i, v) in GPLL0_BOOT_LMN.into_iter().enumerate() {
@@ -293,6 +299,7 @@ impl Gcc {
             let off = !g.row_on(k);
             g.branches[k].shown_off = off;
         }
+        g.view = g.computed_view();
         g
     }
 
@@ -332,6 +339,11 @@ impl Gcc {
 
     /// Current clock facts.
     pub fn view(&self) -> ClockView {
+        self.view.clone()
+    }
+
+    /// The clock facts computed from the registers (what [`Self::view`] keeps).
+    fn computed_view(&self) -> ClockView {
         let k = &self.known;
         ClockView {
             blsp1_ahb: self.row_on(k.blsp1_ahb),
@@ -470,5 +482,9 @@ impl Registers for Gcc {
             Reg::PllStatus(_) => unreachable!("PLL status is read-only"),
         }
         Ok(())
+    }
+
+    fn written(&mut self, _: &mut Ctx<'_>, _: Hit<Reg>) {
+        self.view = self.computed_view();
     }
 }
