@@ -152,6 +152,11 @@ impl InlineCount {
         }
     }
 
+    /// What is left of `core`'s credit (take the count first).
+    pub fn left(&self, core: usize) -> u64 {
+        self.granted[core].max(0).unsigned_abs()
+    }
+
     /// Lets `core`'s engine count `credit` more instructions inline (0: none; the hook sees
     /// every block). Take the count first (`take`): what it holds is replaced.
     pub fn grant(&mut self, core: usize, credit: u64) {

@@ -44,7 +44,9 @@ pub fn install(
     Ok(())
 }
 
-/// One MMIO window: reads and writes go to the bus; a fault stops the run.
+/// One MMIO window: reads and writes go to the bus; a fault stops the run. The inline count is
+/// taken before each access, and the credit kept after it as far as the access left the
+/// bounds (`credit_after_access`).
 fn map_mmio(
     uc: &mut Unicorn<'static, ()>,
     state: &Shared,
@@ -58,79 +60,110 @@ fn map_mmio(
         Some(
             move |uc: &mut Unicorn<'_, ()>, off: u64, size: usize| -> u64 {
                 let mut st = sr.borrow_mut();
-                st.withdraw_credit();
-                let now = st.now;
-                let addr = base + off;
-                if st.stop.is_some() {
-                    // Another piece of an access that already ended the run.
-                    return 0;
-                }
-                if let Some(outcome) = split_outcome(uc, &mut st, addr, size, false) {
-                    st.stop = Some(outcome);
-                    drop(st);
+                st.settle();
+                let (value, stop) = mmio_read(uc, &mut st, base + off, size);
+                credit_after_access(&mut st);
+                drop(st);
+                if stop {
                     let _ = uc.emu_stop();
-                    return 0;
                 }
-                match st.bus.read(now, addr, size) {
-                    Ok(v) => {
-                        if st.trace_mmio {
-                            st.bus
-                                .effects
-                                .messages
-                                .push(format!("t={now} mmio read{size} {addr:#x} = {v:#x}"));
-                        }
-                        if st.bus.effects.interrupts_changed {
-                            // SAFETY: `uc` is the engine running this callback.
-                            unsafe { interrupts::after_change(uc.get_handle(), &mut st) };
-                        }
-                        v
-                    }
-                    Err(f) => {
-                        let pc = access_pc(uc, st.block, addr, size, false);
-                        st.stop = Some(fault_outcome(f, false, size, addr, pc));
-                        drop(st);
-                        let _ = uc.emu_stop();
-                        0
-                    }
-                }
+                value
             },
         ),
         Some(
             move |uc: &mut Unicorn<'_, ()>, off: u64, size: usize, value: u64| {
                 let mut st = sw.borrow_mut();
-                st.withdraw_credit();
-                let addr = base + off;
-                if st.stop.is_some() {
-                    // Another piece of an access that already ended the run.
-                    return;
-                }
-                let block = st.block;
-                if let Some(outcome) = split_outcome(uc, &mut st, addr, size, true) {
-                    st.stop = Some(outcome);
-                    drop(st);
-                    let _ = uc.emu_stop();
-                    return;
-                }
-                let res = mmio_write(&mut st, addr, size, value);
-                if st.bus.effects.interrupts_changed {
-                    // SAFETY: `uc` is the engine running this callback.
-                    unsafe { interrupts::after_change(uc.get_handle(), &mut st) };
-                }
-                let pc = || access_pc(uc, block, addr, size, true);
-                if let Err(f) = res {
-                    st.stop = Some(fault_outcome(f, true, size, addr, pc()));
-                } else if st.bus.effects.ps_hold_released {
-                    let release = st.bus.devices.spmi.ps_hold_release();
-                    st.stop = Some(Outcome::PsHold { pc: pc(), release });
-                }
-                if st.stop.is_some() {
-                    drop(st);
+                st.settle();
+                let stop = mmio_write_access(uc, &mut st, base + off, size, value);
+                credit_after_access(&mut st);
+                drop(st);
+                if stop {
                     let _ = uc.emu_stop();
                 }
             },
         ),
     )
     .map_err(fail)
+}
+
+/// An MMIO read of `size` bytes at `addr`: the value, and whether the engine must stop.
+fn mmio_read(uc: &Unicorn<'_, ()>, st: &mut State, addr: u64, size: usize) -> (u64, bool) {
+    let now = st.now;
+    if st.stop.is_some() {
+        // Another piece of an access that already ended the run.
+        return (0, false);
+    }
+    if let Some(outcome) = split_outcome(uc, st, addr, size, false) {
+        st.stop = Some(outcome);
+        return (0, true);
+    }
+    match st.bus.read(now, addr, size) {
+        Ok(v) => {
+            if st.trace_mmio {
+                st.bus
+                    .effects
+                    .messages
+                    .push(format!("t={now} mmio read{size} {addr:#x} = {v:#x}"));
+            }
+            if st.bus.effects.interrupts_changed {
+                // SAFETY: `uc` is the engine running the MMIO callback.
+                unsafe { interrupts::after_change(uc.get_handle(), st) };
+            }
+            (v, false)
+        }
+        Err(f) => {
+            let pc = access_pc(uc, st.block, addr, size, false);
+            st.stop = Some(fault_outcome(f, false, size, addr, pc));
+            (0, true)
+        }
+    }
+}
+
+/// An MMIO write of `size` bytes of `value` at `addr`: whether the engine must stop.
+fn mmio_write_access(
+    uc: &Unicorn<'_, ()>,
+    st: &mut State,
+    addr: u64,
+    size: usize,
+    value: u64,
+) -> bool {
+    if st.stop.is_some() {
+        // Another piece of an access that already ended the run.
+        return false;
+    }
+    let block = st.block;
+    if let Some(outcome) = split_outcome(uc, st, addr, size, true) {
+        st.stop = Some(outcome);
+        return true;
+    }
+    let res = mmio_write(st, addr, size, value);
+    if st.bus.effects.interrupts_changed {
+        // SAFETY: `uc` is the engine running the MMIO callback.
+        unsafe { interrupts::after_change(uc.get_handle(), st) };
+    }
+    let pc = || access_pc(uc, block, addr, size, true);
+    if let Err(f) = res {
+        st.stop = Some(fault_outcome(f, true, size, addr, pc()));
+    } else if st.bus.effects.ps_hold_released {
+        let release = st.bus.devices.spmi.ps_hold_release();
+        st.stop = Some(Outcome::PsHold { pc: pc(), release });
+    }
+    st.stop.is_some()
+}
+
+/// After an MMIO access (the inline count taken before it): what is left of the credit, as
+/// far as the bounds after the access allow (`plain_until`: the access may have moved a
+/// timed event, raised an interrupt to look at or stopped the run). A block after it then
+/// runs inline exactly when the hook would only have counted it.
+fn credit_after_access(st: &mut State) {
+    let core = st.core;
+    let bound = if st.stop.is_some() {
+        0
+    } else {
+        plain_until(st).saturating_sub(st.now + 1)
+    };
+    let left = st.count.left(core);
+    st.count.grant(core, left.min(bound));
 }
 
 /// A piece of a wider, unaligned or `DC ZVA` access (see `access`): the one access the
