@@ -14,9 +14,11 @@
 //!   finds the credit short has already taken its count from it when the hook is called:
 //!   the hook gives it back first (`InlineCount::give_back`).
 //! - Everything that reads the board's clock or changes what the hook tests takes the count
-//!   first (`State::settle`) and, when it may have changed a bound, withdraws the credit
-//!   (`State::withdraw_credit`): the MMIO windows, the exception, unmapped-access and MSR
-//!   hooks, the timer's MRS hook, and the run loop after each `emu_start`.
+//!   first (`State::settle`): the MMIO windows, the exception, unmapped-access, MSR and the
+//!   timer's MRS hooks, and the run loop after each `emu_start`. The exception,
+//!   unmapped-access and MSR hooks and the run loop then withdraw the credit
+//!   (`State::withdraw_credit`); an MMIO access keeps what is left of it as far as the
+//!   bounds after the access allow (`hooks::credit_after_access`).
 //! - The endless-loop watch (`progress`) needs to see consecutive blocks. After a stretch of
 //!   inline counting, the block the hook sees next follows the last block counted inline
 //!   (exact), but the watch's block before that is stale, so credit is granted again only
