@@ -148,29 +148,9 @@ fn illegal_exception_return_takes_illegal_execution_state() {
 /// taken at the virtual vector and its immediate is read through the MMU.
 #[test]
 fn exception_with_mmu_on_and_virtual_vbar() {
-    let mut code = vec![
-        // Level-1 table at 0x8010_0000 (4 KiB granule, 39-bit VA, 1 GiB blocks):
-        // VA 0..1G -> PA 0 (device), VA 1G..2G -> PA 2G (normal), VA 2G..3G -> PA 2G.
-        0xD2B0_0200, // movz x0, #0x8010, lsl #16
-        0xD280_8021, // movz x1, #0x401            (block, AF, attr 0)
-        0xF900_0001, // str x1, [x0]
-        0xD2B0_0001, // movz x1, #0x8000, lsl #16
-        0xF280_E0A1, // movk x1, #0x705            (block, AF, inner shareable, attr 1)
-        0xF900_0401, // str x1, [x0, #8]
-        0xF900_0801, // str x1, [x0, #16]
-        0xD518_2000, // msr ttbr0_el1, x0
-        0xD29F_E001, // movz x1, #0xff00           (MAIR: attr0 device, attr1 normal WB)
-        0xD518_A201, // msr mair_el1, x1
-        0xD286_A321, // movz x1, #0x3519           (T0SZ 25, WB walks, inner shareable)
-        0xF2A0_1001, // movk x1, #0x80, lsl #16    (EPD1)
-        0xF2C0_0021, // movk x1, #0x1, lsl #32     (IPS 36 bits)
-        0xD518_2041, // msr tcr_el1, x1
-        0xD503_3FDF, // isb
-        0xD538_1001, // mrs x1, sctlr_el1
-        0xB240_0021, // orr x1, x1, #1            (M)
-        0xD518_1001, // msr sctlr_el1, x1
-        0xD503_3FDF, // isb
-    ];
+    // Level-1 table at 0x8010_0000 (4 KiB granule, 39-bit VA, 1 GiB blocks):
+    // VA 0..1G -> PA 0 (device), VA 1G..2G -> PA 2G (normal), VA 2G..3G -> PA 2G.
+    let mut code = common::mmu_on(false);
     // Continue at the virtual alias of the next instruction after the branch.
     let virt = 0x4008_0000 + 4 * (code.len() as u64 + 3);
     code.extend(mov_x(2, virt)); // 2 words

@@ -216,15 +216,29 @@ const fn bl(words: i32) -> u32 {
 
 #[test]
 fn code_patched_by_one_core_is_run_new_by_another_after_ic_ivau() {
-    const FAIL: usize = 32;
-    const CORE1: usize = 33;
-    const FUNCTION: usize = 47;
+    let code = patch_program(false, IC_IVAU_X12);
+    let r = common::run("multicore-patch", &code, &["--max-instructions", "1000000"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+/// Core 0 starts core 1, which runs a function (`movz w5, #1; ret`), reports its result and
+/// waits for "go"; core 0 then rewrites the function to `movz w5, #2` (through a virtual
+/// alias 1 GiB below its address when `alias`: core 0's MMU maps DRAM there, see `mmu_on`),
+/// cleans it (DC CVAU), invalidates it with `invalidation` and says "go"; core 1 runs it
+/// again and reports. The run ends by PS_HOLD when core 1 ran the new code, at a `b .`
+/// otherwise.
+fn patch_program(alias: bool, invalidation: u32) -> Vec<u32> {
+    // The alias takes two instructions more in core 0's part.
+    let e = if alias { 2 } else { 0 };
+    let fail = 32 + e;
+    let core1 = 33 + e;
+    let function = 47 + e;
     let at = |from: usize, to: usize| to as i32 - from as i32;
-    let code = vec![
+    let mut code = vec![
         movz(0, 0x8400, 1),
         movk(0, 0x0003), // CPU_ON (SMC32)
         movz(1, 1, 0),
-        adr(2, ((CORE1 - 3) * 4) as u32),
+        adr(2, ((core1 - 3) * 4) as u32),
         SMC0,
         movz(10, 0x8009, 1), // 5: x10 = core 1's result
         movz(11, 0x8009, 1),
@@ -232,82 +246,57 @@ fn code_patched_by_one_core_is_run_new_by_another_after_ic_ivau() {
         WFE,              // 8: wait for the first result
         ldr_w(4, 10),
         cbz_w(4, at(10, 8)),
-        adr(12, ((FUNCTION - 11) * 4) as u32),
+        adr(12, ((function - 11) * 4) as u32),
+    ];
+    if alias {
+        code.extend([
+            movz(9, 0x4000, 1),
+            0xCB09_018C, // sub x12, x12, x9: the function's virtual alias
+        ]);
+    }
+    code.extend([
         0x5280_08AD, // movz w13, #0x45
         0x72AA_500D, // movk w13, #0x5280, lsl #16: w13 = `movz w5, #2`
         str_w(13, 12),
         0xD50B_7B2C,   // dc cvau, x12
         0xD503_3B9F,   // dsb ish
-        0xD50B_752C,   // ic ivau, x12
+        invalidation,  // ic ivau, x12 or ic ialluis
         0xD503_3B9F,   // dsb ish
         0xD503_3FDF,   // isb
-        str_w(31, 10), // 20: result = 0
+        str_w(31, 10), // 20 + e: result = 0
         str_w(13, 11), // go
         SEV,
-        WFE, // 23: wait for the second result
+        WFE, // 23 + e: wait for the second result
         ldr_w(4, 10),
-        cbz_w(4, at(25, 23)),
-        0xF100_089F, // cmp x4, #2: the patched function ran
-        b_ne(at(27, FAIL)),
+        cbz_w(4, at(25 + e, 23 + e)),
+        CMP_X4_2, // the patched function ran
+        b_ne(at(27 + e, fail)),
         movz(0, 0x004A, 1),
         movk(0, 0xB000), // PS_HOLD
         STR_WZR_X0,
         B_SELF,
-        B_SELF, // 32: FAIL
-        // 33: core 1: run the function, report, wait for "go", run it again, report.
+        B_SELF, // 32 + e: fail
+        // 33 + e: core 1: run the function, report, wait for "go", run it again, report.
         movz(10, 0x8009, 1),
         movz(11, 0x8009, 1),
         movk(11, 0x0010),
-        bl(at(36, FUNCTION)),
+        bl(at(36 + e, function)),
         str_w(5, 10),
         SEV,
-        WFE, // 39
+        WFE, // 39 + e
         ldr_w(6, 11),
-        cbz_w(6, at(41, 39)),
-        bl(at(42, FUNCTION)),
+        cbz_w(6, at(41 + e, 39 + e)),
+        bl(at(42 + e, function)),
         str_w(5, 10),
         SEV,
-        WFE,         // 45
+        WFE,         // 45 + e
         0x17FF_FFFF, // b .-4
-        0x5280_0025, // 47: the function: movz w5, #1
+        0x5280_0025, // 47 + e: the function: movz w5, #1
         0xD65F_03C0, // ret
-    ];
-    assert_eq!(code[FAIL], B_SELF);
-    assert_eq!(code[FUNCTION], 0x5280_0025);
-    let r = common::run("multicore-patch", &code, &["--max-instructions", "1000000"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-}
-
-/// Core 0's MMU on, and its data cache if `data_cache` (4 KiB granule, 39-bit VA, 1 GiB blocks; level-1 table at 0x8010_0000):
-/// VA 0..1G -> PA 0 (device), VA 1G..2G -> PA 2G (normal: DRAM seen 1 GiB lower), VA 2G..3G
-/// -> PA 2G (normal), so it goes on at the same addresses.
-fn mmu_on(data_cache: bool) -> Vec<u32> {
-    let mut code = vec![
-        0xD2B0_0200, // movz x0, #0x8010, lsl #16
-        0xD280_8021, // movz x1, #0x401            (block, AF, attr 0)
-        0xF900_0001, // str x1, [x0]
-        0xD2B0_0001, // movz x1, #0x8000, lsl #16
-        0xF280_E0A1, // movk x1, #0x705            (block, AF, inner shareable, attr 1)
-        0xF900_0401, // str x1, [x0, #8]
-        0xF900_0801, // str x1, [x0, #16]
-        0xD518_2000, // msr ttbr0_el1, x0
-        0xD29F_E001, // movz x1, #0xff00           (MAIR: attr0 device, attr1 normal WB)
-        0xD518_A201, // msr mair_el1, x1
-        0xD286_A321, // movz x1, #0x3519           (T0SZ 25, WB walks, inner shareable)
-        0xF2A0_1001, // movk x1, #0x80, lsl #16    (EPD1)
-        0xF2C0_0021, // movk x1, #0x1, lsl #32     (IPS 36 bits)
-        0xD518_2041, // msr tcr_el1, x1
-        0xD503_3FDF, // isb
-        0xD538_1001, // mrs x1, sctlr_el1
-        0xB240_0021, // orr x1, x1, #1            (M)
-    ];
-    if data_cache {
-        code.push(0xB27E_0021); // orr x1, x1, #4            (C)
-    }
-    code.extend([
-        0xD518_1001, // msr sctlr_el1, x1
-        0xD503_3FDF, // isb
     ]);
+    assert_eq!(code[fail], B_SELF);
+    assert_eq!(code[core1], movz(10, 0x8009, 1));
+    assert_eq!(code[function], 0x5280_0025);
     code
 }
 
@@ -319,70 +308,8 @@ const IC_IALLUIS: u32 = 0xD508_711F; // ic ialluis
 /// its physical address, cleans it (DC CVAU) and invalidates it with `invalidation`, while
 /// core 1 runs it with the MMU off.
 fn patched_through_an_alias(name: &str, invalidation: u32, data_cache: bool) -> common::Run {
-    const FAIL: usize = 34;
-    const CORE1: usize = 35;
-    const FUNCTION: usize = 49;
-    let at = |from: usize, to: usize| to as i32 - from as i32;
-    let body = vec![
-        movz(0, 0x8400, 1),
-        movk(0, 0x0003), // CPU_ON (SMC32)
-        movz(1, 1, 0),
-        adr(2, ((CORE1 - 3) * 4) as u32),
-        SMC0,
-        movz(10, 0x8009, 1), // 5: x10 = core 1's result
-        movz(11, 0x8009, 1),
-        movk(11, 0x0010), // x11 = "go"
-        WFE,              // 8: wait for the first result
-        ldr_w(4, 10),
-        cbz_w(4, at(10, 8)),
-        adr(12, ((FUNCTION - 11) * 4) as u32),
-        movz(9, 0x4000, 1),
-        0xCB09_018C, // sub x12, x12, x9: the function's virtual alias
-        0x5280_08AD, // movz w13, #0x45
-        0x72AA_500D, // movk w13, #0x5280, lsl #16: w13 = `movz w5, #2`
-        str_w(13, 12),
-        0xD50B_7B2C,   // dc cvau, x12
-        0xD503_3B9F,   // dsb ish
-        invalidation,  // ic ivau, x12 or ic ialluis
-        0xD503_3B9F,   // dsb ish
-        0xD503_3FDF,   // isb
-        str_w(31, 10), // 22: result = 0
-        str_w(13, 11), // go
-        SEV,
-        WFE, // 25: wait for the second result
-        ldr_w(4, 10),
-        cbz_w(4, at(27, 25)),
-        CMP_X4_2, // the patched function ran
-        b_ne(at(29, FAIL)),
-        movz(0, 0x004A, 1),
-        movk(0, 0xB000), // PS_HOLD
-        STR_WZR_X0,
-        B_SELF,
-        B_SELF, // 34: FAIL
-        // 35: core 1 (MMU off): run the function, report, wait for "go", run it again,
-        // report.
-        movz(10, 0x8009, 1),
-        movz(11, 0x8009, 1),
-        movk(11, 0x0010),
-        bl(at(38, FUNCTION)),
-        str_w(5, 10),
-        SEV,
-        WFE, // 41
-        ldr_w(6, 11),
-        cbz_w(6, at(43, 41)),
-        bl(at(44, FUNCTION)),
-        str_w(5, 10),
-        SEV,
-        WFE,         // 47
-        0x17FF_FFFF, // b .-4
-        0x5280_0025, // 49: the function: movz w5, #1
-        0xD65F_03C0, // ret
-    ];
-    assert_eq!(body[FAIL], B_SELF);
-    assert_eq!(body[CORE1], movz(10, 0x8009, 1));
-    assert_eq!(body[FUNCTION], 0x5280_0025);
-    let mut code = mmu_on(data_cache);
-    code.extend(body);
+    let mut code = common::mmu_on(data_cache);
+    code.extend(patch_program(true, invalidation));
     let r = common::run(name, &code, &["--max-instructions", "1000000", "--stats"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     r
