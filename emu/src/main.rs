@@ -196,7 +196,8 @@ struct Cli {
     gdb_wait: bool,
     /// Count every translated block in the board's block hook instead of letting the CPU
     /// engine count blocks inline between the hook's bounds. Same counts and output, slower:
-    /// for comparing the two.
+    /// for comparing the two (only a loop that can never end may be reported a little
+    /// sooner).
     #[arg(long)]
     no_inline_count: bool,
 }
