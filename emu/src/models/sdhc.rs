@@ -20,8 +20,11 @@
 //!   block of the count (single block, or BLOCK_COUNT with the count enabled), then Auto CMD12
 //!   if the transfer mode asks for it (its response in RESPONSE3). Bus time is not modelled:
 //!   every step completes at once. A data phase the card does not start (e.g. a read past its
-//!   end) ends with a data timeout error. DMA (SDMA, ADMA2) is not modelled yet: a command
-//!   with data and DMA enabled is an unclaimed access, so the run stops with a report.
+//!   end) ends with a data timeout error.
+//! - With DMA enabled in the transfer mode, the same data phase is moved by the controller's
+//!   DMA engine instead of the host (SDMA or ADMA2 as HOST_CONTROL1 selects, `sdhc/dma.rs`):
+//!   the register access that starts or resumes it only marks it pending, and the bus then
+//!   runs it against guest memory ([`Sdhc::run_dma`]), all at once.
 //! - The hc interrupt output (the row's first line) is high while any latched status bit is
 //!   also enabled in NORMAL/ERROR_INT_SIGNAL_ENABLE (+0x38/+0x3A).
 //! - Status bits are only latched when enabled in the matching status-enable register, and
@@ -37,6 +40,10 @@
 //!   read-only), MCI_STATUS2 (+0x6C, read-only; bit 0 "MCI active" stays set while a core
 //!   reset is in progress: always 0 here, the reset is instantaneous) and HC_MODE (+0x78,
 //!   bit 0 selects the standard SD host interface).
+
+mod dma;
+#[cfg(test)]
+mod dma_tests;
 
 use crate::bus::{Ctx, Fault};
 use crate::models::sd_card::{self, Data, Response, SdCard};
@@ -94,6 +101,7 @@ const COMMAND: usize = 0x0E;
 const RESPONSE: usize = 0x10;
 const BUFFER_DATA_PORT: usize = 0x20;
 const PRESENT_STATE: usize = 0x24;
+const HOST_CONTROL1: usize = 0x28;
 const CLOCK_CONTROL: usize = 0x2C;
 const SOFTWARE_RESET: usize = 0x2F;
 const NORMAL_STATUS: usize = 0x30;
@@ -104,6 +112,7 @@ const NORMAL_SIGNAL_ENABLE: usize = 0x38;
 const ERROR_SIGNAL_ENABLE: usize = 0x3A;
 const CAPABILITIES: usize = 0x40;
 const MAX_CURRENT: usize = 0x48;
+const ADMA_ERROR_STATUS: usize = 0x54;
 const HOST_VERSION: usize = 0xFE;
 
 /// Host controller specification version 3.00.
@@ -112,11 +121,13 @@ const SPEC_VERSION_3_00: u16 = 0x0002;
 // NORMAL_INT_STATUS bits (§2.2.17).
 const COMMAND_COMPLETE: u16 = 1 << 0;
 const TRANSFER_COMPLETE: u16 = 1 << 1;
+const DMA_INTERRUPT: u16 = 1 << 3;
 const BUFFER_WRITE_READY: u16 = 1 << 4;
 const BUFFER_READ_READY: u16 = 1 << 5;
 // ERROR_INT_STATUS bits (§2.2.18).
 const COMMAND_TIMEOUT_ERROR: u16 = 1 << 0;
 const DATA_TIMEOUT_ERROR: u16 = 1 << 4;
+const ADMA_ERROR: u16 = 1 << 9;
 
 // TRANSFER_MODE bits (§2.2.5).
 const DMA_ENABLE: u16 = 1 << 0;
@@ -158,6 +169,8 @@ struct Transfer {
     auto_stop: bool,
     /// The buffer is ready for the host (read: holds a block; write: has room).
     ready: bool,
+    /// Moved by the DMA engine in this mode (`None`: by the host, through the port).
+    dma: Option<dma::Mode>,
 }
 
 /// One controller.
@@ -175,6 +188,8 @@ pub struct Sdhc {
     card: Option<SdCard>,
     /// The data phase in progress.
     transfer: Option<Transfer>,
+    /// The DMA engine has work: the bus calls [`Self::run_dma`] after the access.
+    dma_pending: bool,
 }
 
 impl Sdhc {
@@ -201,6 +216,7 @@ impl Sdhc {
             commands: 0,
             card: None,
             transfer: None,
+            dma_pending: false,
         }
     }
 
@@ -219,6 +235,7 @@ impl Sdhc {
         self.normal_status = 0;
         self.error_status = 0;
         self.transfer = None;
+        self.dma_pending = false;
     }
 
     fn half(&self, off: usize) -> u16 {
@@ -270,10 +287,12 @@ impl Sdhc {
         };
         let mode = self.half(TRANSFER_MODE);
         let with_data = command & DATA_PRESENT != 0;
-        if with_data && mode & DMA_ENABLE != 0 {
-            // Not modelled yet: stop the run rather than pretend.
-            return Err(Fault::Unclaimed);
-        }
+        let dma = if with_data && mode & DMA_ENABLE != 0 {
+            // A reserved DMA select (01b) has no behaviour to model: stop the run.
+            Some(dma::Mode::select(self.hc[HOST_CONTROL1]).ok_or(Fault::Unclaimed)?)
+        } else {
+            None
+        };
         let index = (command >> 8) as u8 & 0x3F;
         let argument = self.word(ARGUMENT);
         let Some(card) = &mut self.card else {
@@ -342,8 +361,10 @@ impl Sdhc {
             total,
             auto_stop: mode & AUTO_CMD_MASK == AUTO_CMD12 && mode & MULTIPLE_BLOCKS != 0,
             ready: false,
+            dma,
         });
         self.next_block();
+        self.dma_pending = dma.is_some() && self.transfer.is_some();
         Ok(())
     }
 
@@ -357,10 +378,13 @@ impl Sdhc {
             return;
         }
         let size = transfer.block_size;
+        // With DMA the engine, not the host, takes the buffer: no buffer ready status.
+        let by_dma = transfer.dma.is_some();
+        let ready_status = |status| if by_dma { 0 } else { status };
         if !transfer.read {
             transfer.buffer.clear();
             transfer.ready = true;
-            self.latch(BUFFER_WRITE_READY, 0);
+            self.latch(ready_status(BUFFER_WRITE_READY), 0);
             return;
         }
         let block = match &transfer.source {
@@ -378,7 +402,7 @@ impl Sdhc {
                 transfer.buffer = block;
                 transfer.position = 0;
                 transfer.ready = true;
-                self.latch(BUFFER_READ_READY, 0);
+                self.latch(ready_status(BUFFER_READ_READY), 0);
             }
             None => {
                 // Past the card's end: no more data comes.
@@ -436,16 +460,24 @@ impl Sdhc {
 
     /// One byte written to BUFFER_DATA_PORT.
     fn write_port(&mut self, value: u8) {
-        let (Some(transfer), Some(card)) = (&mut self.transfer, &mut self.card) else {
+        let Some(transfer) = &mut self.transfer else {
             return;
         };
-        if transfer.read || !transfer.ready {
+        if self.card.is_none() || transfer.read || !transfer.ready {
             return;
         }
         transfer.buffer.push(value);
         if transfer.buffer.len() < transfer.block_size {
             return;
         }
+        self.commit_written_block();
+    }
+
+    /// The write buffer holds a whole block: write it to the card, then go on.
+    fn commit_written_block(&mut self) {
+        let (Some(transfer), Some(card)) = (&mut self.transfer, &mut self.card) else {
+            return;
+        };
         if let Source::Blocks(first) = transfer.source {
             let mut block = [0u8; sd_card::BLOCK_LEN];
             let n = transfer.buffer.len().min(sd_card::BLOCK_LEN);
@@ -488,7 +520,14 @@ impl Sdhc {
 
     fn hc_write_byte(&mut self, off: usize, v: u8) -> Option<()> {
         match off {
-            0x00..=0x0D | 0x28..=0x2B | 0x2E | 0x34..=0x3B | 0x3E | 0x3F | 0x54..=0x5F => {
+            0x03 => {
+                // The SDMA system address's top byte: a transfer waiting at a buffer boundary
+                // goes on (spec §2.2.1).
+                self.hc[off] = v;
+                self.dma_pending |= self.sdma_waiting();
+            }
+            ADMA_ERROR_STATUS..=0x57 => {} // read-only
+            0x00..=0x0D | 0x28..=0x2B | 0x2E | 0x34..=0x3B | 0x3E | 0x3F | 0x58..=0x5F => {
                 self.hc[off] = v;
             }
             0x0E => self.hc[off] = v,
@@ -513,6 +552,7 @@ impl Sdhc {
                     self.normal_status &= !0x3E;
                     self.error_status &= !0x70;
                     self.transfer = None;
+                    self.dma_pending = false;
                     if let Some(card) = &mut self.card {
                         card.data_done();
                     }
@@ -559,7 +599,7 @@ impl Registers for Sdhc {
         }
     }
 
-    fn write_special(&mut self, _: &mut Ctx<'_>, hit: Hit<Reg>, value: u32) -> Result<(), Fault> {
+    fn write_special(&mut self, ctx: &mut Ctx<'_>, hit: Hit<Reg>, value: u32) -> Result<(), Fault> {
         match hit.id {
             Reg::McIPower => {
                 if value & CORE_SW_RESET != 0 {
@@ -578,6 +618,9 @@ impl Registers for Sdhc {
                     self.hc_write_byte(off + i, (value >> (8 * i)) as u8)
                         .ok_or(Fault::Unclaimed)?;
                 }
+                if self.dma_pending {
+                    ctx.effects.dma_requested = true;
+                }
             }
         }
         Ok(())
@@ -589,15 +632,15 @@ mod tests {
     use super::*;
     use crate::bus::testing::access;
 
-    fn rd(m: &mut Sdhc, off: u64, size: usize) -> Result<u64, Fault> {
+    pub(super) fn rd(m: &mut Sdhc, off: u64, size: usize) -> Result<u64, Fault> {
         access(m, off, size, None)
     }
 
-    fn wr(m: &mut Sdhc, off: u64, size: usize, v: u64) -> Result<(), Fault> {
+    pub(super) fn wr(m: &mut Sdhc, off: u64, size: usize, v: u64) -> Result<(), Fault> {
         access(m, off, size, Some(v)).map(|_| ())
     }
 
-    const HC: u64 = HC_OFFSET;
+    pub(super) const HC: u64 = HC_OFFSET;
 
     #[test]
     fn no_card_commands_time_out_and_status_is_write_one_to_clear() {
@@ -662,7 +705,7 @@ mod tests {
 
     /// A controller with a selected card of one 512 KiB unit (block n starts with n), status
     /// enables on.
-    fn with_selected_card() -> Sdhc {
+    pub(super) fn with_selected_card() -> Sdhc {
         let (mut card, _) = crate::models::sd_card::tests::card(1, false);
         crate::models::sd_card::tests::identify(&mut card);
         let mut m = Sdhc::new(false);
@@ -671,12 +714,12 @@ mod tests {
         m
     }
 
-    fn command(m: &mut Sdhc, index: u64, argument: u64, flags: u64, mode: u64) {
+    pub(super) fn command(m: &mut Sdhc, index: u64, argument: u64, flags: u64, mode: u64) {
         wr(m, HC + 0x08, 4, argument).unwrap();
         wr(m, HC + 0x0C, 4, mode | (index << 8 | flags) << 16).unwrap();
     }
 
-    fn clear_status(m: &mut Sdhc) {
+    pub(super) fn clear_status(m: &mut Sdhc) {
         wr(m, HC + 0x30, 4, 0xFFFF_FFFF).unwrap();
     }
 
@@ -756,7 +799,7 @@ mod tests {
     }
 
     #[test]
-    fn read_past_the_end_times_out_and_dma_is_not_pretended() {
+    fn read_past_the_end_times_out_and_a_reserved_dma_select_is_unclaimed() {
         let mut m = with_selected_card();
         wr(&mut m, HC + 0x04, 2, 512).unwrap();
         command(&mut m, 17, 1024, 0x3A, 0x10);
@@ -772,6 +815,8 @@ mod tests {
             "OUT_OF_RANGE"
         );
         clear_status(&mut m);
+        // DMA select 01b is reserved in version 3.00: nothing to model, the run stops.
+        wr(&mut m, HC + 0x28, 1, 0b01 << 3).unwrap();
         wr(&mut m, HC + 0x08, 4, 0).unwrap();
         assert_eq!(
             wr(&mut m, HC + 0x0C, 4, 0x11 | (17 << 8 | 0x3A) << 16),
