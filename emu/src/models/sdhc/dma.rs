@@ -33,16 +33,17 @@ use crate::bus::GuestMemory;
 
 /// SDMA system address (spec §2.2.1).
 const SDMA_ADDRESS: usize = 0x00;
-/// ADMA system address, 64 bits (spec §2.2.31).
+/// ADMA system address, 64 bits (spec: ADMA System Address Register, 058h).
 const ADMA_ADDRESS: usize = 0x58;
 /// Descriptor lines read in a row without moving data before the run stops.
 const MAX_IDLE_LINES: u32 = 1 << 16;
 
-// Descriptor attribute bits (spec §1.13.4).
+// Descriptor attribute bits (spec: ADMA2 descriptor table).
 const VALID: u32 = 1 << 0;
 const END: u32 = 1 << 1;
 const INT: u32 = 1 << 2;
-// ADMA error status (spec §2.2.30): error state in bits 1:0, length mismatch in bit 2.
+// ADMA error status (spec: ADMA Error Status Register, 054h): error state in bits 1:0,
+// length mismatch in bit 2.
 const STATE_FETCH_DESCRIPTOR: u8 = 0b01;
 const STATE_TRANSFER_DATA: u8 = 0b11;
 const LENGTH_MISMATCH: u8 = 1 << 2;
