@@ -18,7 +18,9 @@
 //!   by programmed I/O through BUFFER_DATA_PORT (+0x20) one block at a time: buffer read
 //!   (write) ready each time a block is available (wanted), transfer complete after the last
 //!   block of the count (single block, or BLOCK_COUNT with the count enabled), then Auto CMD12
-//!   if the transfer mode asks for it (its response in RESPONSE3). Bus time is not modelled:
+//!   if the transfer mode asks for it (its response in RESPONSE3). Auto CMD23 sends CMD23 with
+//!   ARGUMENT2 (+0x00) before the command; a card given its count (by Auto CMD23 or the
+//!   host's own CMD23) leaves the data state by itself after the last block. Bus time is not modelled:
 //!   every step completes at once. A data phase the card does not start (e.g. a read past its
 //!   end) ends with a data timeout error.
 //! - With DMA enabled in the transfer mode, the same data phase is moved by the controller's
@@ -133,6 +135,7 @@ const ADMA_ERROR: u16 = 1 << 9;
 const DMA_ENABLE: u16 = 1 << 0;
 const BLOCK_COUNT_ENABLE: u16 = 1 << 1;
 const AUTO_CMD12: u16 = 0b01 << 2;
+const AUTO_CMD23: u16 = 0b10 << 2;
 const AUTO_CMD_MASK: u16 = 0b11 << 2;
 const READ_DIRECTION: u16 = 1 << 4;
 const MULTIPLE_BLOCKS: u16 = 1 << 5;
@@ -167,6 +170,9 @@ struct Transfer {
     total: Option<u32>,
     /// Issue CMD12 after the last block.
     auto_stop: bool,
+    /// The card was given the block count (CMD23): it leaves the data state by itself after
+    /// the last block.
+    card_counted: bool,
     /// The buffer is ready for the host (read: holds a block; write: has room).
     ready: bool,
     /// Moved by the DMA engine in this mode (`None`: by the host, through the port).
@@ -190,6 +196,9 @@ pub struct Sdhc {
     transfer: Option<Transfer>,
     /// The DMA engine has work: the bus calls [`Self::run_dma`] after the access.
     dma_pending: bool,
+    /// The last data phase ended with a data error (the DMA engine stops without an error
+    /// of its own).
+    data_failed: bool,
 }
 
 impl Sdhc {
@@ -217,6 +226,7 @@ impl Sdhc {
             card: None,
             transfer: None,
             dma_pending: false,
+            data_failed: false,
         }
     }
 
@@ -295,9 +305,18 @@ impl Sdhc {
         };
         let index = (command >> 8) as u8 & 0x3F;
         let argument = self.word(ARGUMENT);
+        // Auto CMD23: the block count from ARGUMENT2 (the SDMA address register, +0x00) goes
+        // to the card first (spec §2.2.5); its response is not kept.
+        let auto_cmd23 =
+            with_data && mode & MULTIPLE_BLOCKS != 0 && mode & AUTO_CMD_MASK == AUTO_CMD23;
+        let argument2 = self.word(0x00);
         let Some(card) = &mut self.card else {
             return Ok(());
         };
+        if auto_cmd23 {
+            card.command(23, argument2);
+        }
+        let card_counted = card.block_count_set();
         let (response, data) = card.command(index, argument);
         if index == 12 {
             // A stop (or abort) ends the data phase in progress.
@@ -351,6 +370,7 @@ impl Sdhc {
         } else {
             None
         };
+        self.data_failed = false;
         self.transfer = Some(Transfer {
             read,
             source,
@@ -360,6 +380,7 @@ impl Sdhc {
             done: 0,
             total,
             auto_stop: mode & AUTO_CMD_MASK == AUTO_CMD12 && mode & MULTIPLE_BLOCKS != 0,
+            card_counted,
             ready: false,
             dma,
         });
@@ -404,12 +425,16 @@ impl Sdhc {
                 transfer.ready = true;
                 self.latch(ready_status(BUFFER_READ_READY), 0);
             }
-            None => {
-                // Past the card's end: no more data comes.
-                self.transfer = None;
-                self.latch(0, DATA_TIMEOUT_ERROR);
-            }
+            // Past the card's end: no more data comes.
+            None => self.end_with_data_timeout(),
         }
+    }
+
+    /// The card stops sending (taking) data in the middle of the data phase.
+    fn end_with_data_timeout(&mut self) {
+        self.transfer = None;
+        self.data_failed = true;
+        self.latch(0, DATA_TIMEOUT_ERROR);
     }
 
     /// A block has been moved: count it, then go on.
@@ -435,7 +460,10 @@ impl Sdhc {
                 if let (Response::Short(value), _) = card.command(12, 0) {
                     self.hc[RESPONSE + 12..RESPONSE + 16].copy_from_slice(&value.to_le_bytes());
                 }
-            } else if transfer.total == Some(1) || matches!(transfer.source, Source::Bytes(_)) {
+            } else if transfer.total == Some(1)
+                || transfer.card_counted
+                || matches!(transfer.source, Source::Bytes(_))
+            {
                 card.data_done();
             }
         }
@@ -483,8 +511,7 @@ impl Sdhc {
             let n = transfer.buffer.len().min(sd_card::BLOCK_LEN);
             block[..n].copy_from_slice(&transfer.buffer[..n]);
             if !card.write_block(first + u64::from(transfer.done), &block) {
-                self.transfer = None;
-                self.latch(0, DATA_TIMEOUT_ERROR);
+                self.end_with_data_timeout();
                 return;
             }
         }

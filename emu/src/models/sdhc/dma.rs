@@ -21,7 +21,8 @@
 //!   data outside guest memory, or a table whose lengths do not match the data phase, is an
 //!   ADMA error in state ST_TFR (length mismatch bit set for the latter) with the register on
 //!   the line after it. The data phase then stays open until the host resets the DAT line or
-//!   stops the card, as on hardware.
+//!   stops the card, as on hardware. A data error of the card (a read past its end) stops the
+//!   engine with no ADMA error: the data timeout is the error the host sees.
 //! - A table that keeps going without moving data (a `link` loop) would hang the real
 //!   controller; here it stops the run after `MAX_IDLE_LINES` lines.
 
@@ -261,6 +262,8 @@ impl Sdhc {
                     let mut left = line.length;
                     while left > 0 {
                         match self.move_bytes(memory, address, left) {
+                            // The data phase failed: the engine stops with it.
+                            Some(0) if self.data_failed => return Ok(()),
                             // The data phase ended before the line's length.
                             Some(0) => {
                                 self.adma_error(STATE_TRANSFER_DATA | LENGTH_MISMATCH, next);
@@ -301,7 +304,7 @@ impl Sdhc {
             }
             if line.attributes & END != 0 {
                 self.hc[ADMA_ADDRESS..ADMA_ADDRESS + 8].copy_from_slice(&at.to_le_bytes());
-                if counted && self.transfer.is_some() {
+                if counted && self.transfer.is_some() && !self.data_failed {
                     // The table ended before the data phase.
                     self.adma_error(STATE_TRANSFER_DATA | LENGTH_MISMATCH, at);
                 }

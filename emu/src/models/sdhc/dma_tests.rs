@@ -330,3 +330,56 @@ fn the_bus_runs_dma_with_the_attached_memory() {
     assert!(memory.read(BASE + 0x400, &mut byte));
     assert_eq!(byte, [33]);
 }
+
+/// Linux's choice with ADMA2: Auto CMD23 instead of Auto CMD12. The card gets the count
+/// from ARGUMENT2 first and is back in the transfer state after the last block, ready for
+/// the next command.
+#[test]
+fn adma2_read_with_auto_cmd23_leaves_the_card_ready_for_the_next_command() {
+    const AUTO_CMD23_READ: u64 = 0x1 | 0x2 | 0b10 << 2 | 0x10 | 0x20;
+    let mut m = with_selected_card();
+    let memory = TestMemory::new(BASE, 0x1_0000);
+    memory.put(BASE, &line(VALID | TRAN | END, 1024, BASE + 0x2000, true));
+    wr(&mut m, HC + 0x28, 1, 0b11 << 3).unwrap();
+    wr(&mut m, HC + 0x04, 2, 512).unwrap();
+    for first in [50u64, 60] {
+        wr(&mut m, HC + 0x58, 4, BASE).unwrap();
+        wr(&mut m, HC + 0x5C, 4, 0).unwrap();
+        wr(&mut m, HC + 0x06, 2, 2).unwrap();
+        wr(&mut m, SDMA_ADDRESS, 4, 2).unwrap(); // ARGUMENT2: the block count for CMD23
+        let commands = m.card().unwrap().commands;
+        command(&mut m, 18, first, DATA_R1, AUTO_CMD23_READ);
+        assert_eq!(
+            m.card().unwrap().commands,
+            commands + 2,
+            "CMD23, then CMD18"
+        );
+        m.run_dma(&memory).unwrap();
+        assert_eq!(block_numbers(&memory, BASE + 0x2000, 2), [first, first + 1]);
+        assert_eq!(status(&mut m), 0x1 | 0x2);
+        clear_status(&mut m);
+        // CMD13: the card is in the transfer state (4), no CMD12 needed.
+        command(&mut m, 13, u64::from(sd_card::RCA) << 16, 0x1A, 0);
+        assert_eq!(status(&mut m), 0x1);
+        assert_eq!(rd(&mut m, HC + 0x10, 4).unwrap() >> 9 & 0xF, 4);
+        clear_status(&mut m);
+    }
+}
+
+/// A read that runs past the card's end stops with the card's data timeout, not an ADMA
+/// error of the engine's own.
+#[test]
+fn adma2_read_past_the_card_end_is_a_data_timeout_only() {
+    let mut m = with_selected_card();
+    let memory = TestMemory::new(BASE, 0x1_0000);
+    memory.put(BASE, &line(VALID | TRAN | END, 1024, BASE + 0x2000, false));
+    wr(&mut m, HC + 0x28, 1, 0b10 << 3).unwrap();
+    wr(&mut m, HC + 0x58, 4, BASE).unwrap();
+    wr(&mut m, HC + 0x04, 2, 512).unwrap();
+    wr(&mut m, HC + 0x06, 2, 2).unwrap();
+    command(&mut m, 18, 1023, DATA_R1, DMA_MULTIPLE_READ);
+    m.run_dma(&memory).unwrap();
+    assert_eq!(block_numbers(&memory, BASE + 0x2000, 1), [1023]);
+    assert_eq!(status(&mut m), 1 << 20 | 1 << 15 | 0x1, "data timeout");
+    assert_eq!(rd(&mut m, HC + 0x54, 1), Ok(0));
+}
