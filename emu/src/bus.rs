@@ -10,6 +10,8 @@
 
 mod rows;
 
+use std::rc::Rc;
+
 use crate::board::Config;
 use crate::machine::{Block, Device, Devices, MACHINE};
 use crate::models::gcc::ClockView;
@@ -23,6 +25,18 @@ pub enum Fault {
     Unclaimed,
     /// The block's bus clock is off: on hardware the access would hang or abort.
     ClockOff(&'static str),
+    /// The access started a DMA transfer the board cannot carry out (what is wrong with it).
+    Dma(String),
+}
+
+/// Guest memory as a bus master (a DMA engine) sees it: physical addresses, no MMU.
+pub trait GuestMemory {
+    /// Fill `buffer` from physical `addr`; false (and nothing read) if any byte is outside
+    /// the memory.
+    fn read(&self, addr: u64, buffer: &mut [u8]) -> bool;
+    /// Store `data` at physical `addr`; false (and nothing written) if any byte is outside
+    /// the memory.
+    fn write(&self, addr: u64, data: &[u8]) -> bool;
 }
 
 /// A watchdog bite.
@@ -51,6 +65,9 @@ pub struct Effects {
     /// Something changed that may change what the GIC signals to the CPU (a GIC register
     /// access, an interrupt line): the board re-evaluates its IRQ line.
     pub interrupts_changed: bool,
+    /// The accessed model has a DMA transfer to carry out: the bus runs it with the guest
+    /// memory right after the access (`Bus::run_dma`).
+    pub dma_requested: bool,
 }
 
 impl Effects {
@@ -121,6 +138,9 @@ pub struct Bus {
     pub scheduler: Scheduler,
     /// Which row an address is in, and which row carries a device's interrupts.
     rows: rows::Rows,
+    /// Guest memory for the models' DMA (the board's DRAM); `None`: a DMA transfer stops
+    /// the run.
+    memory: Option<Rc<dyn GuestMemory>>,
 }
 
 impl Bus {
@@ -138,7 +158,13 @@ impl Bus {
             effects: Effects::default(),
             scheduler,
             rows: rows::Rows::new(MACHINE),
+            memory: None,
         }
+    }
+
+    /// Give the DMA masters `memory` (the board's DRAM).
+    pub fn attach_memory(&mut self, memory: Rc<dyn GuestMemory>) {
+        self.memory = Some(memory);
     }
 
     /// The windows that need mapping, in table order.
@@ -187,10 +213,16 @@ impl Bus {
         {
             return Err(Fault::ClockOff(gate.name()));
         }
-        let res = model.access(&mut ctx, block.window, offset, size, write);
+        let mut res = model.access(&mut ctx, block.window, offset, size, write);
         if block.device == Device::Tlmm && write.is_some() {
             // Pads wired to other models (SPI0's chip select).
             self.devices.pads_written(&mut ctx);
+        }
+        if self.effects.dma_requested {
+            self.effects.dma_requested = false;
+            if res.is_ok() {
+                res = self.run_dma(block.device).map(|()| 0);
+            }
         }
         if clock_write {
             self.advance_all(now);
@@ -200,6 +232,21 @@ impl Bus {
         self.update_device_lines(block.device);
         self.collect_scheduled();
         res
+    }
+
+    /// Carry out the DMA transfer `device` asked for, at once (bus time is not modelled).
+    fn run_dma(&mut self, device: Device) -> Result<(), Fault> {
+        let Some(memory) = self.memory.clone() else {
+            return Err(Fault::Dma(
+                "needs guest memory, and none is attached".into(),
+            ));
+        };
+        let sdhc = match device {
+            Device::Sdhc1 => &mut self.devices.sdhc1,
+            Device::Sdhc2 => &mut self.devices.sdhc2,
+            _ => return Ok(()),
+        };
+        sdhc.run_dma(&*memory).map_err(Fault::Dma)
     }
 
     /// Pass the interrupt outputs of `block`'s model to the GIC's input lines.

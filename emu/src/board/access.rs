@@ -338,6 +338,13 @@ pub fn fault_outcome(f: Fault, write: bool, size: usize, addr: u64, pc: u64) -> 
             ),
             pc,
         },
+        Fault::Dma(problem) => Outcome::Stopped {
+            what: format!(
+                "{} of {size} bytes at {addr:#x} started a DMA transfer that {problem}",
+                if write { "write" } else { "read" }
+            ),
+            pc,
+        },
     }
 }
 

@@ -145,11 +145,44 @@ impl Dram {
         Some(u32::from_le_bytes(bytes))
     }
 
+    /// The host address of `len` bytes at physical `addr`, if they are all in DRAM.
+    fn span(&self, addr: u64, len: usize) -> Option<*mut u8> {
+        let offset = addr.checked_sub(DRAM_BASE)?;
+        if offset.checked_add(len as u64)? > DRAM_SIZE {
+            return None;
+        }
+        // SAFETY: `offset + len <= DRAM_SIZE`, so the pointer stays inside the allocation.
+        Some(unsafe { self.ptr.add(offset as usize) })
+    }
+
     /// Map this DRAM into `uc`.
     fn map_into(&self, uc: &mut Unicorn<'static, ()>) -> Result<(), String> {
         // SAFETY: the buffer is DRAM_SIZE bytes, page aligned, and outlives the engine (the
         // board drops its engines before the DRAM).
         unsafe { uc.mem_map_ptr(DRAM_BASE, DRAM_SIZE, Prot::ALL, self.ptr.cast()) }.map_err(fail)
+    }
+}
+
+/// DRAM as the DMA masters see it (`bus::GuestMemory`).
+impl crate::bus::GuestMemory for Dram {
+    fn read(&self, addr: u64, buffer: &mut [u8]) -> bool {
+        let Some(from) = self.span(addr, buffer.len()) else {
+            return false;
+        };
+        // SAFETY: `span` checked that the bytes are inside the allocation; the engines run
+        // on this thread, so no guest store happens during the copy.
+        unsafe { std::ptr::copy_nonoverlapping(from, buffer.as_mut_ptr(), buffer.len()) };
+        true
+    }
+
+    fn write(&self, addr: u64, data: &[u8]) -> bool {
+        let Some(to) = self.span(addr, data.len()) else {
+            return false;
+        };
+        // SAFETY: as in `read`; the DRAM is only ever accessed through this raw pointer (by
+        // the engines and here), never through a Rust reference to its bytes.
+        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), to, data.len()) };
+        true
     }
 }
 

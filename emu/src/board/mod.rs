@@ -452,6 +452,7 @@ pub fn run(
         credit_limit: count::FIRST_CREDIT,
         inline_count: config.inline_count,
     }));
+    state.borrow_mut().bus.attach_memory(dram.clone());
     let mut uc = cpu::new_engine(&dram)?;
     cpu::load(&mut uc, image)?;
     hooks::install(&mut uc, &state, &windows, 0)?;

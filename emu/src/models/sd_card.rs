@@ -492,6 +492,14 @@ impl SdCard {
         if matches!(self.state, State::SendingData | State::ReceivingData) {
             self.state = State::Transfer;
         }
+        self.set_block_count = None;
+    }
+
+    /// Whether CMD23 set a block count for the next multiple-block command: the card then
+    /// goes back to the transfer state by itself after that many blocks (SET_BLOCK_COUNT), and the
+    /// host controller tells it so with [`Self::data_done`].
+    pub fn block_count_set(&self) -> bool {
+        self.set_block_count.is_some()
     }
 
     /// Block `block`'s bytes, or `None` (and OUT_OF_RANGE) past the end of the card.

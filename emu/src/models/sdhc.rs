@@ -18,10 +18,15 @@
 //!   by programmed I/O through BUFFER_DATA_PORT (+0x20) one block at a time: buffer read
 //!   (write) ready each time a block is available (wanted), transfer complete after the last
 //!   block of the count (single block, or BLOCK_COUNT with the count enabled), then Auto CMD12
-//!   if the transfer mode asks for it (its response in RESPONSE3). Bus time is not modelled:
+//!   if the transfer mode asks for it (its response in RESPONSE3). Auto CMD23 sends CMD23 with
+//!   ARGUMENT2 (+0x00) before the command; a card given its count (by Auto CMD23 or the
+//!   host's own CMD23) leaves the data state by itself after the last block. Bus time is not modelled:
 //!   every step completes at once. A data phase the card does not start (e.g. a read past its
-//!   end) ends with a data timeout error. DMA (SDMA, ADMA2) is not modelled yet: a command
-//!   with data and DMA enabled is an unclaimed access, so the run stops with a report.
+//!   end) ends with a data timeout error.
+//! - With DMA enabled in the transfer mode, the same data phase is moved by the controller's
+//!   DMA engine instead of the host (SDMA or ADMA2 as HOST_CONTROL1 selects, `sdhc/dma.rs`):
+//!   the register access that starts or resumes it only marks it pending, and the bus then
+//!   runs it against guest memory ([`Sdhc::run_dma`]), all at once.
 //! - The hc interrupt output (the row's first line) is high while any latched status bit is
 //!   also enabled in NORMAL/ERROR_INT_SIGNAL_ENABLE (+0x38/+0x3A).
 //! - Status bits are only latched when enabled in the matching status-enable register, and
@@ -37,6 +42,10 @@
 //!   read-only), MCI_STATUS2 (+0x6C, read-only; bit 0 "MCI active" stays set while a core
 //!   reset is in progress: always 0 here, the reset is instantaneous) and HC_MODE (+0x78,
 //!   bit 0 selects the standard SD host interface).
+
+mod dma;
+#[cfg(test)]
+mod dma_tests;
 
 use crate::bus::{Ctx, Fault};
 use crate::models::sd_card::{self, Data, Response, SdCard};
@@ -94,6 +103,7 @@ const COMMAND: usize = 0x0E;
 const RESPONSE: usize = 0x10;
 const BUFFER_DATA_PORT: usize = 0x20;
 const PRESENT_STATE: usize = 0x24;
+const HOST_CONTROL1: usize = 0x28;
 const CLOCK_CONTROL: usize = 0x2C;
 const SOFTWARE_RESET: usize = 0x2F;
 const NORMAL_STATUS: usize = 0x30;
@@ -104,6 +114,7 @@ const NORMAL_SIGNAL_ENABLE: usize = 0x38;
 const ERROR_SIGNAL_ENABLE: usize = 0x3A;
 const CAPABILITIES: usize = 0x40;
 const MAX_CURRENT: usize = 0x48;
+const ADMA_ERROR_STATUS: usize = 0x54;
 const HOST_VERSION: usize = 0xFE;
 
 /// Host controller specification version 3.00.
@@ -112,16 +123,19 @@ const SPEC_VERSION_3_00: u16 = 0x0002;
 // NORMAL_INT_STATUS bits (§2.2.17).
 const COMMAND_COMPLETE: u16 = 1 << 0;
 const TRANSFER_COMPLETE: u16 = 1 << 1;
+const DMA_INTERRUPT: u16 = 1 << 3;
 const BUFFER_WRITE_READY: u16 = 1 << 4;
 const BUFFER_READ_READY: u16 = 1 << 5;
 // ERROR_INT_STATUS bits (§2.2.18).
 const COMMAND_TIMEOUT_ERROR: u16 = 1 << 0;
 const DATA_TIMEOUT_ERROR: u16 = 1 << 4;
+const ADMA_ERROR: u16 = 1 << 9;
 
 // TRANSFER_MODE bits (§2.2.5).
 const DMA_ENABLE: u16 = 1 << 0;
 const BLOCK_COUNT_ENABLE: u16 = 1 << 1;
 const AUTO_CMD12: u16 = 0b01 << 2;
+const AUTO_CMD23: u16 = 0b10 << 2;
 const AUTO_CMD_MASK: u16 = 0b11 << 2;
 const READ_DIRECTION: u16 = 1 << 4;
 const MULTIPLE_BLOCKS: u16 = 1 << 5;
@@ -156,8 +170,13 @@ struct Transfer {
     total: Option<u32>,
     /// Issue CMD12 after the last block.
     auto_stop: bool,
+    /// The card was given the block count (CMD23): it leaves the data state by itself after
+    /// the last block.
+    card_counted: bool,
     /// The buffer is ready for the host (read: holds a block; write: has room).
     ready: bool,
+    /// Moved by the DMA engine in this mode (`None`: by the host, through the port).
+    dma: Option<dma::Mode>,
 }
 
 /// One controller.
@@ -175,6 +194,11 @@ pub struct Sdhc {
     card: Option<SdCard>,
     /// The data phase in progress.
     transfer: Option<Transfer>,
+    /// The DMA engine has work: the bus calls [`Self::run_dma`] after the access.
+    dma_pending: bool,
+    /// The last data phase ended with a data error (the DMA engine stops without an error
+    /// of its own).
+    data_failed: bool,
 }
 
 impl Sdhc {
@@ -201,6 +225,8 @@ impl Sdhc {
             commands: 0,
             card: None,
             transfer: None,
+            dma_pending: false,
+            data_failed: false,
         }
     }
 
@@ -219,6 +245,7 @@ impl Sdhc {
         self.normal_status = 0;
         self.error_status = 0;
         self.transfer = None;
+        self.dma_pending = false;
     }
 
     fn half(&self, off: usize) -> u16 {
@@ -270,15 +297,26 @@ impl Sdhc {
         };
         let mode = self.half(TRANSFER_MODE);
         let with_data = command & DATA_PRESENT != 0;
-        if with_data && mode & DMA_ENABLE != 0 {
-            // Not modelled yet: stop the run rather than pretend.
-            return Err(Fault::Unclaimed);
-        }
+        let dma = if with_data && mode & DMA_ENABLE != 0 {
+            // A reserved DMA select (01b) has no behaviour to model: stop the run.
+            Some(dma::Mode::select(self.hc[HOST_CONTROL1]).ok_or(Fault::Unclaimed)?)
+        } else {
+            None
+        };
         let index = (command >> 8) as u8 & 0x3F;
         let argument = self.word(ARGUMENT);
+        // Auto CMD23: the block count from ARGUMENT2 (the SDMA address register, +0x00) goes
+        // to the card first (spec §2.2.5); its response is not kept.
+        let auto_cmd23 =
+            with_data && mode & MULTIPLE_BLOCKS != 0 && mode & AUTO_CMD_MASK == AUTO_CMD23;
+        let argument2 = self.word(0x00);
         let Some(card) = &mut self.card else {
             return Ok(());
         };
+        if auto_cmd23 {
+            card.command(23, argument2);
+        }
+        let card_counted = card.block_count_set();
         let (response, data) = card.command(index, argument);
         if index == 12 {
             // A stop (or abort) ends the data phase in progress.
@@ -332,6 +370,7 @@ impl Sdhc {
         } else {
             None
         };
+        self.data_failed = false;
         self.transfer = Some(Transfer {
             read,
             source,
@@ -341,9 +380,12 @@ impl Sdhc {
             done: 0,
             total,
             auto_stop: mode & AUTO_CMD_MASK == AUTO_CMD12 && mode & MULTIPLE_BLOCKS != 0,
+            card_counted,
             ready: false,
+            dma,
         });
         self.next_block();
+        self.dma_pending = dma.is_some() && self.transfer.is_some();
         Ok(())
     }
 
@@ -357,10 +399,13 @@ impl Sdhc {
             return;
         }
         let size = transfer.block_size;
+        // With DMA the engine, not the host, takes the buffer: no buffer ready status.
+        let by_dma = transfer.dma.is_some();
+        let ready_status = |status| if by_dma { 0 } else { status };
         if !transfer.read {
             transfer.buffer.clear();
             transfer.ready = true;
-            self.latch(BUFFER_WRITE_READY, 0);
+            self.latch(ready_status(BUFFER_WRITE_READY), 0);
             return;
         }
         let block = match &transfer.source {
@@ -378,14 +423,18 @@ impl Sdhc {
                 transfer.buffer = block;
                 transfer.position = 0;
                 transfer.ready = true;
-                self.latch(BUFFER_READ_READY, 0);
+                self.latch(ready_status(BUFFER_READ_READY), 0);
             }
-            None => {
-                // Past the card's end: no more data comes.
-                self.transfer = None;
-                self.latch(0, DATA_TIMEOUT_ERROR);
-            }
+            // Past the card's end: no more data comes.
+            None => self.end_with_data_timeout(),
         }
+    }
+
+    /// The card stops sending (taking) data in the middle of the data phase.
+    fn end_with_data_timeout(&mut self) {
+        self.transfer = None;
+        self.data_failed = true;
+        self.latch(0, DATA_TIMEOUT_ERROR);
     }
 
     /// A block has been moved: count it, then go on.
@@ -411,7 +460,10 @@ impl Sdhc {
                 if let (Response::Short(value), _) = card.command(12, 0) {
                     self.hc[RESPONSE + 12..RESPONSE + 16].copy_from_slice(&value.to_le_bytes());
                 }
-            } else if transfer.total == Some(1) || matches!(transfer.source, Source::Bytes(_)) {
+            } else if transfer.total == Some(1)
+                || transfer.card_counted
+                || matches!(transfer.source, Source::Bytes(_))
+            {
                 card.data_done();
             }
         }
@@ -436,23 +488,30 @@ impl Sdhc {
 
     /// One byte written to BUFFER_DATA_PORT.
     fn write_port(&mut self, value: u8) {
-        let (Some(transfer), Some(card)) = (&mut self.transfer, &mut self.card) else {
+        let Some(transfer) = &mut self.transfer else {
             return;
         };
-        if transfer.read || !transfer.ready {
+        if self.card.is_none() || transfer.read || !transfer.ready {
             return;
         }
         transfer.buffer.push(value);
         if transfer.buffer.len() < transfer.block_size {
             return;
         }
+        self.commit_written_block();
+    }
+
+    /// The write buffer holds a whole block: write it to the card, then go on.
+    fn commit_written_block(&mut self) {
+        let (Some(transfer), Some(card)) = (&mut self.transfer, &mut self.card) else {
+            return;
+        };
         if let Source::Blocks(first) = transfer.source {
             let mut block = [0u8; sd_card::BLOCK_LEN];
             let n = transfer.buffer.len().min(sd_card::BLOCK_LEN);
             block[..n].copy_from_slice(&transfer.buffer[..n]);
             if !card.write_block(first + u64::from(transfer.done), &block) {
-                self.transfer = None;
-                self.latch(0, DATA_TIMEOUT_ERROR);
+                self.end_with_data_timeout();
                 return;
             }
         }
@@ -488,7 +547,14 @@ impl Sdhc {
 
     fn hc_write_byte(&mut self, off: usize, v: u8) -> Option<()> {
         match off {
-            0x00..=0x0D | 0x28..=0x2B | 0x2E | 0x34..=0x3B | 0x3E | 0x3F | 0x54..=0x5F => {
+            0x03 => {
+                // The SDMA system address's top byte: a transfer waiting at a buffer boundary
+                // goes on (spec §2.2.1).
+                self.hc[off] = v;
+                self.dma_pending |= self.sdma_waiting();
+            }
+            ADMA_ERROR_STATUS..=0x57 => {} // read-only
+            0x00..=0x0D | 0x28..=0x2B | 0x2E | 0x34..=0x3B | 0x3E | 0x3F | 0x58..=0x5F => {
                 self.hc[off] = v;
             }
             0x0E => self.hc[off] = v,
@@ -513,6 +579,7 @@ impl Sdhc {
                     self.normal_status &= !0x3E;
                     self.error_status &= !0x70;
                     self.transfer = None;
+                    self.dma_pending = false;
                     if let Some(card) = &mut self.card {
                         card.data_done();
                     }
@@ -559,7 +626,7 @@ impl Registers for Sdhc {
         }
     }
 
-    fn write_special(&mut self, _: &mut Ctx<'_>, hit: Hit<Reg>, value: u32) -> Result<(), Fault> {
+    fn write_special(&mut self, ctx: &mut Ctx<'_>, hit: Hit<Reg>, value: u32) -> Result<(), Fault> {
         match hit.id {
             Reg::McIPower => {
                 if value & CORE_SW_RESET != 0 {
@@ -578,6 +645,9 @@ impl Registers for Sdhc {
                     self.hc_write_byte(off + i, (value >> (8 * i)) as u8)
                         .ok_or(Fault::Unclaimed)?;
                 }
+                if self.dma_pending {
+                    ctx.effects.dma_requested = true;
+                }
             }
         }
         Ok(())
@@ -585,208 +655,4 @@ impl Registers for Sdhc {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::bus::testing::access;
-
-    fn rd(m: &mut Sdhc, off: u64, size: usize) -> Result<u64, Fault> {
-        access(m, off, size, None)
-    }
-
-    fn wr(m: &mut Sdhc, off: u64, size: usize, v: u64) -> Result<(), Fault> {
-        access(m, off, size, Some(v)).map(|_| ())
-    }
-
-    const HC: u64 = HC_OFFSET;
-
-    #[test]
-    fn no_card_commands_time_out_and_status_is_write_one_to_clear() {
-        let mut m = Sdhc::new(true);
-        assert_eq!(rd(&mut m, HC + 0xFE, 2), Ok(2));
-        assert_eq!(
-            rd(&mut m, HC + 0x24, 4).unwrap() & (1 << 16 | 1 << 17),
-            1 << 17
-        );
-        // Clock: stable follows enable.
-        wr(&mut m, HC + 0x2C, 2, 1).unwrap();
-        assert_eq!(rd(&mut m, HC + 0x2C, 2), Ok(3));
-        // Status enables on.
-        wr(&mut m, HC + 0x34, 4, 0xFFFF_FFFF).unwrap();
-        // CMD0 (no response): command complete.
-        wr(&mut m, HC + 0x08, 4, 0).unwrap();
-        wr(&mut m, HC + 0x0C, 4, 0).unwrap();
-        assert_eq!(rd(&mut m, HC + 0x30, 4), Ok(1));
-        wr(&mut m, HC + 0x30, 2, 1).unwrap();
-        assert_eq!(rd(&mut m, HC + 0x30, 4), Ok(0));
-        // CMD8 with a 48-bit response: command timeout (error bit 0, error interrupt 15).
-        wr(&mut m, HC + 0x0E, 2, 8 << 8 | 0x1A).unwrap();
-        assert_eq!(rd(&mut m, HC + 0x30, 4), Ok(1 << 16 | 1 << 15));
-        wr(&mut m, HC + 0x32, 2, 1).unwrap();
-        assert_eq!(rd(&mut m, HC + 0x30, 4), Ok(0));
-        assert_eq!(m.commands, 2);
-        // Capabilities: 8-bit, 200 MHz base clock.
-        let caps = rd(&mut m, HC + 0x40, 4).unwrap();
-        assert_eq!(caps >> 8 & 0xFF, 200);
-        assert_ne!(caps & 1 << 18, 0);
-        assert_eq!(
-            rd(&mut Sdhc::new(false), HC + 0x40, 4).unwrap() & 1 << 18,
-            0
-        );
-    }
-
-    #[test]
-    fn status_needs_enable_and_reset_clears() {
-        let mut m = Sdhc::new(false);
-        wr(&mut m, HC + 0x0E, 2, 0x1A).unwrap();
-        assert_eq!(rd(&mut m, HC + 0x30, 4), Ok(0));
-        wr(&mut m, HC + 0x34, 4, 0xFFFF_FFFF).unwrap();
-        wr(&mut m, HC + 0x0E, 2, 0x1A).unwrap();
-        assert_ne!(rd(&mut m, HC + 0x30, 4), Ok(0));
-        wr(&mut m, HC + 0x2F, 1, 1).unwrap();
-        assert_eq!(rd(&mut m, HC + 0x2F, 1), Ok(0));
-        assert_eq!(rd(&mut m, HC + 0x30, 4), Ok(0));
-        assert_eq!(rd(&mut m, HC + 0x34, 4), Ok(0));
-        // Core registers.
-        assert_eq!(rd(&mut m, 0x50, 4), Ok(u64::from(MCI_VERSION)));
-        wr(&mut m, 0x00, 4, 0x80).unwrap();
-        assert_eq!(rd(&mut m, 0x00, 4), Ok(0));
-        assert_eq!(rd(&mut m, 0x6C, 4), Ok(0));
-        // The vendor capabilities register rewrites what CAPABILITIES reads.
-        let caps = rd(&mut m, HC + 0x40, 4).unwrap();
-        wr(&mut m, HC + 0x11C, 4, caps | 1 << 25).unwrap();
-        assert_eq!(rd(&mut m, HC + 0x40, 4), Ok(caps | 1 << 25));
-        assert_eq!(rd(&mut m, HC + 0x11C, 4), Ok(caps | 1 << 25));
-        wr(&mut m, 0x78, 4, 1).unwrap();
-        assert_eq!(rd(&mut m, 0x78, 4), Ok(1));
-    }
-
-    /// A controller with a selected card of one 512 KiB unit (block n starts with n), status
-    /// enables on.
-    fn with_selected_card() -> Sdhc {
-        let (mut card, _) = crate::models::sd_card::tests::card(1, false);
-        crate::models::sd_card::tests::identify(&mut card);
-        let mut m = Sdhc::new(false);
-        m.insert(card);
-        wr(&mut m, HC + 0x34, 4, 0xFFFF_FFFF).unwrap();
-        m
-    }
-
-    fn command(m: &mut Sdhc, index: u64, argument: u64, flags: u64, mode: u64) {
-        wr(m, HC + 0x08, 4, argument).unwrap();
-        wr(m, HC + 0x0C, 4, mode | (index << 8 | flags) << 16).unwrap();
-    }
-
-    fn clear_status(m: &mut Sdhc) {
-        wr(m, HC + 0x30, 4, 0xFFFF_FFFF).unwrap();
-    }
-
-    #[test]
-    fn card_present_and_responses_laid_out_as_the_spec_says() {
-        let mut m = with_selected_card();
-        let present = rd(&mut m, HC + 0x24, 4).unwrap();
-        assert_eq!(present & (1 << 16 | 1 << 18), 1 << 16 | 1 << 18);
-        // CMD13 (R1, 48-bit, index and CRC checked): state tran (4) in bits 12:9.
-        command(&mut m, 13, u64::from(sd_card::RCA) << 16, 0x1A, 0);
-        assert_eq!(rd(&mut m, HC + 0x30, 4), Ok(1));
-        assert_eq!(rd(&mut m, HC + 0x10, 4).unwrap() >> 9 & 0xF, 4);
-        clear_status(&mut m);
-        // CMD7 deselect (no response) then CMD9 (R2): the CSD without its CRC byte, so
-        // RESPONSE3 bits 23:22 hold CSD_STRUCTURE.
-        command(&mut m, 7, 0, 0, 0);
-        command(&mut m, 9, u64::from(sd_card::RCA) << 16, 0x09, 0);
-        assert_eq!(rd(&mut m, HC + 0x1C, 4).unwrap() >> 22 & 3, 1);
-    }
-
-    #[test]
-    fn multiple_block_read_by_pio_with_auto_cmd12() {
-        let mut m = with_selected_card();
-        wr(&mut m, HC + 0x38, 4, 0x2).unwrap(); // signal transfer complete only
-        wr(&mut m, HC + 0x04, 2, 512).unwrap();
-        wr(&mut m, HC + 0x06, 2, 3).unwrap();
-        // CMD18 from block 5: read, multiple, block count enabled, Auto CMD12.
-        command(&mut m, 18, 5, 0x3A, 0x10 | 0x20 | 0x2 | 0x4);
-        for block in 5..8u64 {
-            let status = rd(&mut m, HC + 0x30, 4).unwrap();
-            assert_eq!(status & 0x20, 0x20, "buffer read ready for block {block}");
-            assert_ne!(rd(&mut m, HC + 0x24, 4).unwrap() & 1 << 11, 0);
-            clear_status(&mut m);
-            let first = rd(&mut m, HC + 0x20, 4).unwrap() | rd(&mut m, HC + 0x20, 4).unwrap() << 32;
-            assert_eq!(first, block);
-            for _ in 2..128 {
-                rd(&mut m, HC + 0x20, 4).unwrap();
-            }
-        }
-        assert_eq!(
-            rd(&mut m, HC + 0x30, 4).unwrap() & 0x2,
-            0x2,
-            "transfer complete"
-        );
-        assert_eq!(rd(&mut m, HC + 0x06, 2), Ok(0), "block count counted down");
-        assert_eq!(
-            rd(&mut m, HC + 0x24, 4).unwrap() & 0xF06,
-            0,
-            "DAT lines free"
-        );
-        assert_eq!(m.interrupt_lines(), 1, "transfer complete is signalled");
-        // The Auto CMD12 response (card status, state data) is in RESPONSE3.
-        assert_eq!(rd(&mut m, HC + 0x1C, 4).unwrap() >> 9 & 0xF, 5);
-        clear_status(&mut m);
-        assert_eq!(m.interrupt_lines(), 0);
-    }
-
-    #[test]
-    fn single_block_write_by_pio_reads_back() {
-        let mut m = with_selected_card();
-        wr(&mut m, HC + 0x04, 2, 512).unwrap();
-        command(&mut m, 24, 9, 0x3A, 0);
-        assert_eq!(
-            rd(&mut m, HC + 0x30, 4).unwrap() & 0x10,
-            0x10,
-            "buffer write ready"
-        );
-        clear_status(&mut m);
-        for _ in 0..128 {
-            wr(&mut m, HC + 0x20, 4, 0x1122_3344).unwrap();
-        }
-        assert_eq!(rd(&mut m, HC + 0x30, 4).unwrap() & 0x2, 0x2);
-        clear_status(&mut m);
-        command(&mut m, 17, 9, 0x3A, 0x10);
-        assert_eq!(rd(&mut m, HC + 0x20, 4), Ok(0x1122_3344));
-        assert_eq!(m.card().unwrap().blocks_written, 1);
-    }
-
-    #[test]
-    fn read_past_the_end_times_out_and_dma_is_not_pretended() {
-        let mut m = with_selected_card();
-        wr(&mut m, HC + 0x04, 2, 512).unwrap();
-        command(&mut m, 17, 1024, 0x3A, 0x10);
-        let status = rd(&mut m, HC + 0x30, 4).unwrap();
-        assert_eq!(
-            status & (1 << 20 | 1 << 15),
-            1 << 20 | 1 << 15,
-            "data timeout"
-        );
-        assert_ne!(
-            rd(&mut m, HC + 0x10, 4).unwrap() & 1 << 31,
-            0,
-            "OUT_OF_RANGE"
-        );
-        clear_status(&mut m);
-        wr(&mut m, HC + 0x08, 4, 0).unwrap();
-        assert_eq!(
-            wr(&mut m, HC + 0x0C, 4, 0x11 | (17 << 8 | 0x3A) << 16),
-            Err(Fault::Unclaimed)
-        );
-    }
-
-    #[test]
-    fn unlisted_offsets_are_unclaimed() {
-        let mut m = Sdhc::new(false);
-        assert_eq!(rd(&mut m, 0x04, 4), Err(Fault::Unclaimed));
-        assert_eq!(rd(&mut m, 0x850, 4), Err(Fault::Unclaimed));
-        assert_eq!(rd(&mut m, HC + 0x80, 4), Err(Fault::Unclaimed));
-        assert_eq!(rd(&mut m, HC + 0x118, 4), Err(Fault::Unclaimed));
-        assert_eq!(wr(&mut m, HC + 0x24, 4, 0), Err(Fault::Unclaimed));
-        assert_eq!(rd(&mut m, 0xA20, 4), Err(Fault::Unclaimed));
-    }
-}
+mod tests;
