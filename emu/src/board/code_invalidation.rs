@@ -229,6 +229,13 @@ impl Pending {
         }
     }
 
+    /// A device wrote the physical page at `page` by DMA: every core drops that page's
+    /// translated code (the running one too, before its next block: `hooks`).
+    pub fn device_wrote(&mut self, page: u64) {
+        // No core issued it.
+        self.page(usize::MAX, page);
+    }
+
     /// A core cleaned or invalidated data cache lines by VA in the physical page at `page`
     /// (`None`: by set/way, or the address did not translate).
     pub fn data_cache_maintained(&mut self, page: Option<u64>) {

@@ -101,6 +101,9 @@ pub struct Dram {
     base: *mut u8,
     /// Page-aligned DRAM inside it.
     ptr: *mut u8,
+    /// Physical pages devices wrote by DMA since the board last took them
+    /// (`take_device_writes`): the engines' translated code from them is stale.
+    device_writes: std::cell::RefCell<Vec<u64>>,
 }
 
 impl Dram {
@@ -127,7 +130,11 @@ impl Dram {
         // SAFETY: `offset < PAGE`, so DRAM_SIZE bytes from `base + offset` are inside the
         // allocation of DRAM_SIZE + PAGE bytes.
         let ptr = unsafe { base.add(offset) };
-        Ok(Self { base, ptr })
+        Ok(Self {
+            base,
+            ptr,
+            device_writes: Default::default(),
+        })
     }
 
     /// The 32-bit word at physical address `addr`, if it is in DRAM.
@@ -182,7 +189,23 @@ impl crate::bus::GuestMemory for Dram {
         // SAFETY: as in `read`; the DRAM is only ever accessed through this raw pointer (by
         // the engines and here), never through a Rust reference to its bytes.
         unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), to, data.len()) };
+        if !data.is_empty() {
+            let mut pages = self.device_writes.borrow_mut();
+            let last = (addr + data.len() as u64 - 1) >> 12;
+            for page in (addr >> 12)..=last {
+                if !pages.contains(&(page << 12)) {
+                    pages.push(page << 12);
+                }
+            }
+        }
         true
+    }
+}
+
+impl Dram {
+    /// The physical pages devices wrote by DMA since the last call.
+    pub fn take_device_writes(&self) -> Vec<u64> {
+        std::mem::take(&mut *self.device_writes.borrow_mut())
     }
 }
 

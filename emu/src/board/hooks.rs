@@ -75,6 +75,7 @@ fn map_mmio(
                 let mut st = sw.borrow_mut();
                 st.settle();
                 let stop = mmio_write_access(uc, &mut st, base + off, size, value);
+                code_written_by_devices(&mut st);
                 credit_after_access(&mut st);
                 drop(st);
                 if stop {
@@ -149,6 +150,20 @@ fn mmio_write_access(
         st.stop = Some(Outcome::PsHold { pc: pc(), release });
     }
     st.stop.is_some()
+}
+
+/// After an MMIO write (a register write is what starts a device's DMA): the pages devices
+/// wrote are dropped from every core's translated code, the running core's before its next
+/// block (the run loop applies what is pending before each `emu_start`).
+fn code_written_by_devices(st: &mut State) {
+    let pages = st.dram.take_device_writes();
+    if pages.is_empty() {
+        return;
+    }
+    for page in pages {
+        st.code_stale.device_wrote(page);
+    }
+    st.yield_core = true;
 }
 
 /// After an MMIO access (the inline count taken before it): what is left of the credit, as

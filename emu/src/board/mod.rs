@@ -358,7 +358,8 @@ pub(crate) struct State {
     pub(crate) quantum_used: u64,
     /// The turn ended (quantum used up).
     switch: bool,
-    /// A PSCI call started or stopped a core: the caller stops at its next block.
+    /// A PSCI call started or stopped a core, or a device wrote code pages by DMA: the
+    /// running core stops at its next block, so the run loop acts first.
     yield_core: bool,
     /// The running core executed a WFE with no event pending: it parks.
     park_wfe: bool,

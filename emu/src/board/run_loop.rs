@@ -67,6 +67,14 @@ fn run_until_stopped(
             unsafe { interrupts::drive_cpu(uc.get_handle(), &mut st) };
             // Anything may have changed since the block hook last looked.
             st.withdraw_credit();
+            // Code a device wrote by DMA (other cores' IC instructions are applied when the
+            // core is scheduled, in `schedule`; nothing is pending then).
+            if let Err(e) = st.code_stale.apply(current, uc) {
+                return Outcome::Stopped {
+                    what: super::fail(e),
+                    pc: core.pc,
+                };
+            }
         }
         let res = uc.emu_start(pc, 0, 0, 0);
         // The blocks counted inline since the last hook.
