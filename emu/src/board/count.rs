@@ -18,7 +18,7 @@
 //!   timer's MRS hooks, and the run loop after each `emu_start`. The exception,
 //!   unmapped-access and MSR hooks and the run loop then withdraw the credit
 //!   (`State::withdraw_credit`); an MMIO access keeps what is left of it as far as the
-//!   bounds after the access allow (`hooks::credit_after_access`).
+//!   bounds after the access allow (`mmio::credit_after_access`).
 //! - The endless-loop watch (`progress`) needs to see consecutive blocks. After a stretch of
 //!   inline counting, the block the hook sees next follows the last block counted inline
 //!   (exact), but the watch's block before that is stale, so credit is granted again only

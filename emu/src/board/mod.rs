@@ -67,6 +67,7 @@ pub(crate) mod cpu;
 mod exceptions;
 mod hooks;
 mod interrupts;
+mod mmio;
 mod multicore;
 mod progress;
 mod reboot;
