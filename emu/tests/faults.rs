@@ -2,7 +2,7 @@
 //! `db410c-emu` binary on hand-encoded AArch64 programs.
 
 mod common;
-use common::run;
+use common::{mov_x, run};
 
 const B_SELF: u32 = 0x1400_0000; // b .
 // x1 = 0x004A_B000 (PS_HOLD); storing zero there ends the run with exit 0.
@@ -37,18 +37,6 @@ fn console_bytes_queued_at_a_fault_are_flushed() {
         "{}",
         r.stderr
     );
-}
-
-/// `movz`/`movk` instructions loading `value` into X`rd`.
-fn mov_x(rd: u32, value: u64) -> Vec<u32> {
-    let mut v = vec![0xD280_0000 | ((value & 0xFFFF) as u32) << 5 | rd];
-    for half in 1..4 {
-        let part = (value >> (16 * half) & 0xFFFF) as u32;
-        if part != 0 {
-            v.push(0xF280_0000 | half << 21 | part << 5 | rd);
-        }
-    }
-    v
 }
 
 const MRS_X0_ESR_EL1: u32 = 0xD538_5200;

@@ -2,7 +2,7 @@
 //! µSD slot (`--sd`) and reads a block by SDMA into DRAM, through the `db410c-emu` binary.
 
 mod common;
-use common::run;
+use common::{mov_x, run};
 
 /// SDHC2's standard SD host registers.
 const HC: u64 = 0x0786_4900;
@@ -13,18 +13,6 @@ const B_SELF: u32 = 0x1400_0000; // b .
 const STR_W2_X1: u32 = 0xB900_0022; // str w2, [x1]
 const LDR_X3_X4: u32 = 0xF940_0083; // ldr x3, [x4]
 const CMP_X3_X5: u32 = 0xEB05_007F; // cmp x3, x5
-
-/// `movz`/`movk` instructions loading `value` into X`rd`.
-fn mov_x(rd: u32, value: u64) -> Vec<u32> {
-    let mut v = vec![0xD280_0000 | ((value & 0xFFFF) as u32) << 5 | rd];
-    for half in 1..4 {
-        let part = (value >> (16 * half) & 0xFFFF) as u32;
-        if part != 0 {
-            v.push(0xF280_0000 | half << 21 | part << 5 | rd);
-        }
-    }
-    v
-}
 
 /// A 32-bit store of `value` at `addr`.
 fn write32(code: &mut Vec<u32>, addr: u64, value: u64) {
@@ -78,6 +66,23 @@ fn program(address: u64) -> Vec<u32> {
     code
 }
 
+/// Runs `code` with the card of `card_image` in the µSD slot.
+fn run_with_card(name: &str, code: &[u32], block_3: Option<&[u32]>) -> common::Run {
+    let card = card_image(name, block_3);
+    let r = run(
+        name,
+        code,
+        &[
+            "--sd",
+            card.to_str().unwrap(),
+            "--max-instructions",
+            "100000",
+        ],
+    );
+    let _ = std::fs::remove_file(&card);
+    r
+}
+
 /// A 512 KiB card image whose block n starts with n, but block 3 with `block_3` when given;
 /// its path.
 fn card_image(name: &str, block_3: Option<&[u32]>) -> std::path::PathBuf {
@@ -97,36 +102,14 @@ fn card_image(name: &str, block_3: Option<&[u32]>) -> std::path::PathBuf {
 
 #[test]
 fn a_guest_reads_a_card_block_into_dram_by_sdma() {
-    let card = card_image("sdma-read", None);
-    let r = run(
-        "sdma-read",
-        &program(TARGET),
-        &[
-            "--sd",
-            card.to_str().unwrap(),
-            "--max-instructions",
-            "100000",
-        ],
-    );
-    let _ = std::fs::remove_file(&card);
+    let r = run_with_card("sdma-read", &program(TARGET), None);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("PS_HOLD released"), "{}", r.stderr);
 }
 
 #[test]
 fn sdma_outside_dram_stops_the_run_with_a_report() {
-    let card = card_image("sdma-outside", None);
-    let r = run(
-        "sdma-outside",
-        &program(0x1000),
-        &[
-            "--sd",
-            card.to_str().unwrap(),
-            "--max-instructions",
-            "100000",
-        ],
-    );
-    let _ = std::fs::remove_file(&card);
+    let r = run_with_card("sdma-outside", &program(0x1000), None);
     assert_eq!(r.code, 5, "{}", r.stderr);
     assert!(
         r.stderr.contains(
@@ -165,18 +148,7 @@ fn code_a_device_writes_by_dma_runs_new() {
     code.push(BLR_X4);
     code.push(0xF100_1C7F); // cmp x3, #7
     release_if_equal(&mut code);
-    let card = card_image("sdma-code", Some(&[MOVZ_X3_7, RET]));
-    let r = run(
-        "sdma-code",
-        &code,
-        &[
-            "--sd",
-            card.to_str().unwrap(),
-            "--max-instructions",
-            "100000",
-        ],
-    );
-    let _ = std::fs::remove_file(&card);
+    let r = run_with_card("sdma-code", &code, Some(&[MOVZ_X3_7, RET]));
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("PS_HOLD released"), "{}", r.stderr);
 }

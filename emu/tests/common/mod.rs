@@ -124,3 +124,15 @@ pub fn mmu_on(data_cache: bool) -> Vec<u32> {
     ]);
     code
 }
+
+/// `movz`/`movk` instructions loading `value` into X`rd`.
+pub fn mov_x(rd: u32, value: u64) -> Vec<u32> {
+    let mut v = vec![0xD280_0000 | ((value & 0xFFFF) as u32) << 5 | rd];
+    for half in 1..4 {
+        let part = (value >> (16 * half) & 0xFFFF) as u32;
+        if part != 0 {
+            v.push(0xF280_0000 | half << 21 | part << 5 | rd);
+        }
+    }
+    v
+}
