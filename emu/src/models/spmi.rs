@@ -404,7 +404,11 @@ impl Registers for Spmi {
     }
 
     fn interrupt_lines(&self) -> u32 {
-        u32::from((0..OWNER_WORDS).any(|k| self.owner_word(k) != 0))
+        // Asked after every bus access: the common case, nothing pending, without the owner
+        // words.
+        u32::from(
+            self.arbiter.irq.any_status() && (0..OWNER_WORDS).any(|k| self.owner_word(k) != 0),
+        )
     }
 }
 

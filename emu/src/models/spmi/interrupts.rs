@@ -116,6 +116,11 @@ impl ArbiterInterrupts {
         *sent = pending;
     }
 
+    /// Whether any channel has a status bit set (no owner word can be non-zero otherwise).
+    pub fn any_status(&self) -> bool {
+        self.status.iter().any(|&s| s != 0)
+    }
+
     /// IRQ_STATUS of `apid`.
     pub fn status(&self, apid: usize) -> u8 {
         self.status.get(apid).copied().unwrap_or(0)
