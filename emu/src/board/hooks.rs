@@ -193,8 +193,7 @@ unsafe extern "C" fn block_hook(
         engine.stop();
         return;
     }
-    let previous = std::mem::replace(&mut st.block, (addr, size));
-    st.blocks_seen_in_a_row = st.blocks_seen_in_a_row.saturating_add(1);
+    let previous = enter_block(&mut st, addr, size);
     if !st.multicore
         && let Some(blocks) = st.progress.on_block(previous, (addr, size))
         && let Some(outcome) = endless_loop(engine, &st, &blocks)
@@ -239,11 +238,12 @@ unsafe extern "C" fn block_hook(
     }
 }
 
-/// The block hook's common case, kept small because it runs before every translated block:
-/// when nothing but counting is to be done for this block (no debugger, no pending
-/// exception, core switch or interrupt, no timer, event, poll or budget reached by its end, no
-/// trace or coverage), do what the rest of `block_hook` would do and return true. Anything
-/// else returns false before changing anything, and `block_hook` takes its full path.
+/// The block hook's common case (blocks that find the inline credit short mostly end a
+/// stretch and only need counting): when nothing but counting is to be done for this block
+/// (no debugger, no pending exception, core switch or interrupt, no timer, event, poll or
+/// budget reached by its end, no trace or coverage), do what the rest of `block_hook` would
+/// do and return true. Anything else returns false before changing anything, and
+/// `block_hook` takes its full path.
 #[inline(always)]
 fn counted_plainly(st: &mut State, addr: u64, size: u32) -> bool {
     let n = u64::from(size / 4);
@@ -251,14 +251,20 @@ fn counted_plainly(st: &mut State, addr: u64, size: u32) -> bool {
     if !only_counting_due(st, addr, size) {
         return false;
     }
-    let previous = std::mem::replace(&mut st.block, (addr, size));
-    st.blocks_seen_in_a_row = st.blocks_seen_in_a_row.saturating_add(1);
+    let previous = enter_block(st, addr, size);
     let cycle = st.progress.on_block(previous, (addr, size));
     debug_assert!(cycle.is_none());
     st.instructions += n;
     st.now = end;
     st.quantum_used += n;
     true
+}
+
+/// The hook sees the block at `addr` begin: it becomes the current block; returns the one
+/// before it (for the endless-loop watch).
+fn enter_block(st: &mut State, addr: u64, size: u32) -> (u64, u32) {
+    st.blocks_seen_in_a_row = st.blocks_seen_in_a_row.saturating_add(1);
+    std::mem::replace(&mut st.block, (addr, size))
 }
 
 /// Whether the block at `addr` needs nothing but counting (the tests of `counted_plainly`).
@@ -306,8 +312,8 @@ fn credit(st: &mut State) -> u64 {
     credit
 }
 
-/// After `counted_plainly` counted a block: the tick before which the next blocks can be
-/// counted inline (0: none can). Until a hook or the run loop changes the state (they
+/// After the hook counted a block (or an MMIO access, `mmio::credit_after_access`): the tick
+/// before which the next blocks can be counted inline (0: none can). Until a hook or the run loop changes the state (they
 /// withdraw the credit), only blocks counted inline change it, and they change `now`,
 /// `instructions` and `quantum_used` by the same amount, so each test of `counted_plainly`
 /// on a later block comes down to its end being below one bound:
